@@ -1,0 +1,107 @@
+//! `kymsim list`: discover sources, carriers, measures and scenarios.
+
+use clap::{Args, ValueEnum};
+
+use super::InputArgs;
+use crate::data::{CarrierKind, SourceKind};
+use crate::error::Result;
+use crate::output::fmt_num;
+
+/// What to list.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum What {
+    /// Emission sources and sinks of the dataset
+    Sources,
+    /// Energy carriers and their base-year emission factors
+    Carriers,
+    /// Measures of each scenario (inherited ones included)
+    Measures,
+    /// Scenarios
+    Scenarios,
+}
+
+/// Arguments of `kymsim list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// What to list
+    #[arg(value_enum)]
+    pub what: What,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Runs `kymsim list`.
+pub fn list(args: ListArgs) -> Result<i32> {
+    match args.what {
+        What::Sources => {
+            let region = args.input.region()?;
+            println!(
+                "{:<32} {:<8} {:<40} {:>12} {:<8}",
+                "id", "kind", "sector", "activity", "unit"
+            );
+            for s in &region.sources {
+                let kind = if s.kind == SourceKind::Emission {
+                    "emission"
+                } else {
+                    "removal"
+                };
+                println!(
+                    "{:<32} {:<8} {:<40} {:>12} {:<8}",
+                    s.id,
+                    kind,
+                    s.sector,
+                    fmt_num(s.activity),
+                    s.activity_unit
+                );
+            }
+        }
+        What::Carriers => {
+            let region = args.input.region()?;
+            println!(
+                "{:<20} {:<24} {:<5} {:>12}",
+                "id", "name", "kind", "ef t/MWh"
+            );
+            for c in &region.carriers {
+                let (kind, ef) = match (&c.kind, &c.ef) {
+                    (CarrierKind::Fuel, Some(t)) => {
+                        ("fuel", fmt_num(t.at(region.base_year as f64)))
+                    }
+                    _ => ("mix", "from mix".to_string()),
+                };
+                println!("{:<20} {:<24} {:<5} {:>12}", c.id, c.name, kind, ef);
+            }
+        }
+        What::Measures => {
+            let region = args.input.region()?;
+            for (sc, m) in args.input.models(&region, &[])? {
+                println!("{}:", sc.name);
+                for mi in &m.measures {
+                    let inherited = if sc.files.first().is_some_and(|f| f.name != mi.file) {
+                        " (inherited)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "  {:<28} {:<12} {:<15} {}{inherited}",
+                        mi.id,
+                        mi.kind.as_str(),
+                        mi.pillar.as_str(),
+                        mi.targets
+                    );
+                }
+            }
+        }
+        What::Scenarios => {
+            let lib = args.input.library()?;
+            for name in lib.names() {
+                let sc = lib.resolve(name)?;
+                let parent = sc
+                    .extends
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" (extends {p})"));
+                println!("{:<16} {}{parent}", sc.name, sc.description);
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,111 @@
+//! `kymsim run`: central evaluation of scenarios.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::InputArgs;
+use crate::engine::run_central;
+use crate::error::Result;
+use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num};
+
+/// Arguments of `kymsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario names (bundled, or in --scenarios) or paths to .toml files; default: all
+    #[arg(value_name = "SCENARIO|FILE")]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Exit with code 1 when a scenario misses the target
+    #[arg(long)]
+    pub require_target: bool,
+}
+
+/// Runs `kymsim run`.
+pub fn run(args: RunArgs) -> Result<i32> {
+    let region = args.input.region()?;
+    let models = args.input.models(&region, &args.names)?;
+    let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
+    let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
+
+    let mut set = OutputSet::new(&args.out)?;
+    set.stage(output::RESULTS_CSV, &output::results_csv(&runs))?;
+    set.stage(output::SUMMARY_CSV, &output::summary_csv(&runs))?;
+    let mut inputs: Vec<ManifestInput> = region
+        .inputs
+        .iter()
+        .map(|(p, h)| ManifestInput {
+            path: p.clone(),
+            sha256: h.clone(),
+        })
+        .collect();
+    for (sc, _) in &models {
+        for f in &sc.files {
+            if !inputs.iter().any(|i| i.path == f.name) {
+                inputs.push(ManifestInput {
+                    path: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                });
+            }
+        }
+    }
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest {
+        kymsim_version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect(),
+        created: output::now_rfc3339(),
+        region: region.name.clone(),
+        scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
+        seed: None,
+        samples: None,
+        inputs,
+        outputs: vec![output::RESULTS_CSV.into(), output::SUMMARY_CSV.into()],
+    };
+    set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
+    set.commit()?;
+
+    if !args.quiet {
+        print_summary(&runs, &region.name);
+        println!("\nwrote {}", args.out.display());
+    }
+    let missed = runs.iter().any(|(_, r)| !r.summary.target_met);
+    Ok(if args.require_target && missed { 1 } else { 0 })
+}
+
+fn print_summary(runs: &[(&crate::model::Model, &crate::engine::CentralResult)], region: &str) {
+    let Some((m0, _)) = runs.first() else { return };
+    let t = &m0.target;
+    println!(
+        "{region}: target {} = gross ≤ {} kt (−{:.0} % from {}){}",
+        t.year,
+        t.gross_limit_kt().map_or("–".into(), fmt_num),
+        t.max_gross_fraction.map_or(0.0, |f| (1.0 - f) * 100.0),
+        t.reference_year,
+        if t.net_zero { " and net ≤ 0" } else { "" }
+    );
+    println!(
+        "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<8} {:<10}",
+        "scenario", "gross kt", "removal kt", "net kt", "vs ref", "target", "neutral in"
+    );
+    for (m, r) in runs {
+        let s = &r.summary;
+        println!(
+            "{:<16} {:>10.1} {:>10.1} {:>10.1} {:>9.1}%  {:<8} {:<10}",
+            m.scenario,
+            s.gross_kt,
+            s.removals_kt,
+            s.net_kt,
+            -s.reduction_vs_reference * 100.0,
+            if s.target_met { "met" } else { "missed" },
+            s.neutrality_year
+                .map_or("never".to_string(), |y| y.to_string())
+        );
+    }
+}

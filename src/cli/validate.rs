@@ -1,0 +1,66 @@
+//! `kymsim validate`: check inputs, show the base-year calibration.
+
+use clap::Args;
+
+use super::InputArgs;
+use crate::engine::calibration;
+use crate::error::Result;
+
+/// Arguments of `kymsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario names or .toml files to check; default: all
+    #[arg(value_name = "SCENARIO|FILE")]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Runs `kymsim validate`.
+pub fn validate(args: ValidateArgs) -> Result<i32> {
+    let region = args.input.region()?;
+    println!(
+        "dataset {} ({}): {} sources, {} carriers, {} drivers, years {}–{}, accounting {}",
+        region.name,
+        region.code,
+        region.sources.len(),
+        region.carriers.len(),
+        region.drivers.len(),
+        region.base_year,
+        region.end_year,
+        region.accounting.as_deref().unwrap_or("not stated")
+    );
+    println!("\nbase-year calibration ({}), kt CO2e:", region.base_year);
+    println!(
+        "{:<28} {:>10} {:>10} {:>8}",
+        "sector", "modelled", "inventory", "diff"
+    );
+    for row in calibration(&region)? {
+        let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
+        let d = row
+            .difference()
+            .map_or("–".to_string(), |d| format!("{:+.1}%", d * 100.0));
+        println!(
+            "{:<28} {:>10} {:>10} {:>8}",
+            row.sector,
+            f(row.modelled_kt),
+            f(row.inventory_kt),
+            d
+        );
+    }
+    let models = args.input.models(&region, &args.names)?;
+    println!();
+    for (sc, m) in &models {
+        let uncertain = m.uncertain_params().len();
+        println!(
+            "scenario {:<14} ok: {} measures, {} uncertain parameters{}",
+            sc.name,
+            m.measures.len(),
+            uncertain,
+            sc.extends
+                .as_ref()
+                .map_or(String::new(), |p| format!(", extends {p}"))
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,887 @@
+//! Reading and validating a region dataset from a folder or from the embedded default.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::*;
+use crate::error::{Error, InputError, Result, did_you_mean, name_list};
+use crate::input::TextFile;
+
+/// Where a dataset's files come from.
+#[derive(Debug, Clone)]
+pub enum DataSource {
+    /// The Kymenlaakso dataset compiled into the binary.
+    Embedded,
+    /// A folder with the same files.
+    Dir(PathBuf),
+}
+
+/// The embedded default dataset: (file name, text).
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "region.toml",
+        include_str!("../../data/kymenlaakso/region.toml"),
+    ),
+    (
+        "sources.csv",
+        include_str!("../../data/kymenlaakso/sources.csv"),
+    ),
+    (
+        "energy_mix.csv",
+        include_str!("../../data/kymenlaakso/energy_mix.csv"),
+    ),
+    (
+        "carriers.csv",
+        include_str!("../../data/kymenlaakso/carriers.csv"),
+    ),
+    (
+        "carrier_ef.csv",
+        include_str!("../../data/kymenlaakso/carrier_ef.csv"),
+    ),
+    (
+        "carrier_mix.csv",
+        include_str!("../../data/kymenlaakso/carrier_mix.csv"),
+    ),
+    (
+        "drivers.csv",
+        include_str!("../../data/kymenlaakso/drivers.csv"),
+    ),
+    (
+        "history.csv",
+        include_str!("../../data/kymenlaakso/history.csv"),
+    ),
+    (
+        "SOURCES.md",
+        include_str!("../../data/kymenlaakso/SOURCES.md"),
+    ),
+];
+
+impl DataSource {
+    /// Reads one file; `Ok(None)` when an optional file is absent.
+    fn read(&self, name: &str) -> Result<Option<TextFile>> {
+        match self {
+            DataSource::Embedded => EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(n, text)| {
+                    TextFile::from_bytes(format!("embedded:data/kymenlaakso/{n}"), text.as_bytes())
+                })
+                .transpose(),
+            DataSource::Dir(dir) => {
+                let path = dir.join(name);
+                if !path.exists() {
+                    return Ok(None);
+                }
+                TextFile::read(&path).map(Some)
+            }
+        }
+    }
+
+    fn require(&self, name: &str) -> Result<TextFile> {
+        self.read(name)?.ok_or_else(|| {
+            let dir = match self {
+                DataSource::Dir(d) => d.display().to_string(),
+                DataSource::Embedded => "the embedded dataset".into(),
+            };
+            InputError::new(format!("the dataset has no `{name}`"))
+                .in_file(Path::new(&dir).join(name).display().to_string())
+                .hint("a dataset folder needs region.toml, sources.csv, carriers.csv and energy_mix.csv (see docs/data-format.md)")
+                .into()
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionToml {
+    name: String,
+    code: String,
+    base_year: i32,
+    end_year: i32,
+    accounting: Option<String>,
+    boundary: Option<String>,
+    description: Option<String>,
+    target: TargetToml,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetToml {
+    year: i32,
+    reference_year: i32,
+    reference_kt: f64,
+    max_gross_fraction: Option<f64>,
+    #[serde(default)]
+    net_zero: bool,
+}
+
+/// Turns a toml error into an input error located in `file`.
+pub(crate) fn load_toml_error(file: &TextFile, e: toml::de::Error) -> Error {
+    let msg = e.message().trim_end().to_string();
+    let err = match e.span() {
+        Some(span) => file.error_at(span.start, msg),
+        None => file.error(msg),
+    };
+    let hint = if err.message.starts_with("unknown field") {
+        Some("remove the key or check its spelling against docs/")
+    } else if err.message.contains("invalid type") {
+        Some("check the value's type: numbers unquoted, text in quotes, lists in [ ]")
+    } else {
+        None
+    };
+    err.maybe_hint(hint.map(str::to_string)).into()
+}
+
+/// Loads and validates a region dataset.
+pub fn load_region(source: &DataSource) -> Result<Region> {
+    let mut inputs = Vec::new();
+    let mut note = |f: &TextFile| inputs.push((f.name.clone(), f.sha256.clone()));
+
+    let region_file = source.require("region.toml")?;
+    note(&region_file);
+    let rt: RegionToml =
+        toml::from_str(&region_file.text).map_err(|e| load_toml_error(&region_file, e))?;
+    let target = check_region_toml(&region_file, &rt)?;
+
+    let carriers_file = source.require("carriers.csv")?;
+    note(&carriers_file);
+    let mut carriers = read_carriers(&carriers_file)?;
+
+    if let Some(f) = source.read("carrier_ef.csv")? {
+        note(&f);
+        read_carrier_ef(&f, &mut carriers)?;
+    }
+
+    let drivers = match source.read("drivers.csv")? {
+        Some(f) => {
+            note(&f);
+            read_drivers(&f)?
+        }
+        None => Vec::new(),
+    };
+
+    let sources_file = source.require("sources.csv")?;
+    note(&sources_file);
+    let sources = read_sources(&sources_file, &drivers)?;
+
+    let mix_file = source.require("energy_mix.csv")?;
+    note(&mix_file);
+    let energy_mix = read_energy_mix(&mix_file, &sources, &carriers)?;
+
+    let carrier_mix = match source.read("carrier_mix.csv")? {
+        Some(f) => {
+            note(&f);
+            read_carrier_mix(&f, &carriers)?
+        }
+        None => Vec::new(),
+    };
+    check_mix_carriers(&carriers_file, &carriers, &carrier_mix)?;
+
+    let history = match source.read("history.csv")? {
+        Some(f) => {
+            note(&f);
+            read_history(&f)?
+        }
+        None => Vec::new(),
+    };
+    let sources_md = source.read("SOURCES.md")?.map(|f| {
+        note(&f);
+        f.text
+    });
+
+    Ok(Region {
+        name: rt.name,
+        code: rt.code,
+        base_year: rt.base_year,
+        end_year: rt.end_year,
+        accounting: rt.accounting,
+        boundary: rt.boundary,
+        description: rt.description,
+        target,
+        sources,
+        carriers,
+        energy_mix,
+        carrier_mix,
+        drivers,
+        history,
+        inputs,
+        dir: match source {
+            DataSource::Dir(d) => Some(d.clone()),
+            DataSource::Embedded => None,
+        },
+        sources_md,
+    })
+}
+
+fn key_error(file: &TextFile, key: &str, message: String) -> Error {
+    // point at the key's line when we can find it
+    let offset = file
+        .text
+        .lines()
+        .scan(0usize, |pos, l| {
+            let start = *pos;
+            *pos += l.len() + 1;
+            Some((start, l))
+        })
+        .find(|(_, l)| l.trim_start().starts_with(key))
+        .map(|(s, l)| s + (l.len() - l.trim_start().len()));
+    match offset {
+        Some(o) => file.error_at(o, message).into(),
+        None => file.error(message).into(),
+    }
+}
+
+fn check_region_toml(file: &TextFile, rt: &RegionToml) -> Result<Target> {
+    if rt.name.trim().is_empty() {
+        return Err(key_error(file, "name", "`name` is empty".into()));
+    }
+    if !(1900..=2200).contains(&rt.base_year) {
+        return Err(key_error(
+            file,
+            "base_year",
+            format!("`base_year` = {} is out of range 1900–2200", rt.base_year),
+        ));
+    }
+    if rt.end_year <= rt.base_year || rt.end_year > rt.base_year + 150 {
+        return Err(key_error(
+            file,
+            "end_year",
+            format!(
+                "`end_year` = {} must be after `base_year` = {} and at most 150 years later",
+                rt.end_year, rt.base_year
+            ),
+        ));
+    }
+    let t = &rt.target;
+    if t.year < rt.base_year || t.year > rt.end_year {
+        return Err(key_error(
+            file,
+            "year",
+            format!(
+                "target `year` = {} is outside the modelled years {}–{}",
+                t.year, rt.base_year, rt.end_year
+            ),
+        ));
+    }
+    if !(t.reference_kt.is_finite() && t.reference_kt > 0.0) {
+        return Err(key_error(
+            file,
+            "reference_kt",
+            "`reference_kt` must be a positive number".into(),
+        ));
+    }
+    if let Some(f) = t.max_gross_fraction
+        && !(0.0..=1.0).contains(&f)
+    {
+        return Err(key_error(
+            file,
+            "max_gross_fraction",
+            format!("`max_gross_fraction` = {f} must be between 0 and 1"),
+        ));
+    }
+    Ok(Target {
+        year: t.year,
+        reference_year: t.reference_year,
+        reference_kt: t.reference_kt,
+        max_gross_fraction: t.max_gross_fraction,
+        net_zero: t.net_zero,
+    })
+}
+
+fn check_id(row: &Row, column: &str) -> Result<String> {
+    let id = row.required_str(column)?;
+    if !is_valid_id(id) {
+        return Err(row
+            .error(column, format!("`{id}` is not a valid id"))
+            .hint("ids are lower-case letters, digits and `_`, in parts joined by `.` (e.g. `transport.road.cars`)")
+            .into());
+    }
+    Ok(id.to_string())
+}
+
+fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
+    let table = Table::read(file, &["id", "name", "kind", "ef"], &["provenance"])?;
+    let mut carriers: Vec<Carrier> = Vec::new();
+    let mut names = HashSet::new();
+    for row in table.rows() {
+        let id = check_id(&row, "id")?;
+        if carriers.iter().any(|c| c.id == id) {
+            return Err(row
+                .error("id", format!("carrier `{id}` is defined twice"))
+                .into());
+        }
+        let name = row.required_str("name")?.to_string();
+        if !names.insert(name.clone()) {
+            return Err(row
+                .error("name", format!("carrier name `{name}` is used twice"))
+                .hint("carrier names become output variable names and must be unique")
+                .into());
+        }
+        if name.contains('|') {
+            return Err(row
+                .error("name", "a carrier name may not contain `|`")
+                .into());
+        }
+        let kind = match row.required_str("kind")? {
+            "fuel" => CarrierKind::Fuel,
+            "mix" => CarrierKind::Mix,
+            other => {
+                return Err(row
+                    .error("kind", format!("unknown carrier kind `{other}`"))
+                    .hint("`kind` is `fuel` (own emission factor) or `mix` (from carrier_mix.csv)")
+                    .into());
+            }
+        };
+        let ef = row.opt_f64("ef")?;
+        let ef = match (kind, ef) {
+            (CarrierKind::Fuel, None) => {
+                return Err(row
+                    .error("ef", format!("fuel carrier `{id}` needs an emission factor `ef`"))
+                    .hint("t CO2e per MWh; 0 for carriers counted as zero (biomass, hydrogen from clean power)")
+                    .into());
+            }
+            (CarrierKind::Fuel, Some(v)) if v < 0.0 => {
+                return Err(row
+                    .error("ef", format!("emission factor {v} is negative"))
+                    .into());
+            }
+            (CarrierKind::Fuel, Some(v)) => Some(Trajectory::constant(0, v)),
+            (CarrierKind::Mix, Some(_)) => {
+                return Err(row
+                    .error("ef", format!("mix carrier `{id}` must leave `ef` empty"))
+                    .hint("its emission factor is computed from carrier_mix.csv")
+                    .into());
+            }
+            (CarrierKind::Mix, None) => None,
+        };
+        carriers.push(Carrier {
+            id,
+            name,
+            kind,
+            ef,
+            provenance: row.str("provenance").to_string(),
+        });
+    }
+    if carriers.is_empty() {
+        return Err(file.error("no carriers are defined").into());
+    }
+    Ok(carriers)
+}
+
+fn lookup<'a>(
+    row: &Row,
+    column: &str,
+    what: &str,
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Result<usize> {
+    let id = row.required_str(column)?;
+    match ids.clone().position(|x| x == id) {
+        Some(i) => Ok(i),
+        None => Err(row
+            .error(column, format!("unknown {what} `{id}`"))
+            .hint(
+                did_you_mean(id, ids.clone())
+                    .unwrap_or_else(|| format!("known {what}s: {}", name_list(ids))),
+            )
+            .into()),
+    }
+}
+
+fn read_carrier_ef(file: &TextFile, carriers: &mut [Carrier]) -> Result<()> {
+    let table = Table::read(file, &["carrier", "year", "ef"], &["provenance"])?;
+    let mut points: BTreeMap<usize, Vec<(i32, f64, usize)>> = BTreeMap::new();
+    for row in table.rows() {
+        let c = lookup(
+            &row,
+            "carrier",
+            "carrier",
+            carriers.iter().map(|c| c.id.as_str()),
+        )?;
+        if carriers[c].kind == CarrierKind::Mix {
+            return Err(row
+                .error("carrier", format!("`{}` is a mix carrier", carriers[c].id))
+                .hint("a mix carrier's emission factor comes from carrier_mix.csv")
+                .into());
+        }
+        let year = row.year("year")?;
+        let ef = row.f64("ef")?;
+        if ef < 0.0 {
+            return Err(row
+                .error("ef", format!("emission factor {ef} is negative"))
+                .into());
+        }
+        let list = points.entry(c).or_default();
+        if list.iter().any(|p| p.0 == year) {
+            return Err(row
+                .error(
+                    "year",
+                    format!("carrier `{}` has year {year} twice", carriers[c].id),
+                )
+                .into());
+        }
+        list.push((year, ef, row.line()));
+    }
+    for (c, mut list) in points {
+        list.sort_by_key(|p| p.0);
+        carriers[c].ef = Some(Trajectory::new(list.iter().map(|p| (p.0, p.1)).collect()));
+    }
+    Ok(())
+}
+
+fn read_drivers(file: &TextFile) -> Result<Vec<Driver>> {
+    let table = Table::read(file, &["driver", "year", "value"], &["provenance"])?;
+    let mut points: Vec<(String, Vec<(i32, f64)>)> = Vec::new();
+    for row in table.rows() {
+        let id = check_id(&row, "driver")?;
+        let year = row.year("year")?;
+        let value = row.f64("value")?;
+        if value <= 0.0 {
+            return Err(row
+                .error("value", format!("driver value {value} must be positive"))
+                .hint("activities scale with the ratio of a driver to its base-year value")
+                .into());
+        }
+        let i = match points.iter().position(|p| p.0 == id) {
+            Some(i) => i,
+            None => {
+                points.push((id.clone(), Vec::new()));
+                points.len() - 1
+            }
+        };
+        if points[i].1.iter().any(|p| p.0 == year) {
+            return Err(row
+                .error("year", format!("driver `{id}` has year {year} twice"))
+                .into());
+        }
+        points[i].1.push((year, value));
+    }
+    Ok(points
+        .into_iter()
+        .map(|(id, mut p)| {
+            p.sort_by_key(|x| x.0);
+            Driver {
+                id,
+                trajectory: Trajectory::new(p),
+            }
+        })
+        .collect())
+}
+
+fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
+    let table = Table::read(
+        file,
+        &[
+            "id",
+            "name",
+            "sector",
+            "kind",
+            "activity_unit",
+            "activity",
+            "driver",
+            "elasticity",
+            "intensity",
+            "intensity_trend",
+            "direct_ef",
+        ],
+        &["provenance"],
+    )?;
+    let mut sources: Vec<Source> = Vec::new();
+    let mut paths: Vec<(SourceKind, String, usize)> = Vec::new();
+    for row in table.rows() {
+        let id = check_id(&row, "id")?;
+        if sources.iter().any(|s| s.id == id) {
+            return Err(row
+                .error("id", format!("source `{id}` is defined twice"))
+                .into());
+        }
+        let sector = row.required_str("sector")?.to_string();
+        if sector
+            .split('|')
+            .any(|p| p.trim().is_empty() || p.trim() != p)
+        {
+            return Err(row
+                .error("sector", format!("sector path `{sector}` has an empty or padded part"))
+                .hint("write parts joined by `|` with no spaces around them, e.g. `Transport|Road|Buses`")
+                .into());
+        }
+        let kind = match row.required_str("kind")? {
+            "emission" => SourceKind::Emission,
+            "removal" => SourceKind::Removal,
+            other => {
+                return Err(row
+                    .error("kind", format!("unknown source kind `{other}`"))
+                    .hint("`kind` is `emission` or `removal`")
+                    .into());
+            }
+        };
+        let non_negative = |col: &str, default: f64| -> Result<f64> {
+            let v = row.f64_or(col, default)?;
+            if v < 0.0 {
+                return Err(row
+                    .error(col, format!("`{col}` = {v} must not be negative"))
+                    .into());
+            }
+            Ok(v)
+        };
+        let activity = row.f64("activity")?;
+        if activity < 0.0 {
+            return Err(row
+                .error(
+                    "activity",
+                    format!("activity {activity} must not be negative"),
+                )
+                .hint("a sink is a `removal` source with a positive activity")
+                .into());
+        }
+        let intensity = non_negative("intensity", 0.0)?;
+        let direct_ef = non_negative("direct_ef", 0.0)?;
+        let intensity_trend = row.f64_or("intensity_trend", 0.0)?;
+        if !(-0.5..=0.5).contains(&intensity_trend) {
+            return Err(row
+                .error(
+                    "intensity_trend",
+                    format!("intensity_trend {intensity_trend} is outside −0.5…0.5"),
+                )
+                .hint("the trend is a yearly fraction: −0.01 is 1 % less energy per unit each year")
+                .into());
+        }
+        let elasticity = row.f64_or("elasticity", 1.0)?;
+        if elasticity.abs() > 10.0 {
+            return Err(row
+                .error(
+                    "elasticity",
+                    format!("elasticity {elasticity} is outside −10…10"),
+                )
+                .into());
+        }
+        let driver = if row.str("driver").is_empty() {
+            None
+        } else {
+            Some(lookup(
+                &row,
+                "driver",
+                "driver",
+                drivers.iter().map(|d| d.id.as_str()),
+            )?)
+        };
+        if kind == SourceKind::Removal && intensity > 0.0 {
+            return Err(row
+                .error("intensity", "a removal source cannot use energy")
+                .hint("model the energy use as a separate emission source")
+                .into());
+        }
+        for (k, p, line) in &paths {
+            if *k != kind || *p == sector {
+                continue;
+            }
+            let (short, long) = if p.len() < sector.len() {
+                (p, &sector)
+            } else {
+                (&sector, p)
+            };
+            if long.starts_with(&format!("{short}|")) {
+                return Err(row
+                    .error("sector", format!(
+                        "sector path `{sector}` and `{p}` (line {line}) nest: one is a prefix of the other"
+                    ))
+                    .hint("every aggregate must be the sum of its children: give the shorter one its own leaf, e.g. `…|Other`")
+                    .into());
+            }
+        }
+        paths.push((kind, sector.clone(), row.line()));
+        sources.push(Source {
+            id,
+            name: row.required_str("name")?.to_string(),
+            sector,
+            kind,
+            activity_unit: row.str("activity_unit").to_string(),
+            activity,
+            driver,
+            elasticity,
+            intensity,
+            intensity_trend,
+            direct_ef,
+            provenance: row.str("provenance").to_string(),
+        });
+    }
+    if sources.is_empty() {
+        return Err(file.error("no sources are defined").into());
+    }
+    Ok(sources)
+}
+
+const SHARE_TOLERANCE: f64 = 1e-6;
+
+fn read_energy_mix(
+    file: &TextFile,
+    sources: &[Source],
+    carriers: &[Carrier],
+) -> Result<Vec<EnergyShare>> {
+    let table = Table::read(file, &["source", "carrier", "share"], &["provenance"])?;
+    let mut shares: Vec<EnergyShare> = Vec::new();
+    let mut first_line: HashMap<usize, usize> = HashMap::new();
+    for row in table.rows() {
+        let s = lookup(
+            &row,
+            "source",
+            "source",
+            sources.iter().map(|s| s.id.as_str()),
+        )?;
+        let c = lookup(
+            &row,
+            "carrier",
+            "carrier",
+            carriers.iter().map(|c| c.id.as_str()),
+        )?;
+        let share = row.f64("share")?;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(row
+                .error("share", format!("share {share} is outside 0…1"))
+                .into());
+        }
+        if shares.iter().any(|x| x.source == s && x.carrier == c) {
+            return Err(row
+                .error(
+                    "carrier",
+                    format!(
+                        "source `{}` lists carrier `{}` twice",
+                        sources[s].id, carriers[c].id
+                    ),
+                )
+                .into());
+        }
+        if sources[s].intensity == 0.0 {
+            return Err(row
+                .error(
+                    "source",
+                    format!(
+                        "source `{}` has no energy intensity, so it has no energy mix",
+                        sources[s].id
+                    ),
+                )
+                .hint("give the source an `intensity` in sources.csv or remove these rows")
+                .into());
+        }
+        first_line.entry(s).or_insert(row.line());
+        shares.push(EnergyShare {
+            source: s,
+            carrier: c,
+            share,
+        });
+    }
+    for (i, src) in sources.iter().enumerate() {
+        if src.intensity == 0.0 {
+            continue;
+        }
+        let sum: f64 = shares
+            .iter()
+            .filter(|x| x.source == i)
+            .map(|x| x.share)
+            .sum();
+        match first_line.get(&i) {
+            None => {
+                return Err(file
+                    .error(format!(
+                        "source `{}` uses energy but has no energy mix",
+                        src.id
+                    ))
+                    .hint("add rows `source,carrier,share` whose shares sum to 1")
+                    .into());
+            }
+            Some(&line) if (sum - 1.0).abs() > SHARE_TOLERANCE => {
+                return Err(file
+                    .error(format!(
+                        "the shares of source `{}` sum to {sum}, not 1",
+                        src.id
+                    ))
+                    .at(line, 1)
+                    .hint("shares are fractions of the source's final energy and must add up to 1")
+                    .into());
+            }
+            _ => {}
+        }
+    }
+    Ok(shares)
+}
+
+fn read_carrier_mix(file: &TextFile, carriers: &[Carrier]) -> Result<Vec<MixComponent>> {
+    let table = Table::read(
+        file,
+        &["carrier", "component", "share"],
+        &["input_per_output", "provenance"],
+    )?;
+    let mut comps: Vec<MixComponent> = Vec::new();
+    let mut first_line: HashMap<usize, usize> = HashMap::new();
+    for row in table.rows() {
+        let ids = carriers.iter().map(|c| c.id.as_str());
+        let c = lookup(&row, "carrier", "carrier", ids.clone())?;
+        if carriers[c].kind != CarrierKind::Mix {
+            return Err(row
+                .error(
+                    "carrier",
+                    format!(
+                        "`{}` is a fuel carrier; only `mix` carriers have a production mix",
+                        carriers[c].id
+                    ),
+                )
+                .hint("set its `kind` to `mix` in carriers.csv, or remove these rows")
+                .into());
+        }
+        let k = lookup(&row, "component", "carrier", ids)?;
+        if k == c {
+            return Err(row
+                .error("component", "a mix carrier cannot be its own component")
+                .into());
+        }
+        let share = row.f64("share")?;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(row
+                .error("share", format!("share {share} is outside 0…1"))
+                .into());
+        }
+        let ipo = row.f64_or("input_per_output", 1.0)?;
+        if ipo <= 0.0 || ipo > 100.0 {
+            return Err(row
+                .error("input_per_output", format!("input_per_output {ipo} must be in (0, 100]"))
+                .hint("MWh of the component needed per MWh of the mix carrier (e.g. 1.1 for a boiler, 0.33 for a heat pump)")
+                .into());
+        }
+        if comps.iter().any(|x| x.carrier == c && x.component == k) {
+            return Err(row
+                .error("component", "component listed twice for this carrier")
+                .into());
+        }
+        first_line.entry(c).or_insert(row.line());
+        comps.push(MixComponent {
+            carrier: c,
+            component: k,
+            share,
+            input_per_output: ipo,
+        });
+    }
+    for (&c, &line) in &first_line {
+        let sum: f64 = comps
+            .iter()
+            .filter(|x| x.carrier == c)
+            .map(|x| x.share)
+            .sum();
+        if (sum - 1.0).abs() > SHARE_TOLERANCE {
+            return Err(file
+                .error(format!(
+                    "the shares of mix carrier `{}` sum to {sum}, not 1",
+                    carriers[c].id
+                ))
+                .at(line, 1)
+                .into());
+        }
+    }
+    Ok(comps)
+}
+
+fn check_mix_carriers(file: &TextFile, carriers: &[Carrier], mix: &[MixComponent]) -> Result<()> {
+    for (i, c) in carriers.iter().enumerate() {
+        if c.kind == CarrierKind::Mix && !mix.iter().any(|m| m.carrier == i) {
+            return Err(file
+                .error(format!("mix carrier `{}` has no production mix", c.id))
+                .hint("add its components to carrier_mix.csv")
+                .into());
+        }
+    }
+    mix_order(carriers.len(), mix.iter().map(|m| (m.carrier, m.component))).map_err(|cycle| {
+        let names: Vec<&str> = cycle.iter().map(|&i| carriers[i].id.as_str()).collect();
+        Error::from(
+            file.error(format!("mix carriers form a cycle: {}", names.join(" → ")))
+                .hint("a mix carrier's components must not depend on it, directly or through other mixes"),
+        )
+    })?;
+    Ok(())
+}
+
+/// Orders carriers so each mix comes after its components; `Err` holds a cycle.
+pub fn mix_order(
+    n: usize,
+    edges: impl Iterator<Item = (usize, usize)>,
+) -> Result<Vec<usize>, Vec<usize>> {
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (mix, comp) in edges {
+        if !deps[mix].contains(&comp) {
+            deps[mix].push(comp);
+        }
+    }
+    // 0 = unvisited, 1 = on stack, 2 = done
+    let mut state = vec![0u8; n];
+    let mut order = Vec::with_capacity(n);
+    fn visit(
+        v: usize,
+        deps: &[Vec<usize>],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        stack: &mut Vec<usize>,
+    ) -> Result<(), Vec<usize>> {
+        match state[v] {
+            2 => return Ok(()),
+            1 => {
+                let start = stack.iter().position(|&x| x == v).unwrap_or(0);
+                let mut cycle = stack[start..].to_vec();
+                cycle.push(v);
+                return Err(cycle);
+            }
+            _ => {}
+        }
+        state[v] = 1;
+        stack.push(v);
+        for &d in &deps[v] {
+            visit(d, deps, state, order, stack)?;
+        }
+        stack.pop();
+        state[v] = 2;
+        order.push(v);
+        Ok(())
+    }
+    let mut stack = Vec::new();
+    for v in 0..n {
+        visit(v, &deps, &mut state, &mut order, &mut stack)?;
+    }
+    Ok(order)
+}
+
+fn read_history(file: &TextFile) -> Result<Vec<HistoryPoint>> {
+    let table = Table::read(file, &["year", "sector", "kt"], &["provenance"])?;
+    let mut out: Vec<HistoryPoint> = Vec::new();
+    for row in table.rows() {
+        let year = row.year("year")?;
+        let sector = row.required_str("sector")?.to_string();
+        let kt = row.f64("kt")?;
+        if out.iter().any(|h| h.year == year && h.sector == sector) {
+            return Err(row
+                .error("sector", format!("history has `{sector}` in {year} twice"))
+                .into());
+        }
+        out.push(HistoryPoint {
+            year,
+            sector,
+            kt,
+            provenance: row.str("provenance").to_string(),
+        });
+    }
+    out.sort_by(|a, b| a.sector.cmp(&b.sector).then(a.year.cmp(&b.year)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mix_order_puts_components_first_and_finds_cycles() {
+        // 2 = mix of {0, 3}; 3 = mix of {1}
+        let order = mix_order(4, [(2, 0), (2, 3), (3, 1)].into_iter()).unwrap();
+        let pos = |x| order.iter().position(|&v| v == x).unwrap();
+        assert!(pos(0) < pos(2) && pos(3) < pos(2) && pos(1) < pos(3));
+        let cycle = mix_order(3, [(0, 1), (1, 2), (2, 0)].into_iter()).unwrap_err();
+        assert_eq!(cycle.first(), cycle.last());
+        assert_eq!(cycle.len(), 4);
+    }
+}

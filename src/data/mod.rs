@@ -1,0 +1,220 @@
+//! The region dataset: types, loading from CSV/TOML (embedded or a folder), validation.
+//!
+//! The files and their columns are described in `docs/data-format.md`.
+
+mod load;
+mod table;
+mod trajectory;
+
+use std::path::PathBuf;
+
+pub(crate) use load::load_toml_error;
+pub use load::{DataSource, load_region, mix_order};
+pub use table::{Row, Table};
+pub use trajectory::{Trajectory, interpolate};
+
+/// Whether a source emits or removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Emits greenhouse gases.
+    Emission,
+    /// A sink: removes CO2 (reported as a positive removal).
+    Removal,
+}
+
+/// An emission source or sink.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Dotted id, e.g. `transport.road.cars`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// IAMC sub-path, e.g. `Transport|Road|Passenger Cars`.
+    pub sector: String,
+    /// Emission or removal.
+    pub kind: SourceKind,
+    /// Unit of `activity`.
+    pub activity_unit: String,
+    /// Base-year activity.
+    pub activity: f64,
+    /// Index into [`Region::drivers`], if the activity follows a driver.
+    pub driver: Option<usize>,
+    /// Elasticity of activity to the driver.
+    pub elasticity: f64,
+    /// MWh of final energy per unit of activity.
+    pub intensity: f64,
+    /// Autonomous yearly change of intensity (−0.01 = −1 %/yr).
+    pub intensity_trend: f64,
+    /// t CO2e per unit of activity (process emissions, or removal per unit for sinks).
+    pub direct_ef: f64,
+    /// Where the numbers come from.
+    pub provenance: String,
+}
+
+/// Whether a carrier has its own emission factor or one computed from a production mix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarrierKind {
+    /// Own EF (possibly a trajectory).
+    Fuel,
+    /// EF from components (e.g. district heat).
+    Mix,
+}
+
+/// An energy carrier.
+#[derive(Debug, Clone)]
+pub struct Carrier {
+    /// Id, e.g. `diesel`.
+    pub id: String,
+    /// Display name used in output variables.
+    pub name: String,
+    /// Fuel or mix.
+    pub kind: CarrierKind,
+    /// For fuels: the EF trajectory (t CO2e/MWh). For mixes: empty.
+    pub ef: Option<Trajectory>,
+    /// Where the numbers come from.
+    pub provenance: String,
+}
+
+/// A base-year share of a carrier in a source's final energy.
+#[derive(Debug, Clone)]
+pub struct EnergyShare {
+    /// Index into [`Region::sources`].
+    pub source: usize,
+    /// Index into [`Region::carriers`].
+    pub carrier: usize,
+    /// Share, 0–1; a source's shares sum to 1.
+    pub share: f64,
+}
+
+/// A component of a mix carrier's production.
+#[derive(Debug, Clone)]
+pub struct MixComponent {
+    /// The mix carrier (index into [`Region::carriers`]).
+    pub carrier: usize,
+    /// The component carrier.
+    pub component: usize,
+    /// Share of the mix produced from this component; a mix's shares sum to 1.
+    pub share: f64,
+    /// MWh of component per MWh of the mix.
+    pub input_per_output: f64,
+}
+
+/// A driver trajectory (population, freight volume, …).
+#[derive(Debug, Clone)]
+pub struct Driver {
+    /// Id, e.g. `population`.
+    pub id: String,
+    /// The data trajectory.
+    pub trajectory: Trajectory,
+}
+
+/// A historical inventory figure.
+#[derive(Debug, Clone)]
+pub struct HistoryPoint {
+    /// Year.
+    pub year: i32,
+    /// `Total` or an IAMC sector path.
+    pub sector: String,
+    /// kt CO2e.
+    pub kt: f64,
+    /// Where it comes from.
+    pub provenance: String,
+}
+
+/// The region's target (Kymenlaakso: −80 % from 1990 and net zero in 2040).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Target year.
+    pub year: i32,
+    /// Reference year of `reference_kt`.
+    pub reference_year: i32,
+    /// Gross emissions in the reference year, kt CO2e.
+    pub reference_kt: f64,
+    /// Gross emissions may be at most this fraction of `reference_kt` (if set).
+    pub max_gross_fraction: Option<f64>,
+    /// Net emissions must be ≤ 0.
+    pub net_zero: bool,
+}
+
+impl Target {
+    /// The gross limit in kt, if there is one.
+    pub fn gross_limit_kt(&self) -> Option<f64> {
+        self.max_gross_fraction.map(|f| f * self.reference_kt)
+    }
+}
+
+/// A region dataset, validated.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Region name (the IAMC `region`).
+    pub name: String,
+    /// NUTS 3 code.
+    pub code: String,
+    /// First modelled year; the base-year values are for this year.
+    pub base_year: i32,
+    /// Last modelled year.
+    pub end_year: i32,
+    /// Accounting framework of the totals (e.g. `Hinku`).
+    pub accounting: Option<String>,
+    /// Which municipalities the figures cover.
+    pub boundary: Option<String>,
+    /// Free description.
+    pub description: Option<String>,
+    /// The target.
+    pub target: Target,
+    /// Sources and sinks, in file order.
+    pub sources: Vec<Source>,
+    /// Carriers, in file order.
+    pub carriers: Vec<Carrier>,
+    /// Base-year energy shares.
+    pub energy_mix: Vec<EnergyShare>,
+    /// Mix carriers' production mixes.
+    pub carrier_mix: Vec<MixComponent>,
+    /// Drivers.
+    pub drivers: Vec<Driver>,
+    /// Historical inventory.
+    pub history: Vec<HistoryPoint>,
+    /// The files read, with their hashes (for the manifest).
+    pub inputs: Vec<(String, String)>,
+    /// The folder it came from (`None` when embedded).
+    pub dir: Option<PathBuf>,
+    /// The text of `SOURCES.md`, if present (for the report).
+    pub sources_md: Option<String>,
+}
+
+impl Region {
+    /// Number of modelled years.
+    pub fn n_years(&self) -> usize {
+        (self.end_year - self.base_year + 1) as usize
+    }
+
+    /// The modelled years.
+    pub fn years(&self) -> impl Iterator<Item = i32> + use<> {
+        self.base_year..=self.end_year
+    }
+
+    /// Index of a source by id.
+    pub fn source_index(&self, id: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.id == id)
+    }
+
+    /// Index of a carrier by id.
+    pub fn carrier_index(&self, id: &str) -> Option<usize> {
+        self.carriers.iter().position(|c| c.id == id)
+    }
+
+    /// Index of a driver by id.
+    pub fn driver_index(&self, id: &str) -> Option<usize> {
+        self.drivers.iter().position(|d| d.id == id)
+    }
+}
+
+/// Whether `id` is a valid dotted id: `[a-z0-9_]+` parts joined by `.`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}

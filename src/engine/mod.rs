@@ -1,0 +1,185 @@
+//! The evaluation engine: central runs and their summary figures.
+
+mod kernel;
+
+pub use kernel::Workspace;
+
+use crate::model::{Model, variables};
+
+/// The target-year figures and verdicts of one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Target year.
+    pub target_year: i32,
+    /// Gross emissions in the target year, kt.
+    pub gross_kt: f64,
+    /// Removals in the target year, kt.
+    pub removals_kt: f64,
+    /// Net emissions in the target year, kt.
+    pub net_kt: f64,
+    /// Gross reduction vs the reference year (0.8 = −80 %).
+    pub reduction_vs_reference: f64,
+    /// Whether gross ≤ the limit (None when the target sets no limit).
+    pub gross_met: Option<bool>,
+    /// Whether net ≤ 0 (None when the target does not ask for it).
+    pub net_zero_met: Option<bool>,
+    /// Whether every criterion is met.
+    pub target_met: bool,
+    /// First year from which net ≤ 0 holds to the end (None: never).
+    pub neutrality_year: Option<i32>,
+    /// Σ net emissions from the base year to the target year inclusive, kt.
+    pub cumulative_net_kt: f64,
+}
+
+/// Row indices of the totals in a model's variable table.
+#[derive(Debug, Clone, Copy)]
+pub struct TotalRows {
+    /// Gross emissions.
+    pub gross: usize,
+    /// Removals.
+    pub removals: usize,
+    /// Net emissions.
+    pub net: usize,
+}
+
+impl TotalRows {
+    /// Looks the totals up in a model's variables.
+    pub fn of(model: &Model) -> TotalRows {
+        let v = &model.variables;
+        TotalRows {
+            gross: v.index(variables::GROSS).expect("gross always exists"),
+            removals: v.index(variables::REMOVALS).expect("removals always exist"),
+            net: v.index(variables::NET).expect("net always exists"),
+        }
+    }
+}
+
+/// Computes the summary from a variable table `[var × year]`. Allocates nothing.
+pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
+    let ny = model.ny;
+    let t = model.target_index();
+    let gross = &vars[rows.gross * ny..(rows.gross + 1) * ny];
+    let removals = &vars[rows.removals * ny..(rows.removals + 1) * ny];
+    let net = &vars[rows.net * ny..(rows.net + 1) * ny];
+    let target = &model.target;
+    let gross_met = target.gross_limit_kt().map(|lim| gross[t] <= lim);
+    let net_zero_met = target.net_zero.then(|| net[t] <= 0.0);
+    let target_met = gross_met.unwrap_or(true) && net_zero_met.unwrap_or(true);
+    // the first year from which net stays ≤ 0 to the end
+    let mut neutrality_year = None;
+    for y in (0..ny).rev() {
+        if net[y] <= 0.0 {
+            neutrality_year = Some(model.base_year + y as i32);
+        } else {
+            break;
+        }
+    }
+    Summary {
+        target_year: target.year,
+        gross_kt: gross[t],
+        removals_kt: removals[t],
+        net_kt: net[t],
+        reduction_vs_reference: 1.0 - gross[t] / target.reference_kt,
+        gross_met,
+        net_zero_met,
+        target_met,
+        neutrality_year,
+        cumulative_net_kt: net[..=t].iter().sum(),
+    }
+}
+
+/// The central evaluation of one scenario.
+#[derive(Debug, Clone)]
+pub struct CentralResult {
+    /// Variables `[var × year]`.
+    pub vars: Vec<f64>,
+    /// Leaf rows `[leaf × year]`.
+    pub leaves: Vec<f64>,
+    /// Summary figures.
+    pub summary: Summary,
+}
+
+/// Evaluates a model at its central parameters.
+pub fn run_central(model: &Model) -> CentralResult {
+    let p = model.central();
+    let mut ws = Workspace::new(model);
+    ws.evaluate(model, &p);
+    ws.evaluate_variables(model);
+    let summary = summarize(model, TotalRows::of(model), &ws.vars);
+    CentralResult {
+        vars: ws.vars,
+        leaves: ws.leaves,
+        summary,
+    }
+}
+
+/// One line of the base-year calibration table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationRow {
+    /// `Total` or a sector path.
+    pub sector: String,
+    /// Modelled base-year kt (None when the model has no such sector).
+    pub modelled_kt: Option<f64>,
+    /// Inventory kt from history.csv for the base year (None when absent).
+    pub inventory_kt: Option<f64>,
+}
+
+impl CalibrationRow {
+    /// Relative difference modelled/inventory − 1, when both exist.
+    pub fn difference(&self) -> Option<f64> {
+        match (self.modelled_kt, self.inventory_kt) {
+            (Some(m), Some(i)) if i != 0.0 => Some(m / i - 1.0),
+            _ => None,
+        }
+    }
+}
+
+/// The base year as modelled from the data alone (no measures) beside the inventory:
+/// every top-level sector, every sector the history names for the base year, and the total.
+pub fn calibration(region: &crate::data::Region) -> crate::error::Result<Vec<CalibrationRow>> {
+    let model = crate::model::compile(region, &crate::scenario::Scenario::empty("data"))?;
+    let result = run_central(&model);
+    let base = |name: &str| {
+        model
+            .variables
+            .index(name)
+            .map(|v| result.vars[v * model.ny])
+    };
+    let mut sectors: Vec<String> = Vec::new();
+    for s in &region.sources {
+        if s.kind == crate::data::SourceKind::Emission {
+            let top = s.sector.split('|').next().unwrap_or_default().to_string();
+            if !sectors.contains(&top) {
+                sectors.push(top);
+            }
+        }
+    }
+    for h in &region.history {
+        if h.year == region.base_year && h.sector != "Total" && !sectors.contains(&h.sector) {
+            sectors.push(h.sector.clone());
+        }
+    }
+    sectors.sort();
+    let inventory = |sector: &str| {
+        region
+            .history
+            .iter()
+            .find(|h| h.year == region.base_year && h.sector == sector)
+            .map(|h| h.kt)
+    };
+    let mut rows: Vec<CalibrationRow> = sectors
+        .iter()
+        .map(|s| CalibrationRow {
+            sector: s.clone(),
+            modelled_kt: base(&format!("{}|{s}", variables::GROSS))
+                .or_else(|| base(&format!("{}|{s}", variables::REMOVALS))),
+            inventory_kt: inventory(s),
+        })
+        .collect();
+    rows.push(CalibrationRow {
+        sector: "Total".into(),
+        modelled_kt: base(variables::GROSS),
+        inventory_kt: inventory("Total"),
+    });
+    Ok(rows)
+}

@@ -1,0 +1,245 @@
+//! Typed errors of the core: bad input (with file, line, column and a hint) and I/O failures.
+//!
+//! Only the command line turns these into messages and exit codes; see [`Error::exit_code`].
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem with something the user gave us: a data file, a scenario, an argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The file it is in, as the user would name it.
+    pub file: Option<String>,
+    /// 1-based line in `file`.
+    pub line: Option<usize>,
+    /// 1-based column (characters) in `line`.
+    pub column: Option<usize>,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The text of the offending line, for a snippet under the message.
+    pub source_line: Option<String>,
+}
+
+impl InputError {
+    /// A new error with only a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        InputError {
+            message: message.into(),
+            file: None,
+            line: None,
+            column: None,
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    /// Names the file the problem is in.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets line and column (both 1-based).
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// Attaches the offending line's text (shown under the message).
+    pub fn with_source_line(mut self, text: &str) -> Self {
+        if let Some(l) = self.line {
+            self.source_line = text
+                .split('\n')
+                .nth(l - 1)
+                .map(|s| s.trim_end_matches('\r').to_string());
+        }
+        self
+    }
+
+    /// Sets the line only.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Adds a hint, replacing any earlier one.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a hint only if `hint` is `Some`.
+    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+        if hint.is_some() {
+            self.hint = hint;
+        }
+        self
+    }
+
+    /// `file:line:column`, as much of it as is known.
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(l), None) => format!("{file}:{l}"),
+            _ => file.clone(),
+        })
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(loc) = self.location() {
+            write!(f, " ({loc})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error the core can return.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: exit code 2.
+    #[error("{0}")]
+    Input(Box<InputError>),
+    /// Reading or writing a file failed: exit code 3 for writes, 2 for reads of missing input.
+    #[error("cannot {action} `{}`: {source}", path.display())]
+    Io {
+        /// What we were doing (`read`, `write`, `create folder`, …).
+        action: &'static str,
+        /// The path concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The user interrupted the work (Ctrl-C); nothing partial was kept.
+    #[error("interrupted; no partial results were kept")]
+    Interrupted,
+}
+
+impl Error {
+    /// Shorthand for an I/O error.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The exit code documented in `kymsim --help`: 2 bad input, 3 I/O or internal, 130 interrupted.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Io { action, source, .. } => {
+                if *action == "read" && source.kind() == std::io::ErrorKind::NotFound {
+                    2
+                } else {
+                    3
+                }
+            }
+            Error::Interrupted => 130,
+        }
+    }
+
+    /// The hint, if this error has one.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Input(e) => e.hint.as_deref(),
+            Error::Io { action, .. } if *action == "read" => {
+                Some("check the path; `kymsim list scenarios` shows the bundled scenarios")
+            }
+            Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
+            Error::Interrupted => None,
+        }
+    }
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
+/// The result type of the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "did you mean `x`?" for the candidate closest to `word`, if any is close enough.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(word, c);
+        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// A list of names for a hint, cut after ten.
+pub fn name_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = names.into_iter().collect();
+    let shown: Vec<String> = all.iter().take(10).map(|n| format!("`{n}`")).collect();
+    let mut s = shown.join(", ");
+    if all.len() > 10 {
+        s.push_str(&format!(" and {} more", all.len() - 10));
+    }
+    s
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\nä = 1\nx";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        // "ä" is two bytes: byte 5 is the space after it, character column 2
+        assert_eq!(line_col(text, 5), (2, 2));
+        assert_eq!(line_col(text, text.len()), (3, 2));
+    }
+
+    #[test]
+    fn suggests_near_names_only() {
+        let names = ["diesel", "gasoline", "electricity"];
+        assert_eq!(
+            did_you_mean("diesl", names).as_deref(),
+            Some("did you mean `diesel`?")
+        );
+        assert_eq!(did_you_mean("hydrogen", names), None);
+    }
+
+    #[test]
+    fn location_formats() {
+        let e = InputError::new("bad").in_file("a.csv").at(3, 7);
+        assert_eq!(e.location().as_deref(), Some("a.csv:3:7"));
+        assert_eq!(e.to_string(), "bad (a.csv:3:7)");
+    }
+}

@@ -1,0 +1,110 @@
+//! Input files as text: UTF-8 checked, BOM stripped, hashed for the manifest.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, InputError, Result, line_col};
+
+/// One input file's text, with the name it is reported under.
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    /// How errors and the manifest name the file (a path, or `embedded:<path>`).
+    pub name: String,
+    /// The text, without a byte-order mark. Windows line endings are kept (the parsers accept them).
+    pub text: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+}
+
+impl TextFile {
+    /// Wraps bytes, checking they are UTF-8.
+    pub fn from_bytes(name: impl Into<String>, bytes: &[u8]) -> Result<TextFile> {
+        let name = name.into();
+        let sha256 = sha256_hex(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.valid_up_to();
+                // the valid prefix tells line and column of the first bad byte
+                let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+                let (line, col) = line_col(prefix, prefix.len());
+                return Err(InputError::new(format!(
+                    "the file is not valid UTF-8 (bad byte 0x{:02x})",
+                    bytes[valid]
+                ))
+                .in_file(name)
+                .at(line, col)
+                .hint("save the file as UTF-8 (for example from a spreadsheet: CSV UTF-8)")
+                .into());
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
+        Ok(TextFile { name, text, sha256 })
+    }
+
+    /// Reads a file from disk.
+    pub fn read(path: &Path) -> Result<TextFile> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        TextFile::from_bytes(path.display().to_string(), &bytes)
+    }
+
+    /// An error in this file with no position.
+    pub fn error(&self, message: impl Into<String>) -> InputError {
+        InputError::new(message).in_file(&self.name)
+    }
+
+    /// An error at byte `offset` of this file.
+    pub fn error_at(&self, offset: usize, message: impl Into<String>) -> InputError {
+        let (line, col) = line_col(&self.text, offset);
+        self.error(message)
+            .at(line, col)
+            .with_source_line(&self.text)
+    }
+
+    /// An error at 1-based `line` and `column` of this file.
+    pub fn error_at_line(
+        &self,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> InputError {
+        self.error(message)
+            .at(line, column)
+            .with_source_line(&self.text)
+    }
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_bom_and_hashes_bytes() {
+        let f = TextFile::from_bytes("x", b"\xef\xbb\xbfa,b\n").unwrap();
+        assert_eq!(f.text, "a,b\n");
+        // sha256 of the empty string is well known
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn non_utf8_is_located() {
+        let err = TextFile::from_bytes("s.csv", b"a,b\nc,\xff\n").unwrap_err();
+        let Error::Input(e) = err else { panic!() };
+        assert_eq!((e.line, e.column), (Some(2), Some(3)));
+        assert!(e.message.contains("0xff"));
+    }
+}

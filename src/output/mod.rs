@@ -1,0 +1,252 @@
+//! Output files: IAMC results, the summary, the manifest; all written atomically.
+
+mod atomic;
+
+pub use atomic::OutputSet;
+
+use serde::Serialize;
+
+use crate::engine::{CentralResult, Summary};
+use crate::model::Model;
+
+/// File name of the IAMC results.
+pub const RESULTS_CSV: &str = "results.csv";
+/// File name of the per-scenario summary.
+pub const SUMMARY_CSV: &str = "summary.csv";
+/// File name of the manifest.
+pub const MANIFEST_JSON: &str = "manifest.json";
+
+/// Formats a number for CSV: at most 6 decimals, trailing zeros trimmed, no `-0`.
+///
+/// ```
+/// use kymsim::output::fmt_num;
+/// assert_eq!(fmt_num(1033.25), "1033.25");
+/// assert_eq!(fmt_num(2.0), "2");
+/// assert_eq!(fmt_num(-0.0000001), "0");
+/// assert_eq!(fmt_num(0.1 + 0.2), "0.3");
+/// ```
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let mut s = format!("{x:.6}");
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.pop();
+        }
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    s
+}
+
+/// The IAMC `model` column value.
+pub fn model_name() -> String {
+    format!("kymsim {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn csv_bytes(rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    rows(&mut w).expect("writing CSV to memory cannot fail");
+    w.into_inner().expect("writing CSV to memory cannot fail")
+}
+
+/// `results.csv`: IAMC wide format, one row per scenario × variable, sorted by scenario then variable.
+pub fn results_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
+    let mut runs: Vec<&(&Model, &CentralResult)> = runs.iter().collect();
+    runs.sort_by(|a, b| a.0.scenario.cmp(&b.0.scenario));
+    csv_bytes(|w| {
+        let Some(first) = runs.first() else {
+            return Ok(());
+        };
+        let mut header = vec![
+            "model".to_string(),
+            "scenario".into(),
+            "region".into(),
+            "variable".into(),
+            "unit".into(),
+        ];
+        header.extend(first.0.years().map(|y| y.to_string()));
+        w.write_record(&header)?;
+        let model = model_name();
+        for (m, r) in runs {
+            for (v, var) in m.variables.vars.iter().enumerate() {
+                let mut rec = vec![
+                    model.clone(),
+                    m.scenario.clone(),
+                    m.region.clone(),
+                    var.name.clone(),
+                    var.unit.to_string(),
+                ];
+                rec.extend(r.vars[v * m.ny..(v + 1) * m.ny].iter().map(|&x| fmt_num(x)));
+                w.write_record(&rec)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Serialize)]
+pub struct SummaryRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Target year.
+    pub target_year: i32,
+    /// Gross emissions in the target year.
+    pub gross_kt: String,
+    /// Removals in the target year.
+    pub removals_kt: String,
+    /// Net emissions in the target year.
+    pub net_kt: String,
+    /// Reference-year gross emissions.
+    pub reference_kt: String,
+    /// 1 − gross/reference.
+    pub reduction_vs_reference: String,
+    /// The gross limit (empty when none).
+    pub gross_limit_kt: String,
+    /// Gross criterion met (empty when none).
+    pub gross_met: String,
+    /// Net-zero criterion met (empty when none).
+    pub net_zero_met: String,
+    /// Every criterion met.
+    pub target_met: bool,
+    /// Neutrality year (empty: never within the horizon).
+    pub neutrality_year: String,
+    /// Σ net emissions base year → target year.
+    pub cumulative_net_kt: String,
+}
+
+impl SummaryRow {
+    /// The row of a model's summary.
+    pub fn new(model: &Model, s: &Summary) -> SummaryRow {
+        let opt = |b: Option<bool>| b.map_or(String::new(), |b| b.to_string());
+        SummaryRow {
+            scenario: model.scenario.clone(),
+            target_year: s.target_year,
+            gross_kt: fmt_num(s.gross_kt),
+            removals_kt: fmt_num(s.removals_kt),
+            net_kt: fmt_num(s.net_kt),
+            reference_kt: fmt_num(model.target.reference_kt),
+            reduction_vs_reference: fmt_num(s.reduction_vs_reference),
+            gross_limit_kt: model.target.gross_limit_kt().map_or(String::new(), fmt_num),
+            gross_met: opt(s.gross_met),
+            net_zero_met: opt(s.net_zero_met),
+            target_met: s.target_met,
+            neutrality_year: s.neutrality_year.map_or(String::new(), |y| y.to_string()),
+            cumulative_net_kt: fmt_num(s.cumulative_net_kt),
+        }
+    }
+}
+
+/// `summary.csv`: one row per scenario, sorted by scenario.
+pub fn summary_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
+    let mut rows: Vec<SummaryRow> = runs
+        .iter()
+        .map(|(m, r)| SummaryRow::new(m, &r.summary))
+        .collect();
+    rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    csv_bytes(|w| {
+        for r in rows {
+            w.serialize(r)?;
+        }
+        Ok(())
+    })
+}
+
+/// An input file in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ManifestInput {
+    /// Path, or `embedded:<path>`.
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// `manifest.json`: what produced the outputs. The only output with a timestamp.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// kymsim version.
+    pub kymsim_version: String,
+    /// The command line.
+    pub command: Vec<String>,
+    /// When it ran (UTC, RFC 3339).
+    pub created: String,
+    /// Region name.
+    pub region: String,
+    /// Scenario names.
+    pub scenarios: Vec<String>,
+    /// Random seed (batches only).
+    pub seed: Option<u64>,
+    /// Samples per scenario (batches only).
+    pub samples: Option<u64>,
+    /// Input files and hashes, sorted by path.
+    pub inputs: Vec<ManifestInput>,
+    /// Output files written, relative to the output folder.
+    pub outputs: Vec<String>,
+}
+
+impl Manifest {
+    /// Serialises as pretty JSON with a trailing newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut s = serde_json::to_string_pretty(self).expect("manifest serialises");
+        s.push('\n');
+        s.into_bytes()
+    }
+}
+
+/// The current UTC time as RFC 3339 (`2026-11-29T22:00:00Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // civil-from-days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_to_six_decimals() {
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(fmt_num(-12.5), "-12.5");
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(1e-7), "0");
+    }
+
+    #[test]
+    fn timestamp_shape() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 20);
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}

@@ -1,0 +1,432 @@
+//! Values that are either a number or a probability distribution.
+
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+/// A probability distribution of a scenario value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Dist {
+    /// Uniform on [min, max].
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Triangular on [min, max] with its peak at `mode`.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Normal, optionally truncated to [min, max].
+    Normal {
+        /// Mean (of the untruncated distribution).
+        mean: f64,
+        /// Standard deviation (> 0).
+        sd: f64,
+        /// Truncation below.
+        min: Option<f64>,
+        /// Truncation above.
+        max: Option<f64>,
+    },
+    /// Lognormal: exp of a normal with mean ln(median) and sd `sigma`.
+    Lognormal {
+        /// Median (> 0).
+        median: f64,
+        /// sd of the log (> 0).
+        sigma: f64,
+    },
+}
+
+/// A number or a distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueSpec {
+    /// A fixed number.
+    Fixed(f64),
+    /// A distribution.
+    Dist(Dist),
+}
+
+impl<'de> Deserialize<'de> for ValueSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ValueSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a distribution table such as { dist = \"uniform\", min = 0.2, max = 0.4 }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ValueSpec, E> {
+                Ok(ValueSpec::Fixed(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ValueSpec, E> {
+                Ok(ValueSpec::Fixed(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ValueSpec, E> {
+                Ok(ValueSpec::Fixed(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ValueSpec, A::Error> {
+                Dist::deserialize(de::value::MapAccessDeserializer::new(map)).map(ValueSpec::Dist)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Dist {
+    /// The central value used by `run`: mean of uniform and normal, mode of triangular,
+    /// median of lognormal. (A truncated normal's central value is its mean clamped to the bounds.)
+    pub fn central(&self) -> f64 {
+        match *self {
+            Dist::Uniform { min, max } => 0.5 * (min + max),
+            Dist::Triangular { mode, .. } => mode,
+            Dist::Normal { mean, min, max, .. } => mean
+                .max(min.unwrap_or(f64::MIN))
+                .min(max.unwrap_or(f64::MAX)),
+            Dist::Lognormal { median, .. } => median,
+        }
+    }
+
+    /// Lowest and highest possible value (infinite where unbounded).
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => (min, max),
+            Dist::Normal { min, max, .. } => (
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            ),
+            Dist::Lognormal { .. } => (0.0, f64::INFINITY),
+        }
+    }
+
+    /// Checks the parameters; the message names what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        let finite = |name: &str, v: f64| {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("`{name}` must be a finite number"))
+            }
+        };
+        match *self {
+            Dist::Uniform { min, max } => {
+                finite("min", min)?;
+                finite("max", max)?;
+                if min > max {
+                    return Err(format!(
+                        "uniform needs min ≤ max, got min = {min}, max = {max}"
+                    ));
+                }
+            }
+            Dist::Triangular { min, mode, max } => {
+                finite("min", min)?;
+                finite("mode", mode)?;
+                finite("max", max)?;
+                if !(min <= mode && mode <= max) {
+                    return Err(format!(
+                        "triangular needs min ≤ mode ≤ max, got {min}, {mode}, {max}"
+                    ));
+                }
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                finite("mean", mean)?;
+                finite("sd", sd)?;
+                if sd <= 0.0 {
+                    return Err(format!("normal needs sd > 0, got {sd}"));
+                }
+                if let Some(lo) = min {
+                    finite("min", lo)?;
+                }
+                if let Some(hi) = max {
+                    finite("max", hi)?;
+                }
+                if let (Some(lo), Some(hi)) = (min, max)
+                    && lo >= hi
+                {
+                    return Err(format!("normal truncation needs min < max, got {lo}, {hi}"));
+                }
+                let (lo, hi) = (
+                    min.unwrap_or(f64::NEG_INFINITY),
+                    max.unwrap_or(f64::INFINITY),
+                );
+                // keep at least a sliver of probability inside the truncation
+                if mean + 6.0 * sd < lo || mean - 6.0 * sd > hi {
+                    return Err(format!(
+                        "normal(mean = {mean}, sd = {sd}) has almost no probability within [{lo}, {hi}]"
+                    ));
+                }
+            }
+            Dist::Lognormal { median, sigma } => {
+                finite("median", median)?;
+                finite("sigma", sigma)?;
+                if median <= 0.0 {
+                    return Err(format!("lognormal needs median > 0, got {median}"));
+                }
+                if sigma <= 0.0 {
+                    return Err(format!("lognormal needs sigma > 0, got {sigma}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The value at probability `p` ∈ (0, 1) (inverse CDF). Used by the samplers.
+    pub fn quantile(&self, p: f64) -> f64 {
+        match *self {
+            Dist::Uniform { min, max } => min + p * (max - min),
+            Dist::Triangular { min, mode, max } => {
+                if max == min {
+                    return min;
+                }
+                let fc = (mode - min) / (max - min);
+                if p < fc {
+                    min + (p * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - p) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                let lo = min.map_or(0.0, |m| normal_cdf((m - mean) / sd));
+                let hi = max.map_or(1.0, |m| normal_cdf((m - mean) / sd));
+                let q = lo + p * (hi - lo);
+                let x = mean + sd * normal_quantile(q);
+                x.max(min.unwrap_or(f64::NEG_INFINITY))
+                    .min(max.unwrap_or(f64::INFINITY))
+            }
+            Dist::Lognormal { median, sigma } => median * (sigma * normal_quantile(p)).exp(),
+        }
+    }
+}
+
+impl ValueSpec {
+    /// The central value.
+    pub fn central(&self) -> f64 {
+        match self {
+            ValueSpec::Fixed(v) => *v,
+            ValueSpec::Dist(d) => d.central(),
+        }
+    }
+
+    /// Lowest and highest possible value.
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            ValueSpec::Fixed(v) => (*v, *v),
+            ValueSpec::Dist(d) => d.support(),
+        }
+    }
+
+    /// The distribution, if the value is uncertain.
+    pub fn dist(&self) -> Option<&Dist> {
+        match self {
+            ValueSpec::Fixed(_) => None,
+            ValueSpec::Dist(d) => Some(d),
+        }
+    }
+}
+
+/// Standard normal CDF (via erfc; absolute error below 1e-15 in double precision is not needed —
+/// this is accurate to ~1e-7, plenty for truncation bounds).
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+fn erfc(x: f64) -> f64 {
+    // Numerical Recipes erfcc (Chebyshev), fractional error < 1.2e-7
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.26551223
+            + t * (1.00002368
+                + t * (0.37409196
+                    + t * (0.09678418
+                        + t * (-0.18628806
+                            + t * (0.27886807
+                                + t * (-1.13520398
+                                    + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+            .exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Standard normal quantile (Acklam's algorithm with one Halley refinement; ~1e-15 relative).
+pub fn normal_quantile(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383577518672690e2,
+        -3.066479806614716e1,
+        2.506628277459239e0,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838e0,
+        -2.549732539343734e0,
+        4.374664141464968e0,
+        2.938163982698783e0,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996e0,
+        3.754408661907416e0,
+    ];
+    let plow = 0.02425;
+    let x = if p < plow {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - plow {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    // one Halley step against a precise erfc would need a precise erfc; Acklam alone is ~1.15e-9
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn central_values() {
+        assert_eq!(Dist::Uniform { min: 0.2, max: 0.6 }.central(), 0.4);
+        assert_eq!(
+            Dist::Triangular {
+                min: 0.5,
+                mode: 0.7,
+                max: 0.85
+            }
+            .central(),
+            0.7
+        );
+        assert_eq!(
+            Dist::Normal {
+                mean: 1.0,
+                sd: 0.1,
+                min: None,
+                max: None
+            }
+            .central(),
+            1.0
+        );
+        assert_eq!(
+            Dist::Lognormal {
+                median: 2.0,
+                sigma: 0.3
+            }
+            .central(),
+            2.0
+        );
+    }
+
+    #[test]
+    fn quantiles_invert_known_cdfs() {
+        // triangular(0, 1, 2) is symmetric: median 1; P(X < 0.5) = 0.5²/2 = 0.125
+        let t = Dist::Triangular {
+            min: 0.0,
+            mode: 1.0,
+            max: 2.0,
+        };
+        assert!((t.quantile(0.5) - 1.0).abs() < 1e-12);
+        assert!((t.quantile(0.125) - 0.5).abs() < 1e-12);
+        // standard normal: Φ⁻¹(0.975) = 1.959963985
+        assert!((normal_quantile(0.975) - 1.959963985).abs() < 1e-8);
+        assert!((normal_cdf(1.959963985) - 0.975).abs() < 1e-7);
+        // lognormal median 2: quantile(0.5) = 2
+        assert!(
+            (Dist::Lognormal {
+                median: 2.0,
+                sigma: 0.5
+            }
+            .quantile(0.5)
+                - 2.0)
+                .abs()
+                < 1e-12
+        );
+        // truncated normal stays inside its bounds
+        let n = Dist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: Some(-0.5),
+            max: Some(0.5),
+        };
+        assert!(n.quantile(1e-9) >= -0.5 && n.quantile(1.0 - 1e-9) <= 0.5);
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        assert!(
+            Dist::Triangular {
+                min: 1.0,
+                mode: 0.5,
+                max: 2.0
+            }
+            .check()
+            .unwrap_err()
+            .contains("min ≤ mode ≤ max")
+        );
+        assert!(
+            Dist::Normal {
+                mean: 0.0,
+                sd: 0.0,
+                min: None,
+                max: None
+            }
+            .check()
+            .unwrap_err()
+            .contains("sd > 0")
+        );
+        assert!(Dist::Uniform { min: 2.0, max: 1.0 }.check().is_err());
+        assert!(
+            Dist::Lognormal {
+                median: -1.0,
+                sigma: 0.1
+            }
+            .check()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn parses_number_or_table() {
+        #[derive(Deserialize)]
+        struct T {
+            a: ValueSpec,
+            b: ValueSpec,
+        }
+        let t: T =
+            toml::from_str("a = 3\nb = { dist = \"uniform\", min = 0.1, max = 0.3 }").unwrap();
+        assert_eq!(t.a, ValueSpec::Fixed(3.0));
+        assert_eq!(t.b, ValueSpec::Dist(Dist::Uniform { min: 0.1, max: 0.3 }));
+        let e = toml::from_str::<T>("a = 3\nb = { dist = \"uniform\", min = 0.1, mx = 0.3 }")
+            .err()
+            .unwrap();
+        assert!(e.message().contains("mx"), "{}", e.message());
+    }
+}

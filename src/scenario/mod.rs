@@ -1,0 +1,560 @@
+//! Scenarios: the TOML types, the library of bundled or user scenarios, inheritance.
+//!
+//! The format is described in `docs/scenario-format.md`.
+
+mod dist;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use dist::{Dist, ValueSpec, normal_cdf, normal_quantile};
+
+use crate::data::load_toml_error;
+use crate::error::{Error, InputError, Result, did_you_mean, name_list};
+use crate::input::TextFile;
+
+/// The scenarios compiled into the binary: (file stem, text).
+const BUNDLED: &[(&str, &str)] = &[
+    ("baseline", include_str!("../../scenarios/baseline.toml")),
+    ("programme", include_str!("../../scenarios/programme.toml")),
+    (
+        "neutral2040",
+        include_str!("../../scenarios/neutral2040.toml"),
+    ),
+];
+
+/// The programme pillar a measure belongs to (used for wedges and charts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pillar {
+    /// Transport links and mobility.
+    Transport,
+    /// Logistics: the port, freight, TEN-T.
+    Logistics,
+    /// Bio- and circular economy, sinks.
+    Bioeconomy,
+    /// Digitalisation.
+    Digitalisation,
+    /// Energy production and use.
+    Energy,
+    /// Anything else.
+    Other,
+}
+
+impl Pillar {
+    /// All pillars in display order.
+    pub const ALL: [Pillar; 6] = [
+        Pillar::Logistics,
+        Pillar::Bioeconomy,
+        Pillar::Transport,
+        Pillar::Digitalisation,
+        Pillar::Energy,
+        Pillar::Other,
+    ];
+
+    /// Lower-case name as in the TOML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pillar::Transport => "transport",
+            Pillar::Logistics => "logistics",
+            Pillar::Bioeconomy => "bioeconomy",
+            Pillar::Digitalisation => "digitalisation",
+            Pillar::Energy => "energy",
+            Pillar::Other => "other",
+        }
+    }
+}
+
+/// What a measure acts on and how (DESIGN §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// Reduces a source's activity by v·u.
+    Activity,
+    /// Reduces a source's energy intensity by v·u.
+    Efficiency,
+    /// Moves v·u of a source's `from` carrier share to `to`.
+    FuelSwitch,
+    /// Reduces a source's direct (process) emission factor by v·u.
+    Process,
+    /// Captures v·u of a source's emissions.
+    Capture,
+    /// Reduces a fuel carrier's emission factor by v·u.
+    CarrierEf,
+    /// Moves v·u of a mix carrier's `from` component share to `to`.
+    MixSwitch,
+    /// Adds a sink of v·u kt/yr.
+    Removal,
+}
+
+impl MeasureKind {
+    /// Snake-case name as in the TOML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Activity => "activity",
+            MeasureKind::Efficiency => "efficiency",
+            MeasureKind::FuelSwitch => "fuel_switch",
+            MeasureKind::Process => "process",
+            MeasureKind::Capture => "capture",
+            MeasureKind::CarrierEf => "carrier_ef",
+            MeasureKind::MixSwitch => "mix_switch",
+            MeasureKind::Removal => "removal",
+        }
+    }
+}
+
+/// An adoption curve u(y) ∈ [0, 1].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "curve", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Adoption {
+    /// Linear from `start` (0) to `full` (1).
+    Linear {
+        /// Year adoption begins.
+        start: i32,
+        /// Year adoption is complete (may be uncertain).
+        full: ValueSpec,
+    },
+    /// Normalised logistic between `start` and `full` with steepness `k` (default 8).
+    Logistic {
+        /// Year adoption begins.
+        start: i32,
+        /// Year adoption is complete (may be uncertain).
+        full: ValueSpec,
+        /// Steepness.
+        k: Option<f64>,
+    },
+    /// 0 before `year`, 1 from it.
+    Step {
+        /// The year it takes effect.
+        year: i32,
+    },
+    /// Linear between points, held outside.
+    Table {
+        /// `{ 2025 = 0.1, 2035 = 0.6 }`.
+        points: BTreeMap<String, f64>,
+    },
+}
+
+/// One `[[measures]]` entry as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// Unique id within the scenario.
+    pub id: Spanned<String>,
+    /// Display name (defaults to the id).
+    pub name: Option<String>,
+    /// What the measure stands for.
+    pub description: Option<String>,
+    /// Programme pillar.
+    pub pillar: Pillar,
+    /// Kind.
+    pub kind: MeasureKind,
+    /// Source ids/globs, or carrier ids for carrier kinds.
+    #[serde(default)]
+    pub targets: Vec<Spanned<String>>,
+    /// `fuel_switch`/`mix_switch`: carrier moved from.
+    pub from: Option<Spanned<String>>,
+    /// `fuel_switch`/`mix_switch`: carrier moved to.
+    pub to: Option<Spanned<String>>,
+    /// The value v: a fraction, or kt/yr for `removal`.
+    pub value: Spanned<ValueSpec>,
+    /// `fuel_switch`: MWh of `to` per MWh of `from` replaced (default 1).
+    pub energy_ratio: Option<Spanned<ValueSpec>>,
+    /// `mix_switch`: input_per_output of `to` when it is not yet in the mix.
+    pub input_per_output: Option<Spanned<f64>>,
+    /// `removal`: IAMC path under `Carbon Removal|`.
+    pub sector: Option<Spanned<String>>,
+    /// Adoption curve.
+    pub adoption: Spanned<Adoption>,
+    /// Cost per tonne abated, for the MACC.
+    pub cost_eur_per_t: Option<Spanned<ValueSpec>>,
+}
+
+/// One `[[uncertainty]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintySpec {
+    /// Optional id (replaces an inherited uncertainty with the same id).
+    pub id: Option<String>,
+    /// What it stands for.
+    pub description: Option<String>,
+    /// `source:<glob>:activity|intensity|direct_ef`, `carrier:<glob>:ef` or `driver:<id>`.
+    pub target: Spanned<String>,
+    /// The multiplicative factor.
+    pub factor: Spanned<ValueSpec>,
+}
+
+/// A `[drivers.<id>]` override.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverOverride {
+    /// Replaces the data points from the first year given.
+    pub points: Option<BTreeMap<String, f64>>,
+    /// Constant yearly growth from the base year.
+    pub growth: Option<Spanned<ValueSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioToml {
+    name: Option<Spanned<String>>,
+    description: Option<String>,
+    extends: Option<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(default)]
+    drivers: BTreeMap<Spanned<String>, Spanned<DriverOverride>>,
+    #[serde(default)]
+    measures: Vec<Spanned<MeasureSpec>>,
+    #[serde(default)]
+    uncertainty: Vec<Spanned<UncertaintySpec>>,
+}
+
+/// An item with the file and byte span it was written at.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// The item.
+    pub item: T,
+    /// The file it is in.
+    pub file: Arc<TextFile>,
+    /// Byte span of the item in the file.
+    pub span: Range<usize>,
+}
+
+impl<T> Located<T> {
+    /// An error pointing at this item.
+    pub fn error(&self, message: impl Into<String>) -> InputError {
+        self.file.error_at(self.span.start, message)
+    }
+
+    /// An error pointing at a span inside this item's file.
+    pub fn error_at(&self, span: &Range<usize>, message: impl Into<String>) -> InputError {
+        self.file.error_at(span.start, message)
+    }
+}
+
+/// A scenario with inheritance resolved.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name (`[a-z0-9_-]+`).
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The parent's name, if any.
+    pub extends: Option<String>,
+    /// The files read, child first.
+    pub files: Vec<Arc<TextFile>>,
+    /// Driver overrides by driver id.
+    pub drivers: Vec<(String, Located<DriverOverride>)>,
+    /// Measures in application order (inherited first, replacements in place).
+    pub measures: Vec<Located<MeasureSpec>>,
+    /// Uncertainty factors.
+    pub uncertainties: Vec<Located<UncertaintySpec>>,
+}
+
+impl Scenario {
+    /// A scenario with no measures, drivers or uncertainties: the data as they are.
+    pub fn empty(name: &str) -> Scenario {
+        Scenario {
+            name: name.to_string(),
+            description:
+                "no measures: the base-year data carried forward by their drivers and trends".into(),
+            extends: None,
+            files: Vec::new(),
+            drivers: Vec::new(),
+            measures: Vec::new(),
+            uncertainties: Vec::new(),
+        }
+    }
+}
+
+/// Where scenarios are looked up by name (for `run NAME` and `extends`).
+#[derive(Debug, Clone)]
+pub struct ScenarioLibrary {
+    entries: BTreeMap<String, Arc<TextFile>>,
+    origin: String,
+}
+
+impl ScenarioLibrary {
+    /// The scenarios compiled into the binary.
+    pub fn bundled() -> ScenarioLibrary {
+        let entries = BUNDLED
+            .iter()
+            .map(|(name, text)| {
+                let file = TextFile::from_bytes(
+                    format!("embedded:scenarios/{name}.toml"),
+                    text.as_bytes(),
+                )
+                .expect("bundled scenarios are UTF-8");
+                (name.to_string(), Arc::new(file))
+            })
+            .collect();
+        ScenarioLibrary {
+            entries,
+            origin: "the bundled scenarios".into(),
+        }
+    }
+
+    /// Every `*.toml` in `dir`.
+    pub fn from_dir(dir: &Path) -> Result<ScenarioLibrary> {
+        let mut entries = BTreeMap::new();
+        let read = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
+        for entry in read {
+            let entry = entry.map_err(|e| Error::io("read", dir, e))?;
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml")
+                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+            {
+                entries.insert(stem.to_string(), Arc::new(TextFile::read(&path)?));
+            }
+        }
+        if entries.is_empty() {
+            return Err(InputError::new(format!(
+                "no scenario files (*.toml) in `{}`",
+                dir.display()
+            ))
+            .hint("point --scenarios at a folder of scenario TOML files")
+            .into());
+        }
+        Ok(ScenarioLibrary {
+            entries,
+            origin: format!("`{}`", dir.display()),
+        })
+    }
+
+    /// Scenario names (file stems), sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// Resolves a scenario named in the library, or given as a path to a `.toml` file.
+    pub fn resolve(&self, name_or_path: &str) -> Result<Scenario> {
+        let path = Path::new(name_or_path);
+        if name_or_path.ends_with(".toml") || path.components().count() > 1 {
+            let file = Arc::new(TextFile::read(path)?);
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario")
+                .to_string();
+            return self.resolve_file(
+                file,
+                stem,
+                path.parent().map(Path::to_path_buf),
+                &mut Vec::new(),
+            );
+        }
+        let file = self.lookup(name_or_path, None)?;
+        self.resolve_file(file, name_or_path.to_string(), None, &mut Vec::new())
+    }
+
+    fn lookup(&self, name: &str, sibling_dir: Option<&Path>) -> Result<Arc<TextFile>> {
+        if let Some(dir) = sibling_dir {
+            let p = dir.join(format!("{name}.toml"));
+            if p.is_file() {
+                return Ok(Arc::new(TextFile::read(&p)?));
+            }
+        }
+        self.entries.get(name).cloned().ok_or_else(|| {
+            InputError::new(format!("no scenario named `{name}` in {}", self.origin))
+                .hint(did_you_mean(name, self.names()).unwrap_or_else(|| {
+                    format!(
+                        "known scenarios: {} (or give a path to a .toml file)",
+                        name_list(self.names())
+                    )
+                }))
+                .into()
+        })
+    }
+
+    fn resolve_file(
+        &self,
+        file: Arc<TextFile>,
+        stem: String,
+        dir: Option<PathBuf>,
+        chain: &mut Vec<String>,
+    ) -> Result<Scenario> {
+        let toml: ScenarioToml =
+            toml::from_str(&file.text).map_err(|e| load_toml_error(&file, e))?;
+        let name = match &toml.name {
+            Some(n) => {
+                if !valid_name(n.get_ref()) {
+                    return Err(file
+                        .error_at(n.span().start, format!("scenario name `{}` is not allowed", n.get_ref()))
+                        .hint("names use lower-case letters, digits, `_` and `-` only (they become file and column names)")
+                        .into());
+                }
+                n.get_ref().clone()
+            }
+            None if valid_name(&stem) => stem.clone(),
+            None => {
+                return Err(file
+                    .error(format!(
+                        "the file name `{stem}` is not a valid scenario name"
+                    ))
+                    .hint("add `name = \"...\"` with lower-case letters, digits, `_` and `-`")
+                    .into());
+            }
+        };
+        chain.push(stem.clone());
+        let mut scenario = match &toml.extends {
+            Some(parent) => {
+                let pname = parent.get_ref();
+                if chain.contains(pname) {
+                    let mut cycle = chain.clone();
+                    cycle.push(pname.clone());
+                    return Err(file
+                        .error_at(
+                            parent.span().start,
+                            format!("`extends` forms a cycle: {}", cycle.join(" → ")),
+                        )
+                        .hint("a scenario cannot extend itself, directly or through its parents")
+                        .into());
+                }
+                let pfile = self.lookup(pname, dir.as_deref()).map_err(|e| match e {
+                    Error::Input(ie) => Error::Input(Box::new(InputError {
+                        file: Some(file.name.clone()),
+                        line: Some(crate::error::line_col(&file.text, parent.span().start).0),
+                        column: Some(crate::error::line_col(&file.text, parent.span().start).1),
+                        ..*ie
+                    })),
+                    other => other,
+                })?;
+                self.resolve_file(pfile, pname.clone(), dir.clone(), chain)?
+            }
+            None => Scenario::empty(""),
+        };
+        chain.pop();
+        scenario.extends = toml.extends.as_ref().map(|p| p.get_ref().clone());
+        scenario.name = name;
+        scenario.description = toml.description.clone().unwrap_or_default();
+        scenario.files.insert(0, file.clone());
+        let locate = |span: Range<usize>| (file.clone(), span);
+
+        // disable inherited measures
+        for d in &toml.disable {
+            let id = d.get_ref();
+            match scenario
+                .measures
+                .iter()
+                .position(|m| m.item.id.get_ref() == id)
+            {
+                Some(i) => {
+                    scenario.measures.remove(i);
+                }
+                None => {
+                    let inherited: Vec<&str> = scenario
+                        .measures
+                        .iter()
+                        .map(|m| m.item.id.get_ref().as_str())
+                        .collect();
+                    return Err(file
+                        .error_at(
+                            d.span().start,
+                            format!("`disable` names `{id}`, which is not an inherited measure"),
+                        )
+                        .hint(
+                            did_you_mean(id, inherited.iter().copied()).unwrap_or_else(|| {
+                                if inherited.is_empty() {
+                                    "this scenario inherits no measures".into()
+                                } else {
+                                    format!(
+                                        "inherited measures: {}",
+                                        name_list(inherited.iter().copied())
+                                    )
+                                }
+                            }),
+                        )
+                        .into());
+                }
+            }
+        }
+        // own measures replace inherited ones with the same id, in place
+        let mut own = HashSet::new();
+        for m in toml.measures {
+            let span = m.span();
+            let item = m.into_inner();
+            let id = item.id.get_ref().clone();
+            if !valid_measure_id(&id) {
+                return Err(file
+                    .error_at(
+                        item.id.span().start,
+                        format!("measure id `{id}` is not allowed"),
+                    )
+                    .hint("ids use lower-case letters, digits and `_`")
+                    .into());
+            }
+            if !own.insert(id.clone()) {
+                return Err(file
+                    .error_at(item.id.span().start, format!("measure id `{id}` is used twice in this file"))
+                    .hint("give each measure its own id; reuse an inherited id only to replace that measure")
+                    .into());
+            }
+            let (file, span) = locate(span);
+            let located = Located { item, file, span };
+            match scenario
+                .measures
+                .iter()
+                .position(|x| x.item.id.get_ref() == &id)
+            {
+                Some(i) => scenario.measures[i] = located,
+                None => scenario.measures.push(located),
+            }
+        }
+        for u in toml.uncertainty {
+            let span = u.span();
+            let item = u.into_inner();
+            let (file, span) = locate(span);
+            let replace = item.id.as_ref().and_then(|id| {
+                scenario
+                    .uncertainties
+                    .iter()
+                    .position(|x| x.item.id.as_ref() == Some(id))
+            });
+            let located = Located { item, file, span };
+            match replace {
+                Some(i) => scenario.uncertainties[i] = located,
+                None => scenario.uncertainties.push(located),
+            }
+        }
+        for (id, o) in toml.drivers {
+            let span = o.span();
+            let (file, span) = locate(span);
+            let located = Located {
+                item: o.into_inner(),
+                file,
+                span,
+            };
+            let id = id.into_inner();
+            match scenario.drivers.iter().position(|(d, _)| *d == id) {
+                Some(i) => scenario.drivers[i].1 = located,
+                None => scenario.drivers.push((id, located)),
+            }
+        }
+        Ok(scenario)
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn valid_measure_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests;
