@@ -304,9 +304,12 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         };
         let fspan = u.item.factor.span();
         let param = |b: &mut Builder| {
-            b.param(pname.clone(), u.item.factor.get_ref(), (0.0, 1e6), |msg| {
-                u.error_at(&fspan, msg)
-            })
+            b.param(
+                pname.clone(),
+                u.item.factor.get_ref(),
+                (0.0, f64::INFINITY),
+                |msg| u.error_at(&fspan, msg),
+            )
         };
         match parts.as_slice() {
             ["source", glob, field] => {
@@ -402,7 +405,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         let vspan = spec.value.span();
         let kind = spec.kind;
         let value_bounds = if kind == MeasureKind::Removal {
-            (0.0, 1e6)
+            (0.0, f64::INFINITY)
         } else {
             (0.0, 1.0)
         };
@@ -423,7 +426,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
             Some(c) => Some(b.param(
                 format!("measure.{id}.cost"),
                 c.get_ref(),
-                (-1e6, 1e6),
+                (f64::NEG_INFINITY, f64::INFINITY),
                 |msg| m.error_at(&c.span(), msg),
             )?),
             None => None,
