@@ -26,6 +26,9 @@ pub struct RunArgs {
     /// Exit with code 1 when a scenario misses the target
     #[arg(long)]
     pub require_target: bool,
+    /// Do not draw charts or the report
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Runs `kymsim run`.
