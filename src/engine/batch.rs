@@ -29,7 +29,13 @@ pub struct BatchOptions {
 impl BatchOptions {
     /// All `samples` samples, chunks of 256.
     pub fn new(samples: u64, sampler: SamplerKind, seed: u64) -> BatchOptions {
-        BatchOptions { samples, sampler, seed, range: 0..samples, chunk: 256 }
+        BatchOptions {
+            samples,
+            sampler,
+            seed,
+            range: 0..samples,
+            chunk: 256,
+        }
     }
 }
 
@@ -89,7 +95,13 @@ pub fn run_batch(
         .zip(values.par_chunks_mut(chunk * stride))
         .enumerate()
         .fold(
-            || (Workspace::new(model), model.central(), Partial::new(first, cells, binning)),
+            || {
+                (
+                    Workspace::new(model),
+                    model.central(),
+                    Partial::new(first, cells, binning),
+                )
+            },
             |(mut ws, mut p, mut acc), (ci, ((net_c, neut_c), val_c))| {
                 if cancel.load(Ordering::Relaxed) {
                     return (ws, p, acc);

@@ -39,7 +39,9 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// FNV-1a of a string, for keying streams by scenario name.
 fn hash_str(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// A uniform in (0, 1) from 64 random bits (never exactly 0 or 1).
@@ -78,9 +80,19 @@ impl Sampler {
         let params = model
             .uncertain_params()
             .into_iter()
-            .filter_map(|i| model.params[i].spec.dist().map(|d| (i, d.clone(), model.params[i].bounds)))
+            .filter_map(|i| {
+                model.params[i]
+                    .spec
+                    .dist()
+                    .map(|d| (i, d.clone(), model.params[i].bounds))
+            })
             .collect();
-        Sampler { kind, key: mix64(seed ^ mix64(hash_str(&model.scenario))), n, params }
+        Sampler {
+            kind,
+            key: mix64(seed ^ mix64(hash_str(&model.scenario))),
+            n,
+            params,
+        }
     }
 
     /// Number of uncertain parameters.

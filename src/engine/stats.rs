@@ -20,7 +20,13 @@ pub const BINS: usize = 2048;
 /// Samples of the pilot that fixes the histogram ranges.
 pub const PILOT: u64 = 2048;
 /// The quantiles reported, with their names.
-pub const QUANTILES: [(f64, &str); 5] = [(0.05, "p5"), (0.25, "p25"), (0.5, "p50"), (0.75, "p75"), (0.95, "p95")];
+pub const QUANTILES: [(f64, &str); 5] = [
+    (0.05, "p5"),
+    (0.25, "p25"),
+    (0.5, "p50"),
+    (0.75, "p75"),
+    (0.95, "p95"),
+];
 
 const FIXED: f64 = 4_294_967_296.0; // 2^32
 
@@ -229,7 +235,11 @@ pub struct CellStats {
 pub fn finish_cells(p: &Partial, binning: &Binning) -> CellStats {
     let n = p.count;
     let cells = p.cells;
-    let mean = p.sums.iter().map(|&s| s as f64 / FIXED / n as f64).collect();
+    let mean = p
+        .sums
+        .iter()
+        .map(|&s| s as f64 / FIXED / n as f64)
+        .collect();
     let mut quantiles = vec![vec![0.0; cells]; QUANTILES.len()];
     match binning {
         Binning::Exact => {
@@ -257,7 +267,14 @@ pub fn finish_cells(p: &Partial, binning: &Binning) -> CellStats {
                     let h = (n - 1) as f64 * prob;
                     let k = h.floor() as u64;
                     let xk = ranked_from_hist(counts, lo[c], width[c], p.min[c], p.max[c], k);
-                    let xk1 = ranked_from_hist(counts, lo[c], width[c], p.min[c], p.max[c], (k + 1).min(n - 1));
+                    let xk1 = ranked_from_hist(
+                        counts,
+                        lo[c],
+                        width[c],
+                        p.min[c],
+                        p.max[c],
+                        (k + 1).min(n - 1),
+                    );
                     quantiles[q][c] = xk + (h - k as f64) * (xk1 - xk);
                 }
             }
@@ -315,8 +332,14 @@ mod tests {
             p.count += 1;
         }
         let s = finish_cells(&p, &b);
-        let Binning::Histogram { width, .. } = &b else { panic!() };
-        assert!((s.quantiles[0][0] - 499.95).abs() <= width[0], "{}", s.quantiles[0][0]);
+        let Binning::Histogram { width, .. } = &b else {
+            panic!()
+        };
+        assert!(
+            (s.quantiles[0][0] - 499.95).abs() <= width[0],
+            "{}",
+            s.quantiles[0][0]
+        );
         assert!((s.quantiles[2][0] - 4999.5).abs() <= width[0]);
         // the mean is exact: 4999.5
         assert!((s.mean[0] - 4999.5).abs() < 1e-9);
