@@ -1,7 +1,9 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
+mod goal_seek;
 mod list;
 mod run;
+mod sensitivity;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -41,6 +43,10 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
+    /// Find how far one measure must go, alone, to meet the target (exit 1: it cannot)
+    GoalSeek(goal_seek::GoalSeekArgs),
+    /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -113,6 +119,8 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
+        Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
     };
     match result {
         Ok(code) => code,
