@@ -37,7 +37,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Evaluate scenarios at their central values → results.csv, summary.csv, manifest.json
+    /// Evaluate scenarios at their central values → results, summary, wedges, MACC, manifest
     Run(run::RunArgs),
     /// Check a dataset and scenarios, and show the base-year calibration
     Validate(validate::ValidateArgs),
