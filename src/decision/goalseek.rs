@@ -59,6 +59,9 @@ pub struct GoalSeek {
     pub met: bool,
     /// Whether it is met even at the weakest setting (value 0, or the latest `full`).
     pub met_without_effort: bool,
+    /// Whether the strongest setting is further from the target than the weakest: the lever
+    /// works against the target (e.g. a switch to a dirtier carrier), so more of it cannot help.
+    pub counterproductive: bool,
     /// The answer when met; otherwise the strongest setting tried.
     pub x: f64,
     /// The tolerance of `x`.
@@ -186,6 +189,7 @@ pub fn goal_seek(
     };
     let g_weak = probe.margin(weak);
     let g_strong = probe.margin(strong);
+    let counterproductive = g_strong > g_weak;
     let result = |probe: &mut Probe, x: f64, met: bool, met_without_effort: bool| {
         let summary = probe.summary(x);
         GoalSeek {
@@ -195,6 +199,7 @@ pub fn goal_seek(
             central,
             met,
             met_without_effort,
+            counterproductive,
             x,
             tolerance,
             summary,
@@ -278,6 +283,12 @@ impl GoalSeek {
                     fmt_num(self.tolerance)
                 ),
             });
+        } else if self.counterproductive {
+            out.push(format!(
+                "the target cannot be met by this measure: pushing its {} further moves the {} figures away from the target",
+                self.lever.as_str(),
+                s.target_year
+            ));
         } else {
             out.push(match self.lever {
                 Lever::Value => format!(
@@ -391,6 +402,30 @@ adoption = { curve = "linear", start = 2020, full = 2030 }
         ws.evaluate(&m2, &p);
         let net = variable_at(&m2, TotalRows::of(&m2).net, &ws.leaves, 10);
         assert!(net > 0.0);
+    }
+
+    #[test]
+    fn a_lever_that_raises_emissions_is_reported() {
+        // with energy_ratio 3, a fuel switch from district heat (0.125 t/MWh) to diesel raises
+        // emissions: 0.125 → 3 × 0.25 = 0.75 t per MWh replaced
+        let model = tiny_model(
+            "worse",
+            r#"
+[[measures]]
+id = "to_diesel"
+pillar = "other"
+kind = "fuel_switch"
+targets = ["heating.district"]
+from = "district_heat"
+to = "diesel"
+energy_ratio = 3
+value = 0.1
+adoption = { curve = "step", year = 2020 }
+"#,
+        );
+        let r = goal_seek(&model, 0, Lever::Value, Criterion::Net).unwrap();
+        assert!(!r.met && r.counterproductive);
+        assert!(r.describe(&model).contains("moves the 2030 figures away"));
     }
 
     #[test]
