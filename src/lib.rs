@@ -18,6 +18,7 @@
 
 pub mod cli;
 pub mod data;
+pub mod decision;
 pub mod engine;
 pub mod error;
 pub mod input;
