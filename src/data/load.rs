@@ -170,14 +170,15 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
     note(&mix_file);
     let energy_mix = read_energy_mix(&mix_file, &sources, &carriers)?;
 
-    let carrier_mix = match source.read("carrier_mix.csv")? {
+    let mix_file = source.read("carrier_mix.csv")?;
+    let carrier_mix = match &mix_file {
         Some(f) => {
-            note(&f);
-            read_carrier_mix(&f, &carriers)?
+            note(f);
+            read_carrier_mix(f, &carriers)?
         }
         None => Vec::new(),
     };
-    check_mix_carriers(&carriers_file, &carriers, &carrier_mix)?;
+    check_mix_carriers(&carriers_file, mix_file.as_ref(), &carriers, &carrier_mix)?;
 
     let history = match source.read("history.csv")? {
         Some(f) => {
@@ -786,7 +787,12 @@ fn read_carrier_mix(file: &TextFile, carriers: &[Carrier]) -> Result<Vec<MixComp
     Ok(comps)
 }
 
-fn check_mix_carriers(file: &TextFile, carriers: &[Carrier], mix: &[MixComponent]) -> Result<()> {
+fn check_mix_carriers(
+    file: &TextFile,
+    mix_file: Option<&TextFile>,
+    carriers: &[Carrier],
+    mix: &[MixComponent],
+) -> Result<()> {
     for (i, c) in carriers.iter().enumerate() {
         if c.kind == CarrierKind::Mix && !mix.iter().any(|m| m.carrier == i) {
             return Err(file
@@ -798,7 +804,7 @@ fn check_mix_carriers(file: &TextFile, carriers: &[Carrier], mix: &[MixComponent
     mix_order(carriers.len(), mix.iter().map(|m| (m.carrier, m.component))).map_err(|cycle| {
         let names: Vec<&str> = cycle.iter().map(|&i| carriers[i].id.as_str()).collect();
         Error::from(
-            file.error(format!("mix carriers form a cycle: {}", names.join(" → ")))
+            mix_file.unwrap_or(file).error(format!("mix carriers form a cycle: {}", names.join(" → ")))
                 .hint("a mix carrier's components must not depend on it, directly or through other mixes"),
         )
     })?;

@@ -435,6 +435,14 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         let aspan = spec.adoption.span();
         let (curve, full) = match spec.adoption.get_ref() {
             Adoption::Linear { start, full } | Adoption::Logistic { start, full, .. } => {
+                if !(1800..=2300).contains(start) {
+                    return Err(m
+                        .error_at(
+                            &aspan,
+                            format!("adoption start {start} is outside 1800–2300"),
+                        )
+                        .into());
+                }
                 let k = match spec.adoption.get_ref() {
                     Adoption::Logistic { k, .. } => Some(k.unwrap_or(8.0)),
                     _ => None,
@@ -469,7 +477,14 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 };
                 (curve, Some(p))
             }
-            Adoption::Step { year } => (Curve::Step { year: *year as f64 }, None),
+            Adoption::Step { year } => {
+                if !(1800..=2300).contains(year) {
+                    return Err(m
+                        .error_at(&aspan, format!("adoption year {year} is outside 1800–2300"))
+                        .into());
+                }
+                (Curve::Step { year: *year as f64 }, None)
+            }
             Adoption::Table { points } => {
                 if points.is_empty() {
                     return Err(m
