@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
 mod batch;
+mod import_alas;
 mod list;
 mod run;
 pub mod signals;
@@ -45,6 +46,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
+    /// Build a region dataset from Syke's ALas municipal emission results
+    ImportAlas(import_alas::ImportAlasArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -119,6 +122,7 @@ pub fn main() -> i32 {
         Command::Batch(a) => batch::batch(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
+        Command::ImportAlas(a) => import_alas::import_alas(a),
     };
     match result {
         Ok(code) => code,
