@@ -472,3 +472,21 @@ pub fn verify(
     let _ = std::fs::remove_dir_all(scratch);
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nuts3_codes_by_region_name() {
+        assert_eq!(nuts3("Kymenlaakso"), Some("FI1C4"));
+        assert_eq!(nuts3(" päijät-häme "), Some("FI1C3"));
+        assert_eq!(nuts3("Tinyland"), None);
+    }
+
+    #[test]
+    fn quoting_of_command_arguments() {
+        assert_eq!(quote_arg("kunta_075.csv"), "kunta_075.csv");
+        assert_eq!(quote_arg("Kaakko ja Lahti"), "\"Kaakko ja Lahti\"");
+    }
+}

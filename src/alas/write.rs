@@ -696,3 +696,127 @@ fn sources_md(
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alas::aggregate::{Cell, Framework};
+    use crate::alas::mapping::source_index;
+    use std::collections::BTreeMap;
+
+    fn settings() -> Settings {
+        Settings {
+            name: "Testmaa".into(),
+            code: String::new(),
+            base_year: 2022,
+            end_year: 2050,
+            target_year: 2040,
+            reference_year: 2022,
+            reference_kt: 10.0,
+            reference_note: "test".into(),
+            max_gross_fraction: Some(0.2),
+            net_zero: true,
+            boundary: "test".into(),
+            command: "kymsim import-alas".into(),
+        }
+    }
+
+    fn aggregate(cells: &[(&str, Cell)]) -> Aggregate {
+        let mut map = BTreeMap::new();
+        let mut sources = Vec::new();
+        for (id, c) in cells {
+            let i = source_index(id).unwrap();
+            sources.push(i);
+            map.insert((i, 2022), *c);
+        }
+        sources.sort_unstable();
+        Aggregate {
+            framework: Framework::All,
+            years: vec![2022],
+            sources,
+            cells: map,
+            credits: BTreeMap::new(),
+            by_municipality: BTreeMap::new(),
+            rows_member: 0,
+            rows_used: 0,
+            rows_missing_kt: 0,
+            issues: vec![],
+        }
+    }
+
+    fn list() -> MunicipalityList {
+        MunicipalityList {
+            municipalities: vec![],
+            population_column: None,
+            population_year: None,
+        }
+    }
+
+    #[test]
+    fn energy_and_direct_parts_reproduce_the_kt() {
+        // industry: rows with energy 6 kt on 20 GWh, rows without energy 2 kt →
+        // activity 20,000 MWh; ef 6 / 20 = 0.3 t/MWh; direct_ef 2 / 20 = 0.1 t/MWh
+        // (20,000 MWh × 0.3 / 1000 = 6 kt and 20,000 × 0.1 / 1000 = 2 kt)
+        let industry = Cell {
+            kt: 8.0,
+            kt_energy: 6.0,
+            gwh: 20.0,
+            rows: 3,
+        };
+        // F-gases: no energy, 0.5 kt → activity 1, direct_ef 500 t
+        let fgases = Cell {
+            kt: 0.5,
+            kt_energy: 0.0,
+            gwh: 0.0,
+            rows: 1,
+        };
+        let agg = aggregate(&[("industry", industry), ("fgases", fgases)]);
+        let d = build(&agg, &[], &list(), "list.csv", &[], &settings());
+        assert!(d.issues.is_empty());
+        let sources = d.text("sources.csv").unwrap();
+        assert!(
+            sources.contains("industry,Industry,Industry,emission,MWh,20000,,,1,,0.1,"),
+            "{sources}"
+        );
+        assert!(sources.contains("fgases,F-gases,F-Gases,emission,kt/yr-equivalent,1,,,,,500,"));
+        let carriers = d.text("carriers.csv").unwrap();
+        assert!(carriers.contains("industry_mix,Industry (ALas mix),fuel,0.3,"));
+        let history = d.text("history.csv").unwrap();
+        assert!(history.contains("2022,Total,8.5,"));
+        assert!(history.contains("2022,Industry,8,"));
+        assert_eq!(
+            d.text("drivers.csv"),
+            Some("driver,year,value,provenance\n")
+        );
+    }
+
+    #[test]
+    fn negative_values_are_reported_and_zeroed() {
+        let odd = Cell {
+            kt: -1.0,
+            kt_energy: 0.0,
+            gwh: 0.0,
+            rows: 1,
+        };
+        let agg = aggregate(&[("waste.other", odd)]);
+        let d = build(&agg, &[], &list(), "list.csv", &[], &settings());
+        assert_eq!(d.issues.len(), 1);
+        assert_eq!(d.issues[0].kind, IssueKind::Unrepresentable);
+        assert!(
+            d.text("sources.csv")
+                .unwrap()
+                .contains(",kt/yr-equivalent,1,,,,,0,")
+        );
+        // history keeps the real value; a placeholder carrier keeps the dataset loadable
+        assert!(
+            d.text("history.csv")
+                .unwrap()
+                .contains("2022,Waste|Other,-1,")
+        );
+        assert!(
+            d.text("carriers.csv")
+                .unwrap()
+                .contains("none,No energy (placeholder),fuel,0,")
+        );
+    }
+}
