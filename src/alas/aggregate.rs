@@ -750,6 +750,26 @@ mod tests {
     }
 
     #[test]
+    fn cross_check_catches_a_lost_row() {
+        let rows = vec![
+            row(75, 2020, 10.0, true, false, ["Tie", "Ti", "Hen"]),
+            row(285, 2020, 2.0, true, false, ["Kau", "Kau", ""]),
+        ];
+        let m = members(&list(), &Selection::Only(vec![75, 285])).unwrap();
+        let mut a = aggregate(&rows, &["f".to_string()], &m, Framework::All);
+        let independent = independent_totals(&rows, &m, Framework::All);
+        assert!(cross_check(&a, &independent).is_ok());
+        // drop district heat from the sums: 10 ≠ 12
+        a.cells
+            .retain(|&(s, _), _| SOURCES[s].id != "heating.district");
+        let e = cross_check(&a, &independent).unwrap_err();
+        assert!(
+            e.contains("2020: the sum over sources is 10 kt but the rows sum to 12 kt"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn gaps_and_unknown_codes_are_reported() {
         let rows = vec![
             row(75, 2020, 1.0, true, false, ["Tie", "Ti", "Hen"]),

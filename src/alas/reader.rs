@@ -592,6 +592,15 @@ mod tests {
     }
 
     #[test]
+    fn row_with_too_many_fields_is_located_after_a_blank_line() {
+        let text = format!("{HEADER}\n2020;1;NA;1;TRUE;FALSE;Tie;Ti;Hen;extra\n");
+        let f = file("kunta_075.csv", &text);
+        let e = input_err(read_municipality_file(&f, Path::new("kunta_075.csv"), 0));
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("10 fields"), "{}", e.message);
+    }
+
+    #[test]
     fn comma_separated_file_is_rejected_at_the_first_comma() {
         let f = file("kunta_075.csv", "vuosi,kt,kt_tuuli\n2020,1.5,NA\n");
         let e = input_err(read_municipality_file(&f, Path::new("kunta_075.csv"), 0));
