@@ -172,11 +172,12 @@ impl<'a> SemiTable<'a> {
         };
         let columns: Vec<String> = header.iter().map(normalize).collect();
         let mut rows = Vec::new();
+        let mut counter = LineCounter::default();
         for rec in records {
             let rec = rec.map_err(|e| csv_error(file, &text, e))?;
             let line = rec
                 .position()
-                .map_or(0, |p| line_of_record(&text, p.byte() as usize));
+                .map_or(0, |p| counter.line_of_record(&text, p.byte() as usize));
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -263,20 +264,40 @@ impl<'a> SemiTable<'a> {
     }
 }
 
-/// 1-based line of the record starting at byte `offset` (blank lines before it skipped).
-fn line_of_record(text: &str, offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = offset.min(bytes.len());
-    while at < bytes.len() && bytes[at] == b'\n' {
-        at += 1;
+/// Line numbers of records, counted incrementally (records come in file order).
+#[derive(Default)]
+struct LineCounter {
+    /// Byte offset counted up to.
+    at_byte: usize,
+    /// Newlines before `at_byte`.
+    newlines: usize,
+}
+
+impl LineCounter {
+    /// 1-based line of the record starting at byte `offset` (blank lines before it skipped).
+    fn line_of_record(&mut self, text: &str, offset: usize) -> usize {
+        let bytes = text.as_bytes();
+        let mut at = offset.min(bytes.len());
+        while at < bytes.len() && bytes[at] == b'\n' {
+            at += 1;
+        }
+        if at < self.at_byte {
+            // out of order (never for csv records): count from the start
+            *self = LineCounter::default();
+        }
+        self.newlines += bytes[self.at_byte..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.at_byte = at;
+        self.newlines + 1
     }
-    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 fn csv_error(file: &TextFile, text: &str, e: csv::Error) -> crate::error::Error {
     let line = e
         .position()
-        .map(|p| line_of_record(text, p.byte() as usize));
+        .map(|p| LineCounter::default().line_of_record(text, p.byte() as usize));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
