@@ -401,19 +401,19 @@ pub fn aggregate(
         years.insert(r.year);
         has_year.insert((r.municipality, r.year));
         if r.hinku.is_none() || r.ets.is_none() {
-            let e = missing_flag.get_or_insert((0, at(r)));
+            let e = missing_flag.get_or_insert_with(|| (0, at(r)));
             e.0 += 1;
         }
         let target = mapping::map_codes(&r.taso_3, &r.taso_4, &r.taso_5);
         let included = framework.includes(r.hinku, r.ets);
         if let Some((level, code)) = mapping::unknown_code(&r.taso_3, &r.taso_4, &r.taso_5) {
-            let into = match target {
+            let into = || match target {
                 Target::Source(i) => SOURCES[i].sector.to_string(),
-                Target::WindCredit => "the wind credit".into(),
+                Target::WindCredit => "the wind credit".to_string(),
             };
             let e = unknown
                 .entry((level, code.to_string()))
-                .or_insert((0, at(r), 0.0, into));
+                .or_insert_with(|| (0, at(r), 0.0, into()));
             e.0 += 1;
             if included {
                 e.2 += r.kt.unwrap_or(0.0);
@@ -428,7 +428,7 @@ pub fn aggregate(
                 if framework.with_credits() {
                     let d = wind_delta(r, true);
                     if d > 0.0 {
-                        let e = positive_credit.get_or_insert((0, at(r)));
+                        let e = positive_credit.get_or_insert_with(|| (0, at(r)));
                         e.0 += 1;
                     }
                     *credits.entry(r.year).or_insert(0.0) -= d;

@@ -232,10 +232,11 @@ pub fn unknown_code<'a>(
     if !TASO_3.iter().any(|(c, _)| *c == taso_3) {
         return Some((3, taso_3));
     }
-    if !taso_4.is_empty() && !TASO_4.contains(&taso_4) {
+    // a level without a split repeats the code above it (e.g. `Kul;Kul;Kul`)
+    if !taso_4.is_empty() && taso_4 != taso_3 && !TASO_4.contains(&taso_4) {
         return Some((4, taso_4));
     }
-    if !taso_5.is_empty() && !TASO_5.contains(&taso_5) {
+    if !taso_5.is_empty() && taso_5 != taso_4 && taso_5 != taso_3 && !TASO_5.contains(&taso_5) {
         return Some((5, taso_5));
     }
     None
@@ -320,5 +321,6 @@ mod tests {
         assert_eq!(unknown_code("Xyz", "", ""), Some((3, "Xyz")));
         assert_eq!(unknown_code("Tie", "Zz", ""), Some((4, "Zz")));
         assert_eq!(unknown_code("Tie", "Ti", "Zz"), Some((5, "Zz")));
+        assert_eq!(unknown_code("Rai", "Rai", "Rai"), None);
     }
 }
