@@ -2,6 +2,7 @@
 
 mod batch;
 mod goal_seek;
+mod import_alas;
 mod list;
 mod run;
 mod sensitivity;
@@ -51,6 +52,8 @@ enum Command {
     GoalSeek(goal_seek::GoalSeekArgs),
     /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Build a region dataset from Syke's ALas municipal emission results
+    ImportAlas(import_alas::ImportAlasArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -127,6 +130,7 @@ pub fn main() -> i32 {
         Command::List(a) => list::list(a),
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
+        Command::ImportAlas(a) => import_alas::import_alas(a),
     };
     match result {
         Ok(code) => code,
