@@ -198,8 +198,22 @@ fn reject_field<T>(
     Ok(())
 }
 
+/// The most measures a scenario may have (attribution cost grows with their number).
+pub const MAX_MEASURES: usize = 500;
+
 /// Compiles `scenario` against `region` into a [`Model`].
 pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
+    if scenario.measures.len() > MAX_MEASURES {
+        let m = &scenario.measures[MAX_MEASURES];
+        return Err(m
+            .error(format!(
+                "scenario `{}` has {} measures; at most {MAX_MEASURES} are allowed",
+                scenario.name,
+                scenario.measures.len()
+            ))
+            .hint("group similar measures into one measure with several targets")
+            .into());
+    }
     let ny = region.n_years();
     let base = region.base_year;
     let mut b = Builder {
