@@ -16,6 +16,8 @@ pub enum DataSource {
     Embedded,
     /// A folder with the same files.
     Dir(PathBuf),
+    /// Files in memory, by file name (for tools and fuzzing).
+    Memory(std::collections::BTreeMap<String, Vec<u8>>),
 }
 
 /// The embedded default dataset: (file name, text).
@@ -59,6 +61,14 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 impl DataSource {
+    /// The embedded dataset's files as a [`DataSource::Memory`], to modify in memory.
+    pub fn embedded_files() -> std::collections::BTreeMap<String, Vec<u8>> {
+        EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+            .collect()
+    }
+
     /// Reads one file; `Ok(None)` when an optional file is absent.
     fn read(&self, name: &str) -> Result<Option<TextFile>> {
         match self {
@@ -76,6 +86,10 @@ impl DataSource {
                 }
                 TextFile::read(&path).map(Some)
             }
+            DataSource::Memory(files) => files
+                .get(name)
+                .map(|bytes| TextFile::from_bytes(format!("memory:{name}"), bytes))
+                .transpose(),
         }
     }
 
@@ -84,6 +98,7 @@ impl DataSource {
             let dir = match self {
                 DataSource::Dir(d) => d.display().to_string(),
                 DataSource::Embedded => "the embedded dataset".into(),
+                DataSource::Memory(_) => "memory".into(),
             };
             InputError::new(format!("the dataset has no `{name}`"))
                 .in_file(Path::new(&dir).join(name).display().to_string())
@@ -210,7 +225,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         inputs,
         dir: match source {
             DataSource::Dir(d) => Some(d.clone()),
-            DataSource::Embedded => None,
+            DataSource::Embedded | DataSource::Memory(_) => None,
         },
         sources_md,
     })

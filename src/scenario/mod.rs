@@ -353,6 +353,17 @@ impl ScenarioLibrary {
         self.resolve_file(file, name_or_path.to_string(), None, &mut Vec::new())
     }
 
+    /// Resolves a scenario given as the bytes of a file named `file_name` (parents from the library).
+    pub fn resolve_bytes(&self, file_name: &str, bytes: &[u8]) -> Result<Scenario> {
+        let file = Arc::new(TextFile::from_bytes(file_name, bytes)?);
+        let stem = Path::new(file_name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario")
+            .to_string();
+        self.resolve_file(file, stem, None, &mut Vec::new())
+    }
+
     fn lookup(&self, name: &str, sibling_dir: Option<&Path>) -> Result<Arc<TextFile>> {
         if let Some(dir) = sibling_dir {
             let p = dir.join(format!("{name}.toml"));
