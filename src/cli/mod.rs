@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
 mod list;
+mod plot;
 mod run;
 mod validate;
 
@@ -41,6 +42,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
+    /// Redraw the charts and report.html of an output folder from its files
+    Plot(plot::PlotArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -113,6 +116,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
+        Command::Plot(a) => plot::plot(a),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::InputArgs;
+use crate::charts;
 use crate::engine::run_central;
 use crate::error::Result;
 use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num};
@@ -26,6 +27,12 @@ pub struct RunArgs {
     /// Exit with code 1 when a scenario misses the target
     #[arg(long)]
     pub require_target: bool,
+    /// Do not draw the charts (<out>/charts/) and report.html
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Chart image size, WIDTHxHEIGHT
+    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::charts::parse_size)]
+    pub size: (u32, u32),
 }
 
 /// Runs `kymsim run`.
@@ -36,8 +43,25 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
     let mut set = OutputSet::new(&args.out)?;
-    set.stage(output::RESULTS_CSV, &output::results_csv(&runs))?;
-    set.stage(output::SUMMARY_CSV, &output::summary_csv(&runs))?;
+    let results_csv = output::results_csv(&runs);
+    let summary_csv = output::summary_csv(&runs);
+    let metadata_json = charts::Metadata::new(&region, &models).to_bytes();
+    set.stage(output::RESULTS_CSV, &results_csv)?;
+    set.stage(output::SUMMARY_CSV, &summary_csv)?;
+    set.stage(charts::METADATA_JSON, &metadata_json)?;
+    let mut outputs: Vec<String> = vec![
+        output::RESULTS_CSV.into(),
+        output::SUMMARY_CSV.into(),
+        charts::METADATA_JSON.into(),
+    ];
+    if !args.no_charts {
+        let drawn =
+            charts::render_run(&args.out, &results_csv, &summary_csv, &metadata_json, args.size)?;
+        for f in drawn {
+            set.stage(&f.path, &f.bytes)?;
+            outputs.push(f.path);
+        }
+    }
     let mut inputs: Vec<ManifestInput> = region
         .inputs
         .iter()
@@ -66,7 +90,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         seed: None,
         samples: None,
         inputs,
-        outputs: vec![output::RESULTS_CSV.into(), output::SUMMARY_CSV.into()],
+        outputs,
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
     set.commit()?;
