@@ -8,8 +8,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Ctx;
 use super::load::{Bin, ScenarioData};
 use super::style::{
-    DrawResult, Entry, TARGET, fill, frame, legend, line, percent, thousands, value_axes,
-    year_tick,
+    DrawResult, Entry, TARGET, fill, frame, legend, line, nice_ticks, percent, thousands,
+    value_axes, year_tick, year_ticks_n,
 };
 
 const NEVER: RGBColor = RGBColor(0x99, 0x99, 0x99);
@@ -80,6 +80,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         (0.0, ymax),
         &format!("Net emissions in {} (kt CO2e per year)", t.year),
         "Share of samples (%)",
+        nice_ticks(x0 - pad, x1 + pad, 8),
         &|v| thousands(*v),
     )?;
     chart.draw_series(bins.iter().map(|&(lo, hi, s)| {
@@ -118,41 +119,47 @@ pub(super) fn draw<DB: DrawingBackend>(
         / total
         * 100.0
         * 1.18;
+    // each year's bar is centred on its tick; the target line sits after the target year's bar
+    let (w_right, _) = right.dim_in_pixel();
+    let max_steps = (w_right as i32 / st.px(70.0)).max(2);
+    let mut ticks = year_ticks_n(y_lo.round() as i32, end as i32, max_steps);
+    ticks.push(never_x);
     let mut chart = value_axes(
         &right,
         st,
-        (y_lo - 0.5, never_x + 1.5),
+        (y_lo - 0.6, never_x + 0.8),
         (0.0, ymax2.max(1.0)),
         "Neutrality year",
         "Share of samples (%)",
+        ticks,
         &|v| {
             if *v > end + 0.5 {
-                String::new()
+                "never".to_string()
             } else {
                 year_tick(*v)
             }
         },
     )?;
     chart.draw_series(years.iter().filter_map(|b| {
-        let lo = b.lo?;
-        let hi = b.hi.unwrap_or(lo + 1.0);
+        let y = b.lo?;
         Some(Rectangle::new(
-            [(lo + 0.08, 0.0), (hi - 0.08, b.count as f64 / total * 100.0)],
+            [(y - 0.42, 0.0), (y + 0.42, b.count as f64 / total * 100.0)],
             fill(c.mix(0.85)),
         ))
     }))?;
     let never_share = never as f64 / total * 100.0;
     chart.draw_series(std::iter::once(Rectangle::new(
-        [(never_x - 0.45, 0.0), (never_x + 0.45, never_share)],
+        [(never_x - 0.42, 0.0), (never_x + 0.42, never_share)],
         fill(NEVER),
     )))?;
     chart.draw_series(std::iter::once(Text::new(
-        format!("never {}", percent(never as f64 / total)),
+        percent(never as f64 / total),
         (never_x, never_share),
         st.note_font().pos(Pos::new(HPos::Center, VPos::Bottom)),
     )))?;
+    let target_x = f64::from(t.year) + 0.5;
     chart.draw_series(LineSeries::new(
-        [(f64::from(t.year), 0.0), (f64::from(t.year), ymax2.max(1.0))],
+        [(target_x, 0.0), (target_x, ymax2.max(1.0))],
         line(TARGET, st.width(2.5)),
     ))?;
 
@@ -165,7 +172,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         ),
         Entry::heading("Target"),
         Entry::line(
-            format!("Net zero / target year {}", t.year),
+            format!("Net zero (left: histogram) / neutral by {} (right)", t.year),
             TARGET,
             st.width(2.5),
         ),

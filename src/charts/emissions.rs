@@ -63,9 +63,9 @@ pub(super) fn draw_target<DB: DrawingBackend>(
         line(MUTED, st.width(1.5)),
     ))?;
     chart.draw_series(std::iter::once(Text::new(
-        format!("{}", t.year),
+        format!("target year {} ", t.year),
         (ty, y.1),
-        st.note_font().pos(Pos::new(HPos::Left, VPos::Top)),
+        st.note_font().pos(Pos::new(HPos::Right, VPos::Top)),
     )))?;
     // zero: the net target
     chart.draw_series(LineSeries::new(
@@ -80,8 +80,9 @@ pub(super) fn draw_target<DB: DrawingBackend>(
         )))?;
     }
     if let (true, Some(limit)) = (gross_limit, t.gross_limit_kt) {
+        let from = ctx.data.years.first().map_or(x.0, |&y| f64::from(y));
         chart.draw_series(DashedLineSeries::new(
-            [(x.0, limit), (x.1, limit)],
+            [(from, limit), (x.1, limit)],
             st.px(14.0),
             st.px(8.0),
             line(TARGET, st.width(2.5)),

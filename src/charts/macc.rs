@@ -54,6 +54,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         (y0, y1),
         &format!("Cumulative abatement in {year} (kt CO2e per year)"),
         "Cost (€ per t CO2e)",
+        super::style::nice_ticks(0.0, x1, 10),
         &|v| thousands(*v),
     )?;
     let mut x = 0.0;

@@ -20,6 +20,13 @@ fn label(sc: &ScenarioData, parameter: &str) -> String {
     if let Some(rest) = parameter.strip_prefix("measure.") {
         if let Some((id, field)) = rest.rsplit_once('.') {
             if let Some(m) = sc.meta.measures.iter().find(|m| m.id == id) {
+                let field = match field {
+                    "value" => "effect",
+                    "full" => "completion year",
+                    "cost" => "cost",
+                    "energy_ratio" => "energy ratio",
+                    f => f,
+                };
                 return format!("{} ({field})", m.name);
             }
         }

@@ -499,6 +499,44 @@ fn fit<DB: DrawingBackend>(
     "…".into()
 }
 
+/// Splits `text` into at most two lines of `max` pixels (the second shortened with `…`).
+fn wrap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    font: &TextStyle,
+    max: i32,
+) -> Vec<String> {
+    let width = |t: &str| {
+        area.estimate_text_size(t, font)
+            .map_or(0, |(w, _)| w as i32)
+    };
+    if width(text) <= max {
+        return vec![text.to_string()];
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut first = String::new();
+    let mut k = 0;
+    while k < words.len() {
+        let next = if first.is_empty() {
+            words[k].to_string()
+        } else {
+            format!("{first} {}", words[k])
+        };
+        if width(&next) > max && !first.is_empty() {
+            break;
+        }
+        first = next;
+        k += 1;
+    }
+    let rest = words[k..].join(" ");
+    let first = fit(area, &first, font, max);
+    if rest.is_empty() {
+        vec![first]
+    } else {
+        vec![first, fit(area, &rest, font, max)]
+    }
+}
+
 /// Draws a legend, top-aligned, in the legend column.
 pub fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -566,9 +604,12 @@ pub fn legend<DB: DrawingBackend>(
                 ))?;
             }
         }
-        let t = fit(area, &e.label, &font, text_max);
-        area.draw_text(&t, &font, (x0 + sw + gap, cy))?;
-        y += row;
+        let lines = wrap(area, &e.label, &font, text_max);
+        let line_h = st.px(23.0);
+        for (k, t) in lines.iter().enumerate() {
+            area.draw_text(t, &font, (x0 + sw + gap, cy + k as i32 * line_h))?;
+        }
+        y += row + (lines.len() as i32 - 1) * line_h;
     }
     Ok(())
 }
@@ -641,15 +682,50 @@ pub type TimeCoord = Cartesian2d<Ticked, RangedCoordf64>;
 
 /// Year ticks for `[lo, hi]`: a step of 1, 2, 5, 10 or 20 years giving at most 13 ticks.
 pub fn year_ticks(lo: i32, hi: i32) -> Vec<f64> {
+    year_ticks_n(lo, hi, 12)
+}
+
+/// Year ticks with a step of 1, 2, 5, 10 or 20 years and at most `max_steps` steps.
+pub fn year_ticks_n(lo: i32, hi: i32, max_steps: i32) -> Vec<f64> {
     let span = (hi - lo).max(1);
     let step = [1, 2, 5, 10, 20, 50]
         .into_iter()
-        .find(|s| span / s <= 12)
+        .find(|s| span / s <= max_steps)
         .unwrap_or(100);
     let first = lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
     (first..=hi)
         .step_by(step as usize)
         .map(f64::from)
+        .collect()
+}
+
+/// About `max_n` round ticks (steps of 1, 2 or 5 × 10^k) within `[lo, hi]`.
+///
+/// ```
+/// use kymsim::charts::style::nice_ticks;
+/// assert_eq!(nice_ticks(0.0, 25.0, 6), vec![0.0, 5.0, 10.0, 15.0, 20.0, 25.0]);
+/// assert_eq!(nice_ticks(-2.2, 3.1, 6), vec![-2.0, -1.0, 0.0, 1.0, 2.0, 3.0]);
+/// ```
+pub fn nice_ticks(lo: f64, hi: f64, max_n: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span > 0.0) || !span.is_finite() {
+        return vec![lo];
+    }
+    let mag = 10f64.powf((span / max_n.max(1) as f64).log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0, 20.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| span / s <= max_n as f64)
+        .unwrap_or(50.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last)
+        .map(|k| {
+            let v = k as f64 * step;
+            // clean binary noise (0.30000000000000004) and −0
+            let v = (v / mag * 1e6).round() / 1e6 * mag;
+            if v == 0.0 { 0.0 } else { v }
+        })
         .collect()
 }
 
@@ -695,8 +771,9 @@ pub fn value_axes<'a, DB: DrawingBackend>(
     y: (f64, f64),
     x_desc: &str,
     y_desc: &str,
+    x_ticks: Vec<f64>,
     x_fmt: &dyn Fn(&f64) -> String,
-) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, DrawingAreaErrorKind<DB::ErrorType>>
+) -> Result<ChartContext<'a, DB, Cartesian2d<Ticked, RangedCoordf64>>, DrawingAreaErrorKind<DB::ErrorType>>
 {
     let mut chart = ChartBuilder::on(area)
         .margin_top(st.px(12.0))
@@ -705,7 +782,7 @@ pub fn value_axes<'a, DB: DrawingBackend>(
         .margin_bottom(st.px(8.0))
         .x_label_area_size(st.px(72.0))
         .y_label_area_size(st.px(110.0))
-        .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+        .build_cartesian_2d(Ticked::new(x.0..x.1, x_ticks), y.0..y.1)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -718,7 +795,6 @@ pub fn value_axes<'a, DB: DrawingBackend>(
         .label_style(st.tick_font())
         .x_label_formatter(x_fmt)
         .y_label_formatter(&|v| thousands(*v))
-        .x_labels(10)
         .y_labels(9)
         .draw()?;
     Ok(chart)

@@ -59,7 +59,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let target_i = data.year_index(data.meta.target.year);
     let subtitle = match target_i {
         Some(i) => format!(
-            "Counterfactual without measures vs the scenario · reduction in {}: {} kt CO2e",
+            "Counterfactual without measures vs the scenario · reduction in {}: {} kt CO2e per year",
             data.meta.target.year,
             thousands(counterfactual[i] - net[i])
         ),
