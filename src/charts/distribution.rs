@@ -8,8 +8,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Ctx;
 use super::load::{Bin, ScenarioData};
 use super::style::{
-    DrawResult, Entry, TARGET, fill, frame, legend, line, nice_ticks, percent, thousands,
-    value_axes, year_tick, year_ticks_n,
+    DrawResult, Entry, TARGET, ValueAxes, fill, frame, legend, line, nice_ticks, percent,
+    thousands, value_axes, year_tick, year_ticks_n,
 };
 
 const NEVER: RGBColor = RGBColor(0x99, 0x99, 0x99);
@@ -22,11 +22,18 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let st = &ctx.st;
     let data = ctx.data;
-    let d = data.distributions.get(&sc.name).cloned().unwrap_or_default();
+    let d = data
+        .distributions
+        .get(&sc.name)
+        .cloned()
+        .unwrap_or_default();
     let c = ctx.scenarios.get(&sc.name);
-    let samples: u64 = d.net_kt.iter().map(|b| b.count).sum::<u64>().max(
-        d.neutrality_year.iter().map(|b| b.count).sum::<u64>(),
-    );
+    let samples: u64 = d
+        .net_kt
+        .iter()
+        .map(|b| b.count)
+        .sum::<u64>()
+        .max(d.neutrality_year.iter().map(|b| b.count).sum::<u64>());
     let total = samples.max(1) as f64;
     let t = &data.meta.target;
     let met: u64 = d
@@ -76,16 +83,19 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut chart = value_axes(
         &left,
         st,
-        (x0 - pad, x1 + pad),
-        (0.0, ymax),
-        &format!("Net emissions in {} (kt CO2e per year)", t.year),
-        "Share of samples (%)",
-        nice_ticks(x0 - pad, x1 + pad, 8),
-        &|v| thousands(*v),
+        ValueAxes {
+            x: (x0 - pad, x1 + pad),
+            y: (0.0, ymax),
+            x_desc: format!("Net emissions in {} (kt CO2e per year)", t.year),
+            y_desc: "Share of samples (%)",
+            x_ticks: nice_ticks(x0 - pad, x1 + pad, 8),
+            x_fmt: &|v| thousands(*v),
+        },
     )?;
-    chart.draw_series(bins.iter().map(|&(lo, hi, s)| {
-        Rectangle::new([(lo, 0.0), (hi, s * 100.0)], fill(c.mix(0.85)))
-    }))?;
+    chart.draw_series(
+        bins.iter()
+            .map(|&(lo, hi, s)| Rectangle::new([(lo, 0.0), (hi, s * 100.0)], fill(c.mix(0.85)))),
+    )?;
     chart.draw_series(bins.iter().map(|&(lo, hi, s)| {
         Rectangle::new([(lo, 0.0), (hi, s * 100.0)], line(WHITE, st.width(1.0)))
     }))?;
@@ -97,7 +107,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     }
 
     // neutrality year, with "never" at the right
-    let years: Vec<&Bin> = d.neutrality_year.iter().filter(|b| b.lo.is_some()).collect();
+    let years: Vec<&Bin> = d
+        .neutrality_year
+        .iter()
+        .filter(|b| b.lo.is_some())
+        .collect();
     let never: u64 = d
         .neutrality_year
         .iter()
@@ -127,17 +141,19 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut chart = value_axes(
         &right,
         st,
-        (y_lo - 0.6, never_x + 0.8),
-        (0.0, ymax2.max(1.0)),
-        "Neutrality year",
-        "Share of samples (%)",
-        ticks,
-        &|v| {
-            if *v > end + 0.5 {
-                "never".to_string()
-            } else {
-                year_tick(*v)
-            }
+        ValueAxes {
+            x: (y_lo - 0.6, never_x + 0.8),
+            y: (0.0, ymax2.max(1.0)),
+            x_desc: "Neutrality year".to_string(),
+            y_desc: "Share of samples (%)",
+            x_ticks: ticks,
+            x_fmt: &|v| {
+                if *v > end + 0.5 {
+                    "never".to_string()
+                } else {
+                    year_tick(*v)
+                }
+            },
         },
     )?;
     chart.draw_series(years.iter().filter_map(|b| {
@@ -166,10 +182,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let entries = vec![
         Entry::heading("Samples"),
         Entry::area(format!("Scenario {}", sc.name), c.mix(0.85)),
-        Entry::area(
-            format!("Not neutral by {}", data.meta.end_year),
-            NEVER,
-        ),
+        Entry::area(format!("Not neutral by {}", data.meta.end_year), NEVER),
         Entry::heading("Target"),
         Entry::line(
             format!("Net zero (left: histogram) / neutral by {} (right)", t.year),

@@ -171,13 +171,22 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: emissions and removals — {}", ctx.data.meta.region, sc.name),
+        &format!(
+            "{}: emissions and removals — {}",
+            ctx.data.meta.region, sc.name
+        ),
         &format!(
             "Gross emissions by sector, removals below zero, net line · {}",
             verdict(ctx, sc)
         ),
     )?;
-    let mut chart = time_axes(&f.plot, st, (x0, x1), (y0, y1), "Emissions (kt CO2e per year)")?;
+    let mut chart = time_axes(
+        &f.plot,
+        st,
+        (x0, x1),
+        (y0, y1),
+        "Emissions (kt CO2e per year)",
+    )?;
 
     let mut entries = vec![Entry::heading("Gross emissions by sector")];
     let mut cum = vec![0.0; n];

@@ -53,12 +53,23 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: final energy by carrier — {}", ctx.data.meta.region, sc.name),
+        &format!(
+            "{}: final energy by carrier — {}",
+            ctx.data.meta.region, sc.name
+        ),
         &subtitle,
     )?;
     let (x0, x1) = (
-        ctx.data.years.first().copied().unwrap_or(ctx.data.meta.base_year),
-        ctx.data.years.last().copied().unwrap_or(ctx.data.meta.end_year),
+        ctx.data
+            .years
+            .first()
+            .copied()
+            .unwrap_or(ctx.data.meta.base_year),
+        ctx.data
+            .years
+            .last()
+            .copied()
+            .unwrap_or(ctx.data.meta.end_year),
     );
     let mut chart = time_axes(
         &f.plot,

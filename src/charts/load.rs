@@ -336,7 +336,11 @@ impl ChartData {
             scenarios,
             wedges: files.wedges.as_ref().map(parse_wedges).transpose()?,
             macc: files.macc.as_ref().map(parse_macc).transpose()?,
-            sensitivity: files.sensitivity.as_ref().map(parse_sensitivity).transpose()?,
+            sensitivity: files
+                .sensitivity
+                .as_ref()
+                .map(parse_sensitivity)
+                .transpose()?,
             bands: files
                 .stats
                 .as_ref()
@@ -397,9 +401,13 @@ impl ChartData {
 
 fn parse_metadata(file: &TextFile) -> Result<Metadata> {
     serde_json::from_str(&file.text).map_err(|e| {
-        file.error_at_line(e.line(), e.column().max(1), format!("invalid metadata: {e}"))
-            .hint("metadata.json is written by `kymsim run`; run it again to rewrite it")
-            .into()
+        file.error_at_line(
+            e.line(),
+            e.column().max(1),
+            format!("invalid metadata: {e}"),
+        )
+        .hint("metadata.json is written by `kymsim run`; run it again to rewrite it")
+        .into()
     })
 }
 

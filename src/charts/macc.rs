@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Ctx;
 use super::load::{MaccRow, ScenarioData};
 use super::style::{
-    DrawResult, Entry, INK, PILLARS, fill, frame, legend, line, padded, pillar_color,
+    DrawResult, Entry, INK, PILLARS, ValueAxes, fill, frame, legend, line, padded, pillar_color,
     pillar_label, thousands, value_axes,
 };
 
@@ -32,7 +32,9 @@ pub(super) fn draw<DB: DrawingBackend>(
             .then_with(|| a.measure.cmp(&b.measure))
     });
     let total: f64 = rows.iter().map(|r| r.abatement_kt).sum();
-    let year = rows.first().map_or(data.meta.target.year, |r| r.target_year);
+    let year = rows
+        .first()
+        .map_or(data.meta.target.year, |r| r.target_year);
     let (lo, hi) = rows.iter().fold((0.0f64, 0.0f64), |(l, h), r| {
         (l.min(r.cost_eur_per_t), h.max(r.cost_eur_per_t))
     });
@@ -50,12 +52,14 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut chart = value_axes(
         &f.plot,
         st,
-        (0.0, x1),
-        (y0, y1),
-        &format!("Cumulative abatement in {year} (kt CO2e per year)"),
-        "Cost (€ per t CO2e)",
-        super::style::nice_ticks(0.0, x1, 10),
-        &|v| thousands(*v),
+        ValueAxes {
+            x: (0.0, x1),
+            y: (y0, y1),
+            x_desc: format!("Cumulative abatement in {year} (kt CO2e per year)"),
+            y_desc: "Cost (€ per t CO2e)",
+            x_ticks: super::style::nice_ticks(0.0, x1, 10),
+            x_fmt: &|v| thousands(*v),
+        },
     )?;
     let mut x = 0.0;
     let mut bars = Vec::new();
@@ -64,7 +68,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         x += r.abatement_kt;
     }
     chart.draw_series(bars.iter().map(|(a, b, r)| {
-        Rectangle::new([(*a, 0.0), (*b, r.cost_eur_per_t)], fill(pillar_color(&r.pillar)))
+        Rectangle::new(
+            [(*a, 0.0), (*b, r.cost_eur_per_t)],
+            fill(pillar_color(&r.pillar)),
+        )
     }))?;
     chart.draw_series(bars.iter().map(|(a, b, r)| {
         Rectangle::new(
@@ -82,7 +89,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     for (a, b, r) in &bars {
         let (pa, _) = chart.backend_coord(&(*a, 0.0));
         let (pb, _) = chart.backend_coord(&(*b, 0.0));
-        let label = if r.name.is_empty() { &r.measure } else { &r.name };
+        let label = if r.name.is_empty() {
+            &r.measure
+        } else {
+            &r.name
+        };
         let fits = chart
             .plotting_area()
             .estimate_text_size(label, &font)

@@ -6,9 +6,7 @@ use plotters::prelude::*;
 
 use super::Ctx;
 use super::emissions::{draw_target, target_entries, time_range};
-use super::style::{
-    DrawResult, Entry, INK, band, fill, frame, legend, line, padded, time_axes,
-};
+use super::style::{DrawResult, Entry, INK, band, fill, frame, legend, line, padded, time_axes};
 use crate::model::variables::NET;
 
 /// Draws the chart.

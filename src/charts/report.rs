@@ -234,10 +234,7 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])]) -> String {
 
     for sc in &data.scenarios {
         let n = esc(&sc.name);
-        let _ = writeln!(
-            out,
-            "<section id=\"scenario-{n}\">\n<h2>Scenario {n}</h2>"
-        );
+        let _ = writeln!(out, "<section id=\"scenario-{n}\">\n<h2>Scenario {n}</h2>");
         if !sc.meta.description.is_empty() {
             let _ = writeln!(out, "<p>{}</p>", esc(&sc.meta.description));
         }
@@ -293,7 +290,9 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])]) -> String {
         }
         out.push_str("</tbody>\n</table>\n");
     }
-    out.push_str("</section>\n<section id=\"provenance\" class=\"provenance\">\n<h2>Data provenance</h2>\n");
+    out.push_str(
+        "</section>\n<section id=\"provenance\" class=\"provenance\">\n<h2>Data provenance</h2>\n",
+    );
     match &meta.sources_md {
         Some(md) => out.push_str(&markdown(md)),
         None => out.push_str("<p>The dataset has no SOURCES.md.</p>\n"),
@@ -312,7 +311,9 @@ mod tests {
 
     #[test]
     fn markdown_keeps_tables_and_neutralises_html_and_images() {
-        let h = markdown("# Sources\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n\n![logo](http://example.org/x.png)\n");
+        let h = markdown(
+            "# Sources\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n\n![logo](http://example.org/x.png)\n",
+        );
         assert!(h.contains("<h1>Sources</h1>"), "{h}");
         assert!(h.contains("<table>"), "{h}");
         assert!(!h.contains("<script>"), "{h}");

@@ -64,7 +64,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(0.05)
         * 1.08;
-    let xmax = xmax.min(1.05).max(0.1);
+    let xmax = xmax.clamp(0.1, 1.05);
     let subtitle = format!(
         "Sobol indices of net emissions in {} (share of variance){}",
         data.meta.target.year,
@@ -77,7 +77,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: what drives the outcome — {}", data.meta.region, sc.name),
+        &format!(
+            "{}: what drives the outcome — {}",
+            data.meta.region, sc.name
+        ),
         &subtitle,
     )?;
     let tick = st.tick_font();

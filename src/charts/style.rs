@@ -402,7 +402,7 @@ pub fn frame<DB: DrawingBackend>(
 ) -> Result<Frame<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let m = st.px(28.0);
-    let top = TextStyle::from(st.title_font()).pos(Pos::new(HPos::Left, VPos::Top));
+    let top = st.title_font().pos(Pos::new(HPos::Left, VPos::Top));
     root.draw_text(title, &top, (m, st.px(20.0)))?;
     let sub = st.subtitle_font().pos(Pos::new(HPos::Left, VPos::Top));
     root.draw_text(subtitle, &sub, (m, st.px(64.0)))?;
@@ -592,11 +592,7 @@ pub fn legend<DB: DrawingBackend>(
                 }
             }
             Mark::Point(c) => {
-                area.draw(&Circle::new(
-                    (x0 + sw / 2, cy),
-                    st.px(7.0),
-                    fill(*c),
-                ))?;
+                area.draw(&Circle::new((x0 + sw / 2, cy), st.px(7.0), fill(*c)))?;
                 area.draw(&Circle::new(
                     (x0 + sw / 2, cy),
                     st.px(7.0),
@@ -693,10 +689,7 @@ pub fn year_ticks_n(lo: i32, hi: i32, max_steps: i32) -> Vec<f64> {
         .find(|s| span / s <= max_steps)
         .unwrap_or(100);
     let first = lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
-    (first..=hi)
-        .step_by(step as usize)
-        .map(f64::from)
-        .collect()
+    (first..=hi).step_by(step as usize).map(f64::from).collect()
 }
 
 /// About `max_n` round ticks (steps of 1, 2 or 5 × 10^k) within `[lo, hi]`.
@@ -708,7 +701,7 @@ pub fn year_ticks_n(lo: i32, hi: i32, max_steps: i32) -> Vec<f64> {
 /// ```
 pub fn nice_ticks(lo: f64, hi: f64, max_n: usize) -> Vec<f64> {
     let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
+    if span.is_nan() || span <= 0.0 || !span.is_finite() {
         return vec![lo];
     }
     let mag = 10f64.powf((span / max_n.max(1) as f64).log10().floor());
@@ -763,18 +756,43 @@ pub fn time_axes<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// A value axis chart (bars, histograms) with a custom x description and formatter.
+/// Coordinates of a value chart: chosen ticks on x, f64 on y.
+pub type ValueCoord = Cartesian2d<Ticked, RangedCoordf64>;
+
+/// A chart context or a drawing error.
+pub type ChartResult<'a, DB, C> =
+    Result<ChartContext<'a, DB, C>, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// The axes of a value chart (bars, histograms).
+pub struct ValueAxes<'f> {
+    /// x range.
+    pub x: (f64, f64),
+    /// y range.
+    pub y: (f64, f64),
+    /// x description with unit.
+    pub x_desc: String,
+    /// y description with unit.
+    pub y_desc: &'f str,
+    /// x ticks.
+    pub x_ticks: Vec<f64>,
+    /// x tick labels.
+    pub x_fmt: &'f dyn Fn(&f64) -> String,
+}
+
+/// A value chart (bars, histograms) with chosen x ticks and labels.
 pub fn value_axes<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     st: &Style,
-    x: (f64, f64),
-    y: (f64, f64),
-    x_desc: &str,
-    y_desc: &str,
-    x_ticks: Vec<f64>,
-    x_fmt: &dyn Fn(&f64) -> String,
-) -> Result<ChartContext<'a, DB, Cartesian2d<Ticked, RangedCoordf64>>, DrawingAreaErrorKind<DB::ErrorType>>
-{
+    axes: ValueAxes,
+) -> ChartResult<'a, DB, ValueCoord> {
+    let ValueAxes {
+        x,
+        y,
+        x_desc,
+        y_desc,
+        x_ticks,
+        x_fmt,
+    } = axes;
     let mut chart = ChartBuilder::on(area)
         .margin_top(st.px(12.0))
         .margin_right(st.px(24.0))
@@ -789,7 +807,7 @@ pub fn value_axes<'a, DB: DrawingBackend>(
         .bold_line_style(line(GRID, 1))
         .light_line_style(line(WHITE.mix(0.0), 0))
         .axis_style(line(MUTED, st.width(1.2)))
-        .x_desc(x_desc)
+        .x_desc(x_desc.as_str())
         .y_desc(y_desc)
         .axis_desc_style(st.axis_font())
         .label_style(st.tick_font())
@@ -847,7 +865,10 @@ mod tests {
 
     #[test]
     fn year_ticks_step_to_at_most_thirteen() {
-        assert_eq!(year_ticks(2020, 2030), (2020..=2030).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(
+            year_ticks(2020, 2030),
+            (2020..=2030).map(f64::from).collect::<Vec<_>>()
+        );
         assert_eq!(year_ticks(1990, 2050)[..3], [1990.0, 1995.0, 2000.0]);
         assert_eq!(year_ticks(1991, 2050)[0], 1995.0);
     }

@@ -27,7 +27,12 @@ pub(super) fn draw<DB: DrawingBackend>(
     let net = sc.values(NET, n);
     // pillar → kt per year of the results
     let mut by_pillar: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for r in data.wedges.iter().flatten().filter(|r| r.scenario == sc.name) {
+    for r in data
+        .wedges
+        .iter()
+        .flatten()
+        .filter(|r| r.scenario == sc.name)
+    {
         if let Some(i) = data.year_index(r.year) {
             by_pillar
                 .entry(r.pillar.as_str())
@@ -91,7 +96,12 @@ pub(super) fn draw<DB: DrawingBackend>(
     for (p, v) in &pillars {
         let upper: Vec<f64> = lower.iter().zip(v).map(|(a, b)| a + b).collect();
         let c = pillar_color(p);
-        chart.draw_series(std::iter::once(band(&xs, &upper, &lower, fill(c.mix(0.85)))))?;
+        chart.draw_series(std::iter::once(band(
+            &xs,
+            &upper,
+            &lower,
+            fill(c.mix(0.85)),
+        )))?;
         entries.push(Entry::area(pillar_label(p), c.mix(0.85)));
         lower = upper;
     }

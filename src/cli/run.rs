@@ -55,8 +55,13 @@ pub fn run(args: RunArgs) -> Result<i32> {
         charts::METADATA_JSON.into(),
     ];
     if !args.no_charts {
-        let drawn =
-            charts::render_run(&args.out, &results_csv, &summary_csv, &metadata_json, args.size)?;
+        let drawn = charts::render_run(
+            &args.out,
+            &results_csv,
+            &summary_csv,
+            &metadata_json,
+            args.size,
+        )?;
         for f in drawn {
             set.stage(&f.path, &f.bytes)?;
             outputs.push(f.path);
