@@ -1,8 +1,10 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
+mod batch;
 mod list;
 mod plot;
 mod run;
+pub mod signals;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -38,6 +40,8 @@ pub struct Cli {
 enum Command {
     /// Evaluate scenarios at their central values → results.csv, summary.csv, manifest.json
     Run(run::RunArgs),
+    /// Monte Carlo batch: uncertainty → batch/stats.csv, batch/summary.csv, batch/distributions.csv
+    Batch(batch::BatchArgs),
     /// Check a dataset and scenarios, and show the base-year calibration
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
@@ -112,14 +116,20 @@ pub fn main() -> i32 {
             };
         }
     };
+    signals::install();
     let result = match cli.command {
         Command::Run(a) => run::run(a),
+        Command::Batch(a) => batch::batch(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
         Command::Plot(a) => plot::plot(a),
     };
     match result {
         Ok(code) => code,
+        Err(Error::Interrupted) => {
+            print_error(&Error::Interrupted);
+            signals::exit_code()
+        }
         Err(e) => {
             print_error(&e);
             e.exit_code()

@@ -98,6 +98,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
         outputs,
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
+    if super::signals::interrupted() {
+        return Err(crate::error::Error::Interrupted);
+    }
     set.commit()?;
 
     if !args.quiet {

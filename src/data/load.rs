@@ -614,6 +614,10 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
 
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
 fn read_energy_mix(
     file: &TextFile,
     sources: &[Source],
@@ -693,8 +697,9 @@ fn read_energy_mix(
             Some(&line) if (sum - 1.0).abs() > SHARE_TOLERANCE => {
                 return Err(file
                     .error(format!(
-                        "the shares of source `{}` sum to {sum}, not 1",
-                        src.id
+                        "the shares of source `{}` sum to {}, not 1",
+                        src.id,
+                        round6(sum)
                     ))
                     .at(line, 1)
                     .hint("shares are fractions of the source's final energy and must add up to 1")
@@ -770,8 +775,9 @@ fn read_carrier_mix(file: &TextFile, carriers: &[Carrier]) -> Result<Vec<MixComp
         if (sum - 1.0).abs() > SHARE_TOLERANCE {
             return Err(file
                 .error(format!(
-                    "the shares of mix carrier `{}` sum to {sum}, not 1",
-                    carriers[c].id
+                    "the shares of mix carrier `{}` sum to {}, not 1",
+                    carriers[c].id,
+                    round6(sum)
                 ))
                 .at(line, 1)
                 .into());

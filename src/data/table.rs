@@ -23,10 +23,18 @@ impl<'a> Table<'a> {
     /// Reads `file`; `required` columns must be present, `optional` may be; nothing else is allowed.
     /// Column order is free.
     pub fn read(file: &'a TextFile, required: &[&str], optional: &[&str]) -> Result<Table<'a>> {
+        // csv's positions drift on CRLF: parse a copy with LF endings (line numbers are the same)
+        let normalized;
+        let text: &str = if file.text.contains('\r') {
+            normalized = file.text.replace("\r\n", "\n");
+            &normalized
+        } else {
+            &file.text
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(false)
-            .from_reader(file.text.as_bytes());
+            .from_reader(text.as_bytes());
         let mut records = reader.records();
         let header = match records.next() {
             None => {
@@ -79,9 +87,25 @@ impl<'a> Table<'a> {
             }
         }
         let mut rows = Vec::new();
+        // csv's own line numbers drift on blank lines and CRLF; count newlines up to each record
+        let bytes = text.as_bytes();
+        let (mut at_byte, mut at_line) = (0usize, 1usize);
         for rec in records {
             let rec = rec.map_err(|e| csv_error(file, e))?;
-            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let mut byte = rec
+                .position()
+                .map_or(at_byte, |p| p.byte() as usize)
+                .min(bytes.len());
+            // the position may point at blank lines skipped before the record
+            while byte < bytes.len() && bytes[byte] == b'\n' {
+                byte += 1;
+            }
+            at_line += bytes[at_byte.min(byte)..byte]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            at_byte = byte;
+            let line = at_line;
             // a line of only blanks (often the last line of a hand-edited file) is skipped
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
