@@ -156,7 +156,7 @@ fn svgs_hold_title_axis_labels_and_legend() {
             "Removals (below zero)",
             "=Land Use",
             "Net emissions",
-            "Inventory, total (history)",
+            "Inventory, gross total (history)",
             "Gross limit 2030: 50 kt",
             "Net zero (target 2030)",
             "=1990",
@@ -172,7 +172,7 @@ fn svgs_hold_title_axis_labels_and_legend() {
             "=neutral",
             "neutral: median",
             "neutral: 5–95 % range",
-            "Inventory, total (history)",
+            "Inventory, gross total (history)",
         ],
     );
     assert_has(

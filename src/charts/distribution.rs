@@ -135,7 +135,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         * 1.18;
     // each year's bar is centred on its tick; the target line sits after the target year's bar
     let (w_right, _) = right.dim_in_pixel();
-    let max_steps = (w_right as i32 / st.px(70.0)).max(2);
+    let max_steps = (w_right as i32 / st.px(110.0)).max(2);
     let mut ticks = year_ticks_n(y_lo.round() as i32, end as i32, max_steps);
     ticks.push(never_x);
     let mut chart = value_axes(

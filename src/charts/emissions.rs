@@ -209,13 +209,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         let mut cum = vec![0.0; n];
         for (name, v) in &removal_sectors {
             let lower: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c - x).collect();
-            let c = ctx.sectors.get(name);
-            chart.draw_series(std::iter::once(band(&xs, &cum, &lower, fill(c.mix(0.55)))))?;
+            let c = ctx.removals.get(name);
+            chart.draw_series(std::iter::once(band(&xs, &cum, &lower, fill(c.mix(0.7)))))?;
             chart.draw_series(LineSeries::new(
                 xs.iter().copied().zip(lower.iter().copied()),
                 line(WHITE, st.width(1.0)),
             ))?;
-            entries.push(Entry::area(name.clone(), c.mix(0.55)));
+            entries.push(Entry::area(name.clone(), c.mix(0.7)));
             cum = lower;
         }
     }
@@ -245,7 +245,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     entries.push(Entry::heading("Totals and target"));
     entries.push(Entry::line("Net emissions", INK, st.width(3.5)));
     if !history.is_empty() {
-        entries.push(Entry::point("Inventory, total (history)", INK));
+        entries.push(Entry::point("Inventory, gross total (history)", INK));
     }
     entries.extend(target_entries(ctx, true));
     legend(&f.legend, st, &entries)

@@ -13,7 +13,7 @@ use super::style::PILLARS;
 use crate::data::{Row, Table};
 use crate::error::{InputError, Result};
 use crate::input::TextFile;
-use crate::model::variables::{FINAL_ENERGY, GROSS, NET, REMOVALS};
+use crate::model::variables::{FINAL_ENERGY, NET};
 
 /// Optional `wedges.csv`.
 pub const WEDGES_CSV: &str = "wedges.csv";
@@ -356,15 +356,12 @@ impl ChartData {
         })
     }
 
-    /// Every top-level emission and removal sector of every scenario, sorted.
-    pub fn all_sectors(&self) -> BTreeSet<String> {
-        let mut s = BTreeSet::new();
-        for sc in &self.scenarios {
-            for root in [GROSS, REMOVALS] {
-                s.extend(sc.top_level(root).into_iter().map(|(n, _)| n));
-            }
-        }
-        s
+    /// Every top-level sector under `root` (gross emissions or removals) of every scenario.
+    pub fn all_sectors(&self, root: &str) -> BTreeSet<String> {
+        self.scenarios
+            .iter()
+            .flat_map(|sc| sc.top_level(root).into_iter().map(|(n, _)| n))
+            .collect()
     }
 
     /// Every carrier of every scenario, sorted.

@@ -104,6 +104,7 @@ pub(crate) struct Ctx<'a> {
     data: &'a ChartData,
     st: Style,
     sectors: ColorMap,
+    removals: ColorMap,
     carriers: ColorMap,
     scenarios: ColorMap,
 }
@@ -248,7 +249,8 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
     let ctx = Ctx {
         data,
         st: Style::new(size),
-        sectors: ColorMap::sectors(data.all_sectors()),
+        sectors: ColorMap::sectors(data.all_sectors(crate::model::variables::GROSS)),
+        removals: ColorMap::removals(data.all_sectors(crate::model::variables::REMOVALS)),
         carriers: ColorMap::carriers(data.all_carriers()),
         scenarios: ColorMap::scenarios(data.scenarios.iter().map(|s| s.name.as_str())),
     };

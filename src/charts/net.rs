@@ -108,7 +108,7 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
     }
     entries.push(Entry::heading("Inventory and target"));
     if !history.is_empty() {
-        entries.push(Entry::point("Inventory, total (history)", INK));
+        entries.push(Entry::point("Inventory, gross total (history)", INK));
     }
     entries.extend(target_entries(ctx, false));
     legend(&f.legend, st, &entries)

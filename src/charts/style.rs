@@ -49,18 +49,18 @@ pub const GRID: RGBColor = hex(0xE3E3E3);
 /// Target markers.
 pub const TARGET: RGBColor = hex(0xB2182B);
 
-/// Paul Tol's muted scheme (colour-blind safe), for sectors.
+/// Paul Tol's muted scheme (colour-blind safe), for emission sectors.
 const SECTOR_POOL: [RGBColor; 10] = [
-    hex(0xCC6677),
-    hex(0x332288),
-    hex(0xDDCC77),
-    hex(0x117733),
-    hex(0x88CCEE),
-    hex(0x882255),
-    hex(0x44AA99),
-    hex(0x999933),
-    hex(0xAA4499),
-    hex(0xBBBBBB),
+    hex(0xCC6677), // rose: transport
+    hex(0x332288), // indigo: electricity
+    hex(0xDDCC77), // sand: heating
+    hex(0x117733), // green: land use
+    hex(0x88CCEE), // cyan: machinery
+    hex(0x882255), // wine: industry
+    hex(0x44AA99), // teal: waste
+    hex(0x999933), // olive: agriculture
+    hex(0xAA4499), // purple: f-gases
+    hex(0xBBBBBB), // grey: other
 ];
 
 /// Sector names (lower case, matched as a prefix) with a fixed colour of [`SECTOR_POOL`].
@@ -81,43 +81,79 @@ const SECTOR_KNOWN: [(&str, usize); 14] = [
     ("other", 9),
 ];
 
-/// Carrier colours: Paul Tol's bright and light schemes plus greys (colour-blind safe).
-const CARRIER_POOL: [RGBColor; 14] = [
-    hex(0x4477AA), // blue: electricity
-    hex(0xEE6677), // red: district heat
-    hex(0x555555), // dark grey: diesel
-    hex(0xAAAAAA), // grey: petrol
-    hex(0x228833), // green: wood
-    hex(0xCCBB44), // yellow: natural gas
-    hex(0x66CCEE), // cyan: biogas / biomethane
-    hex(0x997744), // brown: peat
-    hex(0xAA3377), // purple: hydrogen
-    hex(0x99DDFF), // light blue: heat pumps / ambient
-    hex(0x44BB99), // mint: biofuels
-    hex(0xEE8866), // orange: oil
-    hex(0xBBCC33), // pear: other renewables
-    hex(0x222255), // navy
+/// Greens and blues for removal sectors (drawn below zero).
+const REMOVAL_POOL: [RGBColor; 6] = [
+    hex(0x117733), // green: land use, forests
+    hex(0x44AA99), // teal: BECCS
+    hex(0x88CCEE), // cyan: DACCS, technical
+    hex(0x999933), // olive: soils, agriculture
+    hex(0x332288), // indigo
+    hex(0x6699CC), // blue
 ];
 
-/// Carrier names (lower case, matched as a substring, first match wins) with a fixed colour.
-const CARRIER_KNOWN: [(&str, usize); 17] = [
+/// Removal sector names (lower case, prefix) with a fixed colour of [`REMOVAL_POOL`].
+const REMOVAL_KNOWN: [(&str, usize); 7] = [
+    ("land use", 0),
+    ("lulucf", 0),
+    ("forest", 0),
+    ("beccs", 1),
+    ("daccs", 2),
+    ("dac", 2),
+    ("agriculture", 3),
+];
+
+/// Carrier colours, grouped by family (electricity blue, heat red, fossil greys and oranges,
+/// biogenic greens); a pool large enough that each carrier of a region has its own.
+const CARRIER_POOL: [RGBColor; 20] = [
+    hex(0x4477AA), // 0 blue: electricity
+    hex(0xEE6677), // 1 red: district heat
+    hex(0x555555), // 2 dark grey: diesel
+    hex(0xAAAAAA), // 3 grey: petrol
+    hex(0x228833), // 4 green: wood
+    hex(0xCCBB44), // 5 yellow: natural gas
+    hex(0x66CCEE), // 6 cyan: biogas
+    hex(0x997744), // 7 brown: peat
+    hex(0xAA3377), // 8 purple: hydrogen
+    hex(0x99DDFF), // 9 light blue: heat pumps, ambient heat
+    hex(0x44BB99), // 10 mint: renewable diesel, HVO
+    hex(0xEE8866), // 11 orange: light fuel oil
+    hex(0xBBCC33), // 12 pear: ethanol
+    hex(0x222222), // 13 black: coal
+    hex(0x994455), // 14 wine: heavy fuel oil
+    hex(0x225522), // 15 dark green: firewood
+    hex(0xDDAA33), // 16 ochre: LPG
+    hex(0x77AADD), // 17 sky
+    hex(0xFFAABB), // 18 pink
+    hex(0x6699CC), // 19 steel blue
+];
+
+/// Carrier names (lower case; matched exactly first, then as a substring, in this order) with
+/// a colour of [`CARRIER_POOL`].
+const CARRIER_KNOWN: [(&str, usize); 24] = [
     ("district", 1),
     ("heat pump", 9),
     ("ambient", 9),
     ("electric", 0),
+    ("renewable diesel", 10),
+    ("hvo", 10),
+    ("biodiesel", 10),
     ("diesel", 2),
     ("petrol", 3),
     ("gasoline", 3),
+    ("firewood", 15),
     ("wood", 4),
     ("biomass", 4),
     ("biogas", 6),
     ("biomethane", 6),
     ("natural gas", 5),
+    ("lpg", 16),
     ("peat", 7),
     ("hydrogen", 8),
-    ("hvo", 10),
-    ("bio", 10),
+    ("ethanol", 12),
+    ("heavy fuel oil", 14),
+    ("light fuel oil", 11),
     ("oil", 11),
+    ("coal", 13),
 ];
 
 /// Okabe–Ito, for scenarios (in the folder's scenario order).
@@ -169,8 +205,8 @@ pub struct ColorMap {
 }
 
 impl ColorMap {
-    /// Known names take their fixed colour; the rest take unused pool colours in sorted order
-    /// (cycling when the pool runs out).
+    /// Known names take their fixed colour unless another name already has it; the rest take
+    /// unused pool colours in sorted order (cycling only when the pool runs out).
     fn build(
         names: impl IntoIterator<Item = String>,
         pool: &[RGBColor],
@@ -181,21 +217,35 @@ impl ColorMap {
         let mut colors = BTreeMap::new();
         let mut used = vec![false; pool.len()];
         let mut rest = Vec::new();
-        for n in &names {
-            let lower = n.to_lowercase();
-            let hit = known.iter().find(|(k, _)| {
-                if prefix {
+        // exact names first, so `Diesel` gets diesel's colour before `Renewable Diesel` matches
+        let matched = |lower: &str, exact: bool| {
+            known.iter().find(|(k, _)| {
+                if exact {
+                    lower == *k
+                } else if prefix {
                     lower.starts_with(k)
                 } else {
                     lower.contains(k)
                 }
-            });
-            match hit {
-                Some(&(_, i)) => {
+            })
+        };
+        let mut pending: Vec<&String> = Vec::new();
+        for n in &names {
+            match matched(&n.to_lowercase(), true) {
+                Some(&(_, i)) if !used[i] => {
                     used[i] = true;
                     colors.insert(n.clone(), pool[i]);
                 }
-                None => rest.push(n.clone()),
+                _ => pending.push(n),
+            }
+        }
+        for n in pending {
+            match matched(&n.to_lowercase(), false) {
+                Some(&(_, i)) if !used[i] => {
+                    used[i] = true;
+                    colors.insert(n.clone(), pool[i]);
+                }
+                _ => rest.push(n.clone()),
             }
         }
         let free: Vec<usize> = (0..pool.len()).filter(|&i| !used[i]).collect();
@@ -210,9 +260,14 @@ impl ColorMap {
         ColorMap { colors }
     }
 
-    /// Colours of top-level sectors.
+    /// Colours of top-level emission sectors.
     pub fn sectors(names: impl IntoIterator<Item = String>) -> ColorMap {
         ColorMap::build(names, &SECTOR_POOL, &SECTOR_KNOWN, true)
+    }
+
+    /// Colours of top-level removal sectors.
+    pub fn removals(names: impl IntoIterator<Item = String>) -> ColorMap {
+        ColorMap::build(names, &REMOVAL_POOL, &REMOVAL_KNOWN, true)
     }
 
     /// Colours of carriers.
@@ -859,8 +914,30 @@ mod tests {
             "Waste".to_string(),
         ]);
         assert_eq!(a.get("Transport"), b.get("Transport"));
-        let c = ColorMap::carriers(["Electricity".to_string(), "District Heat".to_string()]);
-        assert_ne!(c.get("Electricity"), c.get("District Heat"));
+        let names = [
+            "Electricity",
+            "District Heat",
+            "Diesel",
+            "Renewable Diesel",
+            "Wood",
+            "Firewood",
+            "Light Fuel Oil",
+            "Heavy Fuel Oil",
+            "Coal",
+            "Gasoline",
+            "Ethanol",
+            "Peat",
+        ];
+        let c = ColorMap::carriers(names.map(String::from));
+        let distinct: std::collections::BTreeSet<_> =
+            names.iter().map(|n| format!("{:?}", c.get(n))).collect();
+        assert_eq!(
+            distinct.len(),
+            names.len(),
+            "every carrier has its own colour"
+        );
+        assert_eq!(c.get("Diesel"), CARRIER_POOL[2]);
+        assert_eq!(c.get("Renewable Diesel"), CARRIER_POOL[10]);
     }
 
     #[test]
