@@ -40,8 +40,8 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92rem; width: 1
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.met { color: var(--met); font-weight: bold; }
-.missed { color: var(--missed); font-weight: bold; }
+.met { color: var(--met); font-weight: bold; white-space: nowrap; }
+.missed { color: var(--missed); font-weight: bold; white-space: nowrap; }
 figure { margin: 1.4em 0; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 4px; }

@@ -20,8 +20,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// Result of drawing on a backend.
 pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-/// The family name every chart uses; registered with the embedded DejaVu Sans.
-pub const FAMILY: &str = "sans-serif";
+/// The family every chart uses, registered with the embedded DejaVu Sans. In SVG it is a CSS
+/// font list, so a viewer without DejaVu Sans falls back to its sans-serif face.
+pub const FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// Registers the embedded DejaVu Sans (regular and bold) once per process.
 pub fn register_fonts() -> Result<(), String> {
@@ -396,7 +397,7 @@ impl Style {
         } else {
             FontStyle::Normal
         };
-        FontDesc::new(FontFamily::SansSerif, base * self.scale, style)
+        FontDesc::new(FontFamily::Name(FAMILY), base * self.scale, style)
     }
 
     /// Chart title.

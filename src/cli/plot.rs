@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::charts::{self, DEFAULT_SIZE};
+use crate::charts;
 use crate::error::Result;
 use crate::output::OutputSet;
 
@@ -34,17 +34,14 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
     }
     set.commit()?;
     if !args.quiet {
-        let n = files.len().saturating_sub(1);
+        let charts = files.len().saturating_sub(1) / 2;
         println!(
-            "wrote {n} chart files and {} in {} ({:.2} s){}",
-            charts::REPORT_HTML,
+            "wrote {charts} charts (PNG and SVG, {}×{} px) to {} and {} in {:.2} s",
+            args.size.0,
+            args.size.1,
             args.dir.join(charts::CHARTS_DIR).display(),
+            args.dir.join(charts::REPORT_HTML).display(),
             start.elapsed().as_secs_f64(),
-            if args.size == DEFAULT_SIZE {
-                String::new()
-            } else {
-                format!(", {}×{} px", args.size.0, args.size.1)
-            }
         );
     }
     Ok(0)
