@@ -296,24 +296,44 @@ pub fn render_dir(dir: &std::path::Path, size: (u32, u32)) -> Result<Vec<Rendere
     render(&data, size)
 }
 
-/// Draws everything from the core files just produced by a run (not yet on disk) and the
-/// optional files already in `dir` — the same parse as [`render_dir`], so `kymsim plot` later
-/// gives identical files.
+/// Draws everything from the files a run has just staged (not yet on disk) and, for the
+/// optional inputs not staged, those already in `dir` — the same parse as [`render_dir`], so
+/// `kymsim plot` later gives identical files. `staged` holds (relative path, bytes) and must
+/// include `results.csv`, `summary.csv` and `metadata.json`; it may include `wedges.csv`,
+/// `macc.csv`, `sensitivity.csv`, `batch/stats.csv`, `batch/distributions.csv`.
 pub fn render_run(
     dir: &std::path::Path,
-    results_csv: &[u8],
-    summary_csv: &[u8],
-    metadata_json: &[u8],
+    staged: &[(&str, &[u8])],
     size: (u32, u32),
 ) -> Result<Vec<Rendered>> {
     use crate::input::TextFile;
-    let named = |n: &str, b: &[u8]| TextFile::from_bytes(dir.join(n).display().to_string(), b);
-    let files = OutputFiles::with_core(
+    let named = |n: &str| -> Result<Option<TextFile>> {
+        staged
+            .iter()
+            .find(|(p, _)| *p == n)
+            .map(|(_, b)| TextFile::from_bytes(dir.join(n).display().to_string(), b))
+            .transpose()
+    };
+    let core = |n: &str| -> Result<TextFile> {
+        named(n)?.ok_or_else(|| InputError::new(format!("{n} was not staged")).into())
+    };
+    let mut files = OutputFiles::with_core(
         dir,
-        named(crate::output::RESULTS_CSV, results_csv)?,
-        named(crate::output::SUMMARY_CSV, summary_csv)?,
-        named(METADATA_JSON, metadata_json)?,
+        core(crate::output::RESULTS_CSV)?,
+        core(crate::output::SUMMARY_CSV)?,
+        core(METADATA_JSON)?,
     )?;
+    for (name, slot) in [
+        (load::WEDGES_CSV, &mut files.wedges),
+        (load::MACC_CSV, &mut files.macc),
+        (load::SENSITIVITY_CSV, &mut files.sensitivity),
+        (load::STATS_CSV, &mut files.stats),
+        (load::DISTRIBUTIONS_CSV, &mut files.distributions),
+    ] {
+        if let Some(f) = named(name)? {
+            *slot = Some(f);
+        }
+    }
     let data = ChartData::parse(&files)?;
     render(&data, size)
 }

@@ -51,6 +51,15 @@ figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 4px; }
 footer { color: var(--muted); font-size: 0.85rem; margin-top: 3em; }
 ";
 
+/// kt for tables: whole numbers from 100 up, one decimal below (`614`, `−56.6`).
+fn kt(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        thousands(v)
+    } else {
+        thousands((v * 10.0).round() / 10.0)
+    }
+}
+
 fn yes_no(v: Option<bool>) -> String {
     match v {
         Some(true) => "<span class=\"met\">✓ met</span>".into(),
@@ -119,9 +128,9 @@ fn summary_table(out: &mut String, data: &ChartData) {
             yes_no(Some(s.target_met)),
             s.neutrality_year
                 .map_or("never (by the end year)".to_string(), |y| y.to_string()),
-            thousands(s.gross_kt),
-            thousands(s.removals_kt),
-            thousands(s.net_kt),
+            kt(s.gross_kt),
+            kt(s.removals_kt),
+            kt(s.net_kt),
             percent(-s.reduction_vs_reference),
             yes_no(s.gross_met),
             yes_no(s.net_zero_met),
@@ -284,7 +293,7 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])]) -> String {
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 h.year,
                 esc(&h.sector),
-                thousands(h.kt),
+                kt(h.kt),
                 esc(&h.provenance)
             );
         }
@@ -318,6 +327,13 @@ mod tests {
         assert!(h.contains("<table>"), "{h}");
         assert!(!h.contains("<script>"), "{h}");
         assert!(!h.contains("<img"), "{h}");
+    }
+
+    #[test]
+    fn table_numbers_round_to_one_decimal_below_100() {
+        assert_eq!(kt(-56.58), "−56.6");
+        assert_eq!(kt(613.6), "614");
+        assert_eq!(kt(1707.3), "1 707");
     }
 
     #[test]

@@ -55,13 +55,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
         charts::METADATA_JSON.into(),
     ];
     if !args.no_charts {
-        let drawn = charts::render_run(
-            &args.out,
-            &results_csv,
-            &summary_csv,
-            &metadata_json,
-            args.size,
-        )?;
+        let staged: [(&str, &[u8]); 3] = [
+            (output::RESULTS_CSV, &results_csv),
+            (output::SUMMARY_CSV, &summary_csv),
+            (charts::METADATA_JSON, &metadata_json),
+        ];
+        let drawn = charts::render_run(&args.out, &staged, args.size)?;
         for f in drawn {
             set.stage(&f.path, &f.bytes)?;
             outputs.push(f.path);
