@@ -510,7 +510,11 @@ fn pillar(row: &Row, col: &str) -> Result<String> {
 }
 
 fn parse_wedges(file: &TextFile) -> Result<Vec<WedgeRow>> {
-    let table = Table::read(file, &["scenario", "measure", "pillar", "year", "kt"], &[])?;
+    let table = Table::read(
+        file,
+        &["scenario", "measure", "pillar", "year", "kt"],
+        &["se_kt"],
+    )?;
     table
         .rows()
         .map(|row| {
@@ -539,20 +543,23 @@ fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
         ],
         &["annual_cost_meur"],
     )?;
-    table
-        .rows()
-        .map(|row| {
-            Ok(MaccRow {
-                scenario: row.required_str("scenario")?.to_string(),
-                measure: row.str("measure").to_string(),
-                name: row.str("name").to_string(),
-                pillar: pillar(&row, "pillar")?,
-                target_year: row.year("target_year")?,
-                abatement_kt: row.f64("abatement_kt")?,
-                cost_eur_per_t: row.f64("cost_eur_per_t")?,
-            })
-        })
-        .collect()
+    // a measure without a cost has an empty cost cell: it has no bar on the curve
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let Some(cost) = row.opt_f64("cost_eur_per_t")? else {
+            continue;
+        };
+        out.push(MaccRow {
+            scenario: row.required_str("scenario")?.to_string(),
+            measure: row.str("measure").to_string(),
+            name: row.str("name").to_string(),
+            pillar: pillar(&row, "pillar")?,
+            target_year: row.year("target_year")?,
+            abatement_kt: row.f64("abatement_kt")?,
+            cost_eur_per_t: cost,
+        });
+    }
+    Ok(out)
 }
 
 fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {

@@ -55,6 +55,9 @@ pub struct BatchArgs {
     /// Samples per parallel work item (results do not depend on it)
     #[arg(long, default_value_t = 256, hide = true)]
     pub chunk: usize,
+    /// Exact quantiles up to this many values (samples × cells); histograms above
+    #[arg(long, default_value_t = crate::engine::stats::EXACT_LIMIT, hide = true)]
+    pub exact_limit: u64,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,9 +1,11 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
 mod batch;
+mod goal_seek;
 mod list;
 mod plot;
 mod run;
+mod sensitivity;
 pub mod signals;
 mod validate;
 
@@ -38,7 +40,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Evaluate scenarios at their central values → results.csv, summary.csv, manifest.json
+    /// Evaluate scenarios at their central values → results, summary, wedges, MACC, manifest
     Run(run::RunArgs),
     /// Monte Carlo batch: uncertainty → batch/stats.csv, batch/summary.csv, batch/distributions.csv
     Batch(batch::BatchArgs),
@@ -48,6 +50,10 @@ enum Command {
     List(list::ListArgs),
     /// Redraw the charts and report.html of an output folder from its files
     Plot(plot::PlotArgs),
+    /// Find how far one measure must go, alone, to meet the target (exit 1: it cannot)
+    GoalSeek(goal_seek::GoalSeekArgs),
+    /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -123,6 +129,8 @@ pub fn main() -> i32 {
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
         Command::Plot(a) => plot::plot(a),
+        Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
     };
     match result {
         Ok(code) => code,

@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::InputArgs;
 use crate::charts;
+use crate::decision;
 use crate::engine::run_central;
 use crate::error::Result;
 use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num};
@@ -33,6 +34,12 @@ pub struct RunArgs {
     /// Chart image size, WIDTHxHEIGHT
     #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::charts::parse_size)]
     pub size: (u32, u32),
+    /// Seed of the sampled Shapley attribution (scenarios with more than 14 measures)
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Permutations of the sampled Shapley attribution
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub permutations: usize,
 }
 
 /// Runs `kymsim run`.
@@ -42,26 +49,45 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
+    // decision support: Shapley wedges of each measure and the cost curve
+    let shapley = decision::ShapleyOptions {
+        seed: args.seed,
+        permutations: args.permutations,
+        ..Default::default()
+    };
+    let attributions: Vec<_> = models
+        .iter()
+        .map(|(_, m)| decision::attribute(m, &m.central(), &shapley))
+        .collect();
+    let maccs: Vec<_> = models
+        .iter()
+        .zip(&attributions)
+        .map(|((_, m), a)| decision::macc(m, a))
+        .collect();
+    let wedges: Vec<_> = models.iter().map(|(_, m)| m).zip(&attributions).collect();
+    let sampled = attributions
+        .iter()
+        .any(|a| matches!(a.method, decision::ShapleyMethod::Sampled { .. }));
+
     let mut set = OutputSet::new(&args.out)?;
-    let results_csv = output::results_csv(&runs);
-    let summary_csv = output::summary_csv(&runs);
-    let metadata_json = charts::Metadata::new(&region, &models).to_bytes();
-    set.stage(output::RESULTS_CSV, &results_csv)?;
-    set.stage(output::SUMMARY_CSV, &summary_csv)?;
-    set.stage(charts::METADATA_JSON, &metadata_json)?;
-    let mut outputs: Vec<String> = vec![
-        output::RESULTS_CSV.into(),
-        output::SUMMARY_CSV.into(),
-        charts::METADATA_JSON.into(),
+    let staged: [(&str, Vec<u8>); 5] = [
+        (output::RESULTS_CSV, output::results_csv(&runs)),
+        (output::SUMMARY_CSV, output::summary_csv(&runs)),
+        (decision::WEDGES_CSV, decision::wedges_csv(&wedges)),
+        (decision::MACC_CSV, decision::macc_csv(&maccs)),
+        (
+            charts::METADATA_JSON,
+            charts::Metadata::new(&region, &models).to_bytes(),
+        ),
     ];
+    let mut outputs: Vec<String> = Vec::new();
+    for (name, bytes) in &staged {
+        set.stage(name, bytes)?;
+        outputs.push((*name).into());
+    }
     if !args.no_charts {
-        let staged: [(&str, &[u8]); 3] = [
-            (output::RESULTS_CSV, &results_csv),
-            (output::SUMMARY_CSV, &summary_csv),
-            (charts::METADATA_JSON, &metadata_json),
-        ];
-        let drawn = charts::render_run(&args.out, &staged, args.size)?;
-        for f in drawn {
+        let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        for f in charts::render_run(&args.out, &staged, args.size)? {
             set.stage(&f.path, &f.bytes)?;
             outputs.push(f.path);
         }
@@ -91,7 +117,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         created: output::now_rfc3339(),
         region: region.name.clone(),
         scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
-        seed: None,
+        seed: sampled.then_some(args.seed),
         samples: None,
         inputs,
         outputs,
@@ -104,6 +130,16 @@ pub fn run(args: RunArgs) -> Result<i32> {
 
     if !args.quiet {
         print_summary(&runs, &region.name);
+        for c in maccs.iter().filter(|c| c.costed().next().is_some()) {
+            println!(
+                "{}: measures with a cost abate {:.1} kt in {} for {:.2} M€/yr (see {})",
+                c.scenario,
+                c.total_abatement_kt(),
+                c.target_year,
+                c.total_annual_cost_meur(),
+                decision::MACC_CSV
+            );
+        }
         println!("\nwrote {}", args.out.display());
     }
     let missed = runs.iter().any(|(_, r)| !r.summary.target_met);

@@ -11,6 +11,9 @@ use super::{TotalRows, Workspace, summarize};
 use crate::error::{Error, Result};
 use crate::model::Model;
 
+/// Samples whose cells are counted together (cell by cell, for cache locality).
+const BLOCK: usize = 32;
+
 /// What to sample.
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -24,6 +27,8 @@ pub struct BatchOptions {
     pub range: Range<u64>,
     /// Samples per parallel work item.
     pub chunk: usize,
+    /// Quantiles are exact up to this many values (samples × cells), else from histograms.
+    pub exact_limit: u64,
 }
 
 impl BatchOptions {
@@ -35,6 +40,7 @@ impl BatchOptions {
             seed,
             range: 0..samples,
             chunk: 256,
+            exact_limit: EXACT_LIMIT,
         }
     }
 }
@@ -48,7 +54,7 @@ pub fn cells(model: &Model) -> usize {
 /// [`EXACT_LIMIT`], else histograms over ranges from a pilot of the first [`PILOT`] samples.
 pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
     let cells = cells(model);
-    if opts.samples.saturating_mul(cells as u64) <= EXACT_LIMIT {
+    if opts.samples.saturating_mul(cells as u64) <= opts.exact_limit {
         return Binning::Exact;
     }
     let sampler = Sampler::new(model, opts.sampler, opts.seed, opts.samples);
@@ -94,24 +100,35 @@ pub fn run_batch(
         .zip(neutrality.par_chunks_mut(chunk))
         .zip(values.par_chunks_mut(chunk * stride))
         .enumerate()
+        // few, large pieces: each holds a full accumulator (histograms are large)
+        .with_min_len(
+            n.div_ceil(chunk)
+                .div_ceil(4 * rayon::current_num_threads())
+                .max(1),
+        )
         .fold(
             || {
                 (
                     Workspace::new(model),
                     model.central(),
                     Partial::new(first, cells, binning),
+                    Vec::with_capacity(BLOCK * cells),
                 )
             },
-            |(mut ws, mut p, mut acc), (ci, ((net_c, neut_c), val_c))| {
+            |(mut ws, mut p, mut acc, mut block), (ci, ((net_c, neut_c), val_c))| {
                 if cancel.load(Ordering::Relaxed) {
-                    return (ws, p, acc);
+                    return (ws, p, acc, block);
                 }
                 let start = first + (ci * chunk) as u64;
                 for k in 0..net_c.len() {
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
-                    acc.add_cells(&ws.vars, binning);
+                    block.extend_from_slice(&ws.vars);
+                    if block.len() == BLOCK * cells {
+                        acc.add_block(&block, binning);
+                        block.clear();
+                    }
                     if exact {
                         val_c[k * cells..(k + 1) * cells].copy_from_slice(&ws.vars);
                     }
@@ -123,10 +140,13 @@ pub fn run_batch(
                     acc.target_met += u64::from(s.target_met);
                 }
                 progress(net_c.len() as u64);
-                (ws, p, acc)
+                (ws, p, acc, block)
             },
         )
-        .map(|(_, _, acc)| acc)
+        .map(|(_, _, mut acc, block)| {
+            acc.add_block(&block, binning);
+            acc
+        })
         .reduce(
             || Partial::new(first, cells, binning),
             |mut a, b| {

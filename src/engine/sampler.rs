@@ -46,7 +46,7 @@ fn hash_str(s: &str) -> u64 {
 
 /// A uniform in (0, 1) from 64 random bits (never exactly 0 or 1).
 fn unit(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
 }
 
 /// A keyed bijection of `0..n` (a Feistel network with cycle walking): `permute(i)` for each i

@@ -14,9 +14,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Above this many values (samples × cells), quantiles come from histograms.
-pub const EXACT_LIMIT: u64 = 1 << 25;
+pub const EXACT_LIMIT: u64 = 1 << 26;
 /// Bins per cell in histogram mode.
-pub const BINS: usize = 2048;
+pub const BINS: usize = 512;
 /// Samples of the pilot that fixes the histogram ranges.
 pub const PILOT: u64 = 2048;
 /// The quantiles reported, with their names.
@@ -128,16 +128,30 @@ impl Partial {
     /// Adds one sample's cell values to the sums, extrema and (histogram mode) counts.
     /// Exact mode's `values` are filled by the caller, in sample order.
     pub fn add_cells(&mut self, cells: &[f64], binning: &Binning) {
-        for (c, &x) in cells.iter().enumerate() {
-            self.sums[c] += (x * FIXED).round() as i128;
-            self.min[c] = self.min[c].min(x);
-            self.max[c] = self.max[c].max(x);
-        }
-        match binning {
-            Binning::Exact => {}
-            Binning::Histogram { lo, width } => {
-                for (c, &x) in cells.iter().enumerate() {
-                    let b = ((x - lo[c]) / width[c]).floor();
+        self.add_block(cells, binning);
+    }
+
+    /// Adds a block of samples' cell values `[sample × cell]`, cell by cell so that each cell's
+    /// histogram stays in cache while its values are counted.
+    pub fn add_block(&mut self, block: &[f64], binning: &Binning) {
+        let cells = self.cells;
+        let k = block.len() / cells;
+        for c in 0..cells {
+            let (mut sum, mut lo_v, mut hi_v) = (0i128, self.min[c], self.max[c]);
+            for s in 0..k {
+                let x = block[s * cells + c];
+                sum += (x * FIXED) as i64 as i128;
+                lo_v = lo_v.min(x);
+                hi_v = hi_v.max(x);
+            }
+            self.sums[c] += sum;
+            self.min[c] = lo_v;
+            self.max[c] = hi_v;
+            if let Binning::Histogram { lo, width } = binning {
+                let (l, inv) = (lo[c], 1.0 / width[c]);
+                let hist = &mut self.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)];
+                for s in 0..k {
+                    let b = (block[s * cells + c] - l) * inv;
                     let slot = if b < 0.0 {
                         0
                     } else if b >= BINS as f64 {
@@ -145,7 +159,7 @@ impl Partial {
                     } else {
                         b as usize + 1
                     };
-                    self.hist[c * (BINS + 2) + slot] += 1;
+                    hist[slot] += 1;
                 }
             }
         }
@@ -200,6 +214,39 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     sorted[k] + (h - k as f64) * (sorted[k + 1] - sorted[k])
 }
 
+/// numpy-linear quantiles of [`QUANTILES`] without a full sort: the needed order statistics are
+/// selected in increasing rank order, each within the part of the slice above the previous one.
+/// (The slice is reordered.)
+pub fn select_quantiles(values: &mut [f64]) -> [f64; QUANTILES.len()] {
+    let n = values.len();
+    let mut out = [f64::NAN; QUANTILES.len()];
+    if n == 0 {
+        return out;
+    }
+    let mut from = 0;
+    for (q, (prob, _)) in QUANTILES.iter().enumerate() {
+        let h = (n - 1) as f64 * prob;
+        let k = h.floor() as usize;
+        if k >= from {
+            values[from..].select_nth_unstable_by(k - from, f64::total_cmp);
+            from = k;
+        }
+        let xk = values[k];
+        let xk1 = if k + 1 < n {
+            // the smallest value above rank k
+            values[k + 1..]
+                .iter()
+                .copied()
+                .min_by(f64::total_cmp)
+                .unwrap_or(xk)
+        } else {
+            xk
+        };
+        out[q] = xk + (h - k as f64) * (xk1 - xk);
+    }
+    out
+}
+
 /// The value of order statistic `rank` (0-based) from one cell's histogram.
 fn ranked_from_hist(counts: &[u32], lo: f64, width: f64, min: f64, max: f64, rank: u64) -> f64 {
     let mut before = 0u64;
@@ -243,14 +290,31 @@ pub fn finish_cells(p: &Partial, binning: &Binning) -> CellStats {
     let mut quantiles = vec![vec![0.0; cells]; QUANTILES.len()];
     match binning {
         Binning::Exact => {
-            let mut column = vec![0.0; n as usize];
-            for c in 0..cells {
-                for (s, x) in column.iter_mut().enumerate() {
-                    *x = p.values[s * cells + c];
-                }
-                column.sort_by(f64::total_cmp);
-                for (q, (prob, _)) in QUANTILES.iter().enumerate() {
-                    quantiles[q][c] = quantile_sorted(&column, *prob);
+            // blocks of cells in parallel: gather each into columns (contiguous reads), then
+            // select the ranks; each block's figures land in their own cells
+            use rayon::prelude::*;
+            const BLOCK: usize = 64;
+            let n = n as usize;
+            let blocks: Vec<Vec<[f64; QUANTILES.len()]>> = (0..cells.div_ceil(BLOCK))
+                .into_par_iter()
+                .map(|b| {
+                    let c0 = b * BLOCK;
+                    let width = BLOCK.min(cells - c0);
+                    let mut columns = vec![0.0; width * n];
+                    for s in 0..n {
+                        let row = &p.values[s * cells + c0..s * cells + c0 + width];
+                        for (j, &x) in row.iter().enumerate() {
+                            columns[j * n + s] = x;
+                        }
+                    }
+                    columns.chunks_mut(n).map(select_quantiles).collect()
+                })
+                .collect();
+            for (b, block) in blocks.iter().enumerate() {
+                for (j, qs) in block.iter().enumerate() {
+                    for (q, v) in qs.iter().enumerate() {
+                        quantiles[q][b * BLOCK + j] = *v;
+                    }
                 }
             }
         }
@@ -295,6 +359,19 @@ mod tests {
         assert!((quantile_sorted(&v, 0.5) - 2.5).abs() < 1e-12);
         assert!((quantile_sorted(&v, 0.95) - 3.85).abs() < 1e-12);
         assert_eq!(quantile_sorted(&[7.0], 0.05), 7.0);
+    }
+
+    #[test]
+    fn selection_equals_sorting() {
+        let mut v: Vec<f64> = (0..1001)
+            .map(|i| ((i * 7919) % 1001) as f64 * 0.37)
+            .collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        let got = select_quantiles(&mut v);
+        for (q, (p, _)) in QUANTILES.iter().enumerate() {
+            assert_eq!(got[q], quantile_sorted(&sorted, *p));
+        }
     }
 
     #[test]

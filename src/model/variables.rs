@@ -30,6 +30,10 @@ pub struct Variable {
     pub leaves: Range<usize>,
     /// Variables that are direct children (indices into `VariablePlan::child_index`).
     pub children: Range<usize>,
+    /// Every leaf below it that adds (indices into `VariablePlan::flat_index`).
+    pub plus: Range<usize>,
+    /// Every leaf below it that subtracts (only net emissions has these).
+    pub minus: Range<usize>,
 }
 
 /// All output variables, sorted by name, and how to sum them child-first.
@@ -45,6 +49,8 @@ pub struct VariablePlan {
     pub order: Vec<u32>,
     /// (net, gross, removals) variable indices: net = gross − removals.
     pub net: (usize, usize, usize),
+    /// Leaf indices referenced by `Variable::plus`/`minus`, for evaluating one variable alone.
+    pub flat_index: Vec<u32>,
 }
 
 impl VariablePlan {
@@ -127,6 +133,8 @@ impl VariablePlan {
                 unit,
                 leaves: a..leaf_index.len(),
                 children: c..child_index.len(),
+                plus: 0..0,
+                minus: 0..0,
             });
         }
         // deeper names first: a child always has more `|` than its parent; net last
@@ -140,12 +148,40 @@ impl VariablePlan {
             index(REMOVALS).expect("removals"),
         );
         order.push(net.0 as u32);
+        // every leaf below each variable, for evaluating one variable on its own
+        let mut below: Vec<Vec<u32>> = vec![Vec::new(); vars.len()];
+        for &v in &order {
+            let v = v as usize;
+            if v == net.0 {
+                continue;
+            }
+            let mut all = leaf_index[vars[v].leaves.clone()].to_vec();
+            for &c in &child_index[vars[v].children.clone()] {
+                all.extend_from_slice(&below[c as usize]);
+            }
+            below[v] = all;
+        }
+        let mut flat_index = Vec::new();
+        for (v, var) in vars.iter_mut().enumerate() {
+            let (plus, minus) = if v == net.0 {
+                (below[net.1].clone(), below[net.2].clone())
+            } else {
+                (below[v].clone(), Vec::new())
+            };
+            let a = flat_index.len();
+            flat_index.extend(plus);
+            let b = flat_index.len();
+            flat_index.extend(minus);
+            var.plus = a..b;
+            var.minus = b..flat_index.len();
+        }
         VariablePlan {
             vars,
             leaf_index,
             child_index,
             order,
             net,
+            flat_index,
         }
     }
 
