@@ -279,10 +279,11 @@ fn size_option_sets_png_and_svg_size() {
     assert_not_blank("emissions_base.png at 800x450", &rgb);
     let s = fs::read_to_string(d.join("charts/net_all.svg")).unwrap();
     assert!(s.contains("width=\"800\" height=\"450\""), "{}", &s[..200]);
-    // optional inputs absent: those charts are skipped
-    assert!(!d.join("charts/wedges_neutral.png").exists());
-    assert!(!d.join("charts/macc_neutral.png").exists());
+    // run writes wedges and MACC itself; without batch or sensitivity files those are skipped
+    assert!(d.join("charts/wedges_neutral.png").exists());
+    assert!(d.join("charts/macc_neutral.png").exists());
     assert!(!d.join("charts/batch_neutral.png").exists());
+    assert!(!d.join("charts/sensitivity_neutral.png").exists());
 }
 
 #[test]
