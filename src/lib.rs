@@ -17,6 +17,7 @@
 //! ```
 
 pub mod alas;
+pub mod charts;
 pub mod cli;
 pub mod data;
 pub mod decision;

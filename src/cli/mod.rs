@@ -4,6 +4,7 @@ mod batch;
 mod goal_seek;
 mod import_alas;
 mod list;
+mod plot;
 mod run;
 mod sensitivity;
 pub mod signals;
@@ -48,6 +49,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
+    /// Redraw the charts and report.html of an output folder from its files
+    Plot(plot::PlotArgs),
     /// Find how far one measure must go, alone, to meet the target (exit 1: it cannot)
     GoalSeek(goal_seek::GoalSeekArgs),
     /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
@@ -128,6 +131,7 @@ pub fn main() -> i32 {
         Command::Batch(a) => batch::batch(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
+        Command::Plot(a) => plot::plot(a),
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::ImportAlas(a) => import_alas::import_alas(a),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::InputArgs;
+use crate::charts;
 use crate::decision;
 use crate::engine::run_central;
 use crate::error::Result;
@@ -27,9 +28,12 @@ pub struct RunArgs {
     /// Exit with code 1 when a scenario misses the target
     #[arg(long)]
     pub require_target: bool,
-    /// Do not draw charts or the report
+    /// Do not draw the charts (<out>/charts/) and report.html
     #[arg(long)]
     pub no_charts: bool,
+    /// Chart image size, WIDTHxHEIGHT
+    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::charts::parse_size)]
+    pub size: (u32, u32),
     /// Seed of the sampled Shapley attribution (scenarios with more than 14 measures)
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
@@ -66,10 +70,28 @@ pub fn run(args: RunArgs) -> Result<i32> {
         .any(|a| matches!(a.method, decision::ShapleyMethod::Sampled { .. }));
 
     let mut set = OutputSet::new(&args.out)?;
-    set.stage(output::RESULTS_CSV, &output::results_csv(&runs))?;
-    set.stage(output::SUMMARY_CSV, &output::summary_csv(&runs))?;
-    set.stage(decision::WEDGES_CSV, &decision::wedges_csv(&wedges))?;
-    set.stage(decision::MACC_CSV, &decision::macc_csv(&maccs))?;
+    let staged: [(&str, Vec<u8>); 5] = [
+        (output::RESULTS_CSV, output::results_csv(&runs)),
+        (output::SUMMARY_CSV, output::summary_csv(&runs)),
+        (decision::WEDGES_CSV, decision::wedges_csv(&wedges)),
+        (decision::MACC_CSV, decision::macc_csv(&maccs)),
+        (
+            charts::METADATA_JSON,
+            charts::Metadata::new(&region, &models).to_bytes(),
+        ),
+    ];
+    let mut outputs: Vec<String> = Vec::new();
+    for (name, bytes) in &staged {
+        set.stage(name, bytes)?;
+        outputs.push((*name).into());
+    }
+    if !args.no_charts {
+        let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        for f in charts::render_run(&args.out, &staged, args.size)? {
+            set.stage(&f.path, &f.bytes)?;
+            outputs.push(f.path);
+        }
+    }
     let mut inputs: Vec<ManifestInput> = region
         .inputs
         .iter()
@@ -98,12 +120,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         seed: sampled.then_some(args.seed),
         samples: None,
         inputs,
-        outputs: vec![
-            output::RESULTS_CSV.into(),
-            output::SUMMARY_CSV.into(),
-            decision::WEDGES_CSV.into(),
-            decision::MACC_CSV.into(),
-        ],
+        outputs,
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
     if super::signals::interrupted() {

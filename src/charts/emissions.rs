@@ -1,0 +1,252 @@
+//! Per scenario: gross emissions stacked by top-level sector, removals stacked below zero, the
+//! net line, the historical inventory, and the target markers (gross limit, zero, target year).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::Ctx;
+use super::load::ScenarioData;
+use super::style::{
+    DrawResult, Entry, INK, MUTED, TARGET, TimeCoord, band, fill, frame, legend, line, padded,
+    thousands, time_axes,
+};
+use crate::model::variables::{GROSS, NET, REMOVALS};
+
+/// Series sorted by their first-year value, largest first (stacked at the bottom); ties by name.
+pub(super) fn by_size(mut series: Vec<(String, Vec<f64>)>) -> Vec<(String, Vec<f64>)> {
+    series.sort_by(|a, b| {
+        let va = a.1.first().copied().unwrap_or(0.0);
+        let vb = b.1.first().copied().unwrap_or(0.0);
+        vb.total_cmp(&va).then_with(|| a.0.cmp(&b.0))
+    });
+    series
+}
+
+/// A one-line verdict on the target, for subtitles.
+pub(super) fn verdict(ctx: &Ctx, sc: &ScenarioData) -> String {
+    let t = &ctx.data.meta.target;
+    match &sc.summary {
+        None => String::new(),
+        Some(s) => {
+            let neutral = s
+                .neutrality_year
+                .map_or("not carbon neutral by the end year".to_string(), |y| {
+                    format!("net ≤ 0 from {y}")
+                });
+            format!(
+                "target {} {} · {}",
+                t.year,
+                if s.target_met { "met" } else { "missed" },
+                neutral
+            )
+        }
+    }
+}
+
+/// The target markers: a dashed gross-limit line, the zero line and the target year.
+pub(super) fn draw_target<DB: DrawingBackend>(
+    ctx: &Ctx,
+    chart: &mut ChartContext<DB, TimeCoord>,
+    x: (f64, f64),
+    y: (f64, f64),
+    gross_limit: bool,
+) -> DrawResult<DB> {
+    let st = &ctx.st;
+    let t = &ctx.data.meta.target;
+    let ty = f64::from(t.year);
+    // the target year
+    chart.draw_series(DashedLineSeries::new(
+        [(ty, y.0), (ty, y.1)],
+        st.px(6.0),
+        st.px(6.0),
+        line(MUTED, st.width(1.5)),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        format!("target year {} ", t.year),
+        (ty, y.1),
+        st.note_font().pos(Pos::new(HPos::Right, VPos::Top)),
+    )))?;
+    // zero: the net target
+    chart.draw_series(LineSeries::new(
+        [(x.0, 0.0), (x.1, 0.0)],
+        line(INK, st.width(1.5)),
+    ))?;
+    if t.net_zero {
+        chart.draw_series(std::iter::once(Circle::new(
+            (ty, 0.0),
+            st.px(8.0),
+            line(TARGET, st.width(3.0)),
+        )))?;
+    }
+    if let (true, Some(limit)) = (gross_limit, t.gross_limit_kt) {
+        let from = ctx.data.years.first().map_or(x.0, |&y| f64::from(y));
+        chart.draw_series(DashedLineSeries::new(
+            [(from, limit), (x.1, limit)],
+            st.px(14.0),
+            st.px(8.0),
+            line(TARGET, st.width(2.5)),
+        ))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            (ty, limit),
+            st.px(8.0),
+            line(TARGET, st.width(3.0)),
+        )))?;
+    }
+    Ok(())
+}
+
+/// The legend entries of the target markers.
+pub(super) fn target_entries(ctx: &Ctx, gross_limit: bool) -> Vec<Entry> {
+    let st = &ctx.st;
+    let t = &ctx.data.meta.target;
+    let mut e = Vec::new();
+    if let (true, Some(limit), Some(f)) = (gross_limit, t.gross_limit_kt, t.max_gross_fraction) {
+        e.push(Entry::dashed(
+            format!(
+                "Gross limit {}: {} kt (−{:.0} % vs {})",
+                t.year,
+                thousands(limit),
+                (1.0 - f) * 100.0,
+                t.reference_year
+            ),
+            TARGET,
+            st.width(2.5),
+        ));
+    }
+    if t.net_zero {
+        e.push(Entry::line(
+            format!("Net zero (target {})", t.year),
+            INK,
+            st.width(1.5),
+        ));
+    }
+    e.push(Entry::dashed("Target year", MUTED, st.width(1.5)));
+    e
+}
+
+/// The x range of time charts: the first history year (or base year) to the last result year.
+pub(super) fn time_range(ctx: &Ctx, with_history: bool) -> (i32, i32) {
+    let years = &ctx.data.years;
+    let mut lo = years.first().copied().unwrap_or(ctx.data.meta.base_year);
+    let hi = years.last().copied().unwrap_or(ctx.data.meta.end_year);
+    if with_history {
+        if let Some(&(y, _)) = ctx.data.history_totals().first() {
+            lo = lo.min(y);
+        }
+    }
+    (lo, hi.max(lo + 1))
+}
+
+/// Draws the chart.
+pub(super) fn draw<DB: DrawingBackend>(
+    ctx: &Ctx,
+    sc: &ScenarioData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let st = &ctx.st;
+    let n = ctx.data.years.len();
+    let xs = ctx.xs();
+    let gross_sectors = by_size(sc.top_level(GROSS));
+    let removal_sectors = by_size(sc.top_level(REMOVALS));
+    let gross = sc.values(GROSS, n);
+    let removals = sc.values(REMOVALS, n);
+    let net = sc.values(NET, n);
+    let history = ctx.data.history_totals();
+    let t = &ctx.data.meta.target;
+
+    let (x0, x1) = time_range(ctx, true);
+    let mut hi = gross.iter().chain(&net).copied().fold(0.0, f64::max);
+    hi = history.iter().map(|h| h.1).fold(hi, f64::max);
+    if let Some(l) = t.gross_limit_kt {
+        hi = hi.max(l);
+    }
+    let lo = removals
+        .iter()
+        .map(|r| -r)
+        .chain(net.iter().copied())
+        .fold(0.0, f64::min);
+    let (y0, y1) = padded(lo, hi);
+
+    let f = frame(
+        root,
+        st,
+        &format!(
+            "{}: emissions and removals — {}",
+            ctx.data.meta.region, sc.name
+        ),
+        &format!(
+            "Gross emissions by sector, removals below zero, net line · {}",
+            verdict(ctx, sc)
+        ),
+    )?;
+    let mut chart = time_axes(
+        &f.plot,
+        st,
+        (x0, x1),
+        (y0, y1),
+        "Emissions (kt CO2e per year)",
+    )?;
+
+    let mut entries = vec![Entry::heading("Gross emissions by sector")];
+    let mut cum = vec![0.0; n];
+    let mut sector_entries = Vec::new();
+    for (name, v) in &gross_sectors {
+        let upper: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c + x).collect();
+        let c = ctx.sectors.get(name);
+        chart.draw_series(std::iter::once(band(&xs, &upper, &cum, fill(c))))?;
+        chart.draw_series(LineSeries::new(
+            xs.iter().copied().zip(upper.iter().copied()),
+            line(WHITE, st.width(1.0)),
+        ))?;
+        sector_entries.push(Entry::area(name.clone(), c));
+        cum = upper;
+    }
+    // the top of the stack is listed first, as it is drawn
+    entries.extend(sector_entries.into_iter().rev());
+    if !removal_sectors.is_empty() {
+        entries.push(Entry::heading("Removals (below zero)"));
+        let mut cum = vec![0.0; n];
+        for (name, v) in &removal_sectors {
+            let lower: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c - x).collect();
+            let c = ctx.removals.get(name);
+            chart.draw_series(std::iter::once(band(&xs, &cum, &lower, fill(c.mix(0.7)))))?;
+            chart.draw_series(LineSeries::new(
+                xs.iter().copied().zip(lower.iter().copied()),
+                line(WHITE, st.width(1.0)),
+            ))?;
+            entries.push(Entry::area(name.clone(), c.mix(0.7)));
+            cum = lower;
+        }
+    }
+    draw_target(
+        ctx,
+        &mut chart,
+        (f64::from(x0) - 0.5, f64::from(x1) + 0.5),
+        (y0, y1),
+        true,
+    )?;
+    // net line on top, with a white halo so it reads over the areas
+    chart.draw_series(LineSeries::new(
+        xs.iter().copied().zip(net.iter().copied()),
+        line(WHITE, st.width(7.0)),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        xs.iter().copied().zip(net.iter().copied()),
+        line(INK, st.width(3.5)),
+    ))?;
+    for &(y, kt) in &history {
+        let p = (f64::from(y), kt);
+        chart.draw_series([
+            Circle::new(p, st.px(7.0), fill(INK)),
+            Circle::new(p, st.px(7.0), line(WHITE, st.width(1.5))),
+        ])?;
+    }
+    entries.push(Entry::heading("Totals and target"));
+    entries.push(Entry::line("Net emissions", INK, st.width(3.5)));
+    if !history.is_empty() {
+        entries.push(Entry::point("Inventory, gross total (history)", INK));
+    }
+    entries.extend(target_entries(ctx, true));
+    legend(&f.legend, st, &entries)
+}

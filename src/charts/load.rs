@@ -1,0 +1,743 @@
+//! Reading an output folder into [`ChartData`]: the one place that parses `results.csv`,
+//! `summary.csv`, `metadata.json` and the optional `wedges.csv`, `macc.csv`,
+//! `sensitivity.csv`, `batch/stats.csv` and `batch/distributions.csv`.
+//!
+//! `kymsim run` parses the bytes it has just staged through the same functions, so `run` and
+//! a later `kymsim plot` draw from identical data and give identical files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::metadata::{METADATA_JSON, Metadata, ScenarioMeta};
+use super::style::PILLARS;
+use crate::data::{Row, Table};
+use crate::error::{InputError, Result};
+use crate::input::TextFile;
+use crate::model::variables::{FINAL_ENERGY, NET};
+
+/// Optional `wedges.csv`.
+pub const WEDGES_CSV: &str = "wedges.csv";
+/// Optional `macc.csv`.
+pub const MACC_CSV: &str = "macc.csv";
+/// Optional `sensitivity.csv`.
+pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
+/// Optional `batch/stats.csv`.
+pub const STATS_CSV: &str = "batch/stats.csv";
+/// Optional `batch/distributions.csv`.
+pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
+
+/// The files the charts read; the optional ones are `None` when absent.
+#[derive(Debug)]
+pub struct OutputFiles {
+    /// `results.csv`.
+    pub results: TextFile,
+    /// `summary.csv`.
+    pub summary: TextFile,
+    /// `metadata.json`.
+    pub metadata: TextFile,
+    /// `wedges.csv`.
+    pub wedges: Option<TextFile>,
+    /// `macc.csv`.
+    pub macc: Option<TextFile>,
+    /// `sensitivity.csv`.
+    pub sensitivity: Option<TextFile>,
+    /// `batch/stats.csv`.
+    pub stats: Option<TextFile>,
+    /// `batch/distributions.csv`.
+    pub distributions: Option<TextFile>,
+}
+
+fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        return Err(InputError::new(format!(
+            "`{}` is missing: it is not a kymsim output folder",
+            path.display()
+        ))
+        .hint("run `kymsim run --out DIR` first; `kymsim plot DIR` redraws the charts of DIR")
+        .into());
+    }
+    TextFile::read(&path)
+}
+
+fn read_optional(dir: &Path, name: &str) -> Result<Option<TextFile>> {
+    let path = dir.join(name);
+    if path.is_file() {
+        TextFile::read(&path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+impl OutputFiles {
+    /// Reads every chart input present in `dir`.
+    pub fn read_dir(dir: &Path) -> Result<OutputFiles> {
+        Ok(OutputFiles {
+            results: read_required(dir, crate::output::RESULTS_CSV)?,
+            summary: read_required(dir, crate::output::SUMMARY_CSV)?,
+            metadata: read_required(dir, METADATA_JSON)?,
+            ..OutputFiles::optional_only(dir)?
+        })
+    }
+
+    /// The given core files plus the optional files found in `dir`.
+    pub fn with_core(
+        dir: &Path,
+        results: TextFile,
+        summary: TextFile,
+        metadata: TextFile,
+    ) -> Result<OutputFiles> {
+        Ok(OutputFiles {
+            results,
+            summary,
+            metadata,
+            ..OutputFiles::optional_only(dir)?
+        })
+    }
+
+    fn optional_only(dir: &Path) -> Result<OutputFiles> {
+        let empty = || TextFile::from_bytes("", b"");
+        Ok(OutputFiles {
+            results: empty()?,
+            summary: empty()?,
+            metadata: empty()?,
+            wedges: read_optional(dir, WEDGES_CSV)?,
+            macc: read_optional(dir, MACC_CSV)?,
+            sensitivity: read_optional(dir, SENSITIVITY_CSV)?,
+            stats: read_optional(dir, STATS_CSV)?,
+            distributions: read_optional(dir, DISTRIBUTIONS_CSV)?,
+        })
+    }
+}
+
+/// A row of `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRecord {
+    /// Target year.
+    pub target_year: i32,
+    /// Gross emissions in the target year.
+    pub gross_kt: f64,
+    /// Removals in the target year.
+    pub removals_kt: f64,
+    /// Net emissions in the target year.
+    pub net_kt: f64,
+    /// 1 − gross/reference.
+    pub reduction_vs_reference: f64,
+    /// Gross criterion met (None: no such criterion).
+    pub gross_met: Option<bool>,
+    /// Net-zero criterion met.
+    pub net_zero_met: Option<bool>,
+    /// All criteria met.
+    pub target_met: bool,
+    /// First year from which net ≤ 0 holds.
+    pub neutrality_year: Option<i32>,
+}
+
+/// One scenario's results and description.
+#[derive(Debug, Clone)]
+pub struct ScenarioData {
+    /// Name.
+    pub name: String,
+    /// Description and measures.
+    pub meta: ScenarioMeta,
+    /// Variable → (unit, values per year of [`ChartData::years`]).
+    pub vars: BTreeMap<String, (String, Vec<f64>)>,
+    /// The summary row, if present.
+    pub summary: Option<SummaryRecord>,
+}
+
+impl ScenarioData {
+    /// A variable's values (zeros when absent).
+    pub fn values(&self, var: &str, n: usize) -> Vec<f64> {
+        self.vars
+            .get(var)
+            .map_or_else(|| vec![0.0; n], |(_, v)| v.clone())
+    }
+
+    /// Top-level children of `root` (e.g. `Transport` of `Emissions|Kyoto Gases|Transport`).
+    pub fn top_level(&self, root: &str) -> Vec<(String, Vec<f64>)> {
+        let prefix = format!("{root}|");
+        self.vars
+            .iter()
+            .filter_map(|(k, (_, v))| {
+                let rest = k.strip_prefix(&prefix)?;
+                (!rest.contains('|')).then(|| (rest.to_string(), v.clone()))
+            })
+            .collect()
+    }
+
+    /// Final energy summed by carrier over the leaf variables `Final Energy|…|<Carrier>`.
+    pub fn energy_by_carrier(&self) -> BTreeMap<String, Vec<f64>> {
+        let prefix = format!("{FINAL_ENERGY}|");
+        let names: Vec<&String> = self
+            .vars
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .collect();
+        let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for (i, k) in names.iter().enumerate() {
+            // a leaf has no child: the next name in sorted order does not extend it
+            let child = format!("{k}|");
+            let is_leaf = names.get(i + 1).is_none_or(|n| !n.starts_with(&child));
+            if !is_leaf {
+                continue;
+            }
+            let carrier = k.rsplit('|').next().unwrap_or(k).to_string();
+            let v = &self.vars[*k].1;
+            let acc = out.entry(carrier).or_insert_with(|| vec![0.0; v.len()]);
+            for (a, x) in acc.iter_mut().zip(v) {
+                *a += x;
+            }
+        }
+        out
+    }
+}
+
+/// A row of `wedges.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WedgeRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Measure id.
+    pub measure: String,
+    /// Pillar.
+    pub pillar: String,
+    /// Year.
+    pub year: i32,
+    /// Contribution to the reduction of net emissions, kt CO2e/yr.
+    pub kt: f64,
+}
+
+/// A row of `macc.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaccRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Measure id.
+    pub measure: String,
+    /// Measure name.
+    pub name: String,
+    /// Pillar.
+    pub pillar: String,
+    /// Year of the abatement.
+    pub target_year: i32,
+    /// Abatement, kt CO2e/yr.
+    pub abatement_kt: f64,
+    /// Cost, € per t CO2e.
+    pub cost_eur_per_t: f64,
+}
+
+/// A row of `sensitivity.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Parameter name.
+    pub parameter: String,
+    /// First-order index and its 95 % CI.
+    pub first: (f64, f64, f64),
+    /// Total-order index and its 95 % CI.
+    pub total: (f64, f64, f64),
+}
+
+/// A bin of `batch/distributions.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bin {
+    /// Lower edge (None: the "never" bin).
+    pub lo: Option<f64>,
+    /// Upper edge.
+    pub hi: Option<f64>,
+    /// Samples in the bin.
+    pub count: u64,
+}
+
+/// Batch distributions of one scenario.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Distributions {
+    /// Target-year net emissions.
+    pub net_kt: Vec<Bin>,
+    /// Neutrality year (the "never" bin has no edges).
+    pub neutrality_year: Vec<Bin>,
+}
+
+/// Batch percentiles of net emissions of one scenario, per year of [`Band::years`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    /// Years.
+    pub years: Vec<i32>,
+    /// 5th percentile.
+    pub p5: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 95th percentile.
+    pub p95: Vec<f64>,
+}
+
+/// Everything the charts and the report draw.
+#[derive(Debug, Clone)]
+pub struct ChartData {
+    /// Region, target, history, descriptions, provenance.
+    pub meta: Metadata,
+    /// Years of the results.
+    pub years: Vec<i32>,
+    /// Scenarios in run order.
+    pub scenarios: Vec<ScenarioData>,
+    /// Wedges by scenario (None: no `wedges.csv`).
+    pub wedges: Option<Vec<WedgeRow>>,
+    /// MACC rows (None: no `macc.csv`).
+    pub macc: Option<Vec<MaccRow>>,
+    /// Sobol indices (None: no `sensitivity.csv`).
+    pub sensitivity: Option<Vec<SensitivityRow>>,
+    /// Net-emission percentiles by scenario (empty: no batch).
+    pub bands: BTreeMap<String, Band>,
+    /// Batch distributions by scenario (empty: no batch).
+    pub distributions: BTreeMap<String, Distributions>,
+}
+
+impl ChartData {
+    /// Parses the files.
+    pub fn parse(files: &OutputFiles) -> Result<ChartData> {
+        let meta = parse_metadata(&files.metadata)?;
+        let (years, mut results) = parse_results(&files.results)?;
+        let mut summary = parse_summary(&files.summary)?;
+        // run order from the metadata, then any scenario it does not know, by name
+        let mut order: Vec<String> = meta
+            .scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .filter(|n| results.contains_key(n))
+            .collect();
+        for n in results.keys() {
+            if !order.contains(n) {
+                order.push(n.clone());
+            }
+        }
+        let scenarios = order
+            .into_iter()
+            .map(|name| {
+                let vars = results.remove(&name).unwrap_or_default();
+                let sc_meta = meta.scenario(&name).cloned().unwrap_or(ScenarioMeta {
+                    name: name.clone(),
+                    description: String::new(),
+                    extends: None,
+                    measures: Vec::new(),
+                });
+                ScenarioData {
+                    summary: summary.remove(&name),
+                    name,
+                    meta: sc_meta,
+                    vars,
+                }
+            })
+            .collect();
+        Ok(ChartData {
+            meta,
+            years,
+            scenarios,
+            wedges: files.wedges.as_ref().map(parse_wedges).transpose()?,
+            macc: files.macc.as_ref().map(parse_macc).transpose()?,
+            sensitivity: files
+                .sensitivity
+                .as_ref()
+                .map(parse_sensitivity)
+                .transpose()?,
+            bands: files
+                .stats
+                .as_ref()
+                .map(parse_stats)
+                .transpose()?
+                .unwrap_or_default(),
+            distributions: files
+                .distributions
+                .as_ref()
+                .map(parse_distributions)
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Every top-level sector under `root` (gross emissions or removals) of every scenario.
+    pub fn all_sectors(&self, root: &str) -> BTreeSet<String> {
+        self.scenarios
+            .iter()
+            .flat_map(|sc| sc.top_level(root).into_iter().map(|(n, _)| n))
+            .collect()
+    }
+
+    /// Every carrier of every scenario, sorted.
+    pub fn all_carriers(&self) -> BTreeSet<String> {
+        self.scenarios
+            .iter()
+            .flat_map(|s| s.energy_by_carrier().into_keys())
+            .collect()
+    }
+
+    /// Historical totals (`Total` rows), sorted by year.
+    pub fn history_totals(&self) -> Vec<(i32, f64)> {
+        let mut h: Vec<(i32, f64)> = self
+            .meta
+            .history
+            .iter()
+            .filter(|h| h.sector == "Total")
+            .map(|h| (h.year, h.kt))
+            .collect();
+        h.sort_by_key(|p| p.0);
+        h
+    }
+
+    /// Index of `year` in [`ChartData::years`].
+    pub fn year_index(&self, year: i32) -> Option<usize> {
+        self.years.iter().position(|&y| y == year)
+    }
+
+    /// The net emissions variable name.
+    pub fn net_var() -> &'static str {
+        NET
+    }
+}
+
+fn parse_metadata(file: &TextFile) -> Result<Metadata> {
+    serde_json::from_str(&file.text).map_err(|e| {
+        file.error_at_line(
+            e.line(),
+            e.column().max(1),
+            format!("invalid metadata: {e}"),
+        )
+        .hint("metadata.json is written by `kymsim run`; run it again to rewrite it")
+        .into()
+    })
+}
+
+/// The header's year columns (`2020`, `2021`, …) in file order.
+fn year_columns(file: &TextFile) -> Vec<String> {
+    let first = file.text.lines().next().unwrap_or("");
+    first
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_string())
+        .filter(|c| c.parse::<i32>().is_ok())
+        .collect()
+}
+
+type Results = BTreeMap<String, BTreeMap<String, (String, Vec<f64>)>>;
+
+fn parse_results(file: &TextFile) -> Result<(Vec<i32>, Results)> {
+    let ycols = year_columns(file);
+    let mut required = vec!["model", "scenario", "region", "variable", "unit"];
+    required.extend(ycols.iter().map(String::as_str));
+    let table = Table::read(file, &required, &[])?;
+    let years: Vec<i32> = ycols.iter().map(|y| y.parse().unwrap_or(0)).collect();
+    let mut out: Results = BTreeMap::new();
+    for row in table.rows() {
+        let values = ycols
+            .iter()
+            .map(|y| row.f64(y))
+            .collect::<Result<Vec<f64>>>()?;
+        out.entry(row.required_str("scenario")?.to_string())
+            .or_default()
+            .insert(
+                row.required_str("variable")?.to_string(),
+                (row.str("unit").to_string(), values),
+            );
+    }
+    Ok((years, out))
+}
+
+fn opt_bool(row: &Row, col: &str) -> Result<Option<bool>> {
+    match row.str(col) {
+        "" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        s => Err(row
+            .error(col, format!("`{col}` = {s} is not true, false or empty"))
+            .into()),
+    }
+}
+
+fn parse_summary(file: &TextFile) -> Result<BTreeMap<String, SummaryRecord>> {
+    let table = Table::read(
+        file,
+        &[
+            "scenario",
+            "target_year",
+            "gross_kt",
+            "removals_kt",
+            "net_kt",
+            "reduction_vs_reference",
+            "target_met",
+        ],
+        &[
+            "reference_kt",
+            "gross_limit_kt",
+            "gross_met",
+            "net_zero_met",
+            "neutrality_year",
+            "cumulative_net_kt",
+        ],
+    )?;
+    let mut out = BTreeMap::new();
+    for row in table.rows() {
+        let rec = SummaryRecord {
+            target_year: row.year("target_year")?,
+            gross_kt: row.f64("gross_kt")?,
+            removals_kt: row.f64("removals_kt")?,
+            net_kt: row.f64("net_kt")?,
+            reduction_vs_reference: row.f64("reduction_vs_reference")?,
+            gross_met: opt_bool(&row, "gross_met")?,
+            net_zero_met: opt_bool(&row, "net_zero_met")?,
+            target_met: opt_bool(&row, "target_met")?.unwrap_or(false),
+            neutrality_year: match row.str("neutrality_year") {
+                "" => None,
+                _ => Some(row.year("neutrality_year")?),
+            },
+        };
+        out.insert(row.required_str("scenario")?.to_string(), rec);
+    }
+    Ok(out)
+}
+
+fn pillar(row: &Row, col: &str) -> Result<String> {
+    let p = row.required_str(col)?;
+    if PILLARS.contains(&p) {
+        Ok(p.to_string())
+    } else {
+        let hint = crate::error::did_you_mean(p, PILLARS.iter().copied())
+            .unwrap_or_else(|| format!("pillars are {}", PILLARS.join(", ")));
+        Err(row
+            .error(col, format!("unknown pillar `{p}`"))
+            .hint(hint)
+            .into())
+    }
+}
+
+fn parse_wedges(file: &TextFile) -> Result<Vec<WedgeRow>> {
+    let table = Table::read(
+        file,
+        &["scenario", "measure", "pillar", "year", "kt"],
+        &["se_kt"],
+    )?;
+    table
+        .rows()
+        .map(|row| {
+            Ok(WedgeRow {
+                scenario: row.required_str("scenario")?.to_string(),
+                measure: row.str("measure").to_string(),
+                pillar: pillar(&row, "pillar")?,
+                year: row.year("year")?,
+                kt: row.f64("kt")?,
+            })
+        })
+        .collect()
+}
+
+fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
+    let table = Table::read(
+        file,
+        &[
+            "scenario",
+            "measure",
+            "name",
+            "pillar",
+            "target_year",
+            "abatement_kt",
+            "cost_eur_per_t",
+        ],
+        &["annual_cost_meur"],
+    )?;
+    // a measure without a cost has an empty cost cell: it has no bar on the curve
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let Some(cost) = row.opt_f64("cost_eur_per_t")? else {
+            continue;
+        };
+        out.push(MaccRow {
+            scenario: row.required_str("scenario")?.to_string(),
+            measure: row.str("measure").to_string(),
+            name: row.str("name").to_string(),
+            pillar: pillar(&row, "pillar")?,
+            target_year: row.year("target_year")?,
+            abatement_kt: row.f64("abatement_kt")?,
+            cost_eur_per_t: cost,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {
+    let table = Table::read(
+        file,
+        &["scenario", "parameter", "first_order", "total_order"],
+        &[
+            "first_order_lo",
+            "first_order_hi",
+            "total_order_lo",
+            "total_order_hi",
+        ],
+    )?;
+    table
+        .rows()
+        .map(|row| {
+            let trio = |c: &str| -> Result<(f64, f64, f64)> {
+                let v = row.f64(c)?;
+                Ok((
+                    v,
+                    row.opt_f64(&format!("{c}_lo"))?.unwrap_or(v),
+                    row.opt_f64(&format!("{c}_hi"))?.unwrap_or(v),
+                ))
+            };
+            Ok(SensitivityRow {
+                scenario: row.required_str("scenario")?.to_string(),
+                parameter: row.required_str("parameter")?.to_string(),
+                first: trio("first_order")?,
+                total: trio("total_order")?,
+            })
+        })
+        .collect()
+}
+
+fn parse_stats(file: &TextFile) -> Result<BTreeMap<String, Band>> {
+    let ycols = year_columns(file);
+    let mut required = vec![
+        "model",
+        "scenario",
+        "region",
+        "variable",
+        "unit",
+        "statistic",
+    ];
+    required.extend(ycols.iter().map(String::as_str));
+    let table = Table::read(file, &required, &[])?;
+    let years: Vec<i32> = ycols.iter().map(|y| y.parse().unwrap_or(0)).collect();
+    let mut raw: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+    for row in table.rows() {
+        if row.str("variable") != NET {
+            continue;
+        }
+        let stat = row.str("statistic");
+        if !["p5", "p50", "p95"].contains(&stat) {
+            continue;
+        }
+        let values = ycols
+            .iter()
+            .map(|y| row.f64(y))
+            .collect::<Result<Vec<f64>>>()?;
+        raw.entry(row.required_str("scenario")?.to_string())
+            .or_default()
+            .insert(stat.to_string(), values);
+    }
+    Ok(raw
+        .into_iter()
+        .filter_map(|(sc, mut m)| {
+            Some((
+                sc,
+                Band {
+                    years: years.clone(),
+                    p5: m.remove("p5")?,
+                    p50: m.remove("p50")?,
+                    p95: m.remove("p95")?,
+                },
+            ))
+        })
+        .collect())
+}
+
+fn parse_distributions(file: &TextFile) -> Result<BTreeMap<String, Distributions>> {
+    let table = Table::read(
+        file,
+        &["scenario", "quantity", "bin_lo", "bin_hi", "count"],
+        &[],
+    )?;
+    let mut out: BTreeMap<String, Distributions> = BTreeMap::new();
+    for row in table.rows() {
+        let count = row.f64("count")?;
+        if count < 0.0 || count.fract() != 0.0 {
+            return Err(row
+                .error("count", "`count` must be a whole number ≥ 0")
+                .into());
+        }
+        let bin = Bin {
+            lo: row.opt_f64("bin_lo")?,
+            hi: row.opt_f64("bin_hi")?,
+            count: count as u64,
+        };
+        let d = out
+            .entry(row.required_str("scenario")?.to_string())
+            .or_default();
+        match row.str("quantity") {
+            "net_kt" => {
+                if bin.lo.is_none() || bin.hi.is_none() {
+                    return Err(row
+                        .row_error("a `net_kt` bin needs both `bin_lo` and `bin_hi`")
+                        .into());
+                }
+                d.net_kt.push(bin)
+            }
+            "neutrality_year" => d.neutrality_year.push(bin),
+            q => {
+                return Err(row
+                    .error("quantity", format!("unknown quantity `{q}`"))
+                    .hint("quantities are net_kt and neutrality_year")
+                    .into());
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> TextFile {
+        TextFile::from_bytes(name, text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn energy_sums_leaves_by_carrier_name() {
+        let (years, mut r) = parse_results(&file(
+            "results.csv",
+            "model,scenario,region,variable,unit,2020,2021\n\
+             m,a,R,Final Energy,GWh/yr,60,60\n\
+             m,a,R,Final Energy|Heat,GWh/yr,20,20\n\
+             m,a,R,Final Energy|Heat|Diesel,GWh/yr,20,15\n\
+             m,a,R,Final Energy|Heat|Electricity,GWh/yr,0,5\n\
+             m,a,R,Final Energy|Transport,GWh/yr,40,40\n\
+             m,a,R,Final Energy|Transport|Diesel,GWh/yr,40,30\n\
+             m,a,R,Final Energy|Transport|Electricity,GWh/yr,0,10\n",
+        ))
+        .unwrap();
+        assert_eq!(years, vec![2020, 2021]);
+        let sc = ScenarioData {
+            name: "a".into(),
+            meta: ScenarioMeta {
+                name: "a".into(),
+                description: String::new(),
+                extends: None,
+                measures: vec![],
+            },
+            vars: r.remove("a").unwrap(),
+            summary: None,
+        };
+        let e = sc.energy_by_carrier();
+        // diesel 20 + 40 = 60, then 15 + 30 = 45; electricity 0 + 0, then 5 + 10 = 15
+        assert_eq!(e["Diesel"], vec![60.0, 45.0]);
+        assert_eq!(e["Electricity"], vec![0.0, 15.0]);
+        assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn distribution_never_bin_has_no_edges_and_bad_pillar_is_located() {
+        let d = parse_distributions(&file(
+            "d.csv",
+            "scenario,quantity,bin_lo,bin_hi,count\na,net_kt,-1,0,3\na,neutrality_year,2030,2031,2\na,neutrality_year,,,5\n",
+        ))
+        .unwrap();
+        assert_eq!(d["a"].neutrality_year[1].lo, None);
+        assert_eq!(d["a"].net_kt[0].count, 3);
+        let e = parse_wedges(&file(
+            "w.csv",
+            "scenario,measure,pillar,year,kt\na,m,energi,2030,1\n",
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown pillar"), "{e}");
+    }
+}

@@ -1,0 +1,191 @@
+//! `metadata.json`: what the charts and the report need to know besides the numbers — the
+//! region, its target and inventory, each scenario's description and measures, and the
+//! dataset's provenance text — so that `kymsim plot` works from an output folder alone.
+//!
+//! Deterministic: no timestamp, scenarios in run order, measures in application order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Region;
+use crate::model::{Curve, Model};
+use crate::scenario::Scenario;
+
+/// File name of the metadata.
+pub const METADATA_JSON: &str = "metadata.json";
+
+/// The contents of `metadata.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Region name.
+    pub region: String,
+    /// NUTS 3 code.
+    pub code: String,
+    /// First modelled year.
+    pub base_year: i32,
+    /// Last modelled year.
+    pub end_year: i32,
+    /// The target.
+    pub target: TargetMeta,
+    /// Historical inventory.
+    pub history: Vec<HistoryMeta>,
+    /// Scenarios in run order.
+    pub scenarios: Vec<ScenarioMeta>,
+    /// The dataset's `SOURCES.md`, if any.
+    pub sources_md: Option<String>,
+}
+
+/// The region's target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetMeta {
+    /// Target year.
+    pub year: i32,
+    /// Reference year.
+    pub reference_year: i32,
+    /// Gross emissions in the reference year, kt CO2e.
+    pub reference_kt: f64,
+    /// Gross limit as a fraction of the reference, if any.
+    pub max_gross_fraction: Option<f64>,
+    /// Gross limit in kt, if any.
+    pub gross_limit_kt: Option<f64>,
+    /// Net ≤ 0 required.
+    pub net_zero: bool,
+}
+
+/// A historical inventory figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryMeta {
+    /// Year.
+    pub year: i32,
+    /// `Total` or a sector path.
+    pub sector: String,
+    /// kt CO2e.
+    pub kt: f64,
+    /// Provenance.
+    pub provenance: String,
+}
+
+/// A scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioMeta {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Parent scenario.
+    pub extends: Option<String>,
+    /// Measures in application order (inherited first).
+    pub measures: Vec<MeasureMeta>,
+}
+
+/// A measure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureMeta {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Pillar (`logistics`, `bioeconomy`, …).
+    pub pillar: String,
+    /// Kind (`fuel_switch`, …).
+    pub kind: String,
+    /// Resolved target ids.
+    pub targets: Vec<String>,
+    /// Central value: a fraction, or kt/yr for removals.
+    pub value: f64,
+    /// Central cost, € per t CO2e, if given.
+    pub cost_eur_per_t: Option<f64>,
+    /// The adoption curve in words, e.g. `logistic 2022–2040`.
+    pub adoption: String,
+}
+
+impl Metadata {
+    /// The metadata of a run of `models` on `region`.
+    pub fn new(region: &Region, models: &[(Scenario, Model)]) -> Metadata {
+        let t = &region.target;
+        Metadata {
+            region: region.name.clone(),
+            code: region.code.clone(),
+            base_year: region.base_year,
+            end_year: region.end_year,
+            target: TargetMeta {
+                year: t.year,
+                reference_year: t.reference_year,
+                reference_kt: t.reference_kt,
+                max_gross_fraction: t.max_gross_fraction,
+                gross_limit_kt: t.gross_limit_kt(),
+                net_zero: t.net_zero,
+            },
+            history: region
+                .history
+                .iter()
+                .map(|h| HistoryMeta {
+                    year: h.year,
+                    sector: h.sector.clone(),
+                    kt: h.kt,
+                    provenance: h.provenance.clone(),
+                })
+                .collect(),
+            scenarios: models.iter().map(|(_, m)| scenario_meta(m)).collect(),
+            sources_md: region.sources_md.clone(),
+        }
+    }
+
+    /// Pretty JSON with a trailing newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut s = serde_json::to_string_pretty(self).expect("metadata serialises");
+        s.push('\n');
+        s.into_bytes()
+    }
+
+    /// A scenario by name.
+    pub fn scenario(&self, name: &str) -> Option<&ScenarioMeta> {
+        self.scenarios.iter().find(|s| s.name == name)
+    }
+}
+
+fn scenario_meta(m: &Model) -> ScenarioMeta {
+    ScenarioMeta {
+        name: m.scenario.clone(),
+        description: m.description.clone(),
+        extends: m.extends.clone(),
+        measures: m
+            .measures
+            .iter()
+            .map(|mi| {
+                let full = mi.full.map(|f| m.params[f].central);
+                let adoption = match (&mi.curve, full) {
+                    (Curve::Linear { start }, Some(f)) => format!("linear {start}–{f}"),
+                    (Curve::Logistic { start, .. }, Some(f)) => format!("logistic {start}–{f}"),
+                    (Curve::Linear { start }, None) => format!("linear from {start}"),
+                    (Curve::Logistic { start, .. }, None) => format!("logistic from {start}"),
+                    (Curve::Step { year }, _) => format!("step {year}"),
+                    (Curve::Table { points }, _) => {
+                        let p: Vec<String> = points
+                            .iter()
+                            .map(|(y, u)| format!("{y}: {}", crate::output::fmt_num(*u)))
+                            .collect();
+                        format!("table {}", p.join(", "))
+                    }
+                };
+                MeasureMeta {
+                    id: mi.id.clone(),
+                    name: mi.name.clone(),
+                    description: mi.description.clone(),
+                    pillar: mi.pillar.as_str().to_string(),
+                    kind: mi.kind.as_str().to_string(),
+                    targets: mi
+                        .targets
+                        .split(',')
+                        .map(|t| t.trim().to_string())
+                        .filter(|t| !t.is_empty())
+                        .collect(),
+                    value: m.params[mi.value].central,
+                    cost_eur_per_t: mi.cost.map(|c| m.params[c].central),
+                    adoption,
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,339 @@
+//! Charts (PNG and SVG, drawn with plotters) and the self-contained HTML report.
+//!
+//! The charts read [`ChartData`] — parsed from an output folder's files by [`load`] — never the
+//! model, so `kymsim plot DIR` redraws them from `results.csv`, `summary.csv` and
+//! `metadata.json` (plus the optional wedges, MACC, sensitivity and batch files) alone.
+//! Every chart is drawn once per format, in parallel; the bytes are deterministic.
+//!
+//! Files (relative to the output folder), `<s>` being a scenario name:
+//!
+//! | file | when |
+//! |---|---|
+//! | `charts/emissions_<s>.{png,svg}` | always: gross by sector, removals, net, history, target |
+//! | `charts/net_all.{png,svg}` | always: every scenario's net, with the batch 5–95 % band when `batch/stats.csv` exists |
+//! | `charts/energy_<s>.{png,svg}` | always: final energy by carrier |
+//! | `charts/wedges_<s>.{png,svg}` | with `wedges.csv` |
+//! | `charts/batch_<s>.{png,svg}` | with `batch/distributions.csv` |
+//! | `charts/macc_<s>.{png,svg}` | with `macc.csv` |
+//! | `charts/sensitivity_<s>.{png,svg}` | with `sensitivity.csv` |
+//! | `report.html` | always |
+
+mod distribution;
+mod emissions;
+mod energy;
+pub mod load;
+mod macc;
+pub mod metadata;
+mod net;
+mod report;
+mod sensitivity;
+pub mod style;
+mod wedges;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+
+pub use load::{ChartData, OutputFiles};
+pub use metadata::{METADATA_JSON, Metadata};
+
+use crate::error::{Error, InputError, Result};
+use style::{ColorMap, DrawResult, Style};
+
+/// Folder of the charts, relative to the output folder.
+pub const CHARTS_DIR: &str = "charts";
+/// File name of the report.
+pub const REPORT_HTML: &str = "report.html";
+/// Default image size.
+pub const DEFAULT_SIZE: (u32, u32) = (1600, 900);
+
+/// Parses `WxH` (e.g. `1600x900`); each side 200–8000 pixels.
+///
+/// ```
+/// assert_eq!(kymsim::charts::parse_size("1200x675").unwrap(), (1200, 675));
+/// assert!(kymsim::charts::parse_size("12x").is_err());
+/// ```
+pub fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("`{s}` is not WIDTHxHEIGHT, e.g. 1600x900"))?;
+    let parse = |v: &str| -> std::result::Result<u32, String> {
+        let n: u32 = v
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{v}` in `{s}` is not a whole number of pixels"))?;
+        if (200..=8000).contains(&n) {
+            Ok(n)
+        } else {
+            Err(format!("{n} pixels is outside 200–8000"))
+        }
+    };
+    Ok((parse(w)?, parse(h)?))
+}
+
+/// A rendered file, relative to the output folder.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Relative path, e.g. `charts/net_all.png`.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// What a chart shows.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Emissions(usize),
+    Net,
+    Energy(usize),
+    Wedges(usize),
+    Distribution(usize),
+    Macc(usize),
+    Sensitivity(usize),
+}
+
+/// One chart to draw.
+#[derive(Debug, Clone)]
+struct Job {
+    stem: String,
+    kind: Kind,
+}
+
+/// What every chart shares: the data, the sizes and the colour maps.
+pub(crate) struct Ctx<'a> {
+    data: &'a ChartData,
+    st: Style,
+    sectors: ColorMap,
+    removals: ColorMap,
+    carriers: ColorMap,
+    scenarios: ColorMap,
+}
+
+impl Ctx<'_> {
+    fn xs(&self) -> Vec<f64> {
+        self.data.years.iter().map(|&y| f64::from(y)).collect()
+    }
+}
+
+fn jobs(data: &ChartData) -> Vec<Job> {
+    let mut jobs = vec![Job {
+        stem: "net_all".into(),
+        kind: Kind::Net,
+    }];
+    for (i, sc) in data.scenarios.iter().enumerate() {
+        let n = &sc.name;
+        jobs.push(Job {
+            stem: format!("emissions_{n}"),
+            kind: Kind::Emissions(i),
+        });
+        jobs.push(Job {
+            stem: format!("energy_{n}"),
+            kind: Kind::Energy(i),
+        });
+        let wedges = data
+            .wedges
+            .as_ref()
+            .is_some_and(|w| w.iter().any(|r| &r.scenario == n));
+        if wedges {
+            jobs.push(Job {
+                stem: format!("wedges_{n}"),
+                kind: Kind::Wedges(i),
+            });
+        }
+        if data
+            .distributions
+            .get(n)
+            .is_some_and(|d| !d.net_kt.is_empty() || !d.neutrality_year.is_empty())
+        {
+            jobs.push(Job {
+                stem: format!("batch_{n}"),
+                kind: Kind::Distribution(i),
+            });
+        }
+        if data
+            .macc
+            .as_ref()
+            .is_some_and(|m| m.iter().any(|r| &r.scenario == n))
+        {
+            jobs.push(Job {
+                stem: format!("macc_{n}"),
+                kind: Kind::Macc(i),
+            });
+        }
+        if data
+            .sensitivity
+            .as_ref()
+            .is_some_and(|m| m.iter().any(|r| &r.scenario == n))
+        {
+            jobs.push(Job {
+                stem: format!("sensitivity_{n}"),
+                kind: Kind::Sensitivity(i),
+            });
+        }
+    }
+    jobs
+}
+
+impl Job {
+    fn draw<DB: DrawingBackend>(&self, ctx: &Ctx, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        match self.kind {
+            Kind::Emissions(i) => emissions::draw(ctx, &ctx.data.scenarios[i], root),
+            Kind::Net => net::draw(ctx, root),
+            Kind::Energy(i) => energy::draw(ctx, &ctx.data.scenarios[i], root),
+            Kind::Wedges(i) => wedges::draw(ctx, &ctx.data.scenarios[i], root),
+            Kind::Distribution(i) => distribution::draw(ctx, &ctx.data.scenarios[i], root),
+            Kind::Macc(i) => macc::draw(ctx, &ctx.data.scenarios[i], root),
+            Kind::Sensitivity(i) => sensitivity::draw(ctx, &ctx.data.scenarios[i], root),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Png,
+    Svg,
+}
+
+fn draw_error(path: &str, e: impl std::fmt::Display) -> Error {
+    Error::io(
+        "draw",
+        path,
+        std::io::Error::other(format!("drawing failed: {e}")),
+    )
+}
+
+fn render_one(ctx: &Ctx, job: &Job, format: Format) -> Result<Vec<u8>> {
+    let (w, h) = ctx.st.size;
+    match format {
+        Format::Svg => {
+            let path = format!("{CHARTS_DIR}/{}.svg", job.stem);
+            let mut s = String::new();
+            {
+                let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+                job.draw(ctx, &root).map_err(|e| draw_error(&path, e))?;
+                root.present().map_err(|e| draw_error(&path, e))?;
+            }
+            Ok(s.into_bytes())
+        }
+        Format::Png => {
+            let path = format!("{CHARTS_DIR}/{}.png", job.stem);
+            let mut buf = vec![0u8; w as usize * h as usize * 3];
+            {
+                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                job.draw(ctx, &root).map_err(|e| draw_error(&path, e))?;
+                root.present().map_err(|e| draw_error(&path, e))?;
+            }
+            encode_png(&buf, w, h).map_err(|e| draw_error(&path, e))
+        }
+    }
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Fast);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
+
+/// Draws every chart (PNG and SVG) and the report. Files come in a fixed order: each chart's
+/// PNG then SVG, in chart order, then `report.html`.
+pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
+    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    let ctx = Ctx {
+        data,
+        st: Style::new(size),
+        sectors: ColorMap::sectors(data.all_sectors(crate::model::variables::GROSS)),
+        removals: ColorMap::removals(data.all_sectors(crate::model::variables::REMOVALS)),
+        carriers: ColorMap::carriers(data.all_carriers()),
+        scenarios: ColorMap::scenarios(data.scenarios.iter().map(|s| s.name.as_str())),
+    };
+    let jobs = jobs(data);
+    let tasks: Vec<(usize, Format)> = (0..jobs.len())
+        .flat_map(|j| [(j, Format::Png), (j, Format::Svg)])
+        .collect();
+    let drawn: Vec<Result<Vec<u8>>> = tasks
+        .par_iter()
+        .map(|&(j, f)| render_one(&ctx, &jobs[j], f))
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len() + 1);
+    for (&(j, f), bytes) in tasks.iter().zip(drawn) {
+        let ext = if f == Format::Png { "png" } else { "svg" };
+        out.push(Rendered {
+            path: format!("{CHARTS_DIR}/{}.{ext}", jobs[j].stem),
+            bytes: bytes?,
+        });
+    }
+    let svgs: Vec<(String, &[u8])> = out
+        .iter()
+        .filter(|r| r.path.ends_with(".svg"))
+        .map(|r| {
+            let stem = r
+                .path
+                .trim_start_matches("charts/")
+                .trim_end_matches(".svg");
+            (stem.to_string(), r.bytes.as_slice())
+        })
+        .collect();
+    let html = report::html(data, &svgs);
+    out.push(Rendered {
+        path: REPORT_HTML.into(),
+        bytes: html.into_bytes(),
+    });
+    Ok(out)
+}
+
+/// Reads an output folder's files and draws everything (what `kymsim plot` does).
+pub fn render_dir(dir: &std::path::Path, size: (u32, u32)) -> Result<Vec<Rendered>> {
+    let files = OutputFiles::read_dir(dir)?;
+    let data = ChartData::parse(&files)?;
+    render(&data, size)
+}
+
+/// Draws everything from the files a run has just staged (not yet on disk) and, for the
+/// optional inputs not staged, those already in `dir` — the same parse as [`render_dir`], so
+/// `kymsim plot` later gives identical files. `staged` holds (relative path, bytes) and must
+/// include `results.csv`, `summary.csv` and `metadata.json`; it may include `wedges.csv`,
+/// `macc.csv`, `sensitivity.csv`, `batch/stats.csv`, `batch/distributions.csv`.
+pub fn render_run(
+    dir: &std::path::Path,
+    staged: &[(&str, &[u8])],
+    size: (u32, u32),
+) -> Result<Vec<Rendered>> {
+    use crate::input::TextFile;
+    let named = |n: &str| -> Result<Option<TextFile>> {
+        staged
+            .iter()
+            .find(|(p, _)| *p == n)
+            .map(|(_, b)| TextFile::from_bytes(dir.join(n).display().to_string(), b))
+            .transpose()
+    };
+    let core = |n: &str| -> Result<TextFile> {
+        named(n)?.ok_or_else(|| InputError::new(format!("{n} was not staged")).into())
+    };
+    let mut files = OutputFiles::with_core(
+        dir,
+        core(crate::output::RESULTS_CSV)?,
+        core(crate::output::SUMMARY_CSV)?,
+        core(METADATA_JSON)?,
+    )?;
+    for (name, slot) in [
+        (load::WEDGES_CSV, &mut files.wedges),
+        (load::MACC_CSV, &mut files.macc),
+        (load::SENSITIVITY_CSV, &mut files.sensitivity),
+        (load::STATS_CSV, &mut files.stats),
+        (load::DISTRIBUTIONS_CSV, &mut files.distributions),
+    ] {
+        if let Some(f) = named(name)? {
+            *slot = Some(f);
+        }
+    }
+    let data = ChartData::parse(&files)?;
+    render(&data, size)
+}

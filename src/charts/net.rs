@@ -1,0 +1,115 @@
+//! All scenarios: net emissions side by side with the inventory and the target; with batch
+//! results, each scenario's 5–95 % band and median (a fan chart).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::Ctx;
+use super::emissions::{draw_target, target_entries, time_range};
+use super::style::{DrawResult, Entry, INK, band, fill, frame, legend, line, padded, time_axes};
+use crate::model::variables::NET;
+
+/// Draws the chart.
+pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+    let st = &ctx.st;
+    let data = ctx.data;
+    let n = data.years.len();
+    let xs = ctx.xs();
+    let history = data.history_totals();
+    let nets: Vec<(&str, Vec<f64>)> = data
+        .scenarios
+        .iter()
+        .map(|s| (s.name.as_str(), s.values(NET, n)))
+        .collect();
+    let bands: Vec<(&str, &super::load::Band)> = data
+        .scenarios
+        .iter()
+        .filter_map(|s| data.bands.get(&s.name).map(|b| (s.name.as_str(), b)))
+        .collect();
+
+    let (x0, x1) = time_range(ctx, true);
+    let all = nets
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .chain(history.iter().map(|h| h.1))
+        .chain(
+            bands
+                .iter()
+                .flat_map(|(_, b)| b.p5.iter().chain(&b.p95).copied()),
+        );
+    let (lo, hi) = all.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+    let (y0, y1) = padded(lo, hi);
+
+    let subtitle = if bands.is_empty() {
+        "Net emissions = gross − removals, central values".to_string()
+    } else {
+        "Net emissions = gross − removals: central values, batch median and 5–95 % range"
+            .to_string()
+    };
+    let f = frame(
+        root,
+        st,
+        &format!("{}: net emissions of all scenarios", data.meta.region),
+        &subtitle,
+    )?;
+    let mut chart = time_axes(
+        &f.plot,
+        st,
+        (x0, x1),
+        (y0, y1),
+        "Net emissions (kt CO2e per year)",
+    )?;
+
+    let mut entries = Vec::new();
+    if !bands.is_empty() {
+        for (name, b) in &bands {
+            let c = ctx.scenarios.get(name);
+            let bx: Vec<f64> = b.years.iter().map(|&y| f64::from(y)).collect();
+            chart.draw_series(std::iter::once(band(&bx, &b.p95, &b.p5, fill(c.mix(0.16)))))?;
+        }
+    }
+    draw_target(
+        ctx,
+        &mut chart,
+        (f64::from(x0) - 0.5, f64::from(x1) + 0.5),
+        (y0, y1),
+        false,
+    )?;
+    entries.push(Entry::heading("Scenarios (central values)"));
+    for (name, v) in &nets {
+        let c = ctx.scenarios.get(name);
+        chart.draw_series(LineSeries::new(
+            xs.iter().copied().zip(v.iter().copied()),
+            line(c, st.width(3.5)),
+        ))?;
+        entries.push(Entry::line(name.to_string(), c, st.width(3.5)));
+    }
+    if !bands.is_empty() {
+        entries.push(Entry::heading("Batch"));
+        for (name, b) in &bands {
+            let c = ctx.scenarios.get(name);
+            let bx: Vec<f64> = b.years.iter().map(|&y| f64::from(y)).collect();
+            chart.draw_series(DashedLineSeries::new(
+                bx.into_iter().zip(b.p50.iter().copied()),
+                st.px(10.0),
+                st.px(6.0),
+                line(c, st.width(2.0)),
+            ))?;
+            entries.push(Entry::dashed(format!("{name}: median"), c, st.width(2.0)));
+            entries.push(Entry::area(format!("{name}: 5–95 % range"), c.mix(0.16)));
+        }
+    }
+    for &(y, kt) in &history {
+        let p = (f64::from(y), kt);
+        chart.draw_series([
+            Circle::new(p, st.px(7.0), fill(INK)),
+            Circle::new(p, st.px(7.0), line(WHITE, st.width(1.5))),
+        ])?;
+    }
+    entries.push(Entry::heading("Inventory and target"));
+    if !history.is_empty() {
+        entries.push(Entry::point("Inventory, gross total (history)", INK));
+    }
+    entries.extend(target_entries(ctx, false));
+    legend(&f.legend, st, &entries)
+}

@@ -1,0 +1,159 @@
+//! Per scenario: a tornado chart of the Sobol indices from `sensitivity.csv` — total-order
+//! (with its 95 % interval) and first-order index of each parameter, most influential on top.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::Ctx;
+use super::load::{ScenarioData, SensitivityRow};
+use super::style::{
+    DrawResult, Entry, GRID, INK, MUTED, Ticked, fill, frame, legend, line, thousands,
+};
+
+/// At most this many parameters are shown.
+const MAX_ROWS: usize = 15;
+const TOTAL: RGBColor = RGBColor(0x88, 0xCC, 0xEE);
+const FIRST: RGBColor = RGBColor(0x33, 0x22, 0x88);
+
+/// A readable label: `Measure name (value)` for `measure.<id>.<field>` parameters.
+fn label(sc: &ScenarioData, parameter: &str) -> String {
+    if let Some(rest) = parameter.strip_prefix("measure.") {
+        if let Some((id, field)) = rest.rsplit_once('.') {
+            if let Some(m) = sc.meta.measures.iter().find(|m| m.id == id) {
+                let field = match field {
+                    "value" => "effect",
+                    "full" => "completion year",
+                    "cost" => "cost",
+                    "energy_ratio" => "energy ratio",
+                    f => f,
+                };
+                return format!("{} ({field})", m.name);
+            }
+        }
+    }
+    parameter.to_string()
+}
+
+/// Draws the chart.
+pub(super) fn draw<DB: DrawingBackend>(
+    ctx: &Ctx,
+    sc: &ScenarioData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let st = &ctx.st;
+    let data = ctx.data;
+    let mut rows: Vec<&SensitivityRow> = data
+        .sensitivity
+        .iter()
+        .flatten()
+        .filter(|r| r.scenario == sc.name)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.total
+            .0
+            .total_cmp(&a.total.0)
+            .then_with(|| a.parameter.cmp(&b.parameter))
+    });
+    let hidden = rows.len().saturating_sub(MAX_ROWS);
+    rows.truncate(MAX_ROWS);
+    let n = rows.len().max(1);
+    let labels: Vec<String> = rows.iter().map(|r| label(sc, &r.parameter)).collect();
+    let xmax = rows
+        .iter()
+        .map(|r| r.total.2.max(r.total.0).max(r.first.2))
+        .fold(0.0, f64::max)
+        .max(0.05)
+        * 1.08;
+    let xmax = xmax.clamp(0.1, 1.05);
+    let subtitle = format!(
+        "Sobol indices of net emissions in {} (share of variance){}",
+        data.meta.target.year,
+        if hidden > 0 {
+            format!(" · {hidden} less influential parameters not shown")
+        } else {
+            String::new()
+        }
+    );
+    let f = frame(
+        root,
+        st,
+        &format!(
+            "{}: what drives the outcome — {}",
+            data.meta.region, sc.name
+        ),
+        &subtitle,
+    )?;
+    let tick = st.tick_font();
+    let (pw, _) = f.plot.dim_in_pixel();
+    let label_w = labels
+        .iter()
+        .filter_map(|l| f.plot.estimate_text_size(l, &tick).ok())
+        .map(|(w, _)| w as i32)
+        .max()
+        .unwrap_or(0)
+        .clamp(st.px(80.0), pw as i32 * 45 / 100)
+        + st.px(24.0);
+    // y: the parameter of rank k sits at n − k − ½, so the largest is on top
+    let keys: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+    let mut chart = ChartBuilder::on(&f.plot)
+        .margin_top(st.px(12.0))
+        .margin_right(st.px(24.0))
+        .margin_left(st.px(12.0))
+        .margin_bottom(st.px(8.0))
+        .x_label_area_size(st.px(72.0))
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(0.0..xmax, Ticked::new(0.0..n as f64, keys))?;
+    let label_of = |v: &f64| -> String {
+        let k = n as i64 - 1 - (v - 0.5).round() as i64;
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| labels.get(k))
+            .cloned()
+            .unwrap_or_default()
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .bold_line_style(line(GRID, 1))
+        .light_line_style(line(WHITE.mix(0.0), 0))
+        .axis_style(line(MUTED, st.width(1.2)))
+        .x_desc("Sobol index (share of output variance, 0–1)")
+        .axis_desc_style(st.axis_font())
+        .label_style(st.tick_font())
+        .x_label_formatter(&|v| thousands(*v))
+        .y_label_formatter(&label_of)
+        .x_labels(8)
+        .draw()?;
+    for (k, r) in rows.iter().enumerate() {
+        let y = (n - 1 - k) as f64;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, y + 0.14), (r.total.0.max(0.0), y + 0.86)],
+            fill(TOTAL),
+        )))?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, y + 0.36), (r.first.0.max(0.0), y + 0.64)],
+            fill(FIRST),
+        )))?;
+        let (lo, hi) = (r.total.1.max(0.0), r.total.2.min(xmax));
+        if hi > lo {
+            let yc = y + 0.5;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(lo, yc), (hi, yc)],
+                line(INK, st.width(1.5)),
+            )))?;
+            for x in [lo, hi] {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, y + 0.3), (x, y + 0.7)],
+                    line(INK, st.width(1.5)),
+                )))?;
+            }
+        }
+    }
+    let entries = vec![
+        Entry::heading("Sobol index"),
+        Entry::area("Total-order (with interactions)", TOTAL),
+        Entry::area("First-order (alone)", FIRST),
+        Entry::line("95 % interval of total-order", INK, st.width(1.5)),
+    ];
+    legend(&f.legend, st, &entries)
+}

@@ -1,0 +1,133 @@
+//! Per scenario: wedges from the no-measure counterfactual down to the scenario's net
+//! emissions, by pillar (from `wedges.csv`: Σ kt of the pillar's measures per year).
+
+use std::collections::BTreeMap;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::Ctx;
+use super::load::ScenarioData;
+use super::style::{
+    DrawResult, Entry, INK, PILLARS, band, fill, frame, legend, line, padded, pillar_color,
+    pillar_label, thousands, time_axes,
+};
+use crate::model::variables::NET;
+
+/// Draws the chart.
+pub(super) fn draw<DB: DrawingBackend>(
+    ctx: &Ctx,
+    sc: &ScenarioData,
+    root: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let st = &ctx.st;
+    let data = ctx.data;
+    let n = data.years.len();
+    let xs = ctx.xs();
+    let net = sc.values(NET, n);
+    // pillar → kt per year of the results
+    let mut by_pillar: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for r in data
+        .wedges
+        .iter()
+        .flatten()
+        .filter(|r| r.scenario == sc.name)
+    {
+        if let Some(i) = data.year_index(r.year) {
+            by_pillar
+                .entry(r.pillar.as_str())
+                .or_insert_with(|| vec![0.0; n])[i] += r.kt;
+        }
+    }
+    let pillars: Vec<(&str, Vec<f64>)> = PILLARS
+        .iter()
+        .filter_map(|p| by_pillar.remove(p).map(|v| (*p, v)))
+        .collect();
+    let counterfactual: Vec<f64> = (0..n)
+        .map(|i| net[i] + pillars.iter().map(|(_, v)| v[i]).sum::<f64>())
+        .collect();
+    let mut lo = 0.0f64;
+    let mut hi = 0.0f64;
+    let mut cum = net.clone();
+    for v in net.iter().chain(&counterfactual) {
+        lo = lo.min(*v);
+        hi = hi.max(*v);
+    }
+    for (_, v) in &pillars {
+        for i in 0..n {
+            cum[i] += v[i];
+            lo = lo.min(cum[i]);
+            hi = hi.max(cum[i]);
+        }
+    }
+    let (y0, y1) = padded(lo, hi);
+    let target_i = data.year_index(data.meta.target.year);
+    let subtitle = match target_i {
+        Some(i) => format!(
+            "Counterfactual without measures vs the scenario · reduction in {}: {} kt CO2e per year",
+            data.meta.target.year,
+            thousands(counterfactual[i] - net[i])
+        ),
+        None => "Counterfactual without measures vs the scenario".to_string(),
+    };
+    let f = frame(
+        root,
+        st,
+        &format!("{}: reductions by pillar — {}", data.meta.region, sc.name),
+        &subtitle,
+    )?;
+    let (x0, x1) = (
+        data.years.first().copied().unwrap_or(data.meta.base_year),
+        data.years.last().copied().unwrap_or(data.meta.end_year),
+    );
+    let mut chart = time_axes(
+        &f.plot,
+        st,
+        (x0, x1.max(x0 + 1)),
+        (y0, y1),
+        "Net emissions (kt CO2e per year)",
+    )?;
+    chart.draw_series(LineSeries::new(
+        [(f64::from(x0) - 0.5, 0.0), (f64::from(x1) + 0.5, 0.0)],
+        line(INK, st.width(1.5)),
+    ))?;
+    let mut entries = Vec::new();
+    let mut lower = net.clone();
+    for (p, v) in &pillars {
+        let upper: Vec<f64> = lower.iter().zip(v).map(|(a, b)| a + b).collect();
+        let c = pillar_color(p);
+        chart.draw_series(std::iter::once(band(
+            &xs,
+            &upper,
+            &lower,
+            fill(c.mix(0.85)),
+        )))?;
+        entries.push(Entry::area(pillar_label(p), c.mix(0.85)));
+        lower = upper;
+    }
+    entries.push(Entry::heading("Reduction by pillar"));
+    entries.reverse();
+    chart.draw_series(DashedLineSeries::new(
+        xs.iter().copied().zip(counterfactual.iter().copied()),
+        st.px(12.0),
+        st.px(7.0),
+        line(INK, st.width(2.5)),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        xs.iter().copied().zip(net.iter().copied()),
+        line(INK, st.width(3.5)),
+    ))?;
+    entries.push(Entry::heading("Net emissions"));
+    entries.push(Entry::dashed(
+        "Without measures (counterfactual)",
+        INK,
+        st.width(2.5),
+    ));
+    entries.push(Entry::line(
+        format!("Scenario {}", sc.name),
+        INK,
+        st.width(3.5),
+    ));
+    entries.push(Entry::line("Net zero", INK, st.width(1.5)));
+    legend(&f.legend, st, &entries)
+}

@@ -1,0 +1,48 @@
+//! `kymsim plot DIR`: redraws the charts and the report of an output folder from its files,
+//! without running the model.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::charts;
+use crate::error::Result;
+use crate::output::OutputSet;
+
+/// Arguments of `kymsim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Output folder of `kymsim run` (holds results.csv, summary.csv, metadata.json)
+    #[arg(value_name = "DIR", default_value = "output")]
+    pub dir: PathBuf,
+    /// Image size of the PNG and SVG charts, WIDTHxHEIGHT
+    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = charts::parse_size)]
+    pub size: (u32, u32),
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `kymsim plot`.
+pub fn plot(args: PlotArgs) -> Result<i32> {
+    let start = Instant::now();
+    let files = charts::render_dir(&args.dir, args.size)?;
+    let mut set = OutputSet::new(&args.dir)?;
+    for f in &files {
+        set.stage(&f.path, &f.bytes)?;
+    }
+    set.commit()?;
+    if !args.quiet {
+        let charts = files.len().saturating_sub(1) / 2;
+        println!(
+            "wrote {charts} charts (PNG and SVG, {}×{} px) to {} and {} in {:.2} s",
+            args.size.0,
+            args.size.1,
+            args.dir.join(charts::CHARTS_DIR).display(),
+            args.dir.join(charts::REPORT_HTML).display(),
+            start.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,400 @@
+//! Charts and report: `kymsim run` draws them, `kymsim plot` redraws identical files from the
+//! output folder, each SVG names its title, axes and legend, each PNG has the asked size and
+//! is not blank.
+//!
+//! Data: the tiny region (`tests/fixtures/tiny`) with the scenarios of
+//! `tests/fixtures/charts/scenarios`, and hand-made optional inputs (sensitivity, batch; also
+//! wedges and MACC, which `run` replaces with its own) in `tests/fixtures/charts/extra` (see
+//! `make_extra.py` there).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+const SCENARIOS: [&str; 3] = ["base", "electrify", "neutral"];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else if p.extension().is_some_and(|x| x == "csv") {
+            fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A fresh folder under cargo's test scratch space.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("charts-tests")
+        .join(name);
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(out: &Path, extra_args: &[&str]) {
+    let mut cmd = cargo_bin_cmd!("kymsim");
+    cmd.arg("run")
+        .arg("--data")
+        .arg(fixtures().join("tiny"))
+        .arg("--scenarios")
+        .arg(fixtures().join("charts/scenarios"))
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra_args)
+        .args(SCENARIOS);
+    cmd.assert().success();
+}
+
+/// One run with every optional input present, shared by the tests of this file.
+fn full_run() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = scratch("full");
+        copy_dir(&fixtures().join("charts/extra"), &d);
+        run(&d, &[]);
+        d
+    })
+}
+
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in fs::read_dir(dir.join("charts")).unwrap() {
+        let p = e.unwrap().path();
+        out.insert(
+            format!("charts/{}", p.file_name().unwrap().to_string_lossy()),
+            fs::read(&p).unwrap(),
+        );
+    }
+    out.insert(
+        "report.html".into(),
+        fs::read(dir.join("report.html")).unwrap(),
+    );
+    out
+}
+
+#[test]
+fn run_draws_every_chart_in_png_and_svg() {
+    let files = files_under(full_run());
+    let mut stems = vec!["net_all".to_string()];
+    for s in SCENARIOS {
+        stems.push(format!("emissions_{s}"));
+        stems.push(format!("energy_{s}"));
+        stems.push(format!("batch_{s}"));
+    }
+    for s in ["electrify", "neutral"] {
+        for kind in ["wedges", "macc", "sensitivity"] {
+            stems.push(format!("{kind}_{s}"));
+        }
+    }
+    for stem in &stems {
+        for ext in ["png", "svg"] {
+            assert!(
+                files.contains_key(&format!("charts/{stem}.{ext}")),
+                "charts/{stem}.{ext} missing; have {:?}",
+                files.keys().collect::<Vec<_>>()
+            );
+        }
+    }
+    // nothing else: 2 files per chart + the report
+    assert_eq!(files.len(), stems.len() * 2 + 1);
+    assert!(full_run().join("metadata.json").is_file());
+    let manifest = fs::read_to_string(full_run().join("manifest.json")).unwrap();
+    assert!(manifest.contains("charts/net_all.svg") && manifest.contains("report.html"));
+}
+
+fn svg(stem: &str) -> String {
+    fs::read_to_string(full_run().join(format!("charts/{stem}.svg"))).unwrap()
+}
+
+/// The text nodes of an SVG (plotters writes each `<text …>` content on its own line).
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+/// Each wanted text is a text node of the chart (`=x`: exactly `x`; else: contains it).
+fn assert_has(stem: &str, wanted: &[&str]) {
+    let texts = svg_texts(&svg(stem));
+    for w in wanted {
+        let found = match w.strip_prefix('=') {
+            Some(exact) => texts.iter().any(|t| t == exact),
+            None => texts.iter().any(|t| t.contains(w)),
+        };
+        assert!(found, "{stem}.svg lacks {w:?}; its texts: {texts:?}");
+    }
+}
+
+#[test]
+fn svgs_hold_title_axis_labels_and_legend() {
+    assert_has(
+        "emissions_neutral",
+        &[
+            "Tinyland: emissions and removals — neutral",
+            "Emissions (kt CO2e per year)",
+            "=Year",
+            "Gross emissions by sector",
+            "=Transport",
+            "=Heating",
+            "=Agriculture",
+            "Removals (below zero)",
+            "=Land Use",
+            "Net emissions",
+            "Inventory, gross total (history)",
+            "Gross limit 2030: 50 kt",
+            "Net zero (target 2030)",
+            "=1990",
+        ],
+    );
+    assert_has(
+        "net_all",
+        &[
+            "Tinyland: net emissions of all scenarios",
+            "Net emissions (kt CO2e per year)",
+            "=base",
+            "=electrify",
+            "=neutral",
+            "neutral: median",
+            "neutral: 5–95 % range",
+            "Inventory, gross total (history)",
+        ],
+    );
+    assert_has(
+        "energy_electrify",
+        &[
+            "Tinyland: final energy by carrier — electrify",
+            "Final energy (GWh per year)",
+            "=Electricity",
+            "=Diesel",
+            "=District Heat",
+        ],
+    );
+    assert_has(
+        "wedges_neutral",
+        &[
+            "Tinyland: reductions by pillar — neutral",
+            "Net emissions (kt CO2e per year)",
+            "=Transport",
+            "=Energy",
+            "=Bioeconomy",
+            "Without measures (counterfactual)",
+        ],
+    );
+    assert_has(
+        "batch_neutral",
+        &[
+            "Tinyland: batch outcomes — neutral",
+            "Net emissions in 2030 (kt CO2e per year)",
+            "Neutrality year",
+            "Share of samples (%)",
+            "=never",
+            "Not neutral by 2030",
+            "1 000 samples",
+        ],
+    );
+    assert_has(
+        "macc_neutral",
+        &[
+            "Tinyland: abatement cost curve — neutral",
+            "Cost (€ per t CO2e)",
+            "Cumulative abatement in 2030 (kt CO2e per year)",
+            "=Bioeconomy",
+            "=Electric cars",
+        ],
+    );
+    assert_has(
+        "sensitivity_neutral",
+        &[
+            "Tinyland: what drives the outcome — neutral",
+            "Sobol index (share of output variance, 0–1)",
+            "Total-order (with interactions)",
+            "First-order (alone)",
+            "Electric cars (effect)",
+            "uncertainty.road_activity",
+        ],
+    );
+}
+
+/// Decodes a PNG: (width, height, RGB bytes).
+fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    dec.set_transformations(png::Transformations::EXPAND);
+    let mut reader = dec.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+fn assert_not_blank(name: &str, rgb: &[u8]) {
+    let pixels = rgb.len() / 3;
+    let inked = rgb
+        .chunks_exact(3)
+        .filter(|p| p.iter().any(|&c| c < 200))
+        .count();
+    let colours: std::collections::BTreeSet<&[u8]> = rgb.chunks_exact(3).collect();
+    // a chart has text, axes and filled shapes: several % of the image, many colours
+    assert!(
+        inked * 100 > pixels * 2,
+        "{name}: only {inked} of {pixels} pixels are not white"
+    );
+    assert!(colours.len() > 20, "{name}: only {} colours", colours.len());
+}
+
+#[test]
+fn pngs_decode_to_the_default_size_and_are_not_blank() {
+    for (name, bytes) in files_under(full_run()) {
+        if name.ends_with(".png") {
+            let (w, h, rgb) = decode(&bytes);
+            assert_eq!((w, h), (1600, 900), "{name}");
+            assert_not_blank(&name, &rgb);
+        }
+    }
+}
+
+#[test]
+fn size_option_sets_png_and_svg_size() {
+    let d = scratch("size");
+    run(&d, &["--size", "800x450"]);
+    let (w, h, rgb) = decode(&fs::read(d.join("charts/emissions_base.png")).unwrap());
+    assert_eq!((w, h), (800, 450));
+    assert_not_blank("emissions_base.png at 800x450", &rgb);
+    let s = fs::read_to_string(d.join("charts/net_all.svg")).unwrap();
+    assert!(s.contains("width=\"800\" height=\"450\""), "{}", &s[..200]);
+    // run writes wedges and MACC itself; without batch or sensitivity files those are skipped
+    assert!(d.join("charts/wedges_neutral.png").exists());
+    assert!(d.join("charts/macc_neutral.png").exists());
+    assert!(!d.join("charts/batch_neutral.png").exists());
+    assert!(!d.join("charts/sensitivity_neutral.png").exists());
+}
+
+#[test]
+fn plot_after_run_gives_identical_files() {
+    let a = full_run();
+    let b = scratch("replot");
+    // every CSV of the run (results, summary, wedges, MACC, sensitivity, batch) and the metadata
+    copy_dir(a, &b);
+    fs::copy(a.join("metadata.json"), b.join("metadata.json")).unwrap();
+    let _ = fs::remove_dir_all(b.join("charts"));
+    cargo_bin_cmd!("kymsim")
+        .arg("plot")
+        .arg(&b)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let fa = files_under(a);
+    let fb = files_under(&b);
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &fa {
+        assert!(&fb[name] == bytes, "{name} differs between run and plot");
+    }
+}
+
+#[test]
+fn no_charts_skips_charts_but_keeps_metadata() {
+    let d = scratch("nocharts");
+    run(&d, &["--no-charts"]);
+    assert!(!d.join("charts").exists());
+    assert!(!d.join("report.html").exists());
+    let meta = fs::read_to_string(d.join("metadata.json")).unwrap();
+    for t in [
+        "\"region\": \"Tinyland\"",
+        "\"name\": \"neutral\"",
+        "\"id\": \"new_forest\"",
+        "\"pillar\": \"bioeconomy\"",
+        "\"cost_eur_per_t\": -10.0",
+        "\"gross_limit_kt\": 50.0",
+        "\"sector\": \"Total\"",
+    ] {
+        assert!(meta.contains(t), "metadata.json lacks {t}:\n{meta}");
+    }
+    // no timestamp: identical to the metadata of the full run
+    assert_eq!(
+        meta,
+        fs::read_to_string(full_run().join("metadata.json")).unwrap()
+    );
+}
+
+#[test]
+fn report_holds_summary_charts_measures_and_provenance() {
+    let html = fs::read_to_string(full_run().join("report.html")).unwrap();
+    for t in [
+        "<!DOCTYPE html>",
+        "<h2>Summary</h2>",
+        "Carbon neutral from",
+        "Gross vs 1990",
+        "id=\"fig-net_all\"",
+        "id=\"fig-emissions_neutral\"",
+        "id=\"fig-macc_neutral\"",
+        "Wood for district heat",
+        "Plant forest on idle fields.",
+        "Data provenance",
+    ] {
+        assert!(html.contains(t), "report.html lacks {t:?}");
+    }
+    // self-contained: every chart inline, nothing fetched
+    assert_eq!(html.matches("<svg ").count(), 16);
+    for bad in ["<script", "<link", "<img", "src=", "url(", "@import"] {
+        assert!(!html.contains(bad), "report.html contains {bad:?}");
+    }
+}
+
+#[test]
+fn plot_of_a_folder_without_results_is_bad_input() {
+    let d = scratch("empty");
+    cargo_bin_cmd!("kymsim")
+        .arg("plot")
+        .arg(&d)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("results.csv"))
+        .stderr(predicates::str::contains("kymsim run"));
+}
+
+#[test]
+fn plot_rejects_a_bad_size() {
+    cargo_bin_cmd!("kymsim")
+        .args(["plot", "--size", "100x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("100x"));
+}
+
+#[test]
+fn a_bad_optional_file_is_located() {
+    let d = scratch("badwedges");
+    for f in ["results.csv", "summary.csv", "metadata.json"] {
+        fs::copy(full_run().join(f), d.join(f)).unwrap();
+    }
+    fs::write(
+        d.join("wedges.csv"),
+        "scenario,measure,pillar,year,kt\nneutral,ev_cars,transprt,2030,1\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("kymsim")
+        .arg("plot")
+        .arg(&d)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown pillar `transprt`"))
+        .stderr(predicates::str::contains("wedges.csv:2:"))
+        .stderr(predicates::str::contains("transport"));
+}

@@ -1,0 +1,129 @@
+//! `report.html` opens in headless Chromium with no console errors and renders a non-empty page.
+//!
+//! Needs Debian's `chromium` package. Without it the test is skipped with a loud message —
+//! except under CI (`CI` set), where a missing browser is a failure.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+fn find_chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn copy_csvs(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            copy_csvs(&p, &to.join(p.file_name().unwrap()));
+        } else if p.extension().is_some_and(|x| x == "csv") {
+            fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn report_opens_in_headless_chromium_without_console_errors() {
+    let Some(chromium) = find_chromium() else {
+        let msg = "chromium is not installed: report.html was NOT checked in a browser \
+                   (apt-get install -y chromium)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{msg}");
+        }
+        eprintln!("\n!!!!!!!!!!!!!!!!!!!!\nSKIPPED: {msg}\n!!!!!!!!!!!!!!!!!!!!\n");
+        return;
+    };
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-browser");
+    let _ = fs::remove_dir_all(&base);
+    let out = base.join("out");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    copy_csvs(&fixtures.join("charts/extra"), &out);
+    cargo_bin_cmd!("kymsim")
+        .arg("run")
+        .arg("--data")
+        .arg(fixtures.join("tiny"))
+        .arg("--scenarios")
+        .arg(fixtures.join("charts/scenarios"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let report = fs::canonicalize(out.join("report.html")).unwrap();
+    let shot = base.join("screenshot.png");
+    let profile = base.join("profile");
+    fs::create_dir_all(&profile).unwrap();
+    let log = base.join("chromium.log");
+    let mut child = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1400,2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", report.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stderr = fs::read_to_string(&log).unwrap_or_default();
+    assert!(status.success(), "chromium failed ({status}):\n{stderr}");
+    for bad in ["Uncaught", "ERROR:CONSOLE"] {
+        assert!(
+            !stderr.contains(bad),
+            "console error ({bad}) in report.html:\n{stderr}"
+        );
+    }
+    let bytes = fs::read(&shot).expect("chromium wrote a screenshot");
+    let mut dec = png::Decoder::new(std::io::Cursor::new(&bytes));
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1400, 2000));
+    let channels = info.color_type.samples();
+    let inked = buf[..info.buffer_size()]
+        .chunks_exact(channels)
+        .filter(|p| p[..3].iter().any(|&c| c < 160))
+        .count();
+    let pixels = (info.width * info.height) as usize;
+    assert!(
+        inked * 100 > pixels,
+        "the screenshot is nearly blank: {inked} of {pixels} pixels have ink"
+    );
+}
