@@ -5,7 +5,9 @@ mod goal_seek;
 mod list;
 mod run;
 mod sensitivity;
+mod shard;
 pub mod signals;
+mod slurm;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -51,6 +53,10 @@ enum Command {
     GoalSeek(goal_seek::GoalSeekArgs),
     /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Combine the part files of a sharded batch into batch/ (the unsharded run's bytes)
+    Merge(shard::MergeArgs),
+    /// Write sbatch scripts running a batch as a Slurm job array plus a merge job
+    Slurm(slurm::SlurmArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -127,6 +133,8 @@ pub fn main() -> i32 {
         Command::List(a) => list::list(a),
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
+        Command::Merge(a) => shard::merge(a),
+        Command::Slurm(a) => slurm::slurm(a),
     };
     match result {
         Ok(code) => code,
