@@ -56,7 +56,12 @@ fn batch(args: &[String], out: &Path) -> assert_cmd::assert::Assert {
 }
 
 fn merge(parts: &[&Path], out: &Path) -> assert_cmd::assert::Assert {
-    cmd().arg("merge").args(parts).arg("--out").arg(out).assert()
+    cmd()
+        .arg("merge")
+        .args(parts)
+        .arg("--out")
+        .arg(out)
+        .assert()
 }
 
 fn stderr(a: &assert_cmd::assert::Assert) -> String {
@@ -78,7 +83,12 @@ fn same_outputs(a: &Path, b: &Path) {
     for f in OUTPUTS {
         let x = std::fs::read(a.join(f)).unwrap();
         let y = std::fs::read(b.join(f)).unwrap();
-        assert!(x == y, "{f} differs between {} and {}", a.display(), b.display());
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -175,31 +185,48 @@ fn merge_refuses_parts_that_do_not_belong_together() {
     let copy = tmp.path().join("copy.kpart");
     std::fs::copy(&p[1], &copy).unwrap();
     let a = merge(&[&p[0], &p[1], &copy, &p[2], &p[3]], &out).code(2);
-    assert!(stderr(&a).contains("duplicate shard 2 of 4"), "{}", stderr(&a));
+    assert!(
+        stderr(&a).contains("duplicate shard 2 of 4"),
+        "{}",
+        stderr(&a)
+    );
 
     // missing shards
     let a = merge(&[&p[0], &p[2]], &out).code(2);
-    assert!(stderr(&a).contains("missing shards 2, 4 of 4"), "{}", stderr(&a));
+    assert!(
+        stderr(&a).contains("missing shards 2, 4 of 4"),
+        "{}",
+        stderr(&a)
+    );
 
     // different inputs: a scenario file changed before shard 3 ran
     let changed = tmp.path().join("changed");
     std::fs::create_dir(&changed).unwrap();
     let text = std::fs::read_to_string(Path::new(&scen_dir()).join("uncertain.toml")).unwrap();
-    std::fs::write(changed.join("uncertain.toml"), text.replace("sd = 0.03", "sd = 0.04"))
-        .unwrap();
+    std::fs::write(
+        changed.join("uncertain.toml"),
+        text.replace("sd = 0.03", "sd = 0.04"),
+    )
+    .unwrap();
     let mut changed_args = args.clone();
     changed_args[3] = changed.to_str().unwrap().to_string();
     let other = shard(&changed_args, 3, 4, &tmp.path().join("inputs"));
     let a = merge(&[&p[0], &p[1], &other, &p[3]], &out).code(2);
     let e = stderr(&a);
-    assert!(e.contains("input files") && e.contains("uncertain.toml"), "{e}");
+    assert!(
+        e.contains("input files") && e.contains("uncertain.toml"),
+        "{e}"
+    );
 
     // different sample counts
     let other = shard(&base("601", &[]), 4, 4, &tmp.path().join("samples"));
     let a = merge(&[&p[0], &p[1], &p[2], &other], &out).code(2);
     assert!(stderr(&a).contains("samples 600"), "{}", stderr(&a));
 
-    assert!(!out.join("batch").exists(), "a refused merge writes nothing");
+    assert!(
+        !out.join("batch").exists(),
+        "a refused merge writes nothing"
+    );
     merge(&[&good], &out).success();
 }
 
@@ -213,7 +240,10 @@ fn damaged_parts_are_rejected_and_recomputed() {
     std::fs::write(&p[1], &bytes[..bytes.len() / 2]).unwrap();
     let a = merge(&[&dir], &tmp.path().join("out")).code(2);
     let e = stderr(&a);
-    assert!(e.contains("part-2-of-2.kpart") && e.contains("truncated or damaged"), "{e}");
+    assert!(
+        e.contains("part-2-of-2.kpart") && e.contains("truncated or damaged"),
+        "{e}"
+    );
     std::fs::write(&p[1], b"hello").unwrap();
     let a = merge(&[&dir], &tmp.path().join("out")).code(2);
     assert!(stderr(&a).contains("not a kymsim part file"));
@@ -239,7 +269,10 @@ fn complete_results_are_not_recomputed() {
     a2.extend(["--shard".into(), "1/2".into()]);
     let a = batch(&a2, &dir).success();
     assert!(stderr(&a).contains("complete for the same inputs: skipping shard 1/2"));
-    assert_eq!(std::fs::metadata(&part).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        std::fs::metadata(&part).unwrap().modified().unwrap(),
+        before
+    );
     // another seed: the part is recomputed
     let mut a3 = a2.clone();
     a3.extend(["--seed".into(), "1".into()]);
@@ -323,7 +356,7 @@ fn slurm_scripts_name_the_array_merge_and_dependency() {
     // without --kymsim: this executable
     cmd()
         .arg("slurm")
-        .args(&base("1000", &["--shards", "2"]))
+        .args(base("1000", &["--shards", "2"]))
         .arg("--script-dir")
         .arg(&dir)
         .assert()
@@ -334,7 +367,7 @@ fn slurm_scripts_name_the_array_merge_and_dependency() {
     // --shards is required
     cmd()
         .arg("slurm")
-        .args(&base("1000", &[]))
+        .args(base("1000", &[]))
         .arg("--script-dir")
         .arg(&dir)
         .assert()

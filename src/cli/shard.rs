@@ -458,10 +458,14 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Part)>) -> Result<Vec<(PathBuf, Part
                 .chain(b.inputs.iter().filter(|i| !a.inputs.contains(i)))
                 .map(|i| i.path.clone())
                 .collect();
-            return Err(differ(
-                "input files",
-                "that differ in".into(),
-                format!("different ones ({})", changed.join(", ")),
+            return Err(refuse(
+                format!(
+                    "parts from different batches: {} and {} were computed from different input files ({})",
+                    p0.display(),
+                    p.display(),
+                    changed.join(", ")
+                ),
+                "merge only the parts of one batch (same inputs, seed, samples, sampler and kymsim version)",
             ));
         }
         if a != b || first.header.binnings != h.binnings {
