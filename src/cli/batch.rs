@@ -1,24 +1,31 @@
-//! `kymsim batch`: Monte Carlo batches with statistics.
+//! `kymsim batch`: Monte Carlo batches with statistics, whole or one shard at a time.
+//!
+//! The unsharded run, a shard (`--shard K/N`, see [`super::shard`]) and `kymsim merge` share
+//! [`prepare`] (inputs, sampler, threads, identity) and [`write_outputs`] (the files of
+//! `batch/` from finished partials), so merged shards give the bytes of the unsharded run.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use super::{InputArgs, signals};
+use super::{InputArgs, shard, signals};
+use crate::data::Region;
 use crate::engine::Workspace;
 use crate::engine::batch::{BatchOptions, binning, run_batch};
 use crate::engine::sampler::{Sampler, SamplerKind};
-use crate::engine::stats::{CellStats, Partial, finish_cells};
+use crate::engine::stats::{Binning, CellStats, Partial, finish_cells};
 use crate::error::{Error, InputError, Result};
 use crate::model::{Model, variables};
 use crate::output::batch::{self as out, BatchOutcome};
 use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num, model_name};
+use crate::scenario::Scenario;
 
 /// Sampling method.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SamplerArg {
     /// Monte Carlo: independent draws
     Mc,
@@ -27,7 +34,7 @@ pub enum SamplerArg {
 }
 
 /// Arguments of `kymsim batch`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct BatchArgs {
     /// Scenario names or .toml files; default: all
     #[arg(value_name = "SCENARIO|FILE")]
@@ -52,6 +59,16 @@ pub struct BatchArgs {
     /// Also write every sample's top-level variables to batch/samples.csv
     #[arg(long)]
     pub keep_samples: bool,
+    /// Compute only shard K of N → <OUT>/batch/parts/part-K-of-N.kpart (combine with `kymsim
+    /// merge`); default: from SLURM_ARRAY_TASK_ID/COUNT/MIN or JOB_COMPLETION_INDEX
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Number of shards when the shard index comes from JOB_COMPLETION_INDEX (env KYMSIM_SHARDS)
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+    /// Recompute even when the outputs (or the shard's part) already hold these inputs' results
+    #[arg(long)]
+    pub force: bool,
     /// Samples per parallel work item (results do not depend on it)
     #[arg(long, default_value_t = 256, hide = true)]
     pub chunk: usize,
@@ -66,6 +83,9 @@ pub struct BatchArgs {
 /// The most samples a batch accepts (the summary keeps 10 bytes per sample and scenario).
 pub const MAX_SAMPLES: u64 = 100_000_000;
 
+/// File recording what produced `batch/` (deterministic: no timestamp).
+pub const IDENTITY_JSON: &str = "batch/identity.json";
+
 fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
     match s {
         SamplerArg::Mc => (SamplerKind::MonteCarlo, "mc"),
@@ -73,8 +93,109 @@ fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
     }
 }
 
-/// Runs `kymsim batch`.
-pub fn batch(args: BatchArgs) -> Result<i32> {
+/// An input file and its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputHash {
+    /// Path as the manifest has it.
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// Everything that determines a batch's result bytes: equal identities give equal outputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// kymsim version.
+    pub kymsim_version: String,
+    /// Region name.
+    pub region: String,
+    /// Scenario names, in run order.
+    pub scenarios: Vec<String>,
+    /// Samples per scenario.
+    pub samples: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Sampler (`mc` or `lhs`).
+    pub sampler: String,
+    /// Exact-quantile limit (values).
+    pub exact_limit: u64,
+    /// Input files (region and scenarios), sorted by path.
+    pub inputs: Vec<InputHash>,
+}
+
+impl Identity {
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut s = serde_json::to_string_pretty(self).expect("identity serialises");
+        s.push('\n');
+        s.into_bytes()
+    }
+}
+
+/// The input files of a region and scenarios, as the manifest lists them.
+pub fn input_hashes(region: &Region, scenarios: &[&Scenario]) -> Vec<InputHash> {
+    let mut inputs: Vec<InputHash> = region
+        .inputs
+        .iter()
+        .map(|(p, h)| InputHash {
+            path: p.clone(),
+            sha256: h.clone(),
+        })
+        .collect();
+    for sc in scenarios {
+        for f in &sc.files {
+            if !inputs.iter().any(|i| i.path == f.name) {
+                inputs.push(InputHash {
+                    path: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                });
+            }
+        }
+    }
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs
+}
+
+/// A batch ready to compute: inputs compiled, threads started.
+pub struct Prepared {
+    /// The region.
+    pub region: Region,
+    /// Scenarios and their models, in run order.
+    pub models: Vec<(Scenario, Model)>,
+    /// Sampler.
+    pub kind: SamplerKind,
+    /// Worker threads.
+    pub pool: rayon::ThreadPool,
+    /// What determines the result.
+    pub identity: Identity,
+}
+
+impl Prepared {
+    /// The options of scenario batches covering `range` (all samples when `None`).
+    pub fn options(&self, args: &BatchArgs, range: Option<std::ops::Range<u64>>) -> BatchOptions {
+        let mut o = BatchOptions {
+            chunk: args.chunk,
+            exact_limit: args.exact_limit,
+            ..BatchOptions::new(args.samples, self.kind, args.seed)
+        };
+        if let Some(r) = range {
+            o.range = r;
+        }
+        o
+    }
+
+    /// Each scenario's binning (histogram ranges come from a deterministic pilot).
+    pub fn binnings(&self, args: &BatchArgs) -> Vec<Binning> {
+        let opts = self.options(args, None);
+        self.models
+            .iter()
+            .map(|(_, m)| self.pool.install(|| binning(m, &opts)))
+            .collect()
+    }
+}
+
+/// Checks the arguments, loads and compiles the inputs and starts the threads.
+pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
     if args.samples == 0 || args.samples > MAX_SAMPLES {
         return Err(
             InputError::new(format!("--samples {} is out of range", args.samples))
@@ -99,119 +220,217 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     let pool = pool
         .build()
         .map_err(|e| InputError::new(format!("cannot start threads: {e}")))?;
+    let scenarios: Vec<&Scenario> = models.iter().map(|(s, _)| s).collect();
+    let identity = Identity {
+        kymsim_version: env!("CARGO_PKG_VERSION").into(),
+        region: region.name.clone(),
+        scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
+        samples: args.samples,
+        seed: args.seed,
+        sampler: sampler_name.into(),
+        exact_limit: args.exact_limit,
+        inputs: input_hashes(&region, &scenarios),
+    };
+    Ok(Prepared {
+        region,
+        models,
+        kind,
+        pool,
+        identity,
+    })
+}
+
+/// Computes the samples of `range` (all when `None`) of scenario `i`. Exact-mode values are
+/// kept in the partial.
+pub fn compute(
+    prep: &Prepared,
+    args: &BatchArgs,
+    i: usize,
+    binning: &Binning,
+    range: Option<std::ops::Range<u64>>,
+) -> Result<Partial> {
     let show = !args.quiet && super::stderr_is_terminal();
+    let opts = prep.options(args, range);
+    let model = &prep.models[i].1;
+    let bar = progress_bar(show, opts.range.end - opts.range.start, &model.scenario);
+    let partial = prep.pool.install(|| {
+        run_batch(model, &opts, binning, signals::cancel_flag(), &|n| {
+            bar.inc(n)
+        })
+    })?;
+    bar.finish_and_clear();
+    Ok(partial)
+}
 
-    let mut done: Vec<(&Model, Partial, CellStats)> = Vec::new();
-    for (_, model) in &models {
-        let opts = BatchOptions {
-            chunk: args.chunk,
-            ..BatchOptions::new(args.samples, kind, args.seed)
-        };
-        let bar = progress_bar(show, args.samples, &model.scenario);
-        let (partial, cells) = pool.install(|| -> Result<_> {
-            let binning = binning(model, &opts);
-            let mut partial = run_batch(model, &opts, &binning, signals::cancel_flag(), &|n| {
-                bar.inc(n)
-            })?;
-            let cells = finish_cells(&partial, &binning);
-            partial.values = Vec::new();
-            Ok((partial, cells))
-        })?;
-        bar.finish_and_clear();
-        done.push((model, partial, cells));
+/// One scenario's complete batch with its cell statistics (exact-mode values dropped).
+pub struct Finished {
+    /// All samples.
+    pub partial: Partial,
+    /// Cell statistics.
+    pub cells: CellStats,
+}
+
+/// Finishes a complete partial (every sample of its scenario).
+pub fn finish(mut partial: Partial, binning: &Binning) -> Finished {
+    let cells = finish_cells(&partial, binning);
+    partial.values = Vec::new();
+    Finished { partial, cells }
+}
+
+/// The files a finished batch writes into `batch/` (besides the manifest and identity).
+fn expected_outputs(keep_samples: bool) -> Vec<&'static str> {
+    let mut v = vec![
+        out::STATS_CSV,
+        out::BATCH_SUMMARY_CSV,
+        out::DISTRIBUTIONS_CSV,
+    ];
+    if keep_samples {
+        v.push(out::SAMPLES_CSV);
     }
+    v
+}
 
-    let outcomes: Vec<BatchOutcome> = done
+/// Whether `<out>/batch/` already holds the complete outputs of `identity`.
+pub fn already_done(out_dir: &Path, identity: &Identity, keep_samples: bool) -> bool {
+    let Ok(found) = std::fs::read(out_dir.join(IDENTITY_JSON)) else {
+        return false;
+    };
+    found == identity.to_json()
+        && expected_outputs(keep_samples)
+            .iter()
+            .all(|f| out_dir.join(f).is_file())
+}
+
+/// Writes `batch/stats.csv`, `summary.csv`, `distributions.csv` (and `samples.csv` when
+/// `samples` is given), `manifest.json` and `identity.json` from finished batches (one per
+/// model, in the order of `models`), then prints the summary table.
+pub fn write_outputs(
+    out_dir: &Path,
+    region: &Region,
+    models: &[(Scenario, Model)],
+    identity: &Identity,
+    finished: &[Finished],
+    samples: Option<(&rayon::ThreadPool, SamplerKind)>,
+    quiet: bool,
+) -> Result<()> {
+    let outcomes: Vec<BatchOutcome> = models
         .iter()
-        .map(|(m, p, c)| BatchOutcome {
+        .zip(finished)
+        .map(|((_, m), f)| BatchOutcome {
             model: m,
-            partial: p,
-            cells: c,
-            seed: args.seed,
-            sampler: sampler_name,
+            partial: &f.partial,
+            cells: &f.cells,
+            seed: identity.seed,
+            sampler: &identity.sampler,
         })
         .collect();
-    let mut set = OutputSet::new(&args.out)?;
+    let mut set = OutputSet::new(out_dir)?;
     set.stage(out::STATS_CSV, &out::stats_csv(&outcomes))?;
     set.stage(out::BATCH_SUMMARY_CSV, &out::batch_summary_csv(&outcomes))?;
     set.stage(out::DISTRIBUTIONS_CSV, &out::distributions_csv(&outcomes))?;
-    let mut outputs = vec![
-        out::STATS_CSV.to_string(),
-        out::BATCH_SUMMARY_CSV.into(),
-        out::DISTRIBUTIONS_CSV.into(),
-    ];
-    if args.keep_samples {
+    if let Some((pool, kind)) = samples {
         set.stage_with(out::SAMPLES_CSV, |w| {
-            write_samples(w, &pool, &models, args.samples, kind, args.seed)
+            write_samples(w, pool, models, identity.samples, kind, identity.seed)
         })?;
-        outputs.push(out::SAMPLES_CSV.into());
     }
-    let mut inputs: Vec<ManifestInput> = region
-        .inputs
+    let outputs: Vec<String> = expected_outputs(samples.is_some())
         .iter()
-        .map(|(p, h)| ManifestInput {
-            path: p.clone(),
-            sha256: h.clone(),
-        })
+        .map(|s| s.to_string())
+        .chain([IDENTITY_JSON.to_string()])
         .collect();
-    for (sc, _) in &models {
-        for f in &sc.files {
-            if !inputs.iter().any(|i| i.path == f.name) {
-                inputs.push(ManifestInput {
-                    path: f.name.clone(),
-                    sha256: f.sha256.clone(),
-                });
-            }
-        }
-    }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest {
         kymsim_version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
         created: output::now_rfc3339(),
         region: region.name.clone(),
-        scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
-        seed: Some(args.seed),
-        samples: Some(args.samples),
-        inputs,
+        scenarios: identity.scenarios.clone(),
+        seed: Some(identity.seed),
+        samples: Some(identity.samples),
+        inputs: identity
+            .inputs
+            .iter()
+            .map(|i| ManifestInput {
+                path: i.path.clone(),
+                sha256: i.sha256.clone(),
+            })
+            .collect(),
         outputs,
     };
     set.stage("batch/manifest.json", &manifest.to_bytes())?;
+    // last: a batch/ whose identity matches is complete
+    set.stage(IDENTITY_JSON, &identity.to_json())?;
     if signals::interrupted() {
         return Err(Error::Interrupted);
     }
     set.commit()?;
 
-    if !args.quiet {
-        println!(
-            "{} samples per scenario ({sampler_name}, seed {})",
-            args.samples, args.seed
-        );
+    if !quiet {
+        print_table(identity, &outcomes);
+        println!("\nwrote {}", out_dir.join("batch").display());
+    }
+    Ok(())
+}
+
+fn print_table(identity: &Identity, outcomes: &[BatchOutcome]) {
+    println!(
+        "{} samples per scenario ({}, seed {})",
+        identity.samples, identity.sampler, identity.seed
+    );
+    println!(
+        "{:<16} {:>9} {:>11} {:>11} {:>11}  {:<14}",
+        "scenario", "P(target)", "net p5", "net p50", "net p95", "neutral p50"
+    );
+    for o in outcomes {
+        let r = out::batch_summary_row(o);
         println!(
             "{:<16} {:>9} {:>11} {:>11} {:>11}  {:<14}",
-            "scenario", "P(target)", "net p5", "net p50", "net p95", "neutral p50"
+            r.scenario,
+            format!(
+                "{:.1}%",
+                r.p_target_met.parse::<f64>().unwrap_or(0.0) * 100.0
+            ),
+            r.net_kt_p5,
+            r.net_kt_p50,
+            r.net_kt_p95,
+            if r.neutrality_p50.is_empty() {
+                "never".to_string()
+            } else {
+                r.neutrality_p50.clone()
+            }
         );
-        for o in &outcomes {
-            let r = out::batch_summary_row(o);
+    }
+}
+
+/// Runs `kymsim batch`.
+pub fn batch(args: BatchArgs) -> Result<i32> {
+    let picked = shard::pick(args.shard.as_deref(), args.shards, &shard::env_vars())?;
+    let prep = prepare(&args)?;
+    if let Some(picked) = picked {
+        return shard::run_shard(&args, &prep, picked);
+    }
+    if !args.force && already_done(&args.out, &prep.identity, args.keep_samples) {
+        if !args.quiet {
             println!(
-                "{:<16} {:>9} {:>11} {:>11} {:>11}  {:<14}",
-                r.scenario,
-                format!(
-                    "{:.1}%",
-                    r.p_target_met.parse::<f64>().unwrap_or(0.0) * 100.0
-                ),
-                r.net_kt_p5,
-                r.net_kt_p50,
-                r.net_kt_p95,
-                if r.neutrality_p50.is_empty() {
-                    "never".to_string()
-                } else {
-                    r.neutrality_p50.clone()
-                }
+                "{} already holds the results of these inputs (same files, seed, samples and sampler): nothing to do (--force recomputes)",
+                args.out.join("batch").display()
             );
         }
-        println!("\nwrote {}", args.out.join("batch").display());
+        return Ok(0);
     }
+    let binnings = prep.binnings(&args);
+    let mut finished = Vec::new();
+    for (i, b) in binnings.iter().enumerate() {
+        finished.push(finish(compute(&prep, &args, i, b, None)?, b));
+    }
+    write_outputs(
+        &args.out,
+        &prep.region,
+        &prep.models,
+        &prep.identity,
+        &finished,
+        args.keep_samples.then_some((&prep.pool, prep.kind)),
+        args.quiet,
+    )?;
     Ok(0)
 }
 

@@ -7,7 +7,9 @@ mod list;
 mod plot;
 mod run;
 mod sensitivity;
+mod shard;
 pub mod signals;
+mod slurm;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -57,6 +59,10 @@ enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Build a region dataset from Syke's ALas municipal emission results
     ImportAlas(import_alas::ImportAlasArgs),
+    /// Combine the part files of a sharded batch into batch/ (the unsharded run's bytes)
+    Merge(shard::MergeArgs),
+    /// Write sbatch scripts running a batch as a Slurm job array plus a merge job
+    Slurm(slurm::SlurmArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -135,6 +141,8 @@ pub fn main() -> i32 {
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::ImportAlas(a) => import_alas::import_alas(a),
+        Command::Merge(a) => shard::merge(a),
+        Command::Slurm(a) => slurm::slurm(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,257 @@
+//! `kymsim slurm`: sbatch scripts that run a batch as a Slurm job array of shards plus a merge
+//! job that starts when every shard has succeeded.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::batch::{BatchArgs, SamplerArg};
+use super::shard::PARTS_DIR;
+use crate::error::{Error, InputError, Result};
+use crate::output::OutputSet;
+
+/// Arguments of `kymsim slurm`.
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Slurm partition (sbatch --partition)
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Time limit of each job (sbatch --time, e.g. 00:30:00)
+    #[arg(long)]
+    pub time: Option<String>,
+    /// CPUs per shard (threads of each shard's batch)
+    #[arg(long, default_value_t = 1)]
+    pub cpus_per_task: u32,
+    /// Billing account or project (sbatch --account)
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Memory per job (sbatch --mem, e.g. 4G)
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Folder for the scripts (shards.sbatch, merge.sbatch, submit.sh) and job logs
+    #[arg(long, value_name = "DIR")]
+    pub script_dir: PathBuf,
+    /// kymsim executable the jobs run (default: this one)
+    #[arg(long, value_name = "PATH")]
+    pub kymsim: Option<PathBuf>,
+}
+
+/// Quotes a word for a POSIX shell.
+pub fn quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn abs(p: &Path) -> String {
+    std::path::absolute(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn directive(lines: &mut String, name: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        lines.push_str(&format!("#SBATCH --{name}={}\n", quote(v)));
+    }
+}
+
+/// Checks a value written into an `#SBATCH` line.
+fn plain(what: &str, v: &Option<String>) -> Result<()> {
+    if let Some(v) = v {
+        if v.is_empty()
+            || v.chars()
+                .any(|c| c.is_whitespace() || c == '\'' || c == '"')
+        {
+            return Err(
+                InputError::new(format!("--{what} `{v}` is not a plain word"))
+                    .hint("Slurm options take one word, without spaces or quotes")
+                    .into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The `kymsim batch` words of a shard (absolute paths, no threads or shard).
+pub fn batch_words(a: &BatchArgs) -> Vec<String> {
+    let mut w = vec!["batch".to_string()];
+    for n in &a.names {
+        if n.ends_with(".toml") && Path::new(n).exists() {
+            w.push(abs(Path::new(n)));
+        } else {
+            w.push(n.clone());
+        }
+    }
+    if let Some(d) = &a.input.data {
+        w.extend(["--data".into(), abs(d)]);
+    }
+    if let Some(s) = &a.input.scenarios {
+        w.extend(["--scenarios".into(), abs(s)]);
+    }
+    w.extend([
+        "--samples".into(),
+        a.samples.to_string(),
+        "--sampler".into(),
+        match a.sampler {
+            SamplerArg::Mc => "mc",
+            SamplerArg::Lhs => "lhs",
+        }
+        .into(),
+        "--seed".into(),
+        a.seed.to_string(),
+        "--out".into(),
+        abs(&a.out),
+    ]);
+    if a.chunk != 256 {
+        w.extend(["--chunk".into(), a.chunk.to_string()]);
+    }
+    if a.exact_limit != crate::engine::stats::EXACT_LIMIT {
+        w.extend(["--exact-limit".into(), a.exact_limit.to_string()]);
+    }
+    if a.force {
+        w.push("--force".into());
+    }
+    w
+}
+
+/// Runs `kymsim slurm`.
+pub fn slurm(args: SlurmArgs) -> Result<i32> {
+    let a = &args.batch;
+    let Some(n) = a.shards else {
+        return Err(InputError::new("give the number of shards: --shards N")
+            .hint("each shard is one task of the job array")
+            .into());
+    };
+    if n == 0 || n > 100_000 || n > a.samples {
+        return Err(InputError::new(format!(
+            "--shards {n} is out of range for {} samples",
+            a.samples
+        ))
+        .hint("give 1 to min(samples, 100000) shards")
+        .into());
+    }
+    if a.shard.is_some() || a.keep_samples || a.threads.is_some() {
+        return Err(InputError::new(
+            "--shard, --keep-samples and --threads do not apply to `kymsim slurm`",
+        )
+        .hint("each array task picks its shard and uses its --cpus-per-task threads")
+        .into());
+    }
+    for (what, v) in [
+        ("partition", &args.partition),
+        ("time", &args.time),
+        ("account", &args.account),
+        ("mem", &args.mem),
+    ] {
+        plain(what, v)?;
+    }
+    if args.cpus_per_task == 0 {
+        return Err(InputError::new("--cpus-per-task must be at least 1").into());
+    }
+    // check the inputs now rather than in every job
+    super::batch::prepare(a)?;
+
+    let exe = match &args.kymsim {
+        Some(p) => abs(p),
+        None => std::env::current_exe()
+            .map_err(|e| Error::io("find", "the kymsim executable", e))?
+            .to_string_lossy()
+            .into_owned(),
+    };
+    let cwd = abs(Path::new("."));
+    let dir = abs(&args.script_dir);
+    let logs = format!("{dir}/logs");
+    std::fs::create_dir_all(&logs).map_err(|e| Error::io("create folder", &logs, e))?;
+    let out = abs(&a.out);
+
+    let mut common = String::new();
+    directive(&mut common, "partition", args.partition.as_deref());
+    directive(&mut common, "time", args.time.as_deref());
+    directive(&mut common, "account", args.account.as_deref());
+    directive(&mut common, "mem", args.mem.as_deref());
+    common.push_str(&format!("#SBATCH --chdir={}\n", quote(&cwd)));
+
+    let words: Vec<String> = std::iter::once(exe.clone())
+        .chain(batch_words(a))
+        .map(|w| quote(&w))
+        .collect();
+    let shards = format!(
+        "#!/bin/bash\n\
+         # kymsim batch as a job array: task K computes shard K of {n} into {parts}\n\
+         #SBATCH --job-name=kymsim-shards\n\
+         #SBATCH --array=1-{n}\n\
+         #SBATCH --ntasks=1\n\
+         #SBATCH --cpus-per-task={cpus}\n\
+         {common}\
+         #SBATCH --output={log}\n\
+         set -euo pipefail\n\
+         # the shard comes from SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT\n\
+         exec {cmd} --threads \"${{SLURM_CPUS_PER_TASK:-1}}\"\n",
+        parts = quote(&format!("{out}/{PARTS_DIR}")),
+        cpus = args.cpus_per_task,
+        log = quote(&format!("{logs}/shard-%A_%a.out")),
+        cmd = words.join(" "),
+    );
+    let merge_cmd = [
+        exe.clone(),
+        "merge".into(),
+        format!("{out}/{PARTS_DIR}"),
+        "--out".into(),
+        out.clone(),
+    ]
+    .iter()
+    .map(|w| quote(w))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let merge = format!(
+        "#!/bin/bash\n\
+         # combines the {n} shards into {batch} (submitted by submit.sh after every shard succeeded)\n\
+         #SBATCH --job-name=kymsim-merge\n\
+         #SBATCH --ntasks=1\n\
+         #SBATCH --cpus-per-task=1\n\
+         {common}\
+         #SBATCH --output={log}\n\
+         set -euo pipefail\n\
+         exec {merge_cmd}\n",
+        batch = quote(&format!("{out}/batch")),
+        log = quote(&format!("{logs}/merge-%j.out")),
+    );
+    let submit = format!(
+        "#!/bin/bash\n\
+         # Submits the {n} shards of the batch as a job array, then the merge, which runs\n\
+         # only when every shard has succeeded. Prints both job ids.\n\
+         set -euo pipefail\n\
+         cd {dir_q}\n\
+         array=$(sbatch --parsable shards.sbatch)\n\
+         array=${{array%%;*}}\n\
+         merge=$(sbatch --parsable --dependency=afterok:\"$array\" merge.sbatch)\n\
+         merge=${{merge%%;*}}\n\
+         echo \"array job $array ({n} shards), merge job $merge\"\n\
+         echo \"results: {out_q}/batch\"\n",
+        dir_q = quote(&dir),
+        out_q = out.replace('"', "\\\""),
+    );
+    let mut set = OutputSet::new(Path::new(&dir))?;
+    set.stage("shards.sbatch", shards.as_bytes())?;
+    set.stage("merge.sbatch", merge.as_bytes())?;
+    set.stage("submit.sh", submit.as_bytes())?;
+    let written = set.commit()?;
+    #[cfg(unix)]
+    for f in &written {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755));
+    }
+    if !a.quiet {
+        println!("wrote {dir}/shards.sbatch ({n} shards), {dir}/merge.sbatch, {dir}/submit.sh");
+        println!("submit with: bash {}", quote(&format!("{dir}/submit.sh")));
+    }
+    Ok(0)
+}
