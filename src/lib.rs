@@ -16,6 +16,7 @@
 //! assert!(r.summary.gross_kt > 0.0);
 //! ```
 
+pub mod check;
 pub mod cli;
 pub mod data;
 pub mod engine;

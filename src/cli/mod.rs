@@ -1,5 +1,6 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
+mod check;
 mod list;
 mod run;
 mod validate;
@@ -41,6 +42,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
+    /// Compare two result sets within tolerances (regression tests, CI); exit 1 on differences
+    Check(check::CheckArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -113,6 +116,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
+        Command::Check(a) => check::check(a),
     };
     match result {
         Ok(code) => code,

@@ -29,6 +29,13 @@ pub struct RunArgs {
     /// Do not draw charts or the report
     #[arg(long)]
     pub no_charts: bool,
+    /// Compare the fresh output with the expected results in DIR (as `kymsim check DIR OUT`,
+    /// plus DIR/check.toml when present); exit 1 on differences
+    #[arg(long, value_name = "DIR")]
+    pub check: Option<PathBuf>,
+    /// With --check: rewrite DIR's results.csv and summary.csv from the fresh output
+    #[arg(long, requires = "check")]
+    pub bless: bool,
 }
 
 /// Runs `kymsim run`.
@@ -39,8 +46,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
     let mut set = OutputSet::new(&args.out)?;
-    set.stage(output::RESULTS_CSV, &output::results_csv(&runs))?;
-    set.stage(output::SUMMARY_CSV, &output::summary_csv(&runs))?;
+    let (results_csv, summary_csv) = (output::results_csv(&runs), output::summary_csv(&runs));
+    set.stage(output::RESULTS_CSV, &results_csv)?;
+    set.stage(output::SUMMARY_CSV, &summary_csv)?;
     let mut inputs: Vec<ManifestInput> = region
         .inputs
         .iter()
@@ -79,7 +87,17 @@ pub fn run(args: RunArgs) -> Result<i32> {
         println!("\nwrote {}", args.out.display());
     }
     let missed = runs.iter().any(|(_, r)| !r.summary.target_met);
-    Ok(if args.require_target && missed { 1 } else { 0 })
+    let mut code = if args.require_target && missed { 1 } else { 0 };
+    if let Some(dir) = &args.check {
+        let fresh: [(&str, &[u8]); 2] = [
+            (output::RESULTS_CSV, &results_csv),
+            (output::SUMMARY_CSV, &summary_csv),
+        ];
+        code = code.max(super::check::after_run(
+            &args.out, dir, args.bless, &fresh, args.quiet,
+        )?);
+    }
+    Ok(code)
 }
 
 fn print_summary(runs: &[(&crate::model::Model, &crate::engine::CentralResult)], region: &str) {
