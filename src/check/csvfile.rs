@@ -1,59 +1,89 @@
 //! Reading a CSV file whole into memory, and turning CSV and cell problems into located errors.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
 use crate::error::{Error, InputError, Result};
 
-/// A CSV file's bytes (byte-order mark skipped) and the name errors use.
+/// Where a CSV file's bytes come from.
 #[derive(Debug)]
-pub(crate) struct CsvBytes {
-    pub name: String,
-    bytes: Vec<u8>,
-    start: usize,
+enum Origin {
+    File(PathBuf),
+    #[cfg(test)]
+    Bytes(Vec<u8>),
 }
 
-impl CsvBytes {
-    pub fn read(path: &Path) -> Result<CsvBytes> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-        let start = if bytes.starts_with(b"\xef\xbb\xbf") {
-            3
-        } else {
-            0
-        };
-        Ok(CsvBytes {
+/// A CSV file to be read as a stream (never held whole in memory), and the name errors use.
+/// A UTF-8 byte-order mark is skipped.
+#[derive(Debug)]
+pub(crate) struct CsvSource {
+    pub name: String,
+    origin: Origin,
+}
+
+/// The stream a [`CsvSource`] reads.
+pub(crate) type Stream = csv::Reader<Box<dyn Read + Send>>;
+
+impl CsvSource {
+    /// A file source; fails when the file cannot be opened.
+    pub fn open(path: &Path) -> Result<CsvSource> {
+        File::open(path).map_err(|e| Error::io("read", path, e))?;
+        Ok(CsvSource {
             name: path.display().to_string(),
-            bytes,
-            start,
+            origin: Origin::File(path.to_path_buf()),
         })
     }
 
     #[cfg(test)]
-    pub fn from_bytes(name: &str, bytes: &[u8]) -> CsvBytes {
-        CsvBytes {
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> CsvSource {
+        CsvSource {
             name: name.into(),
-            bytes: bytes.to_vec(),
-            start: 0,
+            origin: Origin::Bytes(bytes.to_vec()),
         }
     }
 
-    pub fn data(&self) -> &[u8] {
-        &self.bytes[self.start..]
+    fn raw(&self) -> Result<Box<dyn Read + Send>> {
+        let mut inner: Box<dyn Read + Send> = match &self.origin {
+            Origin::File(p) => Box::new(File::open(p).map_err(|e| Error::io("read", p, e))?),
+            #[cfg(test)]
+            Origin::Bytes(b) => Box::new(std::io::Cursor::new(b.clone())),
+        };
+        // skip a byte-order mark; give back whatever else the first bytes were
+        let mut head = Vec::with_capacity(3);
+        (&mut inner)
+            .take(3)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io("read", &self.name, e))?;
+        if head == b"\xef\xbb\xbf" {
+            head.clear();
+        }
+        Ok(Box::new(std::io::Cursor::new(head).chain(inner)))
     }
 
-    /// A reader over the data with a header row and equal-length rows.
-    pub fn reader(&self) -> csv::Reader<&[u8]> {
-        csv::ReaderBuilder::new()
+    /// The size in bytes, when known (to reserve memory once).
+    pub fn size_hint(&self) -> usize {
+        match &self.origin {
+            Origin::File(p) => std::fs::metadata(p).map_or(0, |m| m.len() as usize),
+            #[cfg(test)]
+            Origin::Bytes(b) => b.len(),
+        }
+    }
+
+    /// A reader with a header row and equal-length rows.
+    pub fn reader(&self) -> Result<Stream> {
+        Ok(csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .buffer_capacity(1 << 16)
-            .from_reader(self.data())
+            .buffer_capacity(1 << 18)
+            .from_reader(self.raw()?))
     }
 
     /// The header row, as text; an empty file has none.
     pub fn header(&self) -> Result<Vec<String>> {
-        let mut r = self.reader();
+        let mut r = self.reader()?;
         let h = r.byte_headers().map_err(|e| self.csv_error(e))?;
         Ok(h.iter()
             .map(|f| String::from_utf8_lossy(f).trim().to_string())
@@ -68,7 +98,6 @@ impl CsvBytes {
     /// Converts a CSV parse error into a located input error.
     pub fn csv_error(&self, e: csv::Error) -> Error {
         let line = e.position().map(|p| p.line() as usize);
-        let byte = e.position().map(|p| p.byte() as usize);
         let message = match e.kind() {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
@@ -87,9 +116,7 @@ impl CsvBytes {
             .hint("every row needs one field per header column; quote fields that contain commas");
         if let Some(l) = line {
             err = err.at(l, 1);
-        }
-        if let Some(b) = byte {
-            err.source_line = Some(self.line_text(b));
+            err.source_line = self.line_text(l);
         }
         err.into()
     }
@@ -98,42 +125,32 @@ impl CsvBytes {
     pub fn cell_error(&self, record: &ByteRecord, field: usize, message: String) -> Error {
         let mut err = self.error(message);
         if let Some(p) = record.position() {
-            let text = self.line_text(p.byte() as usize);
-            let column = field_column(&text, field);
-            err = err.at(p.line() as usize, column);
-            err.source_line = Some(text);
+            let line = p.line() as usize;
+            let text = self.line_text(line);
+            let column = text.as_deref().map_or(1, |t| field_column(t, field));
+            err = err.at(line, column);
+            err.source_line = text;
         }
         err.into()
     }
 
-    /// An error on the line where `record` starts.
+    /// An error on a line.
     pub fn row_error(&self, line: u64, message: String) -> InputError {
         let mut err = self.error(message).at_line(line as usize);
-        if let Some(text) = self.nth_line(line as usize) {
-            err.source_line = Some(text);
-        }
+        err.source_line = self.line_text(line as usize);
         err
     }
 
-    fn line_text(&self, byte: usize) -> String {
-        let data = self.data();
-        let start = byte.min(data.len());
-        let end = data[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(data.len(), |i| start + i);
-        String::from_utf8_lossy(&data[start..end])
-            .trim_end_matches('\r')
-            .to_string()
-    }
-
-    fn nth_line(&self, line: usize) -> Option<String> {
-        let data = self.data();
-        let mut start = 0;
-        for _ in 1..line {
-            start += data[start..].iter().position(|&b| b == b'\n')? + 1;
-        }
-        Some(self.line_text(start))
+    /// The text of 1-based `line` (read again: only errors need it).
+    fn line_text(&self, line: usize) -> Option<String> {
+        let mut data = Vec::new();
+        self.raw().ok()?.read_to_end(&mut data).ok()?;
+        let text = data.split(|&b| b == b'\n').nth(line.checked_sub(1)?)?;
+        Some(
+            String::from_utf8_lossy(text)
+                .trim_end_matches('\r')
+                .to_string(),
+        )
     }
 }
 
@@ -161,7 +178,7 @@ pub(crate) fn parse_number(cell: &[u8]) -> Option<f64> {
     if cell.is_empty() {
         return Some(f64::NAN);
     }
-    std::str::from_utf8(cell).ok()?.parse::<f64>().ok()
+    fast_float2::parse::<f64, _>(cell).ok()
 }
 
 #[cfg(test)]
@@ -189,8 +206,9 @@ mod tests {
 
     #[test]
     fn unequal_rows_are_located() {
-        let f = CsvBytes::from_bytes("x.csv", b"a,b\n1,2\n3\n");
-        let mut r = f.reader();
+        let f = CsvSource::from_bytes("x.csv", b"\xef\xbb\xbfa,b\n1,2\n3\n");
+        assert_eq!(f.header().unwrap(), vec!["a", "b"]);
+        let mut r = f.reader().unwrap();
         let mut rec = ByteRecord::new();
         let mut err = None;
         loop {

@@ -2,14 +2,12 @@
 //! two of them row by row by key (scenario, region, variable, unit, and statistic when present;
 //! the `model` column is ignored) and year by year.
 
-use std::collections::{HashMap, HashSet};
-
 use csv::ByteRecord;
 
-use super::csvfile::{CsvBytes, parse_number};
+use super::csvfile::{CsvSource, parse_number};
 use super::report::{Case, CellDiff, FileKind, FileReport, RowRef};
 use super::tolerances::{Tolerances, noise_allowance, standard_error_factor};
-use super::{BatchNoise, Sink};
+use super::{BatchNoise, FastMap, FastSet, Sink};
 use crate::error::{Error, Result};
 
 /// Separates the parts of a row key.
@@ -45,8 +43,8 @@ pub(crate) struct Iamc {
 
 impl Iamc {
     /// Parses a file. Errors: missing IAMC columns, bad CSV, a year cell that is not a number.
-    pub fn read(src: &CsvBytes) -> Result<Iamc> {
-        let mut rdr = src.reader();
+    pub fn read(src: &CsvSource) -> Result<Iamc> {
+        let mut rdr = src.reader()?;
         let header: Vec<String> = rdr
             .byte_headers()
             .map_err(|e| src.csv_error(e))?
@@ -129,7 +127,7 @@ impl Iamc {
         let mut keys: Vec<Box<[u8]>> = Vec::new();
         let mut lines = Vec::new();
         // a row is about 10 bytes per year cell: reserve once instead of growing 80 MB
-        let mut values: Vec<f64> = Vec::with_capacity(src.data().len() / 12);
+        let mut values: Vec<f64> = Vec::with_capacity(src.size_hint() / 12);
         let mut texts: Vec<Box<str>> = Vec::new();
         let mut rec = ByteRecord::new();
         let mut key: Vec<u8> = Vec::with_capacity(256);
@@ -183,7 +181,7 @@ impl Iamc {
 }
 
 #[cold]
-fn bad_cell(src: &CsvBytes, rec: &ByteRecord, col: usize, year: &str) -> Error {
+fn bad_cell(src: &CsvSource, rec: &ByteRecord, col: usize, year: &str) -> Error {
     let text = String::from_utf8_lossy(&rec[col]);
     src.cell_error(
         rec,
@@ -241,7 +239,7 @@ impl KeyParts<'_> {
 /// Cases (scenario × variable) in first-seen order.
 #[derive(Default)]
 struct Cases<'a> {
-    index: HashMap<(&'a [u8], &'a [u8]), usize>,
+    index: FastMap<(&'a [u8], &'a [u8]), usize>,
     list: Vec<Case>,
 }
 
@@ -278,8 +276,8 @@ impl<'a> Cases<'a> {
 /// Compares two IAMC files. `name` labels the file in the report.
 pub(crate) fn compare(
     name: &str,
-    (esrc, e): (&CsvBytes, &Iamc),
-    (asrc, a): (&CsvBytes, &Iamc),
+    (esrc, e): (&CsvSource, &Iamc),
+    (asrc, a): (&CsvSource, &Iamc),
     tol: &Tolerances,
     noise: Option<&BatchNoise>,
     sink: &mut Sink,
@@ -326,15 +324,19 @@ pub(crate) fn compare(
     }
 
     // index of the expected rows
-    let mut index: HashMap<&[u8], u32> = HashMap::with_capacity(e.rows());
+    let mut index: FastMap<&[u8], u32> =
+        FastMap::with_capacity_and_hasher(e.rows(), Default::default());
     for (i, k) in e.keys.iter().enumerate() {
         if index.insert(k, i as u32).is_some() {
             return Err(duplicate(esrc, e, i));
         }
     }
     let mut e_scenarios: Vec<&[u8]> = Vec::new();
-    let mut e_scen_set: HashSet<&[u8]> = HashSet::new();
-    let mut cases = Cases::default();
+    let mut e_scen_set: FastSet<&[u8]> = FastSet::default();
+    let mut cases = Cases {
+        index: FastMap::with_capacity_and_hasher(e.rows(), Default::default()),
+        list: Vec::with_capacity(e.rows()),
+    };
     let mut case_of: Vec<u32> = Vec::with_capacity(e.rows());
     for k in &e.keys {
         let p = split_key(k);
@@ -343,7 +345,7 @@ pub(crate) fn compare(
         }
         case_of.push(cases.get(p.scenario, p.variable) as u32);
     }
-    let mut a_scen_set: HashSet<&[u8]> = HashSet::new();
+    let mut a_scen_set: FastSet<&[u8]> = FastSet::default();
     for k in &a.keys {
         let s = split_key(k).scenario;
         if a_scen_set.insert(s) && !e_scen_set.contains(s) {
@@ -357,14 +359,14 @@ pub(crate) fn compare(
     }
 
     // noise allowance per scenario, when the two sides differ in samples or seed
-    let mut noted: HashSet<&[u8]> = HashSet::new();
+    let mut noted: FastSet<&[u8]> = FastSet::default();
     let mut noise_row: Vec<f64> = vec![0.0; e.years.len()];
     let mut stat_key: Vec<u8> = Vec::new();
 
     let mut seen = vec![false; e.rows()];
     let mut compared: u64 = 0;
     let mut failed: u64 = 0;
-    let mut tol_cache: HashMap<&[u8], super::Tol> = HashMap::new();
+    let mut tol_cache: FastMap<&[u8], super::Tol> = FastMap::default();
     for (ai, key) in a.keys.iter().enumerate() {
         let p = split_key(key);
         let Some(&ei) = index.get(key.as_ref()) else {
@@ -496,7 +498,7 @@ pub(crate) fn compare(
 }
 
 #[cold]
-fn duplicate(src: &CsvBytes, data: &Iamc, row: usize) -> Error {
+fn duplicate(src: &CsvSource, data: &Iamc, row: usize) -> Error {
     let p = split_key(&data.keys[row]);
     let mut what = format!(
         "row `{}` of scenario `{}` appears twice",
@@ -515,8 +517,8 @@ fn duplicate(src: &CsvBytes, data: &Iamc, row: usize) -> Error {
 mod tests {
     use super::*;
 
-    fn iamc(text: &str) -> (CsvBytes, Iamc) {
-        let src = CsvBytes::from_bytes("t.csv", text.as_bytes());
+    fn iamc(text: &str) -> (CsvSource, Iamc) {
+        let src = CsvSource::from_bytes("t.csv", text.as_bytes());
         let data = Iamc::read(&src).unwrap();
         (src, data)
     }
@@ -535,7 +537,7 @@ mod tests {
 
     #[test]
     fn bad_number_is_located() {
-        let src = CsvBytes::from_bytes(
+        let src = CsvSource::from_bytes(
             "t.csv",
             b"model,scenario,region,variable,unit,2020\nm,s,R,\"E|x\",kt,abc\n",
         );

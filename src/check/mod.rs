@@ -30,7 +30,8 @@ mod report;
 mod table;
 pub mod tolerances;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 
 pub use report::{
@@ -42,7 +43,7 @@ pub use tolerances::{
 };
 
 use crate::error::{Error, InputError, Result};
-use csvfile::CsvBytes;
+use csvfile::CsvSource;
 use report::TopDiffs;
 
 /// Folders skipped when looking for CSV files (charts are images).
@@ -192,13 +193,7 @@ fn compare_pair(
     sink: &mut Sink,
 ) -> Result<FileReport> {
     let fname = file_name(expected);
-    // read both sides at once: on two cores this halves the time of large files
-    let (esrc, asrc) = std::thread::scope(|s| {
-        let a = s.spawn(|| CsvBytes::read(actual));
-        let e = CsvBytes::read(expected);
-        (e, a.join().expect("reading a file does not panic"))
-    });
-    let (esrc, asrc) = (esrc?, asrc?);
+    let (esrc, asrc) = (CsvSource::open(expected)?, CsvSource::open(actual)?);
     let header = esrc.header()?;
     let is_table = table::known_keys(&fname).is_some()
         || (!strict && !header.is_empty() && !iamc::is_iamc_header(&header));
@@ -206,6 +201,7 @@ fn compare_pair(
         let (e, a) = (table::Table::read(&esrc)?, table::Table::read(&asrc)?);
         return table::compare(name, &fname, (&esrc, &e), (&asrc, &a), tol, noise, sink);
     }
+    // parse both sides at once: on two cores this halves the time of large files
     let (e, a) = std::thread::scope(|s| {
         let a = s.spawn(|| iamc::Iamc::read(&asrc));
         let e = iamc::Iamc::read(&esrc);
@@ -255,6 +251,61 @@ fn file_name(p: &Path) -> String {
     p.file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned())
 }
+
+/// A fast, non-cryptographic hasher for the row keys (Fx-style multiply-rotate over 8-byte
+/// words, with a final avalanche so that the low bits used for buckets are well mixed).
+/// Hash flooding is no concern here: the keys come from the user's own files.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // murmur3's fmix64
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+/// A hash map with [`FxHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A hash set with [`FxHasher`].
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// Collects the differences: the largest ones for the report, the worst one per test case.
 pub(crate) struct Sink {
@@ -309,8 +360,9 @@ impl BatchSettings {
     /// comparison then reports the files themselves).
     fn load(batch_dir: &Path, manifest_dirs: &[&Path]) -> BatchSettings {
         let mut s = BatchSettings::default();
-        if let Ok(src) = CsvBytes::read(&batch_dir.join("summary.csv")) {
-            let mut rdr = src.reader();
+        if let Ok(src) = CsvSource::open(&batch_dir.join("summary.csv"))
+            && let Ok(mut rdr) = src.reader()
+        {
             if let Ok(h) = rdr.headers().cloned() {
                 let col = |n: &str| h.iter().position(|x| x.trim() == n);
                 if let (Some(sc), Some(n)) = (col("scenario"), col("samples")) {

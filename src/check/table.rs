@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use csv::ByteRecord;
 
-use super::csvfile::{CsvBytes, parse_number};
+use super::csvfile::{CsvSource, parse_number};
 use super::report::{Case, CellDiff, FileKind, FileReport, RowRef};
 use super::tolerances::{Tolerances, noise_allowance};
 use super::{BatchNoise, Sink};
@@ -40,8 +40,8 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    pub fn read(src: &CsvBytes) -> Result<Table> {
-        let mut rdr = src.reader();
+    pub fn read(src: &CsvSource) -> Result<Table> {
+        let mut rdr = src.reader()?;
         let header: Vec<String> = rdr
             .byte_headers()
             .map_err(|e| src.csv_error(e))?
@@ -122,8 +122,8 @@ impl Table {
 pub(crate) fn compare(
     name: &str,
     file_name: &str,
-    (esrc, e): (&CsvBytes, &Table),
-    (asrc, a): (&CsvBytes, &Table),
+    (esrc, e): (&CsvSource, &Table),
+    (asrc, a): (&CsvSource, &Table),
     tol: &Tolerances,
     noise: Option<&BatchNoise>,
     sink: &mut Sink,
@@ -149,7 +149,7 @@ pub(crate) fn compare(
         Some(k) => k.iter().map(|s| s.to_string()).collect(),
         None => e.guess_keys(),
     };
-    let locate = |t: &Table, src: &CsvBytes| -> Result<Vec<usize>> {
+    let locate = |t: &Table, src: &CsvSource| -> Result<Vec<usize>> {
         key_names
             .iter()
             .map(|k| {
