@@ -121,16 +121,13 @@ impl CsvSource {
         err.into()
     }
 
-    /// An error at field `field` of `record`.
-    pub fn cell_error(&self, record: &ByteRecord, field: usize, message: String) -> Error {
-        let mut err = self.error(message);
-        if let Some(p) = record.position() {
-            let line = p.line() as usize;
-            let text = self.line_text(line);
-            let column = text.as_deref().map_or(1, |t| field_column(t, field));
-            err = err.at(line, column);
-            err.source_line = text;
-        }
+    /// An error at field `field` of the row on `line`.
+    pub fn cell_error(&self, line: u64, field: usize, message: String) -> Error {
+        let line = line as usize;
+        let text = self.line_text(line);
+        let column = text.as_deref().map_or(1, |t| field_column(t, field));
+        let mut err = self.error(message).at(line, column);
+        err.source_line = text;
         err.into()
     }
 
@@ -151,6 +148,147 @@ impl CsvSource {
                 .trim_end_matches('\r')
                 .to_string(),
         )
+    }
+}
+
+/// One data row: its fields (as byte ranges into `data`) and its line in the file.
+pub(crate) struct Row<'a> {
+    data: &'a [u8],
+    bounds: &'a [(usize, usize)],
+    /// 1-based line where the row starts.
+    pub line: u64,
+}
+
+impl Row<'_> {
+    /// Field `i` (untrimmed).
+    #[inline]
+    pub fn field(&self, i: usize) -> &[u8] {
+        let (a, b) = self.bounds[i];
+        &self.data[a..b]
+    }
+}
+
+/// Receives the rows of a file; `reset` forgets every row received (the reader starts over).
+pub(crate) trait RowSink {
+    fn row(&mut self, row: &Row) -> Result<()>;
+    fn reset(&mut self);
+}
+
+impl CsvSource {
+    /// Feeds every row after the header to `sink`. Files without quotes take a fast path that
+    /// splits lines and commas directly; a file with a quote (or a bare carriage return) is
+    /// read again with the full CSV parser.
+    pub fn for_each_row(&self, header_len: usize, sink: &mut dyn RowSink) -> Result<()> {
+        if self.fast_rows(header_len, sink)? {
+            return Ok(());
+        }
+        sink.reset();
+        let mut rdr = self.reader()?;
+        let mut rec = ByteRecord::new();
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                Err(e) => return Err(self.csv_error(e)),
+            }
+            bounds.clear();
+            bounds.extend((0..rec.len()).map(|i| {
+                let r = rec.range(i).expect("field in range");
+                (r.start, r.end)
+            }));
+            let row = Row {
+                data: rec.as_slice(),
+                bounds: &bounds,
+                line: rec.position().map_or(0, |p| p.line()),
+            };
+            sink.row(&row)?;
+        }
+    }
+
+    /// The fast path; `Ok(false)` when the file needs the full parser.
+    fn fast_rows(&self, header_len: usize, sink: &mut dyn RowSink) -> Result<bool> {
+        let mut input = self.raw()?;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut filled = 0;
+        let mut line_no: u64 = 0;
+        let mut header_seen = false;
+        let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(header_len);
+        let mut process = |line: &[u8], line_no: u64| -> Result<bool> {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if memchr::memchr2(b'"', b'\r', line).is_some() {
+                return Ok(false);
+            }
+            if line.is_empty() {
+                return Ok(true);
+            }
+            if !header_seen {
+                header_seen = true;
+                return Ok(true);
+            }
+            bounds.clear();
+            let mut start = 0;
+            for comma in memchr::memchr_iter(b',', line) {
+                bounds.push((start, comma));
+                start = comma + 1;
+            }
+            bounds.push((start, line.len()));
+            if bounds.len() != header_len {
+                let mut err = self
+                    .error(format!(
+                        "this row has {} fields but the header has {header_len}",
+                        bounds.len()
+                    ))
+                    .at(line_no as usize, 1)
+                    .hint("every row needs one field per header column; quote fields that contain commas");
+                err.source_line = Some(String::from_utf8_lossy(line).into_owned());
+                return Err(err.into());
+            }
+            sink.row(&Row {
+                data: line,
+                bounds: &bounds,
+                line: line_no,
+            })?;
+            Ok(true)
+        };
+        loop {
+            let n = read_some(&mut input, &mut buf[filled..])
+                .map_err(|e| Error::io("read", &self.name, e))?;
+            filled += n;
+            let mut start = 0;
+            while let Some(i) = memchr::memchr(b'\n', &buf[start..filled]) {
+                line_no += 1;
+                if !process(&buf[start..start + i], line_no)? {
+                    return Ok(false);
+                }
+                start += i + 1;
+            }
+            if n == 0 {
+                if start < filled {
+                    line_no += 1;
+                    if !process(&buf[start..filled], line_no)? {
+                        return Ok(false);
+                    }
+                }
+                return Ok(true);
+            }
+            buf.copy_within(start..filled, 0);
+            filled -= start;
+            if filled == buf.len() {
+                // a line longer than the buffer
+                buf.resize(buf.len() * 2, 0);
+            }
+        }
+    }
+}
+
+/// Reads as much as is there, retrying on interruption; 0 only at the end.
+fn read_some(input: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match input.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
     }
 }
 
@@ -194,6 +332,66 @@ mod tests {
         assert_eq!(parse_number(b"inf"), Some(f64::INFINITY));
         assert_eq!(parse_number(b"12,5"), None);
         assert_eq!(parse_number(b"n/a"), None);
+    }
+
+    /// Collects rows as strings with their lines.
+    #[derive(Default)]
+    struct Collect(Vec<(u64, Vec<String>)>, usize);
+
+    impl RowSink for Collect {
+        fn row(&mut self, row: &Row) -> Result<()> {
+            let fields = (0..row.bounds.len())
+                .map(|i| String::from_utf8_lossy(row.field(i)).into_owned())
+                .collect();
+            self.0.push((row.line, fields));
+            Ok(())
+        }
+        fn reset(&mut self) {
+            self.0.clear();
+            self.1 += 1;
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_csv_parser() {
+        let plain = b"\xef\xbb\xbfa,b,c\r\n1,2,3\r\n\r\n4,,6\n7,8,9";
+        let quoted = b"a,b,c\n1,\"x,y\",3\n\n4,,6\n7,8,9\n";
+        let mut fast = Collect::default();
+        CsvSource::from_bytes("p.csv", plain)
+            .for_each_row(3, &mut fast)
+            .unwrap();
+        assert_eq!(fast.1, 0, "no fallback for a file without quotes");
+        let mut slow = Collect::default();
+        CsvSource::from_bytes("q.csv", quoted)
+            .for_each_row(3, &mut slow)
+            .unwrap();
+        assert_eq!(slow.1, 1, "quotes need the full parser");
+        let row = |l: u64, f: [&str; 3]| (l, f.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            fast.0,
+            vec![
+                row(2, ["1", "2", "3"]),
+                row(4, ["4", "", "6"]),
+                row(5, ["7", "8", "9"])
+            ]
+        );
+        // the csv crate counts the line of a row after a blank line as the blank one: only the
+        // fields are compared there
+        let fields =
+            |rows: Vec<(u64, Vec<String>)>| rows.into_iter().map(|r| r.1).collect::<Vec<_>>();
+        let mut expected = fields(fast.0.clone());
+        expected[0][1] = "x,y".into();
+        assert_eq!(fields(slow.0), expected);
+    }
+
+    #[test]
+    fn fast_path_locates_short_rows() {
+        let f = CsvSource::from_bytes("x.csv", b"a,b\n1,2\n3\n");
+        let Err(Error::Input(e)) = f.for_each_row(2, &mut Collect::default()) else {
+            panic!()
+        };
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("1 fields but the header has 2"));
     }
 
     #[test]

@@ -2,9 +2,7 @@
 //! two of them row by row by key (scenario, region, variable, unit, and statistic when present;
 //! the `model` column is ignored) and year by year.
 
-use csv::ByteRecord;
-
-use super::csvfile::{CsvSource, parse_number};
+use super::csvfile::{CsvSource, Row, RowSink, parse_number};
 use super::report::{Case, CellDiff, FileKind, FileReport, RowRef};
 use super::tolerances::{Tolerances, noise_allowance, standard_error_factor};
 use super::{BatchNoise, FastMap, FastSet, Sink};
@@ -44,13 +42,7 @@ pub(crate) struct Iamc {
 impl Iamc {
     /// Parses a file. Errors: missing IAMC columns, bad CSV, a year cell that is not a number.
     pub fn read(src: &CsvSource) -> Result<Iamc> {
-        let mut rdr = src.reader()?;
-        let header: Vec<String> = rdr
-            .byte_headers()
-            .map_err(|e| src.csv_error(e))?
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().to_string())
-            .collect();
+        let header = src.header()?;
         if header.is_empty() {
             // an empty file: no scenarios (kymsim writes one when a run has none)
             return Ok(Iamc {
@@ -124,40 +116,27 @@ impl Iamc {
             }
         }
         let ny = years.len();
-        let mut keys: Vec<Box<[u8]>> = Vec::new();
-        let mut lines = Vec::new();
-        // a row is about 10 bytes per year cell: reserve once instead of growing 80 MB
-        let mut values: Vec<f64> = Vec::with_capacity(src.size_hint() / 12);
-        let mut texts: Vec<Box<str>> = Vec::new();
-        let mut rec = ByteRecord::new();
-        let mut key: Vec<u8> = Vec::with_capacity(256);
-        loop {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(src.csv_error(e)),
-            }
-            key.clear();
-            for (n, &c) in key_cols.iter().enumerate() {
-                if n > 0 {
-                    key.push(SEP);
-                }
-                key.extend_from_slice(rec[c].trim_ascii());
-            }
-            keys.push(key.as_slice().into());
-            lines.push(rec.position().map_or(0, |p| p.line()));
-            for (j, &c) in year_cols.iter().enumerate() {
-                match parse_number(&rec[c]) {
-                    Some(x) => values.push(x),
-                    None => {
-                        return Err(bad_cell(src, &rec, c, &years[j].1));
-                    }
-                }
-            }
-            for &c in &text_cols {
-                texts.push(String::from_utf8_lossy(&rec[c]).into());
-            }
-        }
+        let mut rows = RowBuilder {
+            src,
+            key_cols,
+            year_cols,
+            text_cols,
+            years: &years,
+            keys: Vec::new(),
+            lines: Vec::new(),
+            // a row is about 10 bytes per year cell: reserve once instead of growing 80 MB
+            values: Vec::with_capacity(src.size_hint() / 12),
+            texts: Vec::new(),
+            key: Vec::with_capacity(256),
+        };
+        src.for_each_row(header.len(), &mut rows)?;
+        let RowBuilder {
+            keys,
+            lines,
+            values,
+            texts,
+            ..
+        } = rows;
         debug_assert_eq!(values.len(), keys.len() * ny);
         Ok(Iamc {
             years,
@@ -180,11 +159,58 @@ impl Iamc {
     }
 }
 
+/// Builds the arrays of an [`Iamc`] row by row.
+struct RowBuilder<'a> {
+    src: &'a CsvSource,
+    key_cols: Vec<usize>,
+    year_cols: Vec<usize>,
+    text_cols: Vec<usize>,
+    years: &'a [(i64, String)],
+    keys: Vec<Box<[u8]>>,
+    lines: Vec<u64>,
+    values: Vec<f64>,
+    texts: Vec<Box<str>>,
+    key: Vec<u8>,
+}
+
+impl RowSink for RowBuilder<'_> {
+    #[inline]
+    fn row(&mut self, row: &Row) -> Result<()> {
+        self.key.clear();
+        for (n, &c) in self.key_cols.iter().enumerate() {
+            if n > 0 {
+                self.key.push(SEP);
+            }
+            self.key.extend_from_slice(row.field(c).trim_ascii());
+        }
+        self.keys.push(self.key.as_slice().into());
+        self.lines.push(row.line);
+        for (j, &c) in self.year_cols.iter().enumerate() {
+            match parse_number(row.field(c)) {
+                Some(x) => self.values.push(x),
+                None => return Err(bad_cell(self.src, row, c, &self.years[j].1)),
+            }
+        }
+        for &c in &self.text_cols {
+            self.texts
+                .push(String::from_utf8_lossy(row.field(c)).into());
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.keys.clear();
+        self.lines.clear();
+        self.values.clear();
+        self.texts.clear();
+    }
+}
+
 #[cold]
-fn bad_cell(src: &CsvSource, rec: &ByteRecord, col: usize, year: &str) -> Error {
-    let text = String::from_utf8_lossy(&rec[col]);
+fn bad_cell(src: &CsvSource, row: &Row, col: usize, year: &str) -> Error {
+    let text = String::from_utf8_lossy(row.field(col));
     src.cell_error(
-        rec,
+        row.line,
         col,
         format!("the {year} cell `{text}` is not a number"),
     )
