@@ -302,6 +302,59 @@ impl Hasher for FxHasher {
     }
 }
 
+/// The [`FxHasher`] hash of bytes.
+#[inline]
+pub(crate) fn fx_hash(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// A byte key with its hash computed beforehand (on the parsing threads).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hashed<'a> {
+    pub hash: u64,
+    pub bytes: &'a [u8],
+}
+
+impl PartialEq for Hashed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.bytes == other.bytes
+    }
+}
+
+impl Eq for Hashed<'_> {}
+
+impl std::hash::Hash for Hashed<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Passes a precomputed `u64` hash through.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PassHasher(u64);
+
+impl Hasher for PassHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // not used by `Hashed`; hash anything else properly
+        self.0 = fx_hash(bytes) ^ self.0.rotate_left(17);
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map from [`Hashed`] keys.
+pub(crate) type PreHashedMap<'a, V> = HashMap<Hashed<'a>, V, BuildHasherDefault<PassHasher>>;
+
 /// A hash map with [`FxHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// A hash set with [`FxHasher`].
@@ -335,7 +388,7 @@ impl Sink {
         }
         let d = make();
         if worse {
-            case.worst = Some(d.clone());
+            case.worst = Some(Box::new(d.clone()));
         }
         if top {
             self.top.push(d);

@@ -248,7 +248,7 @@ pub struct Case {
     /// Cells beyond tolerance.
     pub failed: u64,
     /// The worst cell, when any failed.
-    pub worst: Option<CellDiff>,
+    pub worst: Option<Box<CellDiff>>,
     /// Why it fails without a cell: missing from actual, extra in actual.
     pub problem: Option<String>,
 }
