@@ -328,6 +328,7 @@ fn library_tolerances_pick_the_most_specific_rule() {
 /// Parses JUnit XML (must be well-formed) and returns (testcases, failures, the testsuites
 /// `failures` attribute, the classname/name of each failing case).
 fn parse_junit(xml: &str) -> (usize, usize, usize, Vec<(String, String)>) {
+    use quick_xml::XmlVersion;
     use quick_xml::events::Event;
     let mut r = quick_xml::Reader::from_str(xml);
     let (mut cases, mut failures, mut declared) = (0, 0, usize::MAX);
@@ -351,12 +352,16 @@ fn parse_junit(xml: &str) -> (usize, usize, usize, Vec<(String, String)>) {
             depth += 1;
         }
         let attr = |name: &str| -> Option<String> {
-            e.try_get_attribute(name)
-                .unwrap()
-                .map(|a| a.unescape_value().unwrap().into_owned())
+            e.try_get_attribute(name).unwrap().map(|a| {
+                a.normalized_value(XmlVersion::Explicit1_0)
+                    .unwrap()
+                    .into_owned()
+            })
         };
         for a in e.attributes() {
-            a.expect("well-formed attribute").unescape_value().unwrap();
+            a.expect("well-formed attribute")
+                .normalized_value(XmlVersion::Explicit1_0)
+                .unwrap();
         }
         match e.name().as_ref() {
             b"testsuites" => declared = attr("failures").unwrap().parse().unwrap(),
@@ -595,6 +600,36 @@ fn batch_statistics_allow_sampling_noise_when_samples_differ() {
         .args(["--noise-k", "6"])
         .assert()
         .code(0);
+}
+
+#[test]
+fn batch_summary_allows_sampling_noise_when_samples_differ() {
+    let (e, a) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let summary = |samples: u64, seed: u64, p: f64, mean: f64| {
+        format!(
+            "scenario,samples,seed,p_target_met,net_kt_mean,net_kt_p5,net_kt_p95\n\
+             base,{samples},{seed},{p},{mean},{},{}\n",
+            10.0 - 1.645,
+            10.0 + 1.645
+        )
+    };
+    write(e.path(), "batch/summary.csv", &summary(1000, 1, 0.5, 10.0));
+    // p: allowance 4 · √(0.25 · (1/1000 + 1/100)) = 0.2098; mean: 0.4195 as for stats.csv
+    write(a.path(), "batch/summary.csv", &summary(100, 2, 0.6, 10.3));
+    let out = check_cmd(e.path(), a.path()).assert().code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("expected has 1000 samples, seed 1, actual 100 samples, seed 2"),
+        "{stdout}"
+    );
+    write(a.path(), "batch/summary.csv", &summary(100, 2, 0.75, 10.3));
+    check_cmd(e.path(), a.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("p_target_met"));
+    // the same samples and seed: no allowance, and the samples column is compared again
+    write(a.path(), "batch/summary.csv", &summary(1000, 1, 0.6, 10.0));
+    check_cmd(e.path(), a.path()).assert().code(1);
 }
 
 fn tiny() -> std::path::PathBuf {

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::check::{self, DEFAULT_ATOL, DEFAULT_NOISE_K, DEFAULT_RTOL, Report, Tolerances};
+use crate::check::{self, DEFAULT_NOISE_K, Report, Tolerances};
 use crate::error::Result;
 use crate::output::OutputSet;
 
-const CHECK_ABOUT: &str = "\
+pub(super) const CHECK_ABOUT: &str = "\
 Compares ACTUAL with EXPECTED (two result folders, or two CSV files) and exits 1 when they differ.
 
 Rows are matched by key, never by position: IAMC files (results.csv, batch/stats.csv) by scenario,
@@ -58,7 +58,7 @@ pub enum Format {
 
 /// Arguments of `kymsim check`.
 #[derive(Debug, Args)]
-#[command(long_about = CHECK_ABOUT, after_help = CHECK_AFTER)]
+#[command(after_help = CHECK_AFTER)]
 pub struct CheckArgs {
     /// Expected results: a folder (e.g. tests/golden/NAME) or a CSV file
     #[arg(value_name = "EXPECTED")]
@@ -67,10 +67,10 @@ pub struct CheckArgs {
     #[arg(value_name = "ACTUAL")]
     pub actual: PathBuf,
     /// Relative tolerance: a cell passes when |a − e| ≤ atol + rtol·|e|
-    #[arg(long, value_name = "R", default_value_t = DEFAULT_RTOL)]
+    #[arg(long, value_name = "R", default_value = "1e-6")]
     pub rtol: f64,
     /// Absolute tolerance (in the cell's unit)
-    #[arg(long, value_name = "A", default_value_t = DEFAULT_ATOL)]
+    #[arg(long, value_name = "A", default_value = "1e-9")]
     pub atol: f64,
     /// TOML file of per-variable tolerances: "Final Energy|*" = { rtol = 1e-6, atol = 1e-9 }
     #[arg(long, value_name = "FILE")]
@@ -167,4 +167,16 @@ pub fn after_run(
 
 fn names(fresh: &[(&str, &[u8])]) -> String {
     fresh.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{DEFAULT_ATOL, DEFAULT_RTOL};
+
+    #[test]
+    fn help_defaults_are_the_library_defaults() {
+        // the defaults are written as text so that --help shows 1e-6, not 0.000001
+        assert_eq!("1e-6".parse::<f64>().unwrap(), DEFAULT_RTOL);
+        assert_eq!("1e-9".parse::<f64>().unwrap(), DEFAULT_ATOL);
+    }
 }

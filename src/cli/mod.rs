@@ -43,6 +43,7 @@ enum Command {
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
     /// Compare two result sets within tolerances (regression tests, CI); exit 1 on differences
+    #[command(long_about = check::CHECK_ABOUT)]
     Check(check::CheckArgs),
 }
 
