@@ -30,7 +30,7 @@ pub(crate) struct Iamc {
     text_columns: Vec<String>,
     has_statistic: bool,
     /// Row keys: scenario␟variable␟region␟unit[␟statistic].
-    keys: Vec<Box<[u8]>>,
+    keys: Keys,
     /// [`fx_hash`] of each key.
     hashes: Vec<u64>,
     /// Length of each key's scenario␟variable prefix, and its hash.
@@ -53,7 +53,7 @@ impl Iamc {
                 years: Vec::new(),
                 text_columns: Vec::new(),
                 has_statistic: false,
-                keys: Vec::new(),
+                keys: Keys::default(),
                 hashes: Vec::new(),
                 prefixes: Vec::new(),
                 lines: Vec::new(),
@@ -131,7 +131,7 @@ impl Iamc {
             year_cols,
             text_cols,
             years: &years,
-            keys: Vec::new(),
+            keys: Keys::default(),
             hashes: Vec::new(),
             prefixes: Vec::new(),
             lines: Vec::new(),
@@ -172,7 +172,7 @@ impl Iamc {
     fn hashed(&self, row: usize) -> Hashed<'_> {
         Hashed {
             hash: self.hashes[row],
-            bytes: &self.keys[row],
+            bytes: self.keys.get(row),
         }
     }
 
@@ -188,6 +188,38 @@ impl Iamc {
     }
 }
 
+/// Row keys in one buffer (no allocation per row).
+#[derive(Debug, Default)]
+struct Keys {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Keys {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    fn push(&mut self, key: &[u8]) {
+        self.bytes.extend_from_slice(key);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
 /// Builds the arrays of an [`Iamc`] row by row.
 struct RowBuilder<'a> {
     src: &'a CsvSource,
@@ -195,7 +227,7 @@ struct RowBuilder<'a> {
     year_cols: Vec<usize>,
     text_cols: Vec<usize>,
     years: &'a [(i64, String)],
-    keys: Vec<Box<[u8]>>,
+    keys: Keys,
     hashes: Vec<u64>,
     prefixes: Vec<(u32, u64)>,
     lines: Vec<u64>,
@@ -222,7 +254,7 @@ impl RowSink for RowBuilder<'_> {
         self.hashes.push(fx_hash(&self.key));
         self.prefixes
             .push((prefix as u32, fx_hash(&self.key[..prefix])));
-        self.keys.push(self.key.as_slice().into());
+        self.keys.push(&self.key);
         self.lines.push(row.line);
         for (j, &c) in self.year_cols.iter().enumerate() {
             match parse_number(row.field(c)) {
@@ -315,11 +347,11 @@ impl<'a> Cases<'a> {
         let (len, hash) = data.prefixes[row];
         let key = Hashed {
             hash,
-            bytes: &data.keys[row][..len as usize],
+            bytes: &data.keys.get(row)[..len as usize],
         };
         let list = &mut self.list;
         *self.index.entry(key).or_insert_with(|| {
-            let p = split_key(&data.keys[row]);
+            let p = split_key(data.keys.get(row));
             list.push(Case {
                 scenario: text(p.scenario),
                 variable: text(p.variable),
@@ -586,7 +618,7 @@ pub(crate) fn compare(
 
 #[cold]
 fn duplicate(src: &CsvSource, data: &Iamc, row: usize) -> Error {
-    let p = split_key(&data.keys[row]);
+    let p = split_key(data.keys.get(row));
     let mut what = format!(
         "row `{}` of scenario `{}` appears twice",
         text(p.variable),
@@ -617,7 +649,7 @@ mod tests {
              m,s,R,Emissions,kt,1.5,\n",
         );
         assert_eq!(d.years, vec![(2020, "2020".into()), (2030, "2030".into())]);
-        assert_eq!(&*d.keys[0], b"s\x1fEmissions\x1fR\x1fkt");
+        assert_eq!(d.keys.get(0), b"s\x1fEmissions\x1fR\x1fkt");
         assert_eq!(d.values[0], 1.5);
         assert!(d.values[1].is_nan());
     }
