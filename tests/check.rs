@@ -168,6 +168,25 @@ fn reordered_rows_and_columns_compare_equal() {
 }
 
 #[test]
+fn quoted_names_crlf_and_byte_order_mark_compare_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "e.csv",
+        "model,scenario,region,variable,unit,2020\nm,s,R,\"Heat, other\",GWh/yr,1\nm,s,R,E,kt,2\n",
+    );
+    write(
+        dir.path(),
+        "a.csv",
+        "\u{feff}model,scenario,region,variable,unit,2020\r\nm,s,R,E,kt,2\r\nm,s,R,\"Heat, other\",GWh/yr,1\r\n",
+    );
+    check_cmd(&dir.path().join("e.csv"), &dir.path().join("a.csv"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 cells compared, equal"));
+}
+
+#[test]
 fn missing_variable_and_extra_year_are_reported() {
     let (e, a) = two_dirs();
     let text = iamc(&["base", "ev"], &[2020, 2025, 2030, 2035]);

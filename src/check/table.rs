@@ -443,3 +443,74 @@ fn summary_noise(e: &Table, row: usize, column: &str, ne: u64, na: u64, k: f64) 
     }
     0.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> (CsvSource, Table) {
+        let src = CsvSource::from_bytes("t.csv", text.as_bytes());
+        let t = Table::read(&src).unwrap();
+        (src, t)
+    }
+
+    fn run(file_name: &str, e: &str, a: &str) -> FileReport {
+        let (es, et) = table(e);
+        let (as_, at) = table(a);
+        compare(
+            file_name,
+            file_name,
+            (&es, &et),
+            (&as_, &at),
+            &Tolerances::default(),
+            None,
+            &mut Sink::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn wedges_match_by_scenario_measure_and_year() {
+        let e = "scenario,measure,pillar,year,kt\ns,ev,transport,2030,1.5\ns,ev,transport,2040,2\n";
+        // rows swapped, one value changed, a year missing and one extra
+        let a = "scenario,measure,pillar,year,kt\ns,ev,transport,2040,2.5\ns,ev,transport,2050,3\n";
+        let r = run("wedges.csv", e, a);
+        assert_eq!(r.cells_failed, 1);
+        assert_eq!(r.missing_rows[0].variable, "ev/2030");
+        assert_eq!(r.extra_rows[0].variable, "ev/2050");
+        let failing: Vec<&Case> = r.cases.iter().filter(|c| c.failed > 0).collect();
+        assert_eq!(failing[0].variable, "ev: kt");
+        assert_eq!(
+            failing[0].worst.as_ref().unwrap().year.as_deref(),
+            Some("2040")
+        );
+    }
+
+    #[test]
+    fn unknown_tables_are_keyed_by_leading_text_columns() {
+        let (_, t) = table("scenario,parameter,first_order\ns,a,0.5\ns,b,0.25\n");
+        assert_eq!(t.guess_keys(), vec!["scenario", "parameter"]);
+        let (_, n) = table("bin,count\n1,5\n2,7\n");
+        assert!(n.guess_keys().is_empty());
+        // repeated keys match in order
+        let r = run("other.csv", "q,count\nx,1\nx,2\n", "q,count\nx,1\nx,3\n");
+        assert_eq!(r.cells_failed, 1);
+    }
+
+    #[test]
+    fn missing_key_column_is_bad_input() {
+        let (es, et) = table("scenario,net_kt\ns,1\n");
+        let (as_, at) = table("name,net_kt\ns,1\n");
+        let err = compare(
+            "summary.csv",
+            "summary.csv",
+            (&es, &et),
+            (&as_, &at),
+            &Tolerances::default(),
+            None,
+            &mut Sink::new(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("no `scenario` column"), "{err}");
+    }
+}
