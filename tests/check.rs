@@ -530,6 +530,22 @@ fn csv_without_iamc_columns_exits_2() {
 }
 
 #[test]
+fn results_csv_without_iamc_columns_in_a_folder_exits_2() {
+    let (e, a) = two_dirs();
+    write(
+        a.path(),
+        "results.csv",
+        "scenario,variable,2020\nbase,x,1\n",
+    );
+    check_cmd(e.path(), a.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "not an IAMC CSV: no `region`, `unit` columns",
+        ));
+}
+
+#[test]
 fn bad_tolerances_file_exits_2_with_its_line() {
     let (e, a) = two_dirs();
     let rules = e.path().join("check.toml");

@@ -46,6 +46,9 @@ use crate::error::{Error, InputError, Result};
 use csvfile::CsvSource;
 use report::TopDiffs;
 
+/// Files that must be IAMC CSVs, by name (any folder).
+const IAMC_FILES: [&str; 2] = ["results.csv", "stats.csv"];
+
 /// Folders skipped when looking for CSV files (charts are images).
 const SKIPPED_DIRS: [&str; 1] = ["charts"];
 
@@ -195,6 +198,8 @@ fn compare_pair(
     let fname = file_name(expected);
     let (esrc, asrc) = (CsvSource::open(expected)?, CsvSource::open(actual)?);
     let header = esrc.header()?;
+    // results.csv and stats.csv must be IAMC; other unknown files may be tables in a folder
+    let strict = strict || IAMC_FILES.contains(&fname.as_str());
     let is_table = table::known_keys(&fname).is_some()
         || (!strict && !header.is_empty() && !iamc::is_iamc_header(&header));
     if is_table {
