@@ -19,6 +19,7 @@
 pub mod check;
 pub mod cli;
 pub mod data;
+pub mod decision;
 pub mod engine;
 pub mod error;
 pub mod input;

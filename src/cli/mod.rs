@@ -1,8 +1,12 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
+mod batch;
 mod check;
+mod goal_seek;
 mod list;
 mod run;
+mod sensitivity;
+pub mod signals;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -36,12 +40,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Evaluate scenarios at their central values → results.csv, summary.csv, manifest.json
+    /// Evaluate scenarios at their central values → results, summary, wedges, MACC, manifest
     Run(run::RunArgs),
+    /// Monte Carlo batch: uncertainty → batch/stats.csv, batch/summary.csv, batch/distributions.csv
+    Batch(batch::BatchArgs),
     /// Check a dataset and scenarios, and show the base-year calibration
     Validate(validate::ValidateArgs),
     /// List the dataset's sources or carriers, or the scenarios and their measures
     List(list::ListArgs),
+    /// Find how far one measure must go, alone, to meet the target (exit 1: it cannot)
+    GoalSeek(goal_seek::GoalSeekArgs),
+    /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Compare two result sets within tolerances (regression tests, CI); exit 1 on differences
     #[command(long_about = check::CHECK_ABOUT)]
     Check(check::CheckArgs),
@@ -113,14 +123,22 @@ pub fn main() -> i32 {
             };
         }
     };
+    signals::install();
     let result = match cli.command {
         Command::Run(a) => run::run(a),
+        Command::Batch(a) => batch::batch(a),
         Command::Validate(a) => validate::validate(a),
         Command::List(a) => list::list(a),
+        Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Check(a) => check::check(a),
     };
     match result {
         Ok(code) => code,
+        Err(Error::Interrupted) => {
+            print_error(&Error::Interrupted);
+            signals::exit_code()
+        }
         Err(e) => {
             print_error(&e);
             e.exit_code()

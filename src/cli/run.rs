@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::InputArgs;
+use crate::decision;
 use crate::engine::run_central;
 use crate::error::Result;
 use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num};
@@ -29,6 +30,12 @@ pub struct RunArgs {
     /// Do not draw charts or the report
     #[arg(long)]
     pub no_charts: bool,
+    /// Seed of the sampled Shapley attribution (scenarios with more than 14 measures)
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Permutations of the sampled Shapley attribution
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub permutations: usize,
     /// Compare the fresh output with the expected results in DIR (as `kymsim check DIR OUT`,
     /// plus DIR/check.toml when present); exit 1 on differences
     #[arg(long, value_name = "DIR")]
@@ -45,10 +52,32 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
+    // decision support: Shapley wedges of each measure and the cost curve
+    let shapley = decision::ShapleyOptions {
+        seed: args.seed,
+        permutations: args.permutations,
+        ..Default::default()
+    };
+    let attributions: Vec<_> = models
+        .iter()
+        .map(|(_, m)| decision::attribute(m, &m.central(), &shapley))
+        .collect();
+    let maccs: Vec<_> = models
+        .iter()
+        .zip(&attributions)
+        .map(|((_, m), a)| decision::macc(m, a))
+        .collect();
+    let wedges: Vec<_> = models.iter().map(|(_, m)| m).zip(&attributions).collect();
+    let sampled = attributions
+        .iter()
+        .any(|a| matches!(a.method, decision::ShapleyMethod::Sampled { .. }));
+
     let mut set = OutputSet::new(&args.out)?;
     let (results_csv, summary_csv) = (output::results_csv(&runs), output::summary_csv(&runs));
     set.stage(output::RESULTS_CSV, &results_csv)?;
     set.stage(output::SUMMARY_CSV, &summary_csv)?;
+    set.stage(decision::WEDGES_CSV, &decision::wedges_csv(&wedges))?;
+    set.stage(decision::MACC_CSV, &decision::macc_csv(&maccs))?;
     let mut inputs: Vec<ManifestInput> = region
         .inputs
         .iter()
@@ -74,16 +103,34 @@ pub fn run(args: RunArgs) -> Result<i32> {
         created: output::now_rfc3339(),
         region: region.name.clone(),
         scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
-        seed: None,
+        seed: sampled.then_some(args.seed),
         samples: None,
         inputs,
-        outputs: vec![output::RESULTS_CSV.into(), output::SUMMARY_CSV.into()],
+        outputs: vec![
+            output::RESULTS_CSV.into(),
+            output::SUMMARY_CSV.into(),
+            decision::WEDGES_CSV.into(),
+            decision::MACC_CSV.into(),
+        ],
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
+    if super::signals::interrupted() {
+        return Err(crate::error::Error::Interrupted);
+    }
     set.commit()?;
 
     if !args.quiet {
         print_summary(&runs, &region.name);
+        for c in maccs.iter().filter(|c| c.costed().next().is_some()) {
+            println!(
+                "{}: measures with a cost abate {:.1} kt in {} for {:.2} M€/yr (see {})",
+                c.scenario,
+                c.total_abatement_kt(),
+                c.target_year,
+                c.total_annual_cost_meur(),
+                decision::MACC_CSV
+            );
+        }
         println!("\nwrote {}", args.out.display());
     }
     let missed = runs.iter().any(|(_, r)| !r.summary.target_met);

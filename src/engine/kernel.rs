@@ -10,6 +10,7 @@ pub struct Workspace {
     ny: usize,
     adoption: Vec<f64>,
     ratio: Vec<f64>,
+    pow: Vec<f64>,
     act: Vec<f64>,
     int: Vec<f64>,
     def: Vec<f64>,
@@ -34,6 +35,7 @@ impl Workspace {
             ny,
             adoption: model.adoption0.clone(),
             ratio: vec![0.0; model.drivers.len() * ny],
+            pow: vec![0.0; model.dyn_pow.len() * ny],
             act: vec![0.0; ns * ny],
             int: vec![0.0; ns * ny],
             def: vec![0.0; ns * ny],
@@ -63,18 +65,24 @@ impl Workspace {
 
         // source fields
         self.act.copy_from_slice(&model.act0);
-        for &(s, d, activity, elasticity) in &model.dyn_activity {
-            let ratio = &mut self.ratio[d * ny..(d + 1) * ny];
-            driver_ratio(&model.drivers[d], p, ratio);
-            let row = &mut self.act[s * ny..(s + 1) * ny];
+        for &d in &model.dyn_drivers {
+            driver_ratio(&model.drivers[d], p, &mut self.ratio[d * ny..(d + 1) * ny]);
+        }
+        for (i, &(d, elasticity)) in model.dyn_pow.iter().enumerate() {
+            let ratio = &self.ratio[d * ny..(d + 1) * ny];
+            let row = &mut self.pow[i * ny..(i + 1) * ny];
             if elasticity == 1.0 {
-                for (a, r) in row.iter_mut().zip(ratio.iter()) {
-                    *a = activity * r;
-                }
+                row.copy_from_slice(ratio);
             } else {
-                for (a, r) in row.iter_mut().zip(ratio.iter()) {
-                    *a = activity * r.powf(elasticity);
+                for (o, r) in row.iter_mut().zip(ratio) {
+                    *o = r.powf(elasticity);
                 }
+            }
+        }
+        for &(s, i, activity) in &model.dyn_activity {
+            let pow = &self.pow[i * ny..(i + 1) * ny];
+            for (a, r) in self.act[s * ny..(s + 1) * ny].iter_mut().zip(pow) {
+                *a = activity * r;
             }
         }
         self.int.copy_from_slice(&model.int0);
@@ -170,8 +178,8 @@ impl Workspace {
                 }
                 continue;
             }
-            for y in 0..ny {
-                out[y] = a[y] * def[y];
+            for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
+                *o = a * d;
             }
             let i = &self.int[s * ny..(s + 1) * ny];
             for slot in model.source_slots[s].clone() {
@@ -179,15 +187,21 @@ impl Workspace {
                 let w = &self.share[slot * ny..(slot + 1) * ny];
                 let ef = &self.ef[c * ny..(c + 1) * ny];
                 let e_out = &mut energy_out[slot * ny..(slot + 1) * ny];
-                for y in 0..ny {
-                    let mwh = a[y] * i[y] * w[y];
-                    e_out[y] = mwh / 1000.0;
-                    out[y] += mwh * ef[y];
+                for ((((o, e), a), (i, w)), ef) in out
+                    .iter_mut()
+                    .zip(e_out.iter_mut())
+                    .zip(a)
+                    .zip(i.iter().zip(w))
+                    .zip(ef)
+                {
+                    let mwh = a * i * w;
+                    *e = mwh * 1e-3;
+                    *o += mwh * ef;
                 }
             }
             let cap = &self.cap[s * ny..(s + 1) * ny];
-            for y in 0..ny {
-                out[y] *= cap[y] / 1000.0;
+            for (o, c) in out.iter_mut().zip(cap) {
+                *o *= c * 1e-3;
             }
         }
         for (r, &(m, prm)) in model.removal_ops.iter().enumerate() {

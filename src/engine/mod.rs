@@ -1,6 +1,9 @@
 //! The evaluation engine: central runs and their summary figures.
 
+pub mod batch;
 mod kernel;
+pub mod sampler;
+pub mod stats;
 
 pub use kernel::Workspace;
 

@@ -44,6 +44,9 @@ impl Curve {
             Curve::Linear { start } => ((year - start) / (full - start)).clamp(0.0, 1.0),
             Curve::Logistic { start, k } => {
                 let x = ((year - start) / (full - start)).clamp(0.0, 1.0);
+                if x == 0.0 || x == 1.0 {
+                    return x;
+                }
                 let lo = sigmoid(-k / 2.0);
                 let hi = sigmoid(k / 2.0);
                 ((sigmoid(k * (x - 0.5)) - lo) / (hi - lo)).clamp(0.0, 1.0)
@@ -61,6 +64,23 @@ impl Curve {
 
     /// Fills `out[i]` with adoption in year `first_year + i`.
     pub fn fill(&self, first_year: i32, full: f64, out: &mut [f64]) {
+        if let Curve::Logistic { start, k } = self {
+            // the normalising ends do not depend on the year: compute them once
+            let lo = sigmoid(-k / 2.0);
+            let scale = 1.0 / (sigmoid(k / 2.0) - lo);
+            let span = full - start;
+            for (i, u) in out.iter_mut().enumerate() {
+                let x = (((first_year + i as i32) as f64 - start) / span).clamp(0.0, 1.0);
+                *u = if x == 0.0 {
+                    0.0
+                } else if x == 1.0 {
+                    1.0
+                } else {
+                    ((sigmoid(k * (x - 0.5)) - lo) * scale).clamp(0.0, 1.0)
+                };
+            }
+            return;
+        }
         for (i, u) in out.iter_mut().enumerate() {
             *u = self.at((first_year + i as i32) as f64, full);
         }

@@ -494,8 +494,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
             }
         };
 
-        let targets_text;
-        match kind {
+        let targets_text = match kind {
             MeasureKind::Activity
             | MeasureKind::Efficiency
             | MeasureKind::Process
@@ -527,11 +526,11 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                         value,
                     });
                 }
-                targets_text = targets
+                targets
                     .iter()
                     .map(|&(s, _)| region.sources[s].id.as_str())
                     .collect::<Vec<_>>()
-                    .join(",");
+                    .join(",")
             }
             MeasureKind::FuelSwitch => {
                 reject_field(m, &spec.sector, "sector")?;
@@ -600,7 +599,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                         .hint("check `from` and `targets`")
                         .into());
                 }
-                targets_text = applied.join(",");
+                applied.join(",")
             }
             MeasureKind::CarrierEf => {
                 reject_field(m, &spec.from, "from")?;
@@ -619,11 +618,11 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                     }
                     carrier_ops.push((c, mi, value));
                 }
-                targets_text = targets
+                targets
                     .iter()
                     .map(|&(c, _)| region.carriers[c].id.as_str())
                     .collect::<Vec<_>>()
-                    .join(",");
+                    .join(",")
             }
             MeasureKind::MixSwitch => {
                 reject_field(m, &spec.energy_ratio, "energy_ratio")?;
@@ -679,11 +678,11 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                     }
                     pending_mix.push((c, from, to, mi, value));
                 }
-                targets_text = targets
+                targets
                     .iter()
                     .map(|&(c, _)| region.carriers[c].id.as_str())
                     .collect::<Vec<_>>()
-                    .join(",");
+                    .join(",")
             }
             MeasureKind::Removal => {
                 reject_field(m, &spec.from, "from")?;
@@ -713,9 +712,9 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 }
                 removal_sectors.push((s.clone(), mi));
                 removal_ops.push((mi, value));
-                targets_text = format!("Carbon Removal|{s}");
+                format!("Carbon Removal|{s}")
             }
-        }
+        };
         measures.push(MeasureInfo {
             id: id.clone(),
             name: spec.name.clone().unwrap_or_else(|| id.clone()),
@@ -842,6 +841,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
     let mut act0 = vec![0.0; ns * ny];
     let mut int0 = vec![0.0; ns * ny];
     let mut dyn_activity = Vec::new();
+    let mut dyn_pow: Vec<(usize, f64)> = Vec::new();
     for (s, src) in region.sources.iter().enumerate() {
         for y in 0..ny {
             let r = src.driver.map_or(1.0, |d| ratio[d * ny + y]);
@@ -851,7 +851,17 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         if let Some(d) = src.driver
             && dyn_driver[d]
         {
-            dyn_activity.push((s, d, src.activity, src.elasticity));
+            let pair = match dyn_pow
+                .iter()
+                .position(|&(pd, e)| pd == d && e == src.elasticity)
+            {
+                Some(i) => i,
+                None => {
+                    dyn_pow.push((d, src.elasticity));
+                    dyn_pow.len() - 1
+                }
+            };
+            dyn_activity.push((s, pair, src.activity));
         }
     }
     let mut ef0 = vec![0.0; nc * ny];
@@ -899,6 +909,8 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
             .map(|s| s.kind == SourceKind::Removal)
             .collect(),
         act0,
+        dyn_drivers: (0..dyn_driver.len()).filter(|&d| dyn_driver[d]).collect(),
+        dyn_pow,
         dyn_activity,
         int0,
         def0: region.sources.iter().map(|s| s.direct_ef).collect(),
@@ -927,9 +939,15 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
 /// Fills `out[y]` = D[y]/D[base] for a driver plan at parameters `p` (DESIGN §3 driver rules).
 pub fn driver_ratio(plan: &DriverPlan, p: &[f64], out: &mut [f64]) {
     let d0 = plan.path[0];
+    let growth = plan.growth.map(|g| 1.0 + p[g]);
+    let mut compound = 1.0;
     for (y, o) in out.iter_mut().enumerate() {
-        let mut d = match plan.growth {
-            Some(g) => d0 * (1.0 + p[g]).powi(y as i32),
+        let mut d = match growth {
+            Some(g) => {
+                let d = d0 * compound;
+                compound *= g;
+                d
+            }
             None => plan.path[y],
         };
         for &f in &plan.factors {

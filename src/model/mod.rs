@@ -147,8 +147,12 @@ pub struct Model {
     pub source_is_removal: Vec<bool>,
     /// Base activity × driver ratio^elasticity `[source × year]` (static drivers).
     pub act0: Vec<f64>,
-    /// Sources whose driver is recomputed per sample: (source, driver, activity, elasticity).
-    pub dyn_activity: Vec<(usize, usize, f64, f64)>,
+    /// Drivers whose path is recomputed per sample.
+    pub dyn_drivers: Vec<usize>,
+    /// Distinct (driver, elasticity) pairs of sources whose driver is recomputed per sample.
+    pub dyn_pow: Vec<(usize, f64)>,
+    /// Sources whose driver is recomputed per sample: (source, index into `dyn_pow`, activity).
+    pub dyn_activity: Vec<(usize, usize, f64)>,
     /// Intensity × (1 + trend)^t `[source × year]`.
     pub int0: Vec<f64>,
     /// Direct EF per source.

@@ -26,19 +26,31 @@ pub struct Variable {
     pub name: String,
     /// Unit.
     pub unit: &'static str,
-    /// The leaf rows it sums (positive).
+    /// Leaf rows that are direct children (indices into `VariablePlan::leaf_index`).
+    pub leaves: Range<usize>,
+    /// Variables that are direct children (indices into `VariablePlan::child_index`).
+    pub children: Range<usize>,
+    /// Every leaf below it that adds (indices into `VariablePlan::flat_index`).
     pub plus: Range<usize>,
-    /// The leaf rows it subtracts (only net emissions has these).
+    /// Every leaf below it that subtracts (only net emissions has these).
     pub minus: Range<usize>,
 }
 
-/// All output variables, sorted by name, with a flat list of leaf indices.
+/// All output variables, sorted by name, and how to sum them child-first.
 #[derive(Debug, Clone)]
 pub struct VariablePlan {
     /// Variables sorted by name.
     pub vars: Vec<Variable>,
-    /// Leaf indices referenced by `Variable::plus`/`minus`.
+    /// Leaf indices referenced by `Variable::leaves`.
     pub leaf_index: Vec<u32>,
+    /// Variable indices referenced by `Variable::children`.
+    pub child_index: Vec<u32>,
+    /// Evaluation order: every variable after its children.
+    pub order: Vec<u32>,
+    /// (net, gross, removals) variable indices: net = gross − removals.
+    pub net: (usize, usize, usize),
+    /// Leaf indices referenced by `Variable::plus`/`minus`, for evaluating one variable alone.
+    pub flat_index: Vec<u32>,
 }
 
 impl VariablePlan {
@@ -52,37 +64,27 @@ impl VariablePlan {
     ) -> VariablePlan {
         let ns = region.sources.len();
         let nr = removal_ops.len();
-        let mut sums: BTreeMap<String, (&'static str, Vec<u32>)> = BTreeMap::new();
-        // a leaf adds to its variable, every prefix of its sub-path, and the root
+        // name → (unit, direct leaves)
+        let mut direct: BTreeMap<String, (&'static str, Vec<u32>)> = BTreeMap::new();
         let mut add = |root: &str, path: &str, unit: &'static str, leaf: usize| {
-            let mut end = path.len();
-            loop {
-                sums.entry(format!("{root}|{}", &path[..end]))
-                    .or_insert((unit, Vec::new()))
-                    .1
-                    .push(leaf as u32);
-                match path[..end].rfind('|') {
-                    Some(i) => end = i,
-                    None => break,
-                }
-            }
-            sums.entry(root.to_string())
+            direct
+                .entry(format!("{root}|{path}"))
                 .or_insert((unit, Vec::new()))
                 .1
                 .push(leaf as u32);
+            // every prefix and the root exist as aggregates
+            let mut end = path.len();
+            while let Some(i) = path[..end].rfind('|') {
+                direct
+                    .entry(format!("{root}|{}", &path[..i]))
+                    .or_insert((unit, Vec::new()));
+                end = i;
+            }
         };
-        let mut gross_leaves = Vec::new();
-        let mut removal_leaves = Vec::new();
         for (s, src) in region.sources.iter().enumerate() {
             match src.kind {
-                SourceKind::Emission => {
-                    add(GROSS, &src.sector, UNIT_KT, s);
-                    gross_leaves.push(s as u32);
-                }
-                SourceKind::Removal => {
-                    add(REMOVALS, &src.sector, UNIT_KT, s);
-                    removal_leaves.push(s as u32);
-                }
+                SourceKind::Emission => add(GROSS, &src.sector, UNIT_KT, s),
+                SourceKind::Removal => add(REMOVALS, &src.sector, UNIT_KT, s),
             }
             for slot in source_slots[s].clone() {
                 let carrier = &region.carriers[slot_carrier[slot]].name;
@@ -97,43 +99,90 @@ impl VariablePlan {
         for (r, &(mi, _)) in removal_ops.iter().enumerate() {
             let sector = measures[mi].targets.trim_start_matches("Carbon Removal|");
             add(REMOVALS, sector, UNIT_KT, ns + r);
-            removal_leaves.push((ns + r) as u32);
         }
-        // totals exist even when empty
-        sums.entry(GROSS.into()).or_insert((UNIT_KT, Vec::new()));
-        sums.entry(REMOVALS.into()).or_insert((UNIT_KT, Vec::new()));
-        sums.entry(FINAL_ENERGY.into())
-            .or_insert((UNIT_GWH, Vec::new()));
-        let mut vars = Vec::new();
+        for (root, unit) in [
+            (GROSS, UNIT_KT),
+            (REMOVALS, UNIT_KT),
+            (FINAL_ENERGY, UNIT_GWH),
+            (NET, UNIT_KT),
+        ] {
+            direct.entry(root.into()).or_insert((unit, Vec::new()));
+        }
+        let names: Vec<String> = direct.keys().cloned().collect();
+        let index = |n: &str| names.binary_search_by(|x| x.as_str().cmp(n)).ok();
+        let mut vars = Vec::with_capacity(names.len());
         let mut leaf_index = Vec::new();
-        let mut push =
-            |name: String, unit, plus: &[u32], minus: &[u32], vars: &mut Vec<Variable>| {
-                let a = leaf_index.len();
-                leaf_index.extend_from_slice(plus);
-                let b = leaf_index.len();
-                leaf_index.extend_from_slice(minus);
-                vars.push(Variable {
-                    name,
-                    unit,
-                    plus: a..b,
-                    minus: b..leaf_index.len(),
-                });
-            };
-        sums.insert(NET.into(), (UNIT_KT, Vec::new()));
-        for (name, (unit, leaves)) in &sums {
-            if name == NET {
-                push(
-                    name.clone(),
-                    UNIT_KT,
-                    &gross_leaves,
-                    &removal_leaves,
-                    &mut vars,
-                );
-            } else {
-                push(name.clone(), unit, leaves, &[], &mut vars);
+        let mut child_index = Vec::new();
+        let roots = [GROSS, REMOVALS, FINAL_ENERGY];
+        for (v, (name, (unit, leaves))) in direct.iter().enumerate() {
+            let a = leaf_index.len();
+            leaf_index.extend_from_slice(leaves);
+            let c = child_index.len();
+            if name != NET {
+                let prefix = format!("{name}|");
+                for (i, other) in names.iter().enumerate() {
+                    if i != v && other.starts_with(&prefix) && !other[prefix.len()..].contains('|')
+                    {
+                        child_index.push(i as u32);
+                    }
+                }
             }
+            debug_assert!(roots.contains(&name.as_str()) || name == NET || name.contains('|'));
+            vars.push(Variable {
+                name: name.clone(),
+                unit,
+                leaves: a..leaf_index.len(),
+                children: c..child_index.len(),
+                plus: 0..0,
+                minus: 0..0,
+            });
         }
-        VariablePlan { vars, leaf_index }
+        // deeper names first: a child always has more `|` than its parent; net last
+        let mut order: Vec<u32> = (0..vars.len() as u32)
+            .filter(|&v| vars[v as usize].name != NET)
+            .collect();
+        order.sort_by_key(|&v| std::cmp::Reverse(vars[v as usize].name.matches('|').count()));
+        let net = (
+            index(NET).expect("net"),
+            index(GROSS).expect("gross"),
+            index(REMOVALS).expect("removals"),
+        );
+        order.push(net.0 as u32);
+        // every leaf below each variable, for evaluating one variable on its own
+        let mut below: Vec<Vec<u32>> = vec![Vec::new(); vars.len()];
+        for &v in &order {
+            let v = v as usize;
+            if v == net.0 {
+                continue;
+            }
+            let mut all = leaf_index[vars[v].leaves.clone()].to_vec();
+            for &c in &child_index[vars[v].children.clone()] {
+                all.extend_from_slice(&below[c as usize]);
+            }
+            below[v] = all;
+        }
+        let mut flat_index = Vec::new();
+        for (v, var) in vars.iter_mut().enumerate() {
+            let (plus, minus) = if v == net.0 {
+                (below[net.1].clone(), below[net.2].clone())
+            } else {
+                (below[v].clone(), Vec::new())
+            };
+            let a = flat_index.len();
+            flat_index.extend(plus);
+            let b = flat_index.len();
+            flat_index.extend(minus);
+            var.plus = a..b;
+            var.minus = b..flat_index.len();
+        }
+        VariablePlan {
+            vars,
+            leaf_index,
+            child_index,
+            order,
+            net,
+            flat_index,
+        }
     }
 
     /// Index of a variable by name.
@@ -143,21 +192,43 @@ impl VariablePlan {
             .ok()
     }
 
-    /// Computes every variable `[var × year]` from the leaf rows `[leaf × year]`.
+    /// Computes every variable `[var × year]` from the leaf rows `[leaf × year]`, children first.
     pub fn evaluate(&self, leaves: &[f64], ny: usize, out: &mut [f64]) {
-        for (v, var) in self.vars.iter().enumerate() {
-            let row = &mut out[v * ny..(v + 1) * ny];
+        for &v in &self.order {
+            let v = v as usize;
+            let var = &self.vars[v];
+            let (done, rest) = out.split_at_mut(v * ny);
+            let (row, later) = rest.split_at_mut(ny);
+            if v == self.net.0 {
+                let (n, g, r) = self.net;
+                let get = |i: usize| -> &[f64] {
+                    if i < n {
+                        &done[i * ny..(i + 1) * ny]
+                    } else {
+                        &later[(i - n - 1) * ny..(i - n) * ny]
+                    }
+                };
+                for ((o, g), r) in row.iter_mut().zip(get(g)).zip(get(r)) {
+                    *o = g - r;
+                }
+                continue;
+            }
             row.fill(0.0);
-            for &l in &self.leaf_index[var.plus.clone()] {
-                let src = &leaves[l as usize * ny..(l as usize + 1) * ny];
-                for (o, x) in row.iter_mut().zip(src) {
+            for &l in &self.leaf_index[var.leaves.clone()] {
+                let l = l as usize;
+                for (o, x) in row.iter_mut().zip(&leaves[l * ny..(l + 1) * ny]) {
                     *o += x;
                 }
             }
-            for &l in &self.leaf_index[var.minus.clone()] {
-                let src = &leaves[l as usize * ny..(l as usize + 1) * ny];
+            for &c in &self.child_index[var.children.clone()] {
+                let c = c as usize;
+                let src = if c < v {
+                    &done[c * ny..(c + 1) * ny]
+                } else {
+                    &later[(c - v - 1) * ny..(c - v) * ny]
+                };
                 for (o, x) in row.iter_mut().zip(src) {
-                    *o -= x;
+                    *o += x;
                 }
             }
         }

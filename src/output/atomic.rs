@@ -58,6 +58,32 @@ impl OutputSet {
         Ok(())
     }
 
+    /// Streams a file through `write` into a temporary file that becomes `relative` on commit.
+    pub fn stage_with(
+        &mut self,
+        relative: &str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let target = self.dir.join(relative);
+        let parent = target.parent().unwrap_or(&self.dir).to_path_buf();
+        fs::create_dir_all(&parent).map_err(|e| Error::io("create folder", &parent, e))?;
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let result = (|| -> std::io::Result<()> {
+            let f = fs::File::create(&tmp)?;
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            w.flush()?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(Error::io("write", &target, e));
+        }
+        self.staged.push((tmp, target));
+        Ok(())
+    }
+
     /// Renames every staged file into place, in staging order.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         let staged = std::mem::take(&mut self.staged);

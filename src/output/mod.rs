@@ -1,6 +1,7 @@
 //! Output files: IAMC results, the summary, the manifest; all written atomically.
 
 mod atomic;
+pub mod batch;
 
 pub use atomic::OutputSet;
 
@@ -55,7 +56,9 @@ pub fn model_name() -> String {
     format!("kymsim {}", env!("CARGO_PKG_VERSION"))
 }
 
-fn csv_bytes(rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
+pub(crate) fn csv_bytes(
+    rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());

@@ -49,7 +49,7 @@ pub fn var<'a>(m: &Model, r: &'a CentralResult, name: &str) -> &'a [f64] {
 pub fn tiny_error(text: &str) -> kymsim::InputError {
     let (_d, lib) = scenarios(&[("s", text)]);
     let err = match lib.resolve("s") {
-        Ok(sc) => compile(&tiny(), &sc).err().expect("expected an error"),
+        Ok(sc) => compile(&tiny(), &sc).expect_err("expected an error"),
         Err(e) => e,
     };
     match err {

@@ -1,0 +1,104 @@
+//! Decision support: which measures matter (Shapley attribution, wedges), what they cost (MACC),
+//! how far a measure must go to reach the target (goal seek), and which uncertainties drive the
+//! result (Sobol indices).
+//!
+//! The methods and formulas are documented in `docs/decision-support.md`. Nothing here knows of
+//! the command line; `crate::cli` calls these functions and writes their CSV output.
+
+pub mod goalseek;
+pub mod macc;
+pub mod shapley;
+pub mod sobol;
+
+pub use goalseek::{Criterion, GoalSeek, Lever, goal_seek};
+pub use macc::{Macc, MaccRow, macc, macc_csv};
+pub use shapley::{Attribution, ShapleyMethod, ShapleyOptions, attribute, wedges_csv};
+pub use sobol::{
+    SensitivityRow, SobolIndex, SobolOptions, model_sensitivity, sensitivity_csv, sobol, sobol_with,
+};
+
+use crate::model::Model;
+
+/// File name of the Shapley wedges.
+pub const WEDGES_CSV: &str = "wedges.csv";
+/// File name of the marginal abatement cost table.
+pub const MACC_CSV: &str = "macc.csv";
+/// File name of the Sobol indices.
+pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
+
+/// Sums variable `v`'s leaf rows into `out[year]`, in the same order as
+/// [`crate::model::Variable::plus`] lists them (to the last bit it may differ from the
+/// child-first sums of `results.csv`).
+pub(crate) fn variable_row(model: &Model, v: usize, leaves: &[f64], out: &mut [f64]) {
+    let ny = model.ny;
+    let var = &model.variables.vars[v];
+    let idx = &model.variables.flat_index;
+    out.fill(0.0);
+    for &l in &idx[var.plus.clone()] {
+        let src = &leaves[l as usize * ny..(l as usize + 1) * ny];
+        for (o, x) in out.iter_mut().zip(src) {
+            *o += x;
+        }
+    }
+    for &l in &idx[var.minus.clone()] {
+        let src = &leaves[l as usize * ny..(l as usize + 1) * ny];
+        for (o, x) in out.iter_mut().zip(src) {
+            *o -= x;
+        }
+    }
+}
+
+/// Variable `v` in year index `y` (same summation order as [`variable_row`]).
+pub(crate) fn variable_at(model: &Model, v: usize, leaves: &[f64], y: usize) -> f64 {
+    let ny = model.ny;
+    let var = &model.variables.vars[v];
+    let idx = &model.variables.flat_index;
+    let mut s = 0.0;
+    for &l in &idx[var.plus.clone()] {
+        s += leaves[l as usize * ny + y];
+    }
+    for &l in &idx[var.minus.clone()] {
+        s -= leaves[l as usize * ny + y];
+    }
+    s
+}
+
+/// A uniform draw in the open interval (0, 1) from 53 random bits.
+pub(crate) fn open_uniform(bits: u64) -> f64 {
+    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Serialises rows into CSV bytes with `\n` line ends.
+pub(crate) fn csv_bytes(
+    rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    rows(&mut w).expect("writing CSV to memory cannot fail");
+    w.into_inner().expect("writing CSV to memory cannot fail")
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Compiles scenarios written inline against the tiny test region.
+    use crate::data::{DataSource, load_region};
+    use crate::model::{Model, compile};
+    use crate::scenario::ScenarioLibrary;
+
+    /// Writes `toml` as `<name>.toml` in a temporary folder and compiles it against the tiny region.
+    pub fn tiny_model(name: &str, toml: &str) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(format!("{name}.toml")), toml).unwrap();
+        let region = load_region(&DataSource::Dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny"),
+        ))
+        .unwrap();
+        let sc = ScenarioLibrary::from_dir(dir.path())
+            .unwrap()
+            .resolve(name)
+            .unwrap();
+        compile(&region, &sc).unwrap()
+    }
+}

@@ -1,0 +1,168 @@
+//! Monte Carlo batches: samples evaluated in parallel into mergeable statistics.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use super::sampler::{Sampler, SamplerKind};
+use super::stats::{Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
+use super::{TotalRows, Workspace, summarize};
+use crate::error::{Error, Result};
+use crate::model::Model;
+
+/// Samples whose cells are counted together (cell by cell, for cache locality).
+const BLOCK: usize = 32;
+
+/// What to sample.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Samples in the whole batch (N).
+    pub samples: u64,
+    /// Sampler.
+    pub sampler: SamplerKind,
+    /// Seed.
+    pub seed: u64,
+    /// The samples to compute (all, or one shard's).
+    pub range: Range<u64>,
+    /// Samples per parallel work item.
+    pub chunk: usize,
+    /// Quantiles are exact up to this many values (samples × cells), else from histograms.
+    pub exact_limit: u64,
+}
+
+impl BatchOptions {
+    /// All `samples` samples, chunks of 256.
+    pub fn new(samples: u64, sampler: SamplerKind, seed: u64) -> BatchOptions {
+        BatchOptions {
+            samples,
+            sampler,
+            seed,
+            range: 0..samples,
+            chunk: 256,
+            exact_limit: EXACT_LIMIT,
+        }
+    }
+}
+
+/// Number of statistic cells (variables × years) of a model.
+pub fn cells(model: &Model) -> usize {
+    model.variables.vars.len() * model.ny
+}
+
+/// How quantiles will be computed for a batch of `samples` samples: exact when the values fit
+/// [`EXACT_LIMIT`], else histograms over ranges from a pilot of the first [`PILOT`] samples.
+pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
+    let cells = cells(model);
+    if opts.samples.saturating_mul(cells as u64) <= opts.exact_limit {
+        return Binning::Exact;
+    }
+    let sampler = Sampler::new(model, opts.sampler, opts.seed, opts.samples);
+    let pilot_n = PILOT.min(opts.samples) as usize;
+    let mut pilot = vec![0.0; pilot_n * cells];
+    pilot.par_chunks_mut(cells).enumerate().for_each_init(
+        || (Workspace::new(model), model.central()),
+        |(ws, p), (i, out)| {
+            sampler.fill(i as u64, p);
+            ws.evaluate(model, p);
+            ws.evaluate_variables(model);
+            out.copy_from_slice(&ws.vars);
+        },
+    );
+    Binning::from_pilot(&pilot, cells)
+}
+
+/// Evaluates the samples of `opts.range` in parallel. `progress` is called with the number of
+/// samples finished after each chunk; `cancel` stops the work (→ [`Error::Interrupted`]).
+pub fn run_batch(
+    model: &Model,
+    opts: &BatchOptions,
+    binning: &Binning,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Partial> {
+    let cells = cells(model);
+    let n = (opts.range.end - opts.range.start) as usize;
+    let chunk = opts.chunk.max(1);
+    let sampler = Sampler::new(model, opts.sampler, opts.seed, opts.samples);
+    let rows = TotalRows::of(model);
+    let exact = matches!(binning, Binning::Exact);
+    let stride = if exact { cells } else { 1 };
+
+    let mut net = vec![0.0; n];
+    let mut neutrality = vec![0u16; n];
+    let mut values = vec![0.0; n * stride];
+    let base = model.base_year;
+    let first = opts.range.start;
+
+    let acc = net
+        .par_chunks_mut(chunk)
+        .zip(neutrality.par_chunks_mut(chunk))
+        .zip(values.par_chunks_mut(chunk * stride))
+        .enumerate()
+        // few, large pieces: each holds a full accumulator (histograms are large)
+        .with_min_len(
+            n.div_ceil(chunk)
+                .div_ceil(4 * rayon::current_num_threads())
+                .max(1),
+        )
+        .fold(
+            || {
+                (
+                    Workspace::new(model),
+                    model.central(),
+                    Partial::new(first, cells, binning),
+                    Vec::with_capacity(BLOCK * cells),
+                )
+            },
+            |(mut ws, mut p, mut acc, mut block), (ci, ((net_c, neut_c), val_c))| {
+                if cancel.load(Ordering::Relaxed) {
+                    return (ws, p, acc, block);
+                }
+                let start = first + (ci * chunk) as u64;
+                for k in 0..net_c.len() {
+                    sampler.fill(start + k as u64, &mut p);
+                    ws.evaluate(model, &p);
+                    ws.evaluate_variables(model);
+                    block.extend_from_slice(&ws.vars);
+                    if block.len() == BLOCK * cells {
+                        acc.add_block(&block, binning);
+                        block.clear();
+                    }
+                    if exact {
+                        val_c[k * cells..(k + 1) * cells].copy_from_slice(&ws.vars);
+                    }
+                    let s = summarize(model, rows, &ws.vars);
+                    net_c[k] = s.net_kt;
+                    neut_c[k] = s.neutrality_year.map_or(NEVER, |y| (y - base) as u16);
+                    acc.gross_met += u64::from(s.gross_met.unwrap_or(true));
+                    acc.net_met += u64::from(s.net_zero_met.unwrap_or(true));
+                    acc.target_met += u64::from(s.target_met);
+                }
+                progress(net_c.len() as u64);
+                (ws, p, acc, block)
+            },
+        )
+        .map(|(_, _, mut acc, block)| {
+            acc.add_block(&block, binning);
+            acc
+        })
+        .reduce(
+            || Partial::new(first, cells, binning),
+            |mut a, b| {
+                a.merge_accumulators(&b);
+                a
+            },
+        );
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    let mut acc = acc;
+    acc.count = n as u64;
+    acc.net_target = net;
+    acc.neutrality = neutrality;
+    if exact {
+        acc.values = values;
+    }
+    Ok(acc)
+}

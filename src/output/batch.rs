@@ -1,0 +1,254 @@
+//! Batch outputs: `batch/stats.csv`, `batch/summary.csv`, `batch/distributions.csv`.
+
+use serde::Serialize;
+
+use super::{csv_bytes, fmt_num, model_name};
+use crate::engine::stats::{CellStats, NEVER, Partial, QUANTILES, quantile_sorted};
+use crate::model::Model;
+
+/// File name of the batch statistics (relative to the output folder).
+pub const STATS_CSV: &str = "batch/stats.csv";
+/// File name of the batch summary.
+pub const BATCH_SUMMARY_CSV: &str = "batch/summary.csv";
+/// File name of the distributions.
+pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
+/// File name of the kept samples.
+pub const SAMPLES_CSV: &str = "batch/samples.csv";
+
+/// One scenario's finished batch.
+pub struct BatchOutcome<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// The complete partial (all samples).
+    pub partial: &'a Partial,
+    /// Its cell statistics.
+    pub cells: &'a CellStats,
+    /// Seed used.
+    pub seed: u64,
+    /// Sampler name (`mc` or `lhs`).
+    pub sampler: &'a str,
+}
+
+/// `batch/stats.csv`: IAMC plus `statistic` (mean, p5, p25, p50, p75, p95).
+pub fn stats_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
+    let mut sorted: Vec<&BatchOutcome> = outcomes.iter().collect();
+    sorted.sort_by(|a, b| a.model.scenario.cmp(&b.model.scenario));
+    csv_bytes(|w| {
+        let Some(first) = sorted.first() else {
+            return Ok(());
+        };
+        let mut header: Vec<String> = [
+            "model",
+            "scenario",
+            "region",
+            "variable",
+            "unit",
+            "statistic",
+        ]
+        .map(String::from)
+        .to_vec();
+        header.extend(first.model.years().map(|y| y.to_string()));
+        w.write_record(&header)?;
+        let model = model_name();
+        for o in sorted {
+            let m = o.model;
+            let ny = m.ny;
+            for (v, var) in m.variables.vars.iter().enumerate() {
+                let mut rows: Vec<(&str, &[f64])> =
+                    vec![("mean", &o.cells.mean[v * ny..(v + 1) * ny])];
+                for (q, (_, name)) in QUANTILES.iter().enumerate() {
+                    rows.push((name, &o.cells.quantiles[q][v * ny..(v + 1) * ny]));
+                }
+                for (stat, vals) in rows {
+                    let mut rec = vec![
+                        model.clone(),
+                        m.scenario.clone(),
+                        m.region.clone(),
+                        var.name.clone(),
+                        var.unit.to_string(),
+                        stat.to_string(),
+                    ];
+                    rec.extend(vals.iter().map(|&x| fmt_num(x)));
+                    w.write_record(&rec)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// One row of `batch/summary.csv`.
+#[derive(Debug, Serialize)]
+pub struct BatchSummaryRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Samples.
+    pub samples: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Sampler.
+    pub sampler: String,
+    /// Target year.
+    pub target_year: i32,
+    /// P(every criterion met).
+    pub p_target_met: String,
+    /// P(gross criterion met).
+    pub p_gross_met: String,
+    /// P(net ≤ 0 in the target year).
+    pub p_net_zero_met: String,
+    /// Mean target-year net emissions.
+    pub net_kt_mean: String,
+    /// Quantiles of target-year net emissions.
+    pub net_kt_p5: String,
+    /// p25.
+    pub net_kt_p25: String,
+    /// p50.
+    pub net_kt_p50: String,
+    /// p75.
+    pub net_kt_p75: String,
+    /// p95.
+    pub net_kt_p95: String,
+    /// Neutrality-year quantiles (empty when the quantile falls on "never").
+    pub neutrality_p5: String,
+    /// p50.
+    pub neutrality_p50: String,
+    /// p95.
+    pub neutrality_p95: String,
+    /// P(never neutral within the horizon).
+    pub p_never: String,
+}
+
+fn neutrality_years(model: &Model, p: &Partial) -> Vec<f64> {
+    let mut years: Vec<f64> = p
+        .neutrality
+        .iter()
+        .map(|&i| {
+            if i == NEVER {
+                f64::INFINITY
+            } else {
+                (model.base_year + i as i32) as f64
+            }
+        })
+        .collect();
+    years.sort_by(f64::total_cmp);
+    years
+}
+
+/// The summary row of one scenario's batch.
+pub fn batch_summary_row(o: &BatchOutcome) -> BatchSummaryRow {
+    let p = o.partial;
+    let n = p.count as f64;
+    let mut net = p.net_target.clone();
+    net.sort_by(f64::total_cmp);
+    let mean = net.iter().sum::<f64>() / n;
+    let q = |x: f64| fmt_num(quantile_sorted(&net, x));
+    let years = neutrality_years(o.model, p);
+    let yq = |x: f64| {
+        let v = quantile_sorted(&years, x);
+        if v.is_finite() {
+            fmt_num(v)
+        } else {
+            String::new()
+        }
+    };
+    let never = p.neutrality.iter().filter(|&&i| i == NEVER).count() as f64;
+    BatchSummaryRow {
+        scenario: o.model.scenario.clone(),
+        samples: p.count,
+        seed: o.seed,
+        sampler: o.sampler.to_string(),
+        target_year: o.model.target.year,
+        p_target_met: fmt_num(p.target_met as f64 / n),
+        p_gross_met: fmt_num(p.gross_met as f64 / n),
+        p_net_zero_met: fmt_num(p.net_met as f64 / n),
+        net_kt_mean: fmt_num(mean),
+        net_kt_p5: q(0.05),
+        net_kt_p25: q(0.25),
+        net_kt_p50: q(0.5),
+        net_kt_p75: q(0.75),
+        net_kt_p95: q(0.95),
+        neutrality_p5: yq(0.05),
+        neutrality_p50: yq(0.5),
+        neutrality_p95: yq(0.95),
+        p_never: fmt_num(never / n),
+    }
+}
+
+/// `batch/summary.csv`, one row per scenario.
+pub fn batch_summary_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
+    let mut rows: Vec<BatchSummaryRow> = outcomes.iter().map(batch_summary_row).collect();
+    rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    csv_bytes(|w| {
+        for r in rows {
+            w.serialize(r)?;
+        }
+        Ok(())
+    })
+}
+
+/// Number of equal bins of the target-year net emission distribution.
+pub const NET_BINS: usize = 40;
+
+/// `batch/distributions.csv`: `scenario,quantity,bin_lo,bin_hi,count`.
+pub fn distributions_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
+    let mut sorted: Vec<&BatchOutcome> = outcomes.iter().collect();
+    sorted.sort_by(|a, b| a.model.scenario.cmp(&b.model.scenario));
+    csv_bytes(|w| {
+        w.write_record(["scenario", "quantity", "bin_lo", "bin_hi", "count"])?;
+        for o in sorted {
+            let p = o.partial;
+            let name = &o.model.scenario;
+            let lo = p.net_target.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = p
+                .net_target
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            let bins = if hi > lo { NET_BINS } else { 1 };
+            let width = (hi - lo) / bins as f64;
+            let mut counts = vec![0u64; bins];
+            for &x in &p.net_target {
+                let b = if width > 0.0 {
+                    (((x - lo) / width) as usize).min(bins - 1)
+                } else {
+                    0
+                };
+                counts[b] += 1;
+            }
+            for (b, c) in counts.iter().enumerate() {
+                let a = lo + b as f64 * width;
+                let z = if b + 1 == bins {
+                    hi
+                } else {
+                    lo + (b + 1) as f64 * width
+                };
+                w.write_record([
+                    name.as_str(),
+                    "net_kt",
+                    &fmt_num(a),
+                    &fmt_num(z),
+                    &c.to_string(),
+                ])?;
+            }
+            let mut years = std::collections::BTreeMap::new();
+            for &i in &p.neutrality {
+                *years.entry(i).or_insert(0u64) += 1;
+            }
+            for (i, c) in years {
+                if i == NEVER {
+                    w.write_record([name.as_str(), "neutrality_year", "", "", &c.to_string()])?;
+                } else {
+                    let y = o.model.base_year + i as i32;
+                    w.write_record([
+                        name.as_str(),
+                        "neutrality_year",
+                        &y.to_string(),
+                        &(y + 1).to_string(),
+                        &c.to_string(),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    })
+}

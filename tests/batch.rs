@@ -1,0 +1,282 @@
+//! Batches: distributions, Latin hypercube strata, invariance to threads and chunking,
+//! degenerate batches equal `run`, and a probability known analytically.
+
+mod common;
+use common::*;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use kymsim::engine::sampler::{Sampler, SamplerKind};
+use kymsim::model::compile;
+
+fn one_param_model(value: &str) -> kymsim::model::Model {
+    let text = format!(
+        "[[measures]]\nid = \"m\"\npillar = \"other\"\nkind = \"removal\"\nsector = \"X\"\nvalue = {value}\nadoption = {{ curve = \"step\", year = 2020 }}\n"
+    );
+    let (_d, lib) = scenarios(&[("s", &text)]);
+    compile(&tiny(), &lib.resolve("s").unwrap()).unwrap()
+}
+
+fn draws(value: &str, kind: SamplerKind, n: u64) -> Vec<f64> {
+    let m = one_param_model(value);
+    let s = Sampler::new(&m, kind, 7, n);
+    assert_eq!(s.dims(), 1);
+    let mut p = m.central();
+    let idx = m.measures[0].value;
+    (0..n)
+        .map(|i| {
+            s.fill(i, &mut p);
+            p[idx]
+        })
+        .collect()
+}
+
+fn mean_var(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    (
+        m,
+        x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0),
+    )
+}
+
+#[test]
+fn sample_moments_match_each_distribution() {
+    let n = 40_000;
+    // (spec, analytic mean, analytic variance)
+    let cases = [
+        // uniform(2, 8): mean 5, var 36/12 = 3
+        ("{ dist = \"uniform\", min = 2, max = 8 }", 5.0, 3.0),
+        // triangular(1, 2, 6): mean 3, var (1+4+36−2−6−12)/18 = 21/18
+        (
+            "{ dist = \"triangular\", min = 1, mode = 2, max = 6 }",
+            3.0,
+            21.0 / 18.0,
+        ),
+        // normal(10, 2): mean 10, var 4
+        ("{ dist = \"normal\", mean = 10, sd = 2 }", 10.0, 4.0),
+        // lognormal(median 5, σ 0.3): mean 5·e^0.045 = 5.230175, var (e^0.09 − 1)·e^0.09·25 = 2.574893
+        (
+            "{ dist = \"lognormal\", median = 5, sigma = 0.3 }",
+            5.230175,
+            2.574893,
+        ),
+    ];
+    for (spec, mean, var) in cases {
+        for kind in [SamplerKind::MonteCarlo, SamplerKind::LatinHypercube] {
+            let (m, v) = mean_var(&draws(spec, kind, n));
+            let se = (var / n as f64).sqrt();
+            assert!(
+                (m - mean).abs() < 5.0 * se,
+                "{spec} {kind:?}: mean {m} vs {mean}"
+            );
+            assert!(
+                (v / var - 1.0).abs() < 0.05,
+                "{spec} {kind:?}: var {v} vs {var}"
+            );
+        }
+    }
+    // truncated normal stays in bounds
+    let x = draws(
+        "{ dist = \"normal\", mean = 10, sd = 5, min = 8, max = 11 }",
+        SamplerKind::MonteCarlo,
+        5000,
+    );
+    assert!(x.iter().all(|v| (8.0..=11.0).contains(v)));
+}
+
+#[test]
+fn latin_hypercube_is_stratified() {
+    let n = 500;
+    let x = draws(
+        "{ dist = \"uniform\", min = 0, max = 1 }",
+        SamplerKind::LatinHypercube,
+        n,
+    );
+    let mut strata: Vec<u64> = x.iter().map(|u| (u * n as f64).floor() as u64).collect();
+    strata.sort();
+    assert_eq!(strata, (0..n).collect::<Vec<_>>());
+}
+
+#[test]
+fn draws_depend_only_on_seed_scenario_and_index() {
+    let a = draws(
+        "{ dist = \"uniform\", min = 0, max = 1 }",
+        SamplerKind::MonteCarlo,
+        100,
+    );
+    let b = draws(
+        "{ dist = \"uniform\", min = 0, max = 1 }",
+        SamplerKind::MonteCarlo,
+        100,
+    );
+    assert_eq!(a, b);
+    let m = one_param_model("{ dist = \"uniform\", min = 0, max = 1 }");
+    let s = Sampler::new(&m, SamplerKind::MonteCarlo, 8, 100);
+    let mut p = m.central();
+    s.fill(0, &mut p);
+    assert_ne!(p[m.measures[0].value], a[0]);
+}
+
+fn batch(args: &[&str], out: &std::path::Path) {
+    cargo_bin_cmd!("kymsim")
+        .arg("batch")
+        .arg("-q")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
+const OUTPUTS: [&str; 3] = [
+    "batch/stats.csv",
+    "batch/summary.csv",
+    "batch/distributions.csv",
+];
+
+#[test]
+fn bytes_do_not_depend_on_threads_or_chunks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let scen = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/batch");
+    for limit in ["100000000", "1000"] {
+        // exact quantiles, then histograms (a tiny exact limit)
+        let runs = [("1", "256"), ("2", "256"), ("2", "7")];
+        let outs: Vec<std::path::PathBuf> = runs
+            .iter()
+            .map(|(t, c)| tmp.path().join(format!("{limit}-{t}-{c}")))
+            .collect();
+        for ((t, c), out) in runs.iter().zip(&outs) {
+            batch(
+                &[
+                    "--data",
+                    data.to_str().unwrap(),
+                    "--scenarios",
+                    scen,
+                    "-n",
+                    "600",
+                    "--sampler",
+                    "lhs",
+                    "--threads",
+                    t,
+                    "--chunk",
+                    c,
+                    "--exact-limit",
+                    limit,
+                ],
+                out,
+            );
+        }
+        for f in OUTPUTS {
+            let first = std::fs::read(outs[0].join(f)).unwrap();
+            for o in &outs[1..] {
+                assert_eq!(
+                    first,
+                    std::fs::read(o.join(f)).unwrap(),
+                    "{f} differs ({limit}, {})",
+                    o.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn degenerate_batch_equals_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = tmp.path().join("s");
+    std::fs::create_dir(&scen).unwrap();
+    std::fs::write(
+        scen.join("fixed.toml"),
+        "[[measures]]\nid = \"a\"\npillar = \"transport\"\nkind = \"activity\"\ntargets = [\"transport.cars\"]\nvalue = { dist = \"uniform\", min = 0.3, max = 0.3 }\nadoption = { curve = \"linear\", start = 2020, full = 2030 }\n",
+    )
+    .unwrap();
+    let data = tiny_dir();
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--scenarios",
+        scen.to_str().unwrap(),
+    ];
+    cargo_bin_cmd!("kymsim")
+        .arg("run")
+        .arg("-q")
+        .arg("--no-charts")
+        .args(args)
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success();
+    batch(
+        &[args.as_slice(), &["-n", "50"]].concat(),
+        &tmp.path().join("o"),
+    );
+    let results = std::fs::read_to_string(tmp.path().join("o/results.csv")).unwrap();
+    let stats = std::fs::read_to_string(tmp.path().join("o/batch/stats.csv")).unwrap();
+    let mut compared = 0;
+    for line in results.lines().skip(1) {
+        let (key, vals) = line.split_at(line.match_indices(',').nth(4).unwrap().0);
+        for stat in ["mean", "p5", "p50", "p95"] {
+            let row = stats
+                .lines()
+                .find(|l| l.starts_with(&format!("{key},{stat},")))
+                .unwrap();
+            let svals = &row[key.len() + stat.len() + 1..];
+            let a: Vec<f64> = vals
+                .split(',')
+                .skip(1)
+                .map(|x| x.parse().unwrap())
+                .collect();
+            let b: Vec<f64> = svals
+                .split(',')
+                .skip(1)
+                .map(|x| x.parse().unwrap())
+                .collect();
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b) {
+                assert!((x - y).abs() <= 2e-6, "{key} {stat}: {x} vs {y}");
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 40);
+}
+
+#[test]
+fn probability_of_target_is_known_analytically() {
+    // Tinyland 2030: gross 10 + 12.5 + 5 = 27.5 kt ≤ 50 always; sink 2 kt; a removal measure
+    // uniform(0, 51) kt makes net ≤ 0 iff v ≥ 25.5, so P(target) = (51 − 25.5)/51 = 0.5.
+    // With a one-dimensional Latin hypercube of 1000 samples exactly 500 strata lie above 0.5.
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = tmp.path().join("s");
+    std::fs::create_dir(&scen).unwrap();
+    std::fs::write(
+        scen.join("half.toml"),
+        "[[measures]]\nid = \"r\"\npillar = \"bioeconomy\"\nkind = \"removal\"\nsector = \"BECCS\"\nvalue = { dist = \"uniform\", min = 0, max = 51 }\nadoption = { curve = \"step\", year = 2020 }\n",
+    )
+    .unwrap();
+    let data = tiny_dir();
+    batch(
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--scenarios",
+            scen.to_str().unwrap(),
+            "-n",
+            "1000",
+            "--sampler",
+            "lhs",
+        ],
+        &tmp.path().join("o"),
+    );
+    let summary = std::fs::read_to_string(tmp.path().join("o/batch/summary.csv")).unwrap();
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let get = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(get("p_target_met"), "0.5");
+    assert_eq!(get("p_gross_met"), "1");
+    // the median removal is 25.5 → median net 25.5 − 25.5 = 0
+    assert!(get("net_kt_p50").parse::<f64>().unwrap().abs() < 0.06);
+    // neutral from 2020 when met (step in 2020), never otherwise: p_never = 0.5
+    assert_eq!(get("p_never"), "0.5");
+}
