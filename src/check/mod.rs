@@ -94,9 +94,10 @@ pub fn compare_dirs(expected: &Path, actual: &Path, tol: &Tolerances) -> Result<
         .into());
     }
     let actual_files = csv_files(actual)?;
+    let (eb, ab) = (expected.join("batch"), actual.join("batch"));
     let noise = BatchNoise {
-        expected: BatchSettings::load(&expected.join("batch"), &[expected]),
-        actual: BatchSettings::load(&actual.join("batch"), &[actual]),
+        expected: BatchSettings::load(&eb, &[&eb, expected]),
+        actual: BatchSettings::load(&ab, &[&ab, actual]),
     };
     let mut sink = Sink::new();
     let mut files = Vec::new();
