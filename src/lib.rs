@@ -18,6 +18,7 @@
 
 pub mod alas;
 pub mod charts;
+pub mod check;
 pub mod cli;
 pub mod data;
 pub mod decision;

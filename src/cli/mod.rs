@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
 mod batch;
+mod check;
 mod goal_seek;
 mod import_alas;
 mod list;
@@ -63,6 +64,9 @@ enum Command {
     Merge(shard::MergeArgs),
     /// Write sbatch scripts running a batch as a Slurm job array plus a merge job
     Slurm(slurm::SlurmArgs),
+    /// Compare two result sets within tolerances (regression tests, CI); exit 1 on differences
+    #[command(long_about = check::CHECK_ABOUT)]
+    Check(check::CheckArgs),
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -143,6 +147,7 @@ pub fn main() -> i32 {
         Command::ImportAlas(a) => import_alas::import_alas(a),
         Command::Merge(a) => shard::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
+        Command::Check(a) => check::check(a),
     };
     match result {
         Ok(code) => code,

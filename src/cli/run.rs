@@ -40,6 +40,13 @@ pub struct RunArgs {
     /// Permutations of the sampled Shapley attribution
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub permutations: usize,
+    /// Compare the fresh output with the expected results in DIR (as `kymsim check DIR OUT`,
+    /// plus DIR/check.toml when present); exit 1 on differences
+    #[arg(long, value_name = "DIR")]
+    pub check: Option<PathBuf>,
+    /// With --check: rewrite DIR's results.csv and summary.csv from the fresh output
+    #[arg(long, requires = "check")]
+    pub bless: bool,
 }
 
 /// Runs `kymsim run`.
@@ -143,7 +150,17 @@ pub fn run(args: RunArgs) -> Result<i32> {
         println!("\nwrote {}", args.out.display());
     }
     let missed = runs.iter().any(|(_, r)| !r.summary.target_met);
-    Ok(if args.require_target && missed { 1 } else { 0 })
+    let mut code = if args.require_target && missed { 1 } else { 0 };
+    if let Some(dir) = &args.check {
+        let fresh: [(&str, &[u8]); 2] = [
+            (output::RESULTS_CSV, &staged[0].1),
+            (output::SUMMARY_CSV, &staged[1].1),
+        ];
+        code = code.max(super::check::after_run(
+            &args.out, dir, args.bless, &fresh, args.quiet,
+        )?);
+    }
+    Ok(code)
 }
 
 fn print_summary(runs: &[(&crate::model::Model, &crate::engine::CentralResult)], region: &str) {

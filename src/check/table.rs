@@ -1,0 +1,529 @@
+//! Summary-type CSVs (`summary.csv`, `batch/summary.csv`, `wedges.csv`, `macc.csv`, …): rows
+//! matched by their key columns, cells compared as numbers with tolerance when both sides are
+//! numbers, and exactly as text otherwise.
+
+use std::collections::{HashMap, HashSet};
+
+use csv::ByteRecord;
+
+use super::csvfile::{CsvSource, parse_number};
+use super::report::{Case, CellDiff, FileKind, FileReport, RowRef};
+use super::tolerances::{Tolerances, noise_allowance};
+use super::{BatchNoise, Sink};
+use crate::error::Result;
+
+/// Key columns of the known summary-type files, by file name (any folder).
+pub const KNOWN_TABLES: [(&str, &[&str]); 5] = [
+    ("summary.csv", &["scenario"]),
+    ("wedges.csv", &["scenario", "measure", "year"]),
+    ("macc.csv", &["scenario", "measure"]),
+    (
+        "distributions.csv",
+        &["scenario", "quantity", "bin_lo", "bin_hi"],
+    ),
+    ("sensitivity.csv", &["scenario", "parameter"]),
+];
+
+/// The key columns of a known file name, if it is one.
+pub(crate) fn known_keys(file_name: &str) -> Option<&'static [&'static str]> {
+    KNOWN_TABLES
+        .iter()
+        .find(|(n, _)| *n == file_name)
+        .map(|(_, k)| *k)
+}
+
+/// A small CSV held as text.
+#[derive(Debug)]
+pub(crate) struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn read(src: &CsvSource) -> Result<Table> {
+        let mut rdr = src.reader()?;
+        let header: Vec<String> = rdr
+            .byte_headers()
+            .map_err(|e| src.csv_error(e))?
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        let mut rows = Vec::new();
+        let mut rec = ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(src.csv_error(e)),
+            }
+            rows.push(
+                rec.iter()
+                    .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                    .collect(),
+            );
+        }
+        Ok(Table { header, rows })
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// Leading columns with no number in them ("first text columns"); none when the first
+    /// column holds numbers (rows are then matched by position).
+    fn guess_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        for (c, h) in self.header.iter().enumerate() {
+            let numeric = self
+                .rows
+                .iter()
+                .any(|r| !r[c].is_empty() && parse_number(r[c].as_bytes()).is_some());
+            if numeric {
+                break;
+            }
+            keys.push(h.clone());
+        }
+        if keys.len() == self.header.len() {
+            // all text: the first column is the key
+            keys.truncate(1);
+        }
+        keys
+    }
+
+    /// Row keys (key values joined, with an occurrence number for repeats).
+    fn keys(&self, key_cols: &[usize]) -> Vec<String> {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut k: String = key_cols
+                    .iter()
+                    .map(|&c| r[c].as_str())
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}");
+                if key_cols.is_empty() {
+                    k = format!("row {}", i + 1);
+                }
+                let n = count.entry(k.clone()).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    k.push_str(&format!("\u{1f}#{n}"));
+                }
+                k
+            })
+            .collect()
+    }
+}
+
+/// Compares two summary-type tables. `name` labels the file; `file_name` picks the known keys;
+/// `guess` allows guessing the keys of an unknown file.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare(
+    name: &str,
+    file_name: &str,
+    (esrc, e): (&CsvSource, &Table),
+    (asrc, a): (&CsvSource, &Table),
+    tol: &Tolerances,
+    noise: Option<&BatchNoise>,
+    sink: &mut Sink,
+) -> Result<FileReport> {
+    let mut report = FileReport::new(name, FileKind::Table);
+    if e.header.is_empty() || a.header.is_empty() {
+        // an empty file (a run without scenarios): every row of the other side differs
+        let (side, list) = if e.header.is_empty() {
+            (a, &mut report.extra_rows)
+        } else {
+            (e, &mut report.missing_rows)
+        };
+        for i in 0..side.rows.len() {
+            list.push(RowRef {
+                scenario: String::new(),
+                variable: format!("row {}", i + 1),
+                detail: None,
+            });
+        }
+        return Ok(report);
+    }
+    let key_names: Vec<String> = match known_keys(file_name) {
+        Some(k) => k.iter().map(|s| s.to_string()).collect(),
+        None => e.guess_keys(),
+    };
+    let locate = |t: &Table, src: &CsvSource| -> Result<Vec<usize>> {
+        key_names
+            .iter()
+            .map(|k| {
+                t.col(k).ok_or_else(|| {
+                    src.error(format!("no `{k}` column"))
+                        .at(1, 1)
+                        .hint(format!(
+                            "{file_name} is compared by its key columns {}",
+                            key_names
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .into()
+                })
+            })
+            .collect()
+    };
+    let (ekc, akc) = (locate(e, esrc)?, locate(a, asrc)?);
+    let scen_pos = key_names.iter().position(|k| k == "scenario");
+    let year_pos = key_names.iter().position(|k| k == "year");
+
+    // value columns, matched by name
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (ce, h) in e.header.iter().enumerate() {
+        if ekc.contains(&ce) {
+            continue;
+        }
+        match a.col(h) {
+            Some(ca) => pairs.push((ce, ca)),
+            None => report.missing_columns.push(h.clone()),
+        }
+    }
+    for h in &a.header {
+        if e.col(h).is_none() {
+            report.extra_columns.push(h.clone());
+        }
+    }
+    let col_tol: Vec<super::Tol> = pairs
+        .iter()
+        .map(|&(ce, _)| tol.for_variable(&e.header[ce]))
+        .collect();
+
+    let (ekeys, akeys) = (e.keys(&ekc), a.keys(&akc));
+    let index: HashMap<&str, usize> = ekeys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let scenario_of = |t: &Table, kc: &[usize], row: usize| -> String {
+        scen_pos.map_or(String::new(), |p| t.rows[row][kc[p]].clone())
+    };
+    // the non-scenario, non-year key values: "ev_cars", "net_kt/10/11"
+    let label_of = |t: &Table, kc: &[usize], row: usize| -> String {
+        if kc.is_empty() {
+            return format!("row {}", row + 1);
+        }
+        kc.iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != scen_pos && Some(*i) != year_pos)
+            .map(|(_, &c)| t.rows[row][c].as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let year_of = |t: &Table, kc: &[usize], row: usize| -> Option<String> {
+        year_pos.map(|p| t.rows[row][kc[p]].clone())
+    };
+    let row_ref = |t: &Table, kc: &[usize], row: usize| -> RowRef {
+        let mut variable = label_of(t, kc, row);
+        if let Some(y) = year_of(t, kc, row) {
+            variable = if variable.is_empty() {
+                y
+            } else {
+                format!("{variable}/{y}")
+            };
+        }
+        if variable.is_empty() {
+            variable = "row".into();
+        }
+        RowRef {
+            scenario: scenario_of(t, kc, row),
+            variable,
+            detail: None,
+        }
+    };
+
+    let e_scen: Vec<String> = (0..e.rows.len()).map(|r| scenario_of(e, &ekc, r)).collect();
+    let a_scen: Vec<String> = (0..a.rows.len()).map(|r| scenario_of(a, &akc, r)).collect();
+    let e_set: HashSet<&str> = e_scen.iter().map(String::as_str).collect();
+    let a_set: HashSet<&str> = a_scen.iter().map(String::as_str).collect();
+    if scen_pos.is_some() {
+        let mut seen = HashSet::new();
+        for s in &e_scen {
+            if !a_set.contains(s.as_str()) && seen.insert(s) {
+                report.missing_scenarios.push(s.clone());
+            }
+        }
+        for s in &a_scen {
+            if !e_set.contains(s.as_str()) && seen.insert(s) {
+                report.extra_scenarios.push(s.clone());
+            }
+        }
+    }
+
+    // cases: one per scenario × column (or × key label) in expected order
+    let mut cases = TableCases::default();
+    let mut seen = vec![false; e.rows.len()];
+    let mut noted: HashSet<String> = HashSet::new();
+    let mut problems: Vec<(usize, &str)> = Vec::new();
+    // histogram bins move with the samples: rows of such scenarios are not matched at all
+    let unmatched = |scenario: &str| {
+        file_name == "distributions.csv" && noise.and_then(|n| n.sizes(scenario)).is_some()
+    };
+    let mut skipped: Vec<String> = Vec::new();
+    for (ai, k) in akeys.iter().enumerate() {
+        if unmatched(&a_scen[ai]) {
+            if !skipped.contains(&a_scen[ai]) {
+                skipped.push(a_scen[ai].clone());
+            }
+            continue;
+        }
+        let Some(&ei) = index.get(k.as_str()) else {
+            let r = row_ref(a, &akc, ai);
+            let c = cases.get(&r.scenario, r.variable.clone());
+            if e_set.contains(r.scenario.as_str()) || scen_pos.is_none() {
+                report.extra_rows.push(r);
+                problems.push((c, "extra in actual"));
+            } else {
+                problems.push((c, "scenario extra in actual"));
+            }
+            continue;
+        };
+        seen[ei] = true;
+        let scenario = &e_scen[ei];
+        let label = label_of(e, &ekc, ei);
+        let year = year_of(e, &ekc, ei);
+        let sizes = noise.and_then(|n| n.sizes(scenario));
+        if let (Some(n), Some(_)) = (noise, sizes)
+            && noted.insert(scenario.clone())
+        {
+            report.notes.push(n.note(scenario, tol.noise_k));
+        }
+        for (pi, &(ce, ca)) in pairs.iter().enumerate() {
+            let column = &e.header[ce];
+            if sizes.is_some() && (column == "samples" || column == "seed") {
+                continue;
+            }
+            let variable = if label.is_empty() {
+                column.clone()
+            } else {
+                format!("{label}: {column}")
+            };
+            let c = cases.get(scenario, variable.clone());
+            cases.list[c].cells += 1;
+            report.cells_compared += 1;
+            let (x, y) = (&e.rows[ei][ce], &a.rows[ai][ca]);
+            if x == y {
+                continue;
+            }
+            let numbers = match (parse_number(x.as_bytes()), parse_number(y.as_bytes())) {
+                (Some(xn), Some(yn)) if !x.is_empty() && !y.is_empty() => Some((xn, yn)),
+                _ => None,
+            };
+            let order = sink.next_order();
+            match numbers {
+                Some((xn, yn)) => {
+                    let mut allowed = col_tol[pi].allowed(xn);
+                    if let Some((ne, na)) = sizes {
+                        allowed += summary_noise(e, ei, column, ne, na, tol.noise_k);
+                    }
+                    if xn == yn || (yn - xn).abs() <= allowed || (xn.is_nan() && yn.is_nan()) {
+                        continue;
+                    }
+                    let excess = CellDiff::excess_of(xn, yn, allowed);
+                    sink.offer(&mut cases.list[c], excess, || {
+                        CellDiff::number(
+                            name,
+                            scenario.clone(),
+                            variable.clone(),
+                            year.clone(),
+                            xn,
+                            yn,
+                            allowed,
+                            order,
+                        )
+                    });
+                }
+                None => {
+                    sink.offer(&mut cases.list[c], f64::INFINITY, || {
+                        CellDiff::text(
+                            name,
+                            scenario.clone(),
+                            variable.clone(),
+                            year.clone(),
+                            x.clone(),
+                            y.clone(),
+                            order,
+                        )
+                    });
+                }
+            }
+            cases.list[c].failed += 1;
+            report.cells_failed += 1;
+        }
+    }
+    for (ei, was_seen) in seen.iter().enumerate() {
+        if *was_seen {
+            continue;
+        }
+        if unmatched(&e_scen[ei]) {
+            if !skipped.contains(&e_scen[ei]) {
+                skipped.push(e_scen[ei].clone());
+            }
+            continue;
+        }
+        let r = row_ref(e, &ekc, ei);
+        let c = cases.get(&r.scenario, r.variable.clone());
+        if a_set.contains(r.scenario.as_str()) || scen_pos.is_none() {
+            report.missing_rows.push(r);
+            problems.push((c, "missing in actual"));
+        } else {
+            problems.push((c, "scenario missing in actual"));
+        }
+    }
+    for (c, p) in problems {
+        cases.add_problem(c, p);
+    }
+    for scenario in skipped {
+        report.notes.push(format!(
+            "scenario `{scenario}`: histogram not compared (different samples or seeds)"
+        ));
+    }
+    report.cases = cases.list;
+    Ok(report)
+}
+
+/// Test cases (scenario × variable) in first-seen order.
+#[derive(Default)]
+struct TableCases {
+    index: HashMap<(String, String), usize>,
+    list: Vec<Case>,
+}
+
+impl TableCases {
+    fn get(&mut self, scenario: &str, variable: String) -> usize {
+        let list = &mut self.list;
+        *self
+            .index
+            .entry((scenario.to_string(), variable.clone()))
+            .or_insert_with(|| {
+                list.push(Case {
+                    scenario: scenario.to_string(),
+                    variable,
+                    cells: 0,
+                    failed: 0,
+                    worst: None,
+                    problem: None,
+                });
+                list.len() - 1
+            })
+    }
+
+    fn add_problem(&mut self, case: usize, problem: &str) {
+        let p = &mut self.list[case].problem;
+        match p {
+            Some(old) if !old.contains(problem) => {
+                old.push_str("; ");
+                old.push_str(problem);
+            }
+            Some(_) => {}
+            None => *p = Some(problem.to_string()),
+        }
+    }
+}
+
+/// The noise allowance of a cell of `batch/summary.csv` when the two sides used different
+/// samples or seeds:
+/// - `net_kt_mean`, `net_kt_p<NN>`, `neutrality_p<NN>`: as for batch statistics, with the spread
+///   from the expected row's `…_p5` and `…_p95` (neutrality years: plus one year);
+/// - probabilities `p_*`: `k · √(p(1−p)·(1/N_e + 1/N_a))` with `p` the expected value held
+///   within [1/min N, 1 − 1/min N] (so that 0 and 1 still allow a few samples' worth).
+fn summary_noise(e: &Table, row: usize, column: &str, ne: u64, na: u64, k: f64) -> f64 {
+    let num = |c: &str| {
+        e.col(c)
+            .and_then(|i| parse_number(e.rows[row][i].as_bytes()))
+            .filter(|x| x.is_finite())
+    };
+    for (prefix, extra) in [("net_kt_", 0.0), ("neutrality_", 1.0)] {
+        if let Some(stat) = column.strip_prefix(prefix)
+            && let (Some(p5), Some(p95)) =
+                (num(&format!("{prefix}p5")), num(&format!("{prefix}p95")))
+            && let Some(a) = noise_allowance(k, stat, p5, p95, ne, na)
+        {
+            return a + extra;
+        }
+    }
+    if column.starts_with("p_")
+        && let Some(p) = num(column)
+    {
+        let n = ne.min(na).max(1) as f64;
+        let p = p.clamp(1.0 / n, 1.0 - 1.0 / n);
+        return k * (p * (1.0 - p) * (1.0 / ne.max(1) as f64 + 1.0 / na.max(1) as f64)).sqrt();
+    }
+    0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> (CsvSource, Table) {
+        let src = CsvSource::from_bytes("t.csv", text.as_bytes());
+        let t = Table::read(&src).unwrap();
+        (src, t)
+    }
+
+    fn run(file_name: &str, e: &str, a: &str) -> FileReport {
+        let (es, et) = table(e);
+        let (as_, at) = table(a);
+        compare(
+            file_name,
+            file_name,
+            (&es, &et),
+            (&as_, &at),
+            &Tolerances::default(),
+            None,
+            &mut Sink::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn wedges_match_by_scenario_measure_and_year() {
+        let e = "scenario,measure,pillar,year,kt\ns,ev,transport,2030,1.5\ns,ev,transport,2040,2\n";
+        // rows swapped, one value changed, a year missing and one extra
+        let a = "scenario,measure,pillar,year,kt\ns,ev,transport,2040,2.5\ns,ev,transport,2050,3\n";
+        let r = run("wedges.csv", e, a);
+        assert_eq!(r.cells_failed, 1);
+        assert_eq!(r.missing_rows[0].variable, "ev/2030");
+        assert_eq!(r.extra_rows[0].variable, "ev/2050");
+        let failing: Vec<&Case> = r.cases.iter().filter(|c| c.failed > 0).collect();
+        assert_eq!(failing[0].variable, "ev: kt");
+        assert_eq!(
+            failing[0].worst.as_ref().unwrap().year.as_deref(),
+            Some("2040")
+        );
+    }
+
+    #[test]
+    fn unknown_tables_are_keyed_by_leading_text_columns() {
+        let (_, t) = table("scenario,parameter,first_order\ns,a,0.5\ns,b,0.25\n");
+        assert_eq!(t.guess_keys(), vec!["scenario", "parameter"]);
+        let (_, n) = table("bin,count\n1,5\n2,7\n");
+        assert!(n.guess_keys().is_empty());
+        // repeated keys match in order
+        let r = run("other.csv", "q,count\nx,1\nx,2\n", "q,count\nx,1\nx,3\n");
+        assert_eq!(r.cells_failed, 1);
+    }
+
+    #[test]
+    fn missing_key_column_is_bad_input() {
+        let (es, et) = table("scenario,net_kt\ns,1\n");
+        let (as_, at) = table("name,net_kt\ns,1\n");
+        let err = compare(
+            "summary.csv",
+            "summary.csv",
+            (&es, &et),
+            (&as_, &at),
+            &Tolerances::default(),
+            None,
+            &mut Sink::new(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("no `scenario` column"), "{err}");
+    }
+}
