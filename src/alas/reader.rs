@@ -4,6 +4,7 @@
 //! municipality list (`asukasluvut_<year>.csv`). Every error names the file, line and column
 //! (a bad number, a missing column, the wrong separator) and says what to do.
 
+use crate::data::nth_line;
 use std::path::Path;
 
 use crate::error::{InputError, Result, name_list};
@@ -107,28 +108,9 @@ fn normalize(name: &str) -> String {
     name.trim().to_lowercase().replace('-', "_")
 }
 
-fn nth_line(text: &str, line: usize) -> &str {
-    text.split('\n')
-        .nth(line.saturating_sub(1))
-        .unwrap_or("")
-        .trim_end_matches('\r')
-}
-
 /// 1-based character column where `;`-separated field `index` of `line` starts (quotes respected).
 pub fn field_column(line: &str, index: usize) -> usize {
-    let mut field = 0;
-    let mut quoted = false;
-    for (col, ch) in line.chars().enumerate() {
-        if field == index {
-            return col + 1;
-        }
-        match ch {
-            '"' => quoted = !quoted,
-            ';' if !quoted => field += 1,
-            _ => {}
-        }
-    }
-    line.chars().count() + 1
+    crate::data::field_column_with(line, index, ';')
 }
 
 impl<'a> SemiTable<'a> {

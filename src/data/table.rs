@@ -252,7 +252,8 @@ fn first_line(text: &str) -> &str {
     nth_line(text, 1)
 }
 
-fn nth_line(text: &str, line: usize) -> &str {
+/// Line `line` (1-based) of `text`, without its line ending.
+pub fn nth_line(text: &str, line: usize) -> &str {
     text.split('\n')
         .nth(line.saturating_sub(1))
         .unwrap_or("")
@@ -261,16 +262,21 @@ fn nth_line(text: &str, line: usize) -> &str {
 
 /// 1-based character column where field `index` of a CSV line starts (quotes respected).
 pub fn field_column(line: &str, index: usize) -> usize {
+    field_column_with(line, index, ',')
+}
+
+/// 1-based character column where field `index` of a `delimiter`-separated line starts.
+pub fn field_column_with(line: &str, index: usize, delimiter: char) -> usize {
     let mut field = 0;
     let mut quoted = false;
     for (col, ch) in line.chars().enumerate() {
         if field == index {
             return col + 1;
         }
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => field += 1,
-            _ => {}
+        if ch == '"' {
+            quoted = !quoted;
+        } else if ch == delimiter && !quoted {
+            field += 1;
         }
     }
     line.chars().count() + 1
