@@ -63,11 +63,6 @@ pub(crate) fn variable_at(model: &Model, v: usize, leaves: &[f64], y: usize) -> 
     s
 }
 
-/// A uniform draw in the open interval (0, 1) from 53 random bits.
-pub(crate) fn open_uniform(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
-}
-
 /// Serialises rows into CSV bytes with `\n` line ends.
 pub(crate) fn csv_bytes(
     rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,

@@ -23,7 +23,8 @@ use crate::engine::{TotalRows, Workspace};
 use crate::model::Model;
 use crate::output::fmt_num;
 
-use super::{csv_bytes, open_uniform, variable_at};
+use super::{csv_bytes, variable_at};
+use crate::engine::sampler::unit as open_uniform;
 
 /// Sample size, seed and bootstrap resamples.
 #[derive(Debug, Clone)]

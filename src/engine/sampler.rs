@@ -45,7 +45,7 @@ fn hash_str(s: &str) -> u64 {
 }
 
 /// A uniform in (0, 1) from 64 random bits (never exactly 0 or 1).
-fn unit(bits: u64) -> f64 {
+pub fn unit(bits: u64) -> f64 {
     ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
 }
 
