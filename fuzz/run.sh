@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for a set time (default 600 s each).
+# Runs each fuzz target for a set time (default 600 s each) and reports the executions counted.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); on a stable toolchain RUSTC_BOOTSTRAP=1 lets it
-# pass the sanitizer flags. Crashing inputs land in fuzz/artifacts/<target>/; copy them into
-# tests/fuzz_regressions/<target>/ so `cargo test --test fuzz_regressions` keeps checking them.
-set -euo pipefail
+# pass the sanitizer flags. Full logs land in fuzz/logs/<target>.log, crashing inputs in
+# fuzz/artifacts/<target>/; copy those into tests/fuzz_regressions/<target>/ so
+# `cargo test --test fuzz_regressions` keeps checking them.
+set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=${*:-scenario dataset alas}
 export RUSTC_BOOTSTRAP=1
-mkdir -p corpus
 # seed corpora from the project's own inputs
-mkdir -p corpus/scenario corpus/dataset corpus/alas
+mkdir -p corpus/scenario corpus/dataset corpus/alas logs
 cp ../scenarios/*.toml ../tests/bad_inputs/*/scenario.toml corpus/scenario/ 2>/dev/null || true
 for f in ../data/kymenlaakso/*.csv; do printf '\001' | cat - "$f" > "corpus/dataset/$(basename "$f")"; done
 cp ../tests/fixtures/alas/*.csv corpus/alas/ 2>/dev/null || true
+failed=()
 for t in $targets; do
   echo "== fuzzing $t for ${seconds}s"
-  cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 | tail -n 3
+  cargo fuzz build --release "$t" || { failed+=("$t (build)"); continue; }
+  if cargo fuzz run --release "$t" "corpus/$t" -- \
+      -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+      >"logs/$t.log" 2>&1; then
+    grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "logs/$t.log"
+  else
+    failed+=("$t")
+    grep -E 'ERROR|SUMMARY|panicked|Test unit written|^Done' "logs/$t.log" | head -n 20
+  fi
 done
+if ((${#failed[@]})); then
+  echo "failed: ${failed[*]} (see fuzz/logs/)"
+  exit 1
+fi

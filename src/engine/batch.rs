@@ -6,13 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::sampler::{Sampler, SamplerKind};
-use super::stats::{Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
+use super::stats::{Accumulator, Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
 use super::{TotalRows, Workspace, summarize};
 use crate::error::{Error, Result};
 use crate::model::Model;
-
-/// Samples whose cells are counted together (cell by cell, for cache locality).
-const BLOCK: usize = 32;
 
 /// What to sample.
 #[derive(Debug, Clone)]
@@ -112,23 +109,19 @@ pub fn run_batch(
                     Workspace::new(model),
                     model.central(),
                     Partial::new(first, cells, binning),
-                    Vec::with_capacity(BLOCK * cells),
+                    Accumulator::new(cells, binning),
                 )
             },
-            |(mut ws, mut p, mut acc, mut block), (ci, ((net_c, neut_c), val_c))| {
+            |(mut ws, mut p, mut acc, mut scratch), (ci, ((net_c, neut_c), val_c))| {
                 if cancel.load(Ordering::Relaxed) {
-                    return (ws, p, acc, block);
+                    return (ws, p, acc, scratch);
                 }
                 let start = first + (ci * chunk) as u64;
                 for k in 0..net_c.len() {
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
-                    block.extend_from_slice(&ws.vars);
-                    if block.len() == BLOCK * cells {
-                        acc.add_block(&block, binning);
-                        block.clear();
-                    }
+                    scratch.add(&mut acc, &ws.vars);
                     if exact {
                         val_c[k * cells..(k + 1) * cells].copy_from_slice(&ws.vars);
                     }
@@ -140,11 +133,11 @@ pub fn run_batch(
                     acc.target_met += u64::from(s.target_met);
                 }
                 progress(net_c.len() as u64);
-                (ws, p, acc, block)
+                (ws, p, acc, scratch)
             },
         )
-        .map(|(_, _, mut acc, block)| {
-            acc.add_block(&block, binning);
+        .map(|(_, _, mut acc, mut scratch)| {
+            scratch.flush(&mut acc);
             acc
         })
         .reduce(

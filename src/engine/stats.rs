@@ -7,16 +7,19 @@
 //! Quantiles follow numpy's default (linear interpolation between order statistics). They are
 //! exact when all values fit the memory budget ([`EXACT_LIMIT`] values: N × cells); above it,
 //! each cell's values are counted in [`BINS`] equal bins over a range fixed by a pilot of the
-//! first [`PILOT`] samples (widened by half its span, with exact under/overflow extrema), and the
-//! order statistics are interpolated within their bin: the error is below one bin width,
-//! 1/(2·BINS) of the pilot span. Means are exact sums in 2⁻³² fixed point.
+//! first [`PILOT`] samples (widened by [`MARGIN`] of its span on each side, with exact
+//! under/overflow extrema), and the order statistics are interpolated within their bin: the error
+//! is below one bin width, (1 + 2·MARGIN)/BINS of the pilot span (1/212). Means are exact sums of the values rounded to 2⁻³² fixed point.
 
 use serde::{Deserialize, Serialize};
 
 /// Above this many values (samples × cells), quantiles come from histograms.
 pub const EXACT_LIMIT: u64 = 1 << 26;
-/// Bins per cell in histogram mode.
-pub const BINS: usize = 512;
+/// Bins per cell in histogram mode: with the under- and overflow slots, a cell's slot fits a
+/// byte and its counts a kilobyte.
+pub const BINS: usize = 254;
+/// The histogram range is the pilot's range widened by this fraction of its span on each side.
+pub const MARGIN: f64 = 0.1;
 /// Samples of the pilot that fixes the histogram ranges.
 pub const PILOT: u64 = 2048;
 /// The quantiles reported, with their names.
@@ -63,8 +66,8 @@ impl Binning {
         let mut width = vec![0.0; cells];
         for c in 0..cells {
             let span = (hi[c] - lo[c]).max(1e-9 * hi[c].abs().max(lo[c].abs()).max(1.0));
-            lo[c] -= 0.5 * span;
-            width[c] = 2.0 * span / BINS as f64;
+            lo[c] -= MARGIN * span;
+            width[c] = (1.0 + 2.0 * MARGIN) * span / BINS as f64;
         }
         Binning::Histogram { lo, width }
     }
@@ -125,44 +128,15 @@ impl Partial {
         }
     }
 
-    /// Adds one sample's cell values to the sums, extrema and (histogram mode) counts.
-    /// Exact mode's `values` are filled by the caller, in sample order.
-    pub fn add_cells(&mut self, cells: &[f64], binning: &Binning) {
-        self.add_block(cells, binning);
-    }
-
-    /// Adds a block of samples' cell values `[sample × cell]`, cell by cell so that each cell's
-    /// histogram stays in cache while its values are counted.
-    pub fn add_block(&mut self, block: &[f64], binning: &Binning) {
-        let cells = self.cells;
-        let k = block.len() / cells;
-        for c in 0..cells {
-            let (mut sum, mut lo_v, mut hi_v) = (0i128, self.min[c], self.max[c]);
-            for s in 0..k {
-                let x = block[s * cells + c];
-                sum += (x * FIXED) as i64 as i128;
-                lo_v = lo_v.min(x);
-                hi_v = hi_v.max(x);
-            }
-            self.sums[c] += sum;
-            self.min[c] = lo_v;
-            self.max[c] = hi_v;
-            if let Binning::Histogram { lo, width } = binning {
-                let (l, inv) = (lo[c], 1.0 / width[c]);
-                let hist = &mut self.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)];
-                for s in 0..k {
-                    let b = (block[s * cells + c] - l) * inv;
-                    let slot = if b < 0.0 {
-                        0
-                    } else if b >= BINS as f64 {
-                        BINS + 1
-                    } else {
-                        b as usize + 1
-                    };
-                    hist[slot] += 1;
-                }
-            }
+    /// Adds a few samples' cell values `[sample × cell]` (a convenience for small inputs; batches
+    /// keep one [`Accumulator`] per thread instead). Exact mode's `values` are filled by the
+    /// caller, in sample order.
+    pub fn add_cells(&mut self, values: &[f64], binning: &Binning) {
+        let mut acc = Accumulator::new(self.cells, binning);
+        for sample in values.chunks_exact(self.cells) {
+            acc.add(self, sample);
         }
+        acc.flush(self);
     }
 
     /// Merges the order-free accumulators (sums, extrema, counts) of `other`.
@@ -200,6 +174,163 @@ impl Partial {
     }
 }
 
+/// Samples whose histogram slots are counted together, cell by cell, so that each cell's counts
+/// stay in cache while a whole tile of samples is added to them.
+pub const TILE: usize = 256;
+
+/// 1.5 · 2⁵²: adding it to a float below 2⁵¹ in magnitude leaves that float rounded to an
+/// integer in the low mantissa bits.
+const ROUNDER: f64 = 6_755_399_441_055_744.0;
+/// 2⁵²: adding it to a float in [0, 2⁵²) rounds that float to an integer in the low bits.
+const INTEGER: f64 = 4_503_599_627_370_496.0;
+/// Values below this in magnitude (2¹⁹) take the vectorised fixed-point path: |x · 2³²| < 2⁵¹.
+const FAST_LIMIT: f64 = 524_288.0;
+
+/// x in 2⁻³² fixed point, rounded to the nearest (ties to even).
+fn fixed(x: f64) -> i128 {
+    (x * FIXED).round_ties_even() as i128
+}
+
+/// [`fixed`] for |x| < [`FAST_LIMIT`], with vector instructions: adding 1.5 · 2⁵² rounds
+/// x · 2³² to an integer in the low mantissa bits (garbage, to be undone, for larger x).
+#[inline(always)]
+fn fixed_fast(x: f64) -> i64 {
+    ((x * FIXED + ROUNDER).to_bits() as i64).wrapping_sub(ROUNDER.to_bits() as i64)
+}
+
+/// A value's histogram slot: 0 below the range, 1..=BINS the bins, BINS + 1 above.
+#[inline(always)]
+fn slot(x: f64, lo: f64, inv: f64) -> u8 {
+    const TOP: f64 = (BINS + 1) as f64;
+    let t = (x - lo) * inv + 1.0;
+    let t = if t > 0.0 { t } else { 0.0 };
+    let t = if t < TOP { t } else { TOP };
+    // ⌊t⌋ with vector instructions: round to an integer by adding 2⁵², then step down where
+    // that rounded up
+    let shifted = t + INTEGER;
+    let rounded = (shifted.to_bits() as i64).wrapping_sub(INTEGER.to_bits() as i64);
+    let up = i64::from(shifted - INTEGER > t);
+    (rounded - up) as u8
+}
+
+/// Per-thread scratch that adds samples to a [`Partial`] without allocating.
+///
+/// One pass over a sample's cells updates the extrema, adds the fixed-point values to 64-bit
+/// tile sums (exactly the integers [`fixed`] gives, computed with the 1.5 · 2⁵² rounding trick
+/// so the loop vectorises) and, in histogram mode, stores each cell's bin slot. Every [`TILE`]
+/// samples (and at [`Accumulator::flush`]) the tile sums go into the 128-bit totals and the slots
+/// into the histograms, cell by cell. Everything added is an integer or an extremum, so the
+/// result does not depend on how samples are split between accumulators.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    cells: usize,
+    /// Fixed-point sums of the current tile: at most [`TILE`] values below 2⁵¹ each.
+    tile_sums: Vec<i64>,
+    /// Histogram mode: bin slots of the current tile, `[sample × cell]`.
+    slots: Vec<u8>,
+    /// Samples in the current tile.
+    filled: usize,
+    /// Histogram mode: lower edge and reciprocal bin width per cell.
+    lo: Vec<f64>,
+    inv: Vec<f64>,
+}
+
+impl Accumulator {
+    /// Scratch for `cells` cells counted as `binning` says.
+    pub fn new(cells: usize, binning: &Binning) -> Accumulator {
+        let (lo, inv, slots) = match binning {
+            Binning::Exact => (Vec::new(), Vec::new(), Vec::new()),
+            Binning::Histogram { lo, width } => (
+                lo.clone(),
+                width.iter().map(|w| 1.0 / w).collect(),
+                vec![0; TILE * cells],
+            ),
+        };
+        Accumulator {
+            cells,
+            tile_sums: vec![0; cells],
+            slots,
+            filled: 0,
+            lo,
+            inv,
+        }
+    }
+
+    /// Adds one sample's cell values to `p` (its `count` and exact-mode `values` are the
+    /// caller's).
+    pub fn add(&mut self, p: &mut Partial, x: &[f64]) {
+        let n = self.cells;
+        assert_eq!(x.len(), n, "one value per cell");
+        let (sums, min, max) = (&mut self.tile_sums[..n], &mut p.min[..n], &mut p.max[..n]);
+        // one pass, all in vector lanes; `fast` says whether every value suited the 64-bit sums
+        let mut fast = true;
+        if self.slots.is_empty() {
+            for i in 0..n {
+                let v = x[i];
+                fast &= v.abs() < FAST_LIMIT;
+                sums[i] = sums[i].wrapping_add(fixed_fast(v));
+                min[i] = if v < min[i] { v } else { min[i] };
+                max[i] = if v > max[i] { v } else { max[i] };
+            }
+        } else {
+            let row = &mut self.slots[self.filled * n..(self.filled + 1) * n];
+            let (lo, inv) = (&self.lo[..n], &self.inv[..n]);
+            for i in 0..n {
+                let v = x[i];
+                fast &= v.abs() < FAST_LIMIT;
+                sums[i] = sums[i].wrapping_add(fixed_fast(v));
+                min[i] = if v < min[i] { v } else { min[i] };
+                max[i] = if v > max[i] { v } else { max[i] };
+                row[i] = slot(v, lo[i], inv[i]);
+            }
+        }
+        if !fast {
+            // rare: huge or non-finite values; take the sample back out of the 64-bit sums
+            // (wrapping arithmetic undoes exactly) and add it to the 128-bit ones
+            for i in 0..n {
+                sums[i] = sums[i].wrapping_sub(fixed_fast(x[i]));
+                p.sums[i] += fixed(x[i]);
+            }
+        }
+        self.filled += 1;
+        if self.filled == TILE {
+            self.flush(p);
+        }
+    }
+
+    /// Moves the current tile into `p`'s sums and histograms.
+    pub fn flush(&mut self, p: &mut Partial) {
+        for (s, t) in p.sums.iter_mut().zip(&mut self.tile_sums) {
+            *s += *t as i128;
+            *t = 0;
+        }
+        if !self.slots.is_empty() {
+            let cells = self.cells;
+            let slots = &self.slots[..self.filled * cells];
+            let mut hists = p.hist.chunks_exact_mut(BINS + 2).enumerate().peekable();
+            while let Some((c, hist)) = hists.next() {
+                if let Some((_, next)) = hists.peek() {
+                    prefetch(next);
+                }
+                for s in 0..self.filled {
+                    hist[slots[s * cells + c] as usize] += 1;
+                }
+            }
+        }
+        self.filled = 0;
+    }
+}
+
+/// Touches every cache line of a cell's counts, so that they are on their way into cache before
+/// they are counted into (the loads do not wait for each other).
+fn prefetch(counts: &[u32]) {
+    let mut any = 0;
+    for line in counts.chunks_exact(16) {
+        any |= line[0];
+    }
+    std::hint::black_box(any);
+}
+
 /// numpy's default quantile of sorted values.
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
@@ -214,37 +345,94 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     sorted[k] + (h - k as f64) * (sorted[k + 1] - sorted[k])
 }
 
-/// numpy-linear quantiles of [`QUANTILES`] without a full sort: the needed order statistics are
-/// selected in increasing rank order, each within the part of the slice above the previous one.
-/// (The slice is reordered.)
-pub fn select_quantiles(values: &mut [f64]) -> [f64; QUANTILES.len()] {
-    let n = values.len();
-    let mut out = [f64::NAN; QUANTILES.len()];
+/// A float's place in the total order ([`f64::total_cmp`]) as an integer: ordering the keys
+/// orders the floats, with plain integer comparisons.
+fn key(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
+}
+
+/// The float whose [`key`] this is.
+fn unkey(k: i64) -> f64 {
+    f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+/// numpy-linear quantiles of [`QUANTILES`] of some values, in any order.
+pub fn select_quantiles(values: &[f64]) -> [f64; QUANTILES.len()] {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+    column_quantiles(values, lo, hi, &mut Vec::new())
+}
+
+/// Bins of the exact quantile search.
+const SEARCH_BINS: usize = 256;
+
+/// Exact numpy-linear quantiles of one cell's values (`lo`, `hi` their extrema) without sorting
+/// them all: the values are counted in [`SEARCH_BINS`] equal bins between the extrema (the bin is
+/// a monotone function of the value, so it orders them coarsely), and only the values in the bins
+/// that hold the needed order statistics are gathered (as [`key`]s) and sorted.
+fn column_quantiles(
+    col: &[f64],
+    lo: f64,
+    hi: f64,
+    gathered: &mut Vec<i64>,
+) -> [f64; QUANTILES.len()] {
+    let n = col.len();
     if n == 0 {
-        return out;
+        return [f64::NAN; QUANTILES.len()];
     }
-    let mut from = 0;
-    for (q, (prob, _)) in QUANTILES.iter().enumerate() {
-        let h = (n - 1) as f64 * prob;
+    if hi <= lo {
+        return [lo; QUANTILES.len()];
+    }
+    let inv = SEARCH_BINS as f64 / (hi - lo);
+    let bin = |x: f64| (((x - lo) * inv) as usize).min(SEARCH_BINS - 1);
+    let mut counts = [0u32; SEARCH_BINS];
+    for &x in col {
+        counts[bin(x)] += 1;
+    }
+    // the order statistics needed: k and k + 1 of each quantile
+    let ranks = QUANTILES.map(|(p, _)| {
+        let h = (n - 1) as f64 * p;
         let k = h.floor() as usize;
-        if k >= from {
-            values[from..].select_nth_unstable_by(k - from, f64::total_cmp);
-            from = k;
+        (k, (k + 1).min(n - 1), h - k as f64)
+    });
+    let mut start = [0usize; SEARCH_BINS + 1];
+    for b in 0..SEARCH_BINS {
+        start[b + 1] = start[b] + counts[b] as usize;
+    }
+    let bin_of = |r: usize| start.partition_point(|&s| s <= r) - 1;
+    let mut needed = [false; SEARCH_BINS];
+    for &(k, k1, _) in &ranks {
+        needed[bin_of(k)] = true;
+        needed[bin_of(k1)] = true;
+    }
+    gathered.clear();
+    gathered.extend(col.iter().filter(|&&x| needed[bin(x)]).map(|&x| key(x)));
+    gathered.sort_unstable();
+    // rank r sits in the gathered values after those of the needed bins below its own
+    let mut offset = [0usize; SEARCH_BINS];
+    let mut before = 0;
+    for b in 0..SEARCH_BINS {
+        offset[b] = before;
+        if needed[b] {
+            before += counts[b] as usize;
         }
-        let xk = values[k];
-        let xk1 = if k + 1 < n {
-            // the smallest value above rank k
-            values[k + 1..]
-                .iter()
-                .copied()
-                .min_by(f64::total_cmp)
-                .unwrap_or(xk)
+    }
+    let value = |r: usize| {
+        let b = bin_of(r);
+        unkey(gathered[offset[b] + r - start[b]])
+    };
+    ranks.map(|(k, k1, frac)| {
+        let xk = value(k);
+        if frac > 0.0 {
+            xk + frac * (value(k1) - xk)
         } else {
             xk
-        };
-        out[q] = xk + (h - k as f64) * (xk1 - xk);
-    }
-    out
+        }
+    })
 }
 
 /// The value of order statistic `rank` (0-based) from one cell's histogram.
@@ -301,13 +489,25 @@ pub fn finish_cells(p: &Partial, binning: &Binning) -> CellStats {
                     let c0 = b * BLOCK;
                     let width = BLOCK.min(cells - c0);
                     let mut columns = vec![0.0; width * n];
-                    for s in 0..n {
-                        let row = &p.values[s * cells + c0..s * cells + c0 + width];
-                        for (j, &x) in row.iter().enumerate() {
-                            columns[j * n + s] = x;
+                    // square tiles, so that neither the reads nor the writes stride through
+                    // more cache lines than fit
+                    for s0 in (0..n).step_by(BLOCK) {
+                        let s1 = (s0 + BLOCK).min(n);
+                        for (j, column) in columns.chunks_exact_mut(n).enumerate() {
+                            for (s, x) in (s0..s1).zip(&mut column[s0..s1]) {
+                                *x = p.values[s * cells + c0 + j];
+                            }
                         }
                     }
-                    columns.chunks_mut(n).map(select_quantiles).collect()
+                    let mut gathered = Vec::new();
+                    columns
+                        .chunks_exact(n)
+                        .enumerate()
+                        .map(|(j, col)| {
+                            let c = c0 + j;
+                            column_quantiles(col, p.min[c], p.max[c], &mut gathered)
+                        })
+                        .collect()
                 })
                 .collect();
             for (b, block) in blocks.iter().enumerate() {
@@ -363,12 +563,12 @@ mod tests {
 
     #[test]
     fn selection_equals_sorting() {
-        let mut v: Vec<f64> = (0..1001)
+        let v: Vec<f64> = (0..1001)
             .map(|i| ((i * 7919) % 1001) as f64 * 0.37)
             .collect();
         let mut sorted = v.clone();
         sorted.sort_by(f64::total_cmp);
-        let got = select_quantiles(&mut v);
+        let got = select_quantiles(&v);
         for (q, (p, _)) in QUANTILES.iter().enumerate() {
             assert_eq!(got[q], quantile_sorted(&sorted, *p));
         }
@@ -420,5 +620,80 @@ mod tests {
         assert!((s.quantiles[2][0] - 4999.5).abs() <= width[0]);
         // the mean is exact: 4999.5
         assert!((s.mean[0] - 4999.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn exact_search_equals_sorting_on_skewed_and_tied_values() {
+        // a lognormal-like tail, many ties, negatives and one far outlier: most values share
+        // a few search bins, which must still give the sorted answer exactly
+        let mut v: Vec<f64> = (0..5000)
+            .map(|i| {
+                let u = ((i * 7919) % 5000) as f64 / 5000.0;
+                if i % 3 == 0 {
+                    1.25
+                } else {
+                    (4.0 * u).exp() - 20.0
+                }
+            })
+            .collect();
+        v.push(1e9);
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        let got = select_quantiles(&v);
+        for (q, (p, _)) in QUANTILES.iter().enumerate() {
+            assert_eq!(got[q], quantile_sorted(&sorted, *p), "{p}");
+        }
+        // two values and a constant column
+        assert_eq!(select_quantiles(&[3.0, 1.0])[2], 2.0);
+        assert_eq!(select_quantiles(&[4.5; 7]), [4.5; 5]);
+    }
+
+    #[test]
+    fn keys_order_like_total_cmp() {
+        let xs = [-1e300, -2.5, -0.0, 0.0, 1e-310, 3.0, f64::INFINITY];
+        for w in xs.windows(2) {
+            assert!(key(w[0]) < key(w[1]), "{} < {}", w[0], w[1]);
+        }
+        for x in xs {
+            assert_eq!(unkey(key(x)).to_bits(), x.to_bits());
+        }
+    }
+
+    #[test]
+    fn fast_fixed_point_equals_the_exact_rounding() {
+        // 0.1 · 2³² = 429496729.6 → 429496730; −2.5 · 2⁻³² ·2³² = −2.5 → −2 (ties to even)
+        assert_eq!(fixed_fast(0.1), 429_496_730);
+        assert_eq!(fixed(0.1), 429_496_730);
+        assert_eq!(fixed_fast(-2.5 / FIXED), -2);
+        for x in [0.0, -0.0, 1.0, -123.456, 524_287.999, -524_287.999, 3.3e-12] {
+            assert_eq!(i128::from(fixed_fast(x)), fixed(x), "{x}");
+        }
+    }
+
+    #[test]
+    fn huge_values_take_the_exact_path_without_changing_the_sums() {
+        // one sample beyond 2¹⁹ among ordinary ones: sums equal adding each value's fixed()
+        let b = Binning::Exact;
+        let samples = [[1.5, -2.0], [1e12, 0.25], [0.5, 7.0]];
+        let mut p = Partial::new(0, 2, &b);
+        p.add_cells(samples.as_flattened(), &b);
+        let want0 = fixed(1.5) + fixed(1e12) + fixed(0.5);
+        let want1 = fixed(-2.0) + fixed(0.25) + fixed(7.0);
+        assert_eq!(p.sums, vec![want0, want1]);
+        assert_eq!((p.min[0], p.max[0]), (0.5, 1e12));
+    }
+
+    #[test]
+    fn slots_split_the_range_into_bins() {
+        // lo = 10, width 0.5 (inv 2): 9.99 → below (0); 10 → bin 1; 10.49 → 1; 10.5 → 2;
+        // lo + BINS·width = 137 → above (BINS + 1); NaN → 0
+        assert_eq!(slot(9.99, 10.0, 2.0), 0);
+        assert_eq!(slot(10.0, 10.0, 2.0), 1);
+        assert_eq!(slot(10.49, 10.0, 2.0), 1);
+        assert_eq!(slot(10.5, 10.0, 2.0), 2);
+        assert_eq!(slot(136.99, 10.0, 2.0), BINS as u8);
+        assert_eq!(slot(137.0, 10.0, 2.0), (BINS + 1) as u8);
+        assert_eq!(slot(1e300, 10.0, 2.0), (BINS + 1) as u8);
+        assert_eq!(slot(f64::NAN, 10.0, 2.0), 0);
     }
 }
