@@ -213,23 +213,32 @@ impl VariablePlan {
                 }
                 continue;
             }
-            row.fill(0.0);
+            // the first term is copied, the others added
+            let mut first = true;
+            let mut add = |src: &[f64]| {
+                if first {
+                    row.copy_from_slice(src);
+                    first = false;
+                } else {
+                    for (o, x) in row.iter_mut().zip(src) {
+                        *o += x;
+                    }
+                }
+            };
             for &l in &self.leaf_index[var.leaves.clone()] {
                 let l = l as usize;
-                for (o, x) in row.iter_mut().zip(&leaves[l * ny..(l + 1) * ny]) {
-                    *o += x;
-                }
+                add(&leaves[l * ny..(l + 1) * ny]);
             }
             for &c in &self.child_index[var.children.clone()] {
                 let c = c as usize;
-                let src = if c < v {
+                add(if c < v {
                     &done[c * ny..(c + 1) * ny]
                 } else {
                     &later[(c - v - 1) * ny..(c - v) * ny]
-                };
-                for (o, x) in row.iter_mut().zip(src) {
-                    *o += x;
-                }
+                });
+            }
+            if first {
+                row.fill(0.0);
             }
         }
     }
