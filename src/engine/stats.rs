@@ -489,13 +489,19 @@ pub fn finish_cells(p: &Partial, binning: &Binning) -> CellStats {
                     let c0 = b * BLOCK;
                     let width = BLOCK.min(cells - c0);
                     let mut columns = vec![0.0; width * n];
-                    // square tiles, so that neither the reads nor the writes stride through
-                    // more cache lines than fit
+                    // through a square tile: each sample's row is read in one piece, each
+                    // column written in one piece (a page or two per row, not one per value)
+                    let mut tile = vec![0.0; BLOCK * BLOCK];
                     for s0 in (0..n).step_by(BLOCK) {
-                        let s1 = (s0 + BLOCK).min(n);
+                        let rows = BLOCK.min(n - s0);
+                        for r in 0..rows {
+                            let at = (s0 + r) * cells + c0;
+                            tile[r * BLOCK..r * BLOCK + width]
+                                .copy_from_slice(&p.values[at..at + width]);
+                        }
                         for (j, column) in columns.chunks_exact_mut(n).enumerate() {
-                            for (s, x) in (s0..s1).zip(&mut column[s0..s1]) {
-                                *x = p.values[s * cells + c0 + j];
+                            for (r, x) in column[s0..s0 + rows].iter_mut().enumerate() {
+                                *x = tile[r * BLOCK + j];
                             }
                         }
                     }
