@@ -304,7 +304,7 @@ impl Accumulator {
             *s += *t as i128;
             *t = 0;
         }
-        if !self.slots.is_empty() {
+        if !self.slots.is_empty() && self.filled > 0 {
             let cells = self.cells;
             let slots = &self.slots[..self.filled * cells];
             let mut hists = p.hist.chunks_exact_mut(BINS + 2).enumerate().peekable();
@@ -312,8 +312,12 @@ impl Accumulator {
                 if let Some((_, next)) = hists.peek() {
                     prefetch(next);
                 }
-                for s in 0..self.filled {
-                    hist[slots[s * cells + c] as usize] += 1;
+                // a whole cell's counts: a byte indexes them without bounds checks
+                let Ok(hist) = <&mut [u32; BINS + 2]>::try_from(hist) else {
+                    continue;
+                };
+                for &slot in slots[c..].iter().step_by(cells) {
+                    hist[slot as usize] += 1;
                 }
             }
         }
