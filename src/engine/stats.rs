@@ -307,23 +307,28 @@ impl Accumulator {
         if !self.slots.is_empty() && self.filled > 0 {
             let cells = self.cells;
             let slots = &self.slots[..self.filled * cells];
-            let mut hists = p.hist.chunks_exact_mut(BINS + 2).enumerate().peekable();
-            while let Some((c, hist)) = hists.next() {
-                if let Some((_, next)) = hists.peek() {
+            // groups of cells: each sample's slots of a group are one piece of its row, and
+            // the group's counts stay in the first-level cache
+            let mut groups = p.hist.chunks_mut(GROUP * (BINS + 2)).enumerate().peekable();
+            while let Some((g, counts)) = groups.next() {
+                if let Some((_, next)) = groups.peek() {
                     prefetch(next);
                 }
-                // a whole cell's counts: a byte indexes them without bounds checks
-                let Ok(hist) = <&mut [u32; BINS + 2]>::try_from(hist) else {
-                    continue;
-                };
-                for &slot in slots[c..].iter().step_by(cells) {
-                    hist[slot as usize] += 1;
+                let c0 = g * GROUP;
+                let width = GROUP.min(cells - c0);
+                for row in slots.chunks_exact(cells) {
+                    for (j, &slot) in row[c0..c0 + width].iter().enumerate() {
+                        counts[j * (BINS + 2) + slot as usize] += 1;
+                    }
                 }
             }
         }
         self.filled = 0;
     }
 }
+
+/// Cells whose histograms are counted together.
+const GROUP: usize = 16;
 
 /// Touches every cache line of a cell's counts, so that they are on their way into cache before
 /// they are counted into (the loads do not wait for each other).
