@@ -711,4 +711,37 @@ mod tests {
         assert_eq!(slot(1e300, 10.0, 2.0), (BINS + 1) as u8);
         assert_eq!(slot(f64::NAN, 10.0, 2.0), 0);
     }
+
+    #[test]
+    fn tiles_count_every_sample_once() {
+        // 2 tiles + 3 samples over 20 cells (two groups, the second partial), flushed twice:
+        // each cell's counts sum to the sample count and sit where slot() puts each value
+        let cells = 20;
+        let n = 2 * TILE + 3;
+        let value = |s: usize, c: usize| ((s * 37 + c * 11) % 100) as f64 + 0.5;
+        let pilot: Vec<f64> = (0..100)
+            .flat_map(|s| (0..cells).map(move |c| value(s, c)))
+            .collect();
+        let b = Binning::from_pilot(&pilot, cells);
+        let Binning::Histogram { lo, width } = &b else {
+            panic!("histogram binning")
+        };
+        let mut p = Partial::new(0, cells, &b);
+        let mut acc = Accumulator::new(cells, &b);
+        let mut want = vec![0u32; cells * (BINS + 2)];
+        for s in 0..n {
+            let row: Vec<f64> = (0..cells).map(|c| value(s, c)).collect();
+            acc.add(&mut p, &row);
+            for (c, &x) in row.iter().enumerate() {
+                want[c * (BINS + 2) + slot(x, lo[c], 1.0 / width[c]) as usize] += 1;
+            }
+        }
+        acc.flush(&mut p);
+        acc.flush(&mut p);
+        assert_eq!(p.hist, want);
+        for c in 0..cells {
+            let total: u32 = p.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)].iter().sum();
+            assert_eq!(total as usize, n);
+        }
+    }
 }
