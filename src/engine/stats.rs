@@ -9,7 +9,8 @@
 //! each cell's values are counted in [`BINS`] equal bins over a range fixed by a pilot of the
 //! first [`PILOT`] samples (widened by [`MARGIN`] of its span on each side, with exact
 //! under/overflow extrema), and the order statistics are interpolated within their bin: the error
-//! is below one bin width, (1 + 2·MARGIN)/BINS of the pilot span (1/212). Means are exact sums of the values rounded to 2⁻³² fixed point.
+//! is below one bin width, (1 + 2·MARGIN)/BINS of the pilot span (1/212). Means are exact sums
+//! of the values rounded to 2⁻³² fixed point.
 
 use serde::{Deserialize, Serialize};
 
@@ -219,7 +220,7 @@ fn slot(x: f64, lo: f64, inv: f64) -> u8 {
 /// tile sums (exactly the integers [`fixed`] gives, computed with the 1.5 · 2⁵² rounding trick
 /// so the loop vectorises) and, in histogram mode, stores each cell's bin slot. Every [`TILE`]
 /// samples (and at [`Accumulator::flush`]) the tile sums go into the 128-bit totals and the slots
-/// into the histograms, cell by cell. Everything added is an integer or an extremum, so the
+/// into the histograms, [`GROUP`] cells at a time. Everything added is an integer or an extremum, so the
 /// result does not depend on how samples are split between accumulators.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
@@ -264,24 +265,24 @@ impl Accumulator {
         let (sums, min, max) = (&mut self.tile_sums[..n], &mut p.min[..n], &mut p.max[..n]);
         // one pass, all in vector lanes; `fast` says whether every value suited the 64-bit sums
         let mut fast = true;
+        // the sum and extrema of one cell; true when the value suited the 64-bit sum
+        #[inline(always)]
+        fn update(v: f64, sum: &mut i64, min: &mut f64, max: &mut f64) -> bool {
+            *sum = sum.wrapping_add(fixed_fast(v));
+            *min = if v < *min { v } else { *min };
+            *max = if v > *max { v } else { *max };
+            v.abs() < FAST_LIMIT
+        }
         if self.slots.is_empty() {
             for i in 0..n {
-                let v = x[i];
-                fast &= v.abs() < FAST_LIMIT;
-                sums[i] = sums[i].wrapping_add(fixed_fast(v));
-                min[i] = if v < min[i] { v } else { min[i] };
-                max[i] = if v > max[i] { v } else { max[i] };
+                fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
             }
         } else {
             let row = &mut self.slots[self.filled * n..(self.filled + 1) * n];
             let (lo, inv) = (&self.lo[..n], &self.inv[..n]);
             for i in 0..n {
-                let v = x[i];
-                fast &= v.abs() < FAST_LIMIT;
-                sums[i] = sums[i].wrapping_add(fixed_fast(v));
-                min[i] = if v < min[i] { v } else { min[i] };
-                max[i] = if v > max[i] { v } else { max[i] };
-                row[i] = slot(v, lo[i], inv[i]);
+                fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
+                row[i] = slot(x[i], lo[i], inv[i]);
             }
         }
         if !fast {
@@ -357,13 +358,17 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 /// A float's place in the total order ([`f64::total_cmp`]) as an integer: ordering the keys
 /// orders the floats, with plain integer comparisons.
 fn key(x: f64) -> i64 {
-    let b = x.to_bits() as i64;
-    b ^ ((((b >> 63) as u64) >> 1) as i64)
+    flip(x.to_bits() as i64)
 }
 
 /// The float whose [`key`] this is.
 fn unkey(k: i64) -> f64 {
-    f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
+    f64::from_bits(flip(k) as u64)
+}
+
+/// Inverts the magnitude bits of negative numbers (its own inverse: the sign bit stays).
+fn flip(b: i64) -> i64 {
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
 /// numpy-linear quantiles of [`QUANTILES`] of some values, in any order.
