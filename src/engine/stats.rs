@@ -199,11 +199,12 @@ fn fixed_fast(x: f64) -> i64 {
     ((x * FIXED + ROUNDER).to_bits() as i64).wrapping_sub(ROUNDER.to_bits() as i64)
 }
 
-/// A value's histogram slot: 0 below the range, 1..=BINS the bins, BINS + 1 above.
+/// A value's histogram slot: 0 below the range, 1..=BINS the bins, BINS + 1 above (and 0 for
+/// NaN). `off` is 1 − lo · inv, so that the slot is ⌊(x − lo) · inv⌋ + 1 within the range.
 #[inline(always)]
-fn slot(x: f64, lo: f64, inv: f64) -> u8 {
+fn slot(x: f64, off: f64, inv: f64) -> u8 {
     const TOP: f64 = (BINS + 1) as f64;
-    let t = (x - lo) * inv + 1.0;
+    let t = x * inv + off;
     let t = if t > 0.0 { t } else { 0.0 };
     let t = if t < TOP { t } else { TOP };
     // ⌊t⌋ with vector instructions: round to an integer by adding 2⁵², then step down where
@@ -231,28 +232,41 @@ pub struct Accumulator {
     slots: Vec<u8>,
     /// Samples in the current tile.
     filled: usize,
-    /// Histogram mode: lower edge and reciprocal bin width per cell.
-    lo: Vec<f64>,
+    /// Histogram mode: one block of the tile while it is counted, `[sample × cell of the block]`.
+    block: Vec<u8>,
+    /// Histogram mode: offset (1 − lower edge · reciprocal width) and reciprocal bin width per
+    /// cell, for [`slot`].
+    off: Vec<f64>,
     inv: Vec<f64>,
 }
 
 impl Accumulator {
     /// Scratch for `cells` cells counted as `binning` says.
     pub fn new(cells: usize, binning: &Binning) -> Accumulator {
-        let (lo, inv, slots) = match binning {
+        let (off, inv, slots) = match binning {
             Binning::Exact => (Vec::new(), Vec::new(), Vec::new()),
-            Binning::Histogram { lo, width } => (
-                lo.clone(),
-                width.iter().map(|w| 1.0 / w).collect(),
-                vec![0; TILE * cells],
-            ),
+            Binning::Histogram { lo, width } => {
+                let inv: Vec<f64> = width.iter().map(|w| 1.0 / w).collect();
+                let off = lo
+                    .iter()
+                    .zip(&inv)
+                    .map(|(lo, inv)| 1.0 - lo * inv)
+                    .collect();
+                (off, inv, vec![0; TILE * cells])
+            }
+        };
+        let block = if slots.is_empty() {
+            Vec::new()
+        } else {
+            vec![0; TILE * BLOCK]
         };
         Accumulator {
             cells,
             tile_sums: vec![0; cells],
             slots,
             filled: 0,
-            lo,
+            block,
+            off,
             inv,
         }
     }
@@ -279,10 +293,10 @@ impl Accumulator {
             }
         } else {
             let row = &mut self.slots[self.filled * n..(self.filled + 1) * n];
-            let (lo, inv) = (&self.lo[..n], &self.inv[..n]);
+            let (off, inv) = (&self.off[..n], &self.inv[..n]);
             for i in 0..n {
                 fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
-                row[i] = slot(x[i], lo[i], inv[i]);
+                row[i] = slot(x[i], off[i], inv[i]);
             }
         }
         if !fast {
@@ -308,18 +322,54 @@ impl Accumulator {
         if !self.slots.is_empty() && self.filled > 0 {
             let cells = self.cells;
             let slots = &self.slots[..self.filled * cells];
-            // groups of cells: each sample's slots of a group are one piece of its row, and
-            // the group's counts stay in the first-level cache
+            let block = &mut self.block[..self.filled * BLOCK];
+            // blocks of cells: each sample's slots of a block (a cache line of its row) are
+            // copied into one piece of `block` (loads that do not wait for each other), then
+            // counted group by group, the group's counts in the first-level cache
             let mut groups = p.hist.chunks_mut(GROUP * (BINS + 2)).enumerate().peekable();
             while let Some((g, counts)) = groups.next() {
                 if let Some((_, next)) = groups.peek() {
                     prefetch(next);
                 }
                 let c0 = g * GROUP;
+                let at = c0 % BLOCK;
+                if at == 0 {
+                    let rows = slots.chunks_exact(cells).zip(block.chunks_exact_mut(BLOCK));
+                    if c0 + BLOCK <= cells {
+                        // a fixed-size copy: a few vector moves, not a call
+                        for (row, dst) in rows {
+                            let src: &[u8; BLOCK] =
+                                row[c0..c0 + BLOCK].try_into().expect("a full block");
+                            *<&mut [u8; BLOCK]>::try_from(dst).expect("a block row") = *src;
+                        }
+                    } else {
+                        for (row, dst) in rows {
+                            dst[..cells - c0].copy_from_slice(&row[c0..]);
+                        }
+                    }
+                }
                 let width = GROUP.min(cells - c0);
-                for row in slots.chunks_exact(cells) {
-                    for (j, &slot) in row[c0..c0 + width].iter().enumerate() {
-                        counts[j * (BINS + 2) + slot as usize] += 1;
+                if width == GROUP {
+                    let mut rows: [&mut [u32; BINS + 2]; GROUP] = {
+                        let mut it = counts.chunks_exact_mut(BINS + 2);
+                        std::array::from_fn(|_| {
+                            it.next()
+                                .and_then(|c| c.try_into().ok())
+                                .expect("a full group")
+                        })
+                    };
+                    for sample in block.chunks_exact(BLOCK) {
+                        let sample: &[u8; GROUP] =
+                            sample[at..at + GROUP].try_into().expect("a full group");
+                        for (counts, &slot) in rows.iter_mut().zip(sample) {
+                            counts[slot as usize] += 1;
+                        }
+                    }
+                } else {
+                    for sample in block.chunks_exact(BLOCK) {
+                        for (j, &slot) in sample[at..at + width].iter().enumerate() {
+                            counts[j * (BINS + 2) + slot as usize] += 1;
+                        }
                     }
                 }
             }
@@ -330,6 +380,8 @@ impl Accumulator {
 
 /// Cells whose histograms are counted together.
 const GROUP: usize = 16;
+/// Cells whose slots are copied out of the tile together: a cache line of each sample's row.
+const BLOCK: usize = 64;
 
 /// Touches every cache line of a cell's counts, so that they are on their way into cache before
 /// they are counted into (the loads do not wait for each other).
@@ -707,14 +759,17 @@ mod tests {
     fn slots_split_the_range_into_bins() {
         // lo = 10, width 0.5 (inv 2): 9.99 → below (0); 10 → bin 1; 10.49 → 1; 10.5 → 2;
         // lo + BINS·width = 137 → above (BINS + 1); NaN → 0
-        assert_eq!(slot(9.99, 10.0, 2.0), 0);
-        assert_eq!(slot(10.0, 10.0, 2.0), 1);
-        assert_eq!(slot(10.49, 10.0, 2.0), 1);
-        assert_eq!(slot(10.5, 10.0, 2.0), 2);
-        assert_eq!(slot(136.99, 10.0, 2.0), BINS as u8);
-        assert_eq!(slot(137.0, 10.0, 2.0), (BINS + 1) as u8);
-        assert_eq!(slot(1e300, 10.0, 2.0), (BINS + 1) as u8);
-        assert_eq!(slot(f64::NAN, 10.0, 2.0), 0);
+        // (off = 1 − 10 · 2 = −19)
+        let off = -19.0;
+        assert_eq!(slot(9.99, off, 2.0), 0);
+        assert_eq!(slot(10.0, off, 2.0), 1);
+        assert_eq!(slot(10.49, off, 2.0), 1);
+        assert_eq!(slot(10.5, off, 2.0), 2);
+        assert_eq!(slot(136.99, off, 2.0), BINS as u8);
+        assert_eq!(slot(137.0, off, 2.0), (BINS + 1) as u8);
+        assert_eq!(slot(1e300, off, 2.0), (BINS + 1) as u8);
+        assert_eq!(slot(-1e300, off, 2.0), 0);
+        assert_eq!(slot(f64::NAN, off, 2.0), 0);
     }
 
     #[test]
@@ -738,7 +793,8 @@ mod tests {
             let row: Vec<f64> = (0..cells).map(|c| value(s, c)).collect();
             acc.add(&mut p, &row);
             for (c, &x) in row.iter().enumerate() {
-                want[c * (BINS + 2) + slot(x, lo[c], 1.0 / width[c]) as usize] += 1;
+                let inv = 1.0 / width[c];
+                want[c * (BINS + 2) + slot(x, 1.0 - lo[c] * inv, inv) as usize] += 1;
             }
         }
         acc.flush(&mut p);
