@@ -121,7 +121,7 @@ pub fn run_batch(
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
-                    scratch.add(&mut acc, &ws.vars);
+                    scratch.add(&ws.vars);
                     if exact {
                         val_c[k * cells..(k + 1) * cells].copy_from_slice(&ws.vars);
                     }

@@ -135,7 +135,7 @@ impl Partial {
     pub fn add_cells(&mut self, values: &[f64], binning: &Binning) {
         let mut acc = Accumulator::new(self.cells, binning);
         for sample in values.chunks_exact(self.cells) {
-            acc.add(self, sample);
+            acc.add(sample);
         }
         acc.flush(self);
     }
@@ -217,34 +217,76 @@ fn slot(x: f64, off: f64, inv: f64) -> u8 {
 
 /// Per-thread scratch that adds samples to a [`Partial`] without allocating.
 ///
-/// One pass over a sample's cells updates the extrema, adds the fixed-point values to 64-bit
-/// tile sums (exactly the integers [`fixed`] gives, computed with the 1.5 · 2⁵² rounding trick
-/// so the loop vectorises) and, in histogram mode, stores each cell's bin slot. Every [`TILE`]
-/// samples (and at [`Accumulator::flush`]) the tile sums go into the 128-bit totals and the slots
-/// into the histograms, [`GROUP`] cells at a time. Everything added is an integer or an extremum, so the
-/// result does not depend on how samples are split between accumulators.
+/// **Shared cells.** Many cells repeat another cell (an aggregate with one child) or a constant
+/// (years before a measure starts, historical years without uncertainty). In histogram mode the
+/// first [`LEARN`] samples are kept and compared: a cell equal to a constant in all of them, or
+/// to an earlier cell, is only *checked* from then on (one comparison), and its statistics are
+/// written at [`Accumulator::flush`] from the constant or from the cell it repeats. A cell that
+/// stops matching is given statistics of its own on the spot, starting from the ones it shared.
+/// Everything is exact, so this changes no figure, only the work.
+///
+/// **Own cells.** One pass over their values updates the extrema, adds the fixed-point values to
+/// 64-bit tile sums (exactly the integers [`fixed`] gives, computed with the 1.5 · 2⁵² rounding
+/// trick so the loop vectorises) and, in histogram mode, stores each cell's bin slot. Every
+/// [`TILE`] samples the tile sums go into 128-bit totals and the slots into the histograms,
+/// [`GROUP`] cells at a time. Everything added is an integer or an extremum, so the result does
+/// not depend on how samples are split between accumulators.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
     cells: usize,
+    /// Samples added since the last flush.
+    added: u64,
+    /// Histogram mode: the first [`LEARN`] samples, `[sample × cell]`, until shared cells are
+    /// found (always empty in exact mode).
+    learning: Vec<f64>,
+    /// Whether the shared cells are known (from the start in exact mode).
+    learned: bool,
+    /// Cells with statistics of their own, in the order of the arrays below.
+    own: Vec<u32>,
+    /// Cells equal to a constant (its bits) in every sample so far.
+    constant: Vec<(u32, u64)>,
+    /// Cells equal to an own cell (its index in `own`) in every sample so far.
+    alias: Vec<(u32, u32)>,
+    /// Runs of consecutive cells: own cells (`at` their first index in `own`), constants (`at`
+    /// into `constant_bits`) and repeats (`at` the first repeated cell).
+    own_runs: Vec<Run>,
+    constant_runs: Vec<Run>,
+    constant_bits: Vec<u64>,
+    alias_runs: Vec<Run>,
     /// Fixed-point sums of the current tile: at most [`TILE`] values below 2⁵¹ each.
     tile_sums: Vec<i64>,
-    /// Histogram mode: bin slots of the current tile, `[sample × cell]`.
+    /// Fixed-point sums since the last flush.
+    sums: Vec<i128>,
+    /// Extrema since the last flush.
+    min: Vec<f64>,
+    max: Vec<f64>,
+    /// Histogram mode: counts since the last flush, `BINS + 2` per own cell.
+    hist: Vec<u32>,
+    /// Histogram mode: offset (1 − lower edge · reciprocal width) and reciprocal bin width, per
+    /// own cell for [`slot`], and per cell.
+    off: Vec<f64>,
+    inv: Vec<f64>,
+    cell_off: Vec<f64>,
+    cell_inv: Vec<f64>,
+    /// Histogram mode: bin slots of the current tile, `[sample × own cell]`.
     slots: Vec<u8>,
     /// Samples in the current tile.
     filled: usize,
     /// Histogram mode: one block of the tile while it is counted, `[sample × cell of the block]`.
     block: Vec<u8>,
-    /// Histogram mode: offset (1 − lower edge · reciprocal width) and reciprocal bin width per
-    /// cell, for [`slot`].
-    off: Vec<f64>,
-    inv: Vec<f64>,
+    /// Scratch for ordering cells while learning, and for each cell's leader.
+    order: Vec<u32>,
+    leader: Vec<u32>,
 }
+
+/// Samples compared to find the shared cells.
+pub const LEARN: usize = 8;
 
 impl Accumulator {
     /// Scratch for `cells` cells counted as `binning` says.
     pub fn new(cells: usize, binning: &Binning) -> Accumulator {
-        let (off, inv, slots) = match binning {
-            Binning::Exact => (Vec::new(), Vec::new(), Vec::new()),
+        let (cell_off, cell_inv) = match binning {
+            Binning::Exact => (Vec::new(), Vec::new()),
             Binning::Histogram { lo, width } => {
                 let inv: Vec<f64> = width.iter().map(|w| 1.0 / w).collect();
                 let off = lo
@@ -252,129 +294,416 @@ impl Accumulator {
                     .zip(&inv)
                     .map(|(lo, inv)| 1.0 - lo * inv)
                     .collect();
-                (off, inv, vec![0; TILE * cells])
+                (off, inv)
             }
         };
-        let block = if slots.is_empty() {
-            Vec::new()
-        } else {
-            vec![0; TILE * BLOCK]
-        };
-        Accumulator {
+        let histogram = !cell_inv.is_empty();
+        let per_cell = |bins: usize| if histogram { bins * cells } else { 0 };
+        let mut acc = Accumulator {
             cells,
-            tile_sums: vec![0; cells],
-            slots,
+            added: 0,
+            learning: Vec::with_capacity(per_cell(LEARN)),
+            learned: !histogram,
+            own: Vec::with_capacity(cells),
+            constant: Vec::new(),
+            alias: Vec::new(),
+            own_runs: Vec::with_capacity(cells),
+            constant_runs: Vec::with_capacity(cells),
+            constant_bits: Vec::with_capacity(cells),
+            alias_runs: Vec::with_capacity(cells),
+            tile_sums: Vec::with_capacity(cells),
+            sums: Vec::with_capacity(cells),
+            min: Vec::with_capacity(cells),
+            max: Vec::with_capacity(cells),
+            hist: Vec::with_capacity(per_cell(BINS + 2)),
+            off: Vec::with_capacity(cells),
+            inv: Vec::with_capacity(cells),
+            cell_off,
+            cell_inv,
+            slots: vec![0; per_cell(TILE)],
             filled: 0,
-            block,
-            off,
-            inv,
+            block: vec![0; if histogram { TILE * BLOCK } else { 0 }],
+            order: Vec::with_capacity(if histogram { cells } else { 0 }),
+            leader: Vec::with_capacity(if histogram { cells } else { 0 }),
+        };
+        if !histogram {
+            for c in 0..cells {
+                acc.push_own(c);
+            }
+            acc.index_runs();
         }
+        acc
     }
 
-    /// Adds one sample's cell values to `p` (its `count` and exact-mode `values` are the
-    /// caller's).
-    pub fn add(&mut self, p: &mut Partial, x: &[f64]) {
-        let n = self.cells;
-        assert_eq!(x.len(), n, "one value per cell");
-        let (sums, min, max) = (&mut self.tile_sums[..n], &mut p.min[..n], &mut p.max[..n]);
-        // one pass, all in vector lanes; `fast` says whether every value suited the 64-bit sums
-        let mut fast = true;
-        // the sum and extrema of one cell; true when the value suited the 64-bit sum
-        #[inline(always)]
-        fn update(v: f64, sum: &mut i64, min: &mut f64, max: &mut f64) -> bool {
-            *sum = sum.wrapping_add(fixed_fast(v));
-            *min = if v < *min { v } else { *min };
-            *max = if v > *max { v } else { *max };
-            v.abs() < FAST_LIMIT
+    /// Gives cell `c` statistics of its own (empty); returns its index.
+    fn push_own(&mut self, c: usize) -> usize {
+        self.own.push(c as u32);
+        self.tile_sums.push(0);
+        self.sums.push(0);
+        self.min.push(f64::INFINITY);
+        self.max.push(f64::NEG_INFINITY);
+        if !self.cell_inv.is_empty() {
+            self.hist.extend(std::iter::repeat_n(0, BINS + 2));
+            self.off.push(self.cell_off[c]);
+            self.inv.push(self.cell_inv[c]);
         }
-        if self.slots.is_empty() {
-            for i in 0..n {
-                fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
+        self.own.len() - 1
+    }
+
+    /// Adds one sample's cell values (to be moved into a [`Partial`] by
+    /// [`Accumulator::flush`]; its `count` and exact-mode `values` are the caller's).
+    pub fn add(&mut self, x: &[f64]) {
+        assert_eq!(x.len(), self.cells, "one value per cell");
+        if !self.learned {
+            self.learning.extend_from_slice(x);
+            if self.learning.len() == LEARN * self.cells {
+                self.learn();
             }
+            return;
+        }
+        self.add_sample(x);
+    }
+
+    /// Finds the shared cells among the kept samples, then adds those samples.
+    fn learn(&mut self) {
+        let cells = self.cells;
+        let kept = std::mem::take(&mut self.learning);
+        let samples = kept.len() / cells;
+        let values = &kept[..];
+        let (off, inv) = (&self.cell_off[..], &self.cell_inv[..]);
+        // a cell's histogram range, then its values in every sample: cells can only share
+        // counts made over the same bins
+        let bits = |c: usize| {
+            [off[c].to_bits(), inv[c].to_bits()]
+                .into_iter()
+                .chain((0..samples).map(move |s| values[s * cells + c].to_bits()))
+        };
+        // cells ordered by their bits, ties by cell: each run of equal cells is led by its
+        // first cell
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(0..cells as u32);
+        order.sort_unstable_by(|&a, &b| bits(a as usize).cmp(bits(b as usize)).then(a.cmp(&b)));
+        let mut leader = std::mem::take(&mut self.leader);
+        leader.clear();
+        leader.resize(cells, 0);
+        for (i, &c) in order.iter().enumerate() {
+            let c = c as usize;
+            leader[c] = if i > 0 && bits(c).eq(bits(order[i - 1] as usize)) {
+                leader[order[i - 1] as usize]
+            } else {
+                c as u32
+            };
+        }
+        const CONSTANT: u32 = u32::MAX;
+        for c in 0..cells {
+            let first = kept[c].to_bits();
+            if bits(c).skip(2).all(|b| b == first) {
+                leader[c] = CONSTANT;
+            }
+        }
+        // in cell order: leaders get statistics of their own (and `leader` their index), the
+        // other cells repeat their leader (which comes before them)
+        for c in 0..cells {
+            if leader[c] == CONSTANT {
+                self.constant.push((c as u32, kept[c].to_bits()));
+            } else if leader[c] as usize == c {
+                leader[c] = self.push_own(c) as u32;
+            } else {
+                self.alias.push((c as u32, leader[leader[c] as usize]));
+            }
+        }
+        self.learned = true;
+        self.index_runs();
+        for sample in kept.chunks_exact(cells) {
+            self.add_sample(sample);
+        }
+        self.learning = kept;
+        self.learning.clear();
+        self.order = order;
+        self.leader = leader;
+    }
+
+    /// Adds one sample once the shared cells are known.
+    fn add_sample(&mut self, x: &[f64]) {
+        // shared cells still equal? (whole runs of cells at a time, in vector lanes)
+        let mut differ = 0;
+        for r in &self.constant_runs {
+            let (c, at) = (r.cell as usize, r.at as usize);
+            let len = r.len as usize;
+            for (v, bits) in x[c..c + len].iter().zip(&self.constant_bits[at..at + len]) {
+                differ |= v.to_bits() ^ bits;
+            }
+        }
+        for r in &self.alias_runs {
+            let (c, at) = (r.cell as usize, r.at as usize);
+            let len = r.len as usize;
+            for (v, w) in x[c..c + len].iter().zip(&x[at..at + len]) {
+                differ |= v.to_bits() ^ w.to_bits();
+            }
+        }
+        if differ != 0 {
+            self.separate(x);
+        }
+        // the own cells, run by run, in one pass: `fast` says whether every value suited the
+        // 64-bit sums
+        let n = self.own.len();
+        let mut fast = true;
+        let histogram = !self.slots.is_empty();
+        let row = &mut self.slots[if histogram {
+            self.filled * n..(self.filled + 1) * n
         } else {
-            let row = &mut self.slots[self.filled * n..(self.filled + 1) * n];
-            let (off, inv) = (&self.off[..n], &self.inv[..n]);
-            for i in 0..n {
-                fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
-                row[i] = slot(x[i], off[i], inv[i]);
+            0..0
+        }];
+        for r in &self.own_runs {
+            let (c, k, len) = (r.cell as usize, r.at as usize, r.len as usize);
+            let x = &x[c..c + len];
+            let sums = &mut self.tile_sums[k..k + len];
+            let (min, max) = (&mut self.min[k..k + len], &mut self.max[k..k + len]);
+            if histogram {
+                let (off, inv) = (&self.off[k..k + len], &self.inv[k..k + len]);
+                let row = &mut row[k..k + len];
+                for i in 0..len {
+                    fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
+                    row[i] = slot(x[i], off[i], inv[i]);
+                }
+            } else {
+                for i in 0..len {
+                    fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
+                }
             }
         }
         if !fast {
             // rare: huge or non-finite values; take the sample back out of the 64-bit sums
             // (wrapping arithmetic undoes exactly) and add it to the 128-bit ones
-            for i in 0..n {
-                sums[i] = sums[i].wrapping_sub(fixed_fast(x[i]));
-                p.sums[i] += fixed(x[i]);
+            for (k, &c) in self.own.iter().enumerate() {
+                let v = x[c as usize];
+                self.tile_sums[k] = self.tile_sums[k].wrapping_sub(fixed_fast(v));
+                self.sums[k] += fixed(v);
             }
         }
+        self.added += 1;
         self.filled += 1;
         if self.filled == TILE {
-            self.flush(p);
+            self.count_tile();
         }
     }
 
-    /// Moves the current tile into `p`'s sums and histograms.
-    pub fn flush(&mut self, p: &mut Partial) {
-        for (s, t) in p.sums.iter_mut().zip(&mut self.tile_sums) {
+    /// Finds the runs of consecutive cells in `own`, `constant` and `alias`.
+    fn index_runs(&mut self) {
+        fn runs(pairs: impl Iterator<Item = (u32, u32)>, out: &mut Vec<Run>) {
+            out.clear();
+            for (cell, at) in pairs {
+                match out.last_mut() {
+                    Some(r) if r.cell + r.len == cell && r.at + r.len == at => r.len += 1,
+                    _ => out.push(Run { cell, at, len: 1 }),
+                }
+            }
+        }
+        let own = &self.own;
+        runs(
+            own.iter().zip(0..).map(|(&c, k)| (c, k)),
+            &mut self.own_runs,
+        );
+        runs(
+            self.constant.iter().zip(0..).map(|(&(c, _), i)| (c, i)),
+            &mut self.constant_runs,
+        );
+        self.constant_bits.clear();
+        self.constant_bits
+            .extend(self.constant.iter().map(|&(_, bits)| bits));
+        runs(
+            self.alias.iter().map(|&(c, r)| (c, own[r as usize])),
+            &mut self.alias_runs,
+        );
+    }
+
+    /// Gives the shared cells that `x` does not match statistics of their own, equal to the
+    /// ones they shared so far.
+    fn separate(&mut self, x: &[f64]) {
+        // the tile's layout follows the own cells: count it before adding any
+        self.count_tile();
+        let added = self.added;
+        let mut i = 0;
+        while i < self.constant.len() {
+            let (c, bits) = self.constant[i];
+            if x[c as usize].to_bits() == bits {
+                i += 1;
+                continue;
+            }
+            self.constant.remove(i);
+            let k = self.push_own(c as usize);
+            if added > 0 {
+                let v = f64::from_bits(bits);
+                self.sums[k] = fixed(v) * added as i128;
+                merge_extrema(&mut self.min[k], &mut self.max[k], v, v);
+                if !self.inv.is_empty() {
+                    self.hist[k * (BINS + 2) + slot(v, self.off[k], self.inv[k]) as usize] =
+                        added as u32;
+                }
+            }
+        }
+        let mut i = 0;
+        while i < self.alias.len() {
+            let (c, r) = self.alias[i];
+            let r = r as usize;
+            if x[c as usize].to_bits() == x[self.own[r] as usize].to_bits() {
+                i += 1;
+                continue;
+            }
+            self.alias.remove(i);
+            let k = self.push_own(c as usize);
+            self.sums[k] = self.sums[r];
+            self.min[k] = self.min[r];
+            self.max[k] = self.max[r];
+            if !self.inv.is_empty() {
+                self.hist
+                    .copy_within(r * (BINS + 2)..(r + 1) * (BINS + 2), k * (BINS + 2));
+            }
+        }
+        self.index_runs();
+    }
+
+    /// Moves the current tile into the totals: tile sums into the 128-bit sums, slots into the
+    /// histograms.
+    fn count_tile(&mut self) {
+        for (s, t) in self.sums.iter_mut().zip(&mut self.tile_sums) {
             *s += *t as i128;
             *t = 0;
         }
         if !self.slots.is_empty() && self.filled > 0 {
-            let cells = self.cells;
-            let slots = &self.slots[..self.filled * cells];
-            let block = &mut self.block[..self.filled * BLOCK];
-            // blocks of cells: each sample's slots of a block (a cache line of its row) are
-            // copied into one piece of `block` (loads that do not wait for each other), then
-            // counted group by group, the group's counts in the first-level cache
-            let mut groups = p.hist.chunks_mut(GROUP * (BINS + 2)).enumerate().peekable();
-            while let Some((g, counts)) = groups.next() {
-                if let Some((_, next)) = groups.peek() {
-                    prefetch(next);
-                }
-                let c0 = g * GROUP;
-                let at = c0 % BLOCK;
-                if at == 0 {
-                    let rows = slots.chunks_exact(cells).zip(block.chunks_exact_mut(BLOCK));
-                    if c0 + BLOCK <= cells {
-                        // a fixed-size copy: a few vector moves, not a call
-                        for (row, dst) in rows {
-                            let src: &[u8; BLOCK] =
-                                row[c0..c0 + BLOCK].try_into().expect("a full block");
-                            *<&mut [u8; BLOCK]>::try_from(dst).expect("a block row") = *src;
-                        }
-                    } else {
-                        for (row, dst) in rows {
-                            dst[..cells - c0].copy_from_slice(&row[c0..]);
-                        }
-                    }
-                }
-                let width = GROUP.min(cells - c0);
-                if width == GROUP {
-                    let mut rows: [&mut [u32; BINS + 2]; GROUP] = {
-                        let mut it = counts.chunks_exact_mut(BINS + 2);
-                        std::array::from_fn(|_| {
-                            it.next()
-                                .and_then(|c| c.try_into().ok())
-                                .expect("a full group")
-                        })
-                    };
-                    for sample in block.chunks_exact(BLOCK) {
-                        let sample: &[u8; GROUP] =
-                            sample[at..at + GROUP].try_into().expect("a full group");
-                        for (counts, &slot) in rows.iter_mut().zip(sample) {
-                            counts[slot as usize] += 1;
-                        }
-                    }
-                } else {
-                    for sample in block.chunks_exact(BLOCK) {
-                        for (j, &slot) in sample[at..at + width].iter().enumerate() {
-                            counts[j * (BINS + 2) + slot as usize] += 1;
-                        }
-                    }
+            count_slots(
+                &self.slots[..self.filled * self.own.len()],
+                self.own.len(),
+                &mut self.block[..self.filled * BLOCK],
+                &mut self.hist,
+            );
+        }
+        self.filled = 0;
+    }
+
+    /// Moves everything added so far into `p`'s sums, extrema and histograms.
+    pub fn flush(&mut self, p: &mut Partial) {
+        if !self.learned && !self.learning.is_empty() {
+            self.learn();
+        }
+        self.count_tile();
+        let added = self.added;
+        let row = |c: usize| c * (BINS + 2)..(c + 1) * (BINS + 2);
+        // shared cells first: the repeated ones are read before they are reset
+        if added > 0 {
+            for &(c, bits) in &self.constant {
+                let (c, v) = (c as usize, f64::from_bits(bits));
+                p.sums[c] += fixed(v) * added as i128;
+                merge_extrema(&mut p.min[c], &mut p.max[c], v, v);
+                if !self.cell_inv.is_empty() {
+                    let s = slot(v, self.cell_off[c], self.cell_inv[c]) as usize;
+                    p.hist[c * (BINS + 2) + s] += added as u32;
                 }
             }
         }
-        self.filled = 0;
+        for &(c, r) in &self.alias {
+            let (c, r) = (c as usize, r as usize);
+            p.sums[c] += self.sums[r];
+            merge_extrema(&mut p.min[c], &mut p.max[c], self.min[r], self.max[r]);
+            if !self.hist.is_empty() {
+                for (a, b) in p.hist[row(c)].iter_mut().zip(&self.hist[row(r)]) {
+                    *a += b;
+                }
+            }
+        }
+        for (k, &c) in self.own.iter().enumerate() {
+            let c = c as usize;
+            p.sums[c] += std::mem::take(&mut self.sums[k]);
+            merge_extrema(&mut p.min[c], &mut p.max[c], self.min[k], self.max[k]);
+            self.min[k] = f64::INFINITY;
+            self.max[k] = f64::NEG_INFINITY;
+            if !self.hist.is_empty() {
+                for (a, b) in p.hist[row(c)].iter_mut().zip(&mut self.hist[row(k)]) {
+                    *a += std::mem::take(b);
+                }
+            }
+        }
+        self.added = 0;
+    }
+}
+
+/// Adds `v` to a cell's tile sum and extrema; true when it suited the 64-bit sum.
+#[inline(always)]
+fn update(v: f64, sum: &mut i64, min: &mut f64, max: &mut f64) -> bool {
+    *sum = sum.wrapping_add(fixed_fast(v));
+    *min = if v < *min { v } else { *min };
+    *max = if v > *max { v } else { *max };
+    v.abs() < FAST_LIMIT
+}
+
+/// Consecutive cells `cell..cell + len` that go with consecutive `at..at + len` (own-cell
+/// indices, constants or repeated cells).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    cell: u32,
+    at: u32,
+    len: u32,
+}
+
+/// Widens extrema `min`, `max` to take in `lo`, `hi` (NaN never enters, as when adding).
+fn merge_extrema(min: &mut f64, max: &mut f64, lo: f64, hi: f64) {
+    *min = if lo < *min { lo } else { *min };
+    *max = if hi > *max { hi } else { *max };
+}
+
+/// Counts a tile of slots `[sample × cell]` (`cells` per sample) into `hist` (`BINS + 2` per
+/// cell): blocks of cells, each sample's slots of a block (a cache line of its row) copied into
+/// one piece of `block` (loads that do not wait for each other), then counted group by group,
+/// the group's counts in the first-level cache.
+fn count_slots(slots: &[u8], cells: usize, block: &mut [u8], hist: &mut [u32]) {
+    let mut groups = hist[..cells * (BINS + 2)]
+        .chunks_mut(GROUP * (BINS + 2))
+        .enumerate()
+        .peekable();
+    while let Some((g, counts)) = groups.next() {
+        if let Some((_, next)) = groups.peek() {
+            prefetch(next);
+        }
+        let c0 = g * GROUP;
+        let at = c0 % BLOCK;
+        if at == 0 {
+            let rows = slots.chunks_exact(cells).zip(block.chunks_exact_mut(BLOCK));
+            if c0 + BLOCK <= cells {
+                // a fixed-size copy: a few vector moves, not a call
+                for (row, dst) in rows {
+                    let src: &[u8; BLOCK] = row[c0..c0 + BLOCK].try_into().expect("a full block");
+                    *<&mut [u8; BLOCK]>::try_from(dst).expect("a block row") = *src;
+                }
+            } else {
+                for (row, dst) in rows {
+                    dst[..cells - c0].copy_from_slice(&row[c0..]);
+                }
+            }
+        }
+        let width = GROUP.min(cells - c0);
+        if width == GROUP {
+            let mut rows: [&mut [u32; BINS + 2]; GROUP] = {
+                let mut it = counts.chunks_exact_mut(BINS + 2);
+                std::array::from_fn(|_| {
+                    it.next()
+                        .and_then(|c| c.try_into().ok())
+                        .expect("a full group")
+                })
+            };
+            for sample in block.chunks_exact(BLOCK) {
+                let sample: &[u8; GROUP] = sample[at..at + GROUP].try_into().expect("a full group");
+                for (counts, &slot) in rows.iter_mut().zip(sample) {
+                    counts[slot as usize] += 1;
+                }
+            }
+        } else {
+            for sample in block.chunks_exact(BLOCK) {
+                for (j, &slot) in sample[at..at + width].iter().enumerate() {
+                    counts[j * (BINS + 2) + slot as usize] += 1;
+                }
+            }
+        }
     }
 }
 
@@ -772,6 +1101,107 @@ mod tests {
         assert_eq!(slot(f64::NAN, off, 2.0), 0);
     }
 
+    /// Statistics computed cell by cell, the plain way: what the accumulator must give.
+    fn plain(values: &[f64], cells: usize, b: &Binning) -> Partial {
+        let Binning::Histogram { lo, width } = b else {
+            panic!("histogram binning")
+        };
+        let mut p = Partial::new(0, cells, b);
+        for sample in values.chunks_exact(cells) {
+            for (c, &x) in sample.iter().enumerate() {
+                p.sums[c] += fixed(x);
+                merge_extrema(&mut p.min[c], &mut p.max[c], x, x);
+                let inv = 1.0 / width[c];
+                p.hist[c * (BINS + 2) + slot(x, 1.0 - lo[c] * inv, inv) as usize] += 1;
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn shared_cells_that_stop_matching_keep_exact_statistics() {
+        // 6 cells over 700 samples (2 tiles and more): 0 varies; 1 repeats 0 until sample 20;
+        // 2 is 5.0 until sample 300 (after the first tile); 3 is always −1.5; 4 always repeats
+        // 0; 5 is always NaN. Every cell must get exactly the plain statistics.
+        let cells = 6;
+        let n = 700;
+        let value = |s: usize, c: usize| {
+            let v0 = ((s * 7919) % 1000) as f64 * 0.01 - 3.0;
+            match c {
+                0 | 4 => v0,
+                1 if s < 20 => v0,
+                1 => v0 + 1.0,
+                2 if s < 300 => 5.0,
+                2 => s as f64 * 0.001,
+                3 => -1.5,
+                _ => f64::NAN,
+            }
+        };
+        let values: Vec<f64> = (0..n)
+            .flat_map(|s| (0..cells).map(move |c| value(s, c)))
+            .collect();
+        // a pilot of 20 samples: cells 0, 1 and 4 get the same bins, and can share counts
+        let b = Binning::from_pilot(&values[..20 * cells], cells);
+        let mut acc = Accumulator::new(cells, &b);
+        let mut p = Partial::new(0, cells, &b);
+        for (s, sample) in values.chunks_exact(cells).enumerate() {
+            acc.add(sample);
+            if s == 10 {
+                assert_eq!(acc.own, vec![0]);
+                assert_eq!(acc.alias, vec![(1, 0), (4, 0)]);
+                assert_eq!(acc.constant.len(), 3);
+            }
+        }
+        acc.flush(&mut p);
+        // learning found 3 and 5 constant, 2 constant so far, 1 and 4 repeating 0; 1 (at
+        // sample 20), then 2 (at 300) were separated
+        assert_eq!(acc.own, vec![0, 1, 2]);
+        assert_eq!(acc.constant.len(), 2);
+        assert_eq!(acc.alias, vec![(4, 0)]);
+        let want = plain(&values, cells, &b);
+        assert_eq!(p.sums, want.sums);
+        assert_eq!(p.hist, want.hist);
+        for c in 0..cells - 1 {
+            assert_eq!((p.min[c], p.max[c]), (want.min[c], want.max[c]), "cell {c}");
+        }
+        // NaN never enters the extrema
+        assert_eq!((p.min[5], p.max[5]), (f64::INFINITY, f64::NEG_INFINITY));
+    }
+
+    #[test]
+    fn flushing_before_learning_ends_and_again_later_loses_nothing() {
+        // 3 samples (fewer than LEARN) flushed, then 40 more into the same partial, flushed
+        // twice: the sums of a cell that is 2.0 in the first 3 samples and varies after equal
+        // the plain ones
+        let cells = 3;
+        let value = |s: usize, c: usize| match c {
+            0 => 2.0 + if s < 3 { 0.0 } else { s as f64 },
+            1 => 7.25,
+            _ => -(s as f64),
+        };
+        let values: Vec<f64> = (0..43)
+            .flat_map(|s| (0..cells).map(move |c| value(s, c)))
+            .collect();
+        let b = Binning::from_pilot(&values, cells);
+        let mut acc = Accumulator::new(cells, &b);
+        let mut p = Partial::new(0, cells, &b);
+        for (s, sample) in values.chunks_exact(cells).enumerate() {
+            acc.add(sample);
+            if s == 2 {
+                acc.flush(&mut p);
+            }
+        }
+        acc.flush(&mut p);
+        acc.flush(&mut p);
+        let want = plain(&values, cells, &b);
+        assert_eq!(p.sums, want.sums);
+        assert_eq!(p.hist, want.hist);
+        assert_eq!(p.min, want.min);
+        assert_eq!(p.max, want.max);
+        // 7.25 · 43 in 2⁻³² fixed point
+        assert_eq!(p.sums[1], 7 * 43 * (1i128 << 32) + (43i128 << 30));
+    }
+
     #[test]
     fn tiles_count_every_sample_once() {
         // 2 tiles + 3 samples over 20 cells (two groups, the second partial), flushed twice:
@@ -791,7 +1221,7 @@ mod tests {
         let mut want = vec![0u32; cells * (BINS + 2)];
         for s in 0..n {
             let row: Vec<f64> = (0..cells).map(|c| value(s, c)).collect();
-            acc.add(&mut p, &row);
+            acc.add(&row);
             for (c, &x) in row.iter().enumerate() {
                 let inv = 1.0 / width[c];
                 want[c * (BINS + 2) + slot(x, 1.0 - lo[c] * inv, inv) as usize] += 1;
