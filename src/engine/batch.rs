@@ -1,6 +1,7 @@
 //! Monte Carlo batches: samples evaluated in parallel into mergeable statistics.
 
 use std::ops::Range;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -92,30 +93,32 @@ pub fn run_batch(
     let base = model.base_year;
     let first = opts.range.start;
 
-    let acc = net
-        .par_chunks_mut(chunk)
-        .zip(neutrality.par_chunks_mut(chunk))
-        .zip(values.par_chunks_mut(chunk * stride))
-        .enumerate()
-        // few, large pieces: each holds a full accumulator (histograms are large)
-        .with_min_len(
-            n.div_ceil(chunk)
-                .div_ceil(4 * rayon::current_num_threads())
-                .max(1),
-        )
-        .fold(
-            || {
-                (
-                    Workspace::new(model),
-                    model.central(),
-                    Partial::new(first, cells, binning),
-                    Accumulator::new(cells, binning),
-                )
-            },
-            |(mut ws, mut p, mut acc, mut scratch), (ci, ((net_c, neut_c), val_c))| {
+    // one worker per thread, each with one workspace and one accumulator for its whole life,
+    // taking chunks from a shared queue until none are left: no thread waits for another's
+    // large piece at the end. The statistics merge exactly in any order, and each chunk's
+    // per-sample figures land at its own place, so the result is the same for any thread count.
+    let queue = Mutex::new(
+        net.chunks_mut(chunk)
+            .zip(neutrality.chunks_mut(chunk))
+            .zip(values.chunks_mut(chunk * stride))
+            .enumerate(),
+    );
+    let workers = rayon::current_num_threads().min(n.div_ceil(chunk)).max(1);
+    let partials: Vec<Partial> = (0..workers)
+        .into_par_iter()
+        .map(|_| {
+            let mut ws = Workspace::new(model);
+            let mut p = model.central();
+            let mut acc = Partial::new(first, cells, binning);
+            let mut scratch = Accumulator::new(cells, binning);
+            loop {
                 if cancel.load(Ordering::Relaxed) {
-                    return (ws, p, acc, scratch);
+                    break;
                 }
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some((ci, ((net_c, neut_c), val_c))) = next else {
+                    break;
+                };
                 let start = first + (ci * chunk) as u64;
                 for k in 0..net_c.len() {
                     sampler.fill(start + k as u64, &mut p);
@@ -133,24 +136,19 @@ pub fn run_batch(
                     acc.target_met += u64::from(s.target_met);
                 }
                 progress(net_c.len() as u64);
-                (ws, p, acc, scratch)
-            },
-        )
-        .map(|(_, _, mut acc, mut scratch)| {
+            }
             scratch.flush(&mut acc);
             acc
         })
-        .reduce(
-            || Partial::new(first, cells, binning),
-            |mut a, b| {
-                a.merge_accumulators(&b);
-                a
-            },
-        );
+        .collect();
+    let mut acc = Partial::new(first, cells, binning);
+    for p in &partials {
+        acc.merge_accumulators(p);
+    }
+    drop(partials);
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }
-    let mut acc = acc;
     acc.count = n as u64;
     acc.net_target = net;
     acc.neutrality = neutrality;
