@@ -141,11 +141,13 @@ pub fn run_batch(
             acc
         })
         .collect();
-    let mut acc = Partial::new(first, cells, binning);
-    for p in &partials {
-        acc.merge_accumulators(p);
+    let mut partials = partials.into_iter();
+    let mut acc = partials
+        .next()
+        .unwrap_or_else(|| Partial::new(first, cells, binning));
+    for p in partials {
+        acc.merge_accumulators(&p);
     }
-    drop(partials);
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }

@@ -920,27 +920,28 @@ pub fn finish_cells(p: &Partial, binning: &Binning) -> CellStats {
             }
         }
         Binning::Histogram { lo, width } => {
-            for c in 0..cells {
-                let counts = &p.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)];
-                if p.min[c] == p.max[c] {
-                    for q in &mut quantiles {
-                        q[c] = p.min[c];
+            // each cell on its own, in parallel (a function of the cell's counts alone)
+            use rayon::prelude::*;
+            let per_cell: Vec<[f64; QUANTILES.len()]> = (0..cells)
+                .into_par_iter()
+                .map(|c| {
+                    let counts = &p.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)];
+                    let (min, max) = (p.min[c], p.max[c]);
+                    if min == max {
+                        return [min; QUANTILES.len()];
                     }
-                    continue;
-                }
-                for (q, (prob, _)) in QUANTILES.iter().enumerate() {
-                    let h = (n - 1) as f64 * prob;
-                    let k = h.floor() as u64;
-                    let xk = ranked_from_hist(counts, lo[c], width[c], p.min[c], p.max[c], k);
-                    let xk1 = ranked_from_hist(
-                        counts,
-                        lo[c],
-                        width[c],
-                        p.min[c],
-                        p.max[c],
-                        (k + 1).min(n - 1),
-                    );
-                    quantiles[q][c] = xk + (h - k as f64) * (xk1 - xk);
+                    let ranked = |rank| ranked_from_hist(counts, lo[c], width[c], min, max, rank);
+                    QUANTILES.map(|(prob, _)| {
+                        let h = (n - 1) as f64 * prob;
+                        let k = h.floor() as u64;
+                        let xk = ranked(k);
+                        xk + (h - k as f64) * (ranked((k + 1).min(n - 1)) - xk)
+                    })
+                })
+                .collect();
+            for (c, qs) in per_cell.iter().enumerate() {
+                for (q, v) in qs.iter().enumerate() {
+                    quantiles[q][c] = *v;
                 }
             }
         }
