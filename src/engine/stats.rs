@@ -335,6 +335,11 @@ impl Accumulator {
         acc
     }
 
+    /// Whether quantiles come from histograms (else from the values the caller keeps).
+    fn histogram(&self) -> bool {
+        !self.cell_inv.is_empty()
+    }
+
     /// Gives cell `c` statistics of its own (empty); returns its index.
     fn push_own(&mut self, c: usize) -> usize {
         self.own.push(c as u32);
@@ -342,12 +347,18 @@ impl Accumulator {
         self.sums.push(0);
         self.min.push(f64::INFINITY);
         self.max.push(f64::NEG_INFINITY);
-        if !self.cell_inv.is_empty() {
+        if self.histogram() {
             self.hist.extend(std::iter::repeat_n(0, BINS + 2));
             self.off.push(self.cell_off[c]);
             self.inv.push(self.cell_inv[c]);
         }
         self.own.len() - 1
+    }
+
+    /// Cell `c`'s offset and reciprocal bin width, in histogram mode.
+    fn bins(&self, c: usize) -> Option<(f64, f64)> {
+        self.histogram()
+            .then(|| (self.cell_off[c], self.cell_inv[c]))
     }
 
     /// Adds one sample's cell values (to be moved into a [`Partial`] by
@@ -449,7 +460,7 @@ impl Accumulator {
         // 64-bit sums
         let n = self.own.len();
         let mut fast = true;
-        let histogram = !self.slots.is_empty();
+        let histogram = self.histogram();
         let row = &mut self.slots[if histogram {
             self.filled * n..(self.filled + 1) * n
         } else {
@@ -533,15 +544,21 @@ impl Accumulator {
             }
             self.constant.remove(i);
             let k = self.push_own(c as usize);
-            if added > 0 {
-                let v = f64::from_bits(bits);
-                self.sums[k] = fixed(v) * added as i128;
-                merge_extrema(&mut self.min[k], &mut self.max[k], v, v);
-                if !self.inv.is_empty() {
-                    self.hist[k * (BINS + 2) + slot(v, self.off[k], self.inv[k]) as usize] =
-                        added as u32;
-                }
-            }
+            let bins = self.bins(c as usize);
+            let counts = if self.histogram() {
+                &mut self.hist[k * (BINS + 2)..(k + 1) * (BINS + 2)]
+            } else {
+                &mut []
+            };
+            add_repeated(
+                f64::from_bits(bits),
+                added,
+                &mut self.sums[k],
+                &mut self.min[k],
+                &mut self.max[k],
+                counts,
+                bins,
+            );
         }
         let mut i = 0;
         while i < self.alias.len() {
@@ -556,7 +573,7 @@ impl Accumulator {
             self.sums[k] = self.sums[r];
             self.min[k] = self.min[r];
             self.max[k] = self.max[r];
-            if !self.inv.is_empty() {
+            if self.histogram() {
                 self.hist
                     .copy_within(r * (BINS + 2)..(r + 1) * (BINS + 2), k * (BINS + 2));
             }
@@ -571,7 +588,7 @@ impl Accumulator {
             *s += *t as i128;
             *t = 0;
         }
-        if !self.slots.is_empty() && self.filled > 0 {
+        if self.histogram() && self.filled > 0 {
             count_slots(
                 &self.slots[..self.filled * self.own.len()],
                 self.own.len(),
@@ -591,22 +608,28 @@ impl Accumulator {
         let added = self.added;
         let row = |c: usize| c * (BINS + 2)..(c + 1) * (BINS + 2);
         // shared cells first: the repeated ones are read before they are reset
-        if added > 0 {
-            for &(c, bits) in &self.constant {
-                let (c, v) = (c as usize, f64::from_bits(bits));
-                p.sums[c] += fixed(v) * added as i128;
-                merge_extrema(&mut p.min[c], &mut p.max[c], v, v);
-                if !self.cell_inv.is_empty() {
-                    let s = slot(v, self.cell_off[c], self.cell_inv[c]) as usize;
-                    p.hist[c * (BINS + 2) + s] += added as u32;
-                }
-            }
+        for &(c, bits) in &self.constant {
+            let c = c as usize;
+            let counts = if p.hist.is_empty() {
+                &mut []
+            } else {
+                &mut p.hist[row(c)]
+            };
+            add_repeated(
+                f64::from_bits(bits),
+                added,
+                &mut p.sums[c],
+                &mut p.min[c],
+                &mut p.max[c],
+                counts,
+                self.bins(c),
+            );
         }
         for &(c, r) in &self.alias {
             let (c, r) = (c as usize, r as usize);
             p.sums[c] += self.sums[r];
             merge_extrema(&mut p.min[c], &mut p.max[c], self.min[r], self.max[r]);
-            if !self.hist.is_empty() {
+            if self.histogram() {
                 for (a, b) in p.hist[row(c)].iter_mut().zip(&self.hist[row(r)]) {
                     *a += b;
                 }
@@ -618,7 +641,7 @@ impl Accumulator {
             merge_extrema(&mut p.min[c], &mut p.max[c], self.min[k], self.max[k]);
             self.min[k] = f64::INFINITY;
             self.max[k] = f64::NEG_INFINITY;
-            if !self.hist.is_empty() {
+            if self.histogram() {
                 for (a, b) in p.hist[row(c)].iter_mut().zip(&mut self.hist[row(k)]) {
                     *a += std::mem::take(b);
                 }
@@ -644,6 +667,27 @@ struct Run {
     cell: u32,
     at: u32,
     len: u32,
+}
+
+/// Adds a value seen `times` times to a cell's sum, extrema and (in histogram mode, with the
+/// cell's `off` and `inv` for [`slot`]) counts.
+fn add_repeated(
+    v: f64,
+    times: u64,
+    sum: &mut i128,
+    min: &mut f64,
+    max: &mut f64,
+    counts: &mut [u32],
+    bins: Option<(f64, f64)>,
+) {
+    if times == 0 {
+        return;
+    }
+    *sum += fixed(v) * times as i128;
+    merge_extrema(min, max, v, v);
+    if let Some((off, inv)) = bins {
+        counts[slot(v, off, inv) as usize] += times as u32;
+    }
 }
 
 /// Widens extrema `min`, `max` to take in `lo`, `hi` (NaN never enters, as when adding).
