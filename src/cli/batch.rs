@@ -355,6 +355,7 @@ pub fn write_outputs(
             })
             .collect(),
         outputs,
+        accounting: crate::output::ManifestAccounting::new(region, models.iter().map(|(_, m)| m)),
     };
     set.stage("batch/manifest.json", &manifest.to_bytes())?;
     // last: a batch/ whose identity matches is complete

@@ -66,6 +66,7 @@ pub fn list(args: ListArgs) -> Result<i32> {
                     (CarrierKind::Fuel, Some(t)) => {
                         ("fuel", fmt_num(t.at(region.base_year as f64)))
                     }
+                    (CarrierKind::Blend, _) => ("blend", "from blend".to_string()),
                     _ => ("mix", "from mix".to_string()),
                 };
                 println!("{:<20} {:<24} {:<5} {:>12}", c.id, c.name, kind, ef);

@@ -9,7 +9,7 @@ use crate::charts;
 use crate::decision;
 use crate::engine::run_central;
 use crate::error::Result;
-use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num};
+use crate::output::{self, Manifest, ManifestInput, OutputSet};
 
 /// Arguments of `kymsim run`.
 #[derive(Debug, Args)]
@@ -128,6 +128,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         samples: None,
         inputs,
         outputs,
+        accounting: output::ManifestAccounting::new(&region, models.iter().map(|(_, m)| m)),
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
     if super::signals::interrupted() {
@@ -136,7 +137,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     set.commit()?;
 
     if !args.quiet {
-        print_summary(&runs, &region.name);
+        print_summary(&runs, &region);
         for c in maccs.iter().filter(|c| c.costed().next().is_some()) {
             println!(
                 "{}: measures with a cost abate {:.1} kt in {} for {:.2} M€/yr (see {})",
@@ -163,24 +164,48 @@ pub fn run(args: RunArgs) -> Result<i32> {
     Ok(code)
 }
 
-fn print_summary(runs: &[(&crate::model::Model, &crate::engine::CentralResult)], region: &str) {
+fn print_summary(
+    runs: &[(&crate::model::Model, &crate::engine::CentralResult)],
+    region: &crate::data::Region,
+) {
     let Some((m0, _)) = runs.first() else { return };
     let t = &m0.target;
+    // the reference is known to about ±1 %: whole kilotonnes are all the precision it carries
     println!(
-        "{region}: target {} = gross ≤ {} kt (−{:.0} % from {}){}",
+        "{}: target {} = gross ≤ {:.0} kt (−{:.0} % from {}){}",
+        region.name,
         t.year,
-        t.gross_limit_kt().map_or("–".into(), fmt_num),
+        t.gross_limit_kt().unwrap_or(f64::NAN),
         t.max_gross_fraction.map_or(0.0, |f| (1.0 - f) * 100.0),
         t.reference_year,
         if t.net_zero { " and net ≤ 0" } else { "" }
     );
+    for m in &m0.milestones {
+        println!(
+            "milestone {}: gross ≤ {:.0} kt ({})",
+            m.year, m.gross_limit_kt, m.basis
+        );
+    }
     println!(
+        "accounting: {}; removals at EU ETS installations {}",
+        region.accounting.as_deref().unwrap_or("as the data"),
+        if region.count_ets_removals {
+            "counted"
+        } else {
+            "not counted"
+        }
+    );
+    let mut header = format!(
         "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<8} {:<10}",
         "scenario", "gross kt", "removal kt", "net kt", "vs ref", "target", "neutral in"
     );
+    for m in &m0.milestones {
+        header.push_str(&format!(" {:<8}", format!("m{}", m.year)));
+    }
+    println!("{}", header.trim_end());
     for (m, r) in runs {
         let s = &r.summary;
-        println!(
+        let mut line = format!(
             "{:<16} {:>10.1} {:>10.1} {:>10.1} {:>9.1}%  {:<8} {:<10}",
             m.scenario,
             s.gross_kt,
@@ -191,5 +216,14 @@ fn print_summary(runs: &[(&crate::model::Model, &crate::engine::CentralResult)],
             s.neutrality_year
                 .map_or("never".to_string(), |y| y.to_string())
         );
+        for &met in &r.milestones {
+            line.push_str(&format!(" {:<8}", if met { "met" } else { "missed" }));
+        }
+        println!("{}", line.trim_end());
+    }
+    for (m, _) in runs {
+        for e in &m.excluded {
+            println!("{}: `{}` not counted: {}", m.scenario, e.id, e.reason);
+        }
     }
 }

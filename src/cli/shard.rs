@@ -19,7 +19,7 @@ use crate::output::OutputSet;
 /// Magic bytes at the start of a part file.
 pub const MAGIC: &[u8; 8] = b"KYMPART\n";
 /// Part file format version.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Folder of the parts, relative to the output folder.
 pub const PARTS_DIR: &str = "batch/parts";
 

@@ -118,7 +118,21 @@ struct RegionToml {
     accounting: Option<String>,
     boundary: Option<String>,
     description: Option<String>,
+    land_area_ha: Option<f64>,
+    #[serde(default)]
+    count_ets_removals: bool,
     target: TargetToml,
+    #[serde(default)]
+    milestones: Vec<MilestoneToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MilestoneToml {
+    year: i32,
+    max_gross_kt: Option<f64>,
+    reduction: Option<f64>,
+    reference_year: Option<i32>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +209,10 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
     };
     check_mix_carriers(&carriers_file, mix_file.as_ref(), &carriers, &carrier_mix)?;
 
+    if let Some(land) = rt.land_area_ha {
+        check_land_area(&sources_file, &region_file, land, &sources)?;
+    }
+
     let history = match source.read("history.csv")? {
         Some(f) => {
             note(&f);
@@ -202,6 +220,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         }
         None => Vec::new(),
     };
+    let milestones = read_milestones(&region_file, &rt, &history)?;
     let sources_md = source.read("SOURCES.md")?.map(|f| {
         note(&f);
         f.text
@@ -216,6 +235,9 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         boundary: rt.boundary,
         description: rt.description,
         target,
+        milestones,
+        land_area_ha: rt.land_area_ha,
+        count_ets_removals: rt.count_ets_removals,
         sources,
         carriers,
         energy_mix,
@@ -306,6 +328,111 @@ fn check_region_toml(file: &TextFile, rt: &RegionToml) -> Result<Target> {
     })
 }
 
+/// Area-based sources (activity unit `ha`) must fit in the region's land area.
+fn check_land_area(
+    sources_file: &TextFile,
+    region_file: &TextFile,
+    land: f64,
+    sources: &[Source],
+) -> Result<()> {
+    if !(land.is_finite() && land > 0.0) {
+        return Err(key_error(
+            region_file,
+            "land_area_ha",
+            format!("`land_area_ha` = {land} must be a positive number of hectares"),
+        ));
+    }
+    let area: Vec<&Source> = sources.iter().filter(|s| s.activity_unit == "ha").collect();
+    let total: f64 = area.iter().map(|s| s.activity).sum();
+    if total > land * (1.0 + 1e-9) {
+        let parts: Vec<String> = area
+            .iter()
+            .map(|s| format!("{} {} ha", s.id, round6(s.activity)))
+            .collect();
+        return Err(sources_file
+            .error(format!(
+                "area-based sources cover {} ha, more than the region's land area of {} ha (region.toml `land_area_ha`): {}",
+                round6(total),
+                round6(land),
+                parts.join(", ")
+            ))
+            .hint("forest, fields, peatland and other sources with activity unit `ha` must fit in the land area together")
+            .into());
+    }
+    Ok(())
+}
+
+/// Resolves `[[milestones]]`: a gross ceiling in kt, a reduction from a history year, or both.
+fn read_milestones(
+    file: &TextFile,
+    rt: &RegionToml,
+    history: &[HistoryPoint],
+) -> Result<Vec<Milestone>> {
+    let mut out: Vec<Milestone> = Vec::new();
+    for m in &rt.milestones {
+        let bad = |msg: String| key_error(file, "[[milestones]]", msg);
+        if m.year < rt.base_year || m.year > rt.end_year {
+            return Err(bad(format!(
+                "milestone year {} is outside the modelled years {}–{}",
+                m.year, rt.base_year, rt.end_year
+            )));
+        }
+        if out.iter().any(|o| o.year == m.year) {
+            return Err(bad(format!("two milestones for {}", m.year)));
+        }
+        let mut limit = f64::INFINITY;
+        let mut basis = Vec::new();
+        if let Some(kt) = m.max_gross_kt {
+            if !(kt.is_finite() && kt >= 0.0) {
+                return Err(bad(format!(
+                    "milestone {}: `max_gross_kt` = {kt} must be a number ≥ 0",
+                    m.year
+                )));
+            }
+            limit = kt;
+            basis.push(format!("gross ≤ {} kt", round6(kt)));
+        }
+        match (m.reduction, m.reference_year) {
+            (Some(r), Some(ry)) => {
+                if !(0.0..=1.0).contains(&r) {
+                    return Err(bad(format!(
+                        "milestone {}: `reduction` = {r} must be between 0 and 1",
+                        m.year
+                    )));
+                }
+                let Some(h) = history.iter().find(|h| h.year == ry && h.sector == "Total") else {
+                    return Err(bad(format!(
+                        "milestone {}: no `Total` in history.csv for reference year {ry}",
+                        m.year
+                    )));
+                };
+                limit = limit.min((1.0 - r) * h.kt);
+                basis.push(format!("−{} % from {ry}", round6(r * 100.0)));
+            }
+            (None, None) => {}
+            _ => {
+                return Err(bad(format!(
+                    "milestone {}: `reduction` and `reference_year` go together",
+                    m.year
+                )));
+            }
+        }
+        if basis.is_empty() {
+            return Err(bad(format!(
+                "milestone {} sets no limit: give `max_gross_kt`, or `reduction` with `reference_year`",
+                m.year
+            )));
+        }
+        out.push(Milestone {
+            year: m.year,
+            gross_limit_kt: limit,
+            basis: basis.join(" and "),
+        });
+    }
+    out.sort_by_key(|m| m.year);
+    Ok(out)
+}
+
 fn check_id(row: &Row, column: &str) -> Result<String> {
     let id = row.required_str(column)?;
     if !is_valid_id(id) {
@@ -343,10 +470,11 @@ fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
         let kind = match row.required_str("kind")? {
             "fuel" => CarrierKind::Fuel,
             "mix" => CarrierKind::Mix,
+            "blend" => CarrierKind::Blend,
             other => {
                 return Err(row
                     .error("kind", format!("unknown carrier kind `{other}`"))
-                    .hint("`kind` is `fuel` (own emission factor) or `mix` (from carrier_mix.csv)")
+                    .hint("`kind` is `fuel` (own emission factor), `mix` (production mix from carrier_mix.csv) or `blend` (fuels sold blended, from carrier_mix.csv)")
                     .into());
             }
         };
@@ -364,13 +492,16 @@ fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
                     .into());
             }
             (CarrierKind::Fuel, Some(v)) => Some(Trajectory::constant(0, v)),
-            (CarrierKind::Mix, Some(_)) => {
+            (CarrierKind::Mix | CarrierKind::Blend, Some(_)) => {
                 return Err(row
-                    .error("ef", format!("mix carrier `{id}` must leave `ef` empty"))
+                    .error(
+                        "ef",
+                        format!("mix or blend carrier `{id}` must leave `ef` empty"),
+                    )
                     .hint("its emission factor is computed from carrier_mix.csv")
                     .into());
             }
-            (CarrierKind::Mix, None) => None,
+            (CarrierKind::Mix | CarrierKind::Blend, None) => None,
         };
         carriers.push(Carrier {
             id,
@@ -415,9 +546,12 @@ fn read_carrier_ef(file: &TextFile, carriers: &mut [Carrier]) -> Result<()> {
             "carrier",
             carriers.iter().map(|c| c.id.as_str()),
         )?;
-        if carriers[c].kind == CarrierKind::Mix {
+        if carriers[c].kind.is_composite() {
             return Err(row
-                .error("carrier", format!("`{}` is a mix carrier", carriers[c].id))
+                .error(
+                    "carrier",
+                    format!("`{}` is a mix or blend carrier", carriers[c].id),
+                )
                 .hint("a mix carrier's emission factor comes from carrier_mix.csv")
                 .into());
         }
@@ -738,19 +872,32 @@ fn read_carrier_mix(file: &TextFile, carriers: &[Carrier]) -> Result<Vec<MixComp
     for row in table.rows() {
         let ids = carriers.iter().map(|c| c.id.as_str());
         let c = lookup(&row, "carrier", "carrier", ids.clone())?;
-        if carriers[c].kind != CarrierKind::Mix {
+        if !carriers[c].kind.is_composite() {
             return Err(row
                 .error(
                     "carrier",
                     format!(
-                        "`{}` is a fuel carrier; only `mix` carriers have a production mix",
+                        "`{}` is a fuel carrier; only `mix` and `blend` carriers have components",
                         carriers[c].id
                     ),
                 )
-                .hint("set its `kind` to `mix` in carriers.csv, or remove these rows")
+                .hint("set its `kind` to `mix` or `blend` in carriers.csv, or remove these rows")
                 .into());
         }
         let k = lookup(&row, "component", "carrier", ids)?;
+        let blend = carriers[c].kind == CarrierKind::Blend;
+        if blend && carriers[k].kind != CarrierKind::Fuel {
+            return Err(row
+                .error(
+                    "component",
+                    format!(
+                        "blend `{}` can only hold fuels; `{}` is a mix or blend",
+                        carriers[c].id, carriers[k].id
+                    ),
+                )
+                .hint("a blend's components are the fuels sold in it (e.g. gasoline and ethanol)")
+                .into());
+        }
         if k == c {
             return Err(row
                 .error("component", "a mix carrier cannot be its own component")
@@ -763,6 +910,17 @@ fn read_carrier_mix(file: &TextFile, carriers: &[Carrier]) -> Result<Vec<MixComp
                 .into());
         }
         let ipo = row.f64_or("input_per_output", 1.0)?;
+        if blend && ipo != 1.0 {
+            return Err(row
+                .error(
+                    "input_per_output",
+                    format!("input_per_output {ipo} in blend `{}`", carriers[c].id),
+                )
+                .hint(
+                    "a blend's components are its final energy: leave input_per_output empty or 1",
+                )
+                .into());
+        }
         if ipo <= 0.0 || ipo > 100.0 {
             return Err(row
                 .error("input_per_output", format!("input_per_output {ipo} must be in (0, 100]"))
@@ -809,9 +967,9 @@ fn check_mix_carriers(
     mix: &[MixComponent],
 ) -> Result<()> {
     for (i, c) in carriers.iter().enumerate() {
-        if c.kind == CarrierKind::Mix && !mix.iter().any(|m| m.carrier == i) {
+        if c.kind.is_composite() && !mix.iter().any(|m| m.carrier == i) {
             return Err(file
-                .error(format!("mix carrier `{}` has no production mix", c.id))
+                .error(format!("mix or blend carrier `{}` has no components", c.id))
                 .hint("add its components to carrier_mix.csv")
                 .into());
         }

@@ -58,6 +58,16 @@ pub enum CarrierKind {
     Fuel,
     /// EF from components (e.g. district heat).
     Mix,
+    /// A blend of fuels sold as one product (e.g. petrol with ethanol): EF from its components
+    /// like a mix (each with `input_per_output` 1), and final energy reported by component.
+    Blend,
+}
+
+impl CarrierKind {
+    /// Mixes and blends: carriers whose EF comes from components in `carrier_mix.csv`.
+    pub fn is_composite(self) -> bool {
+        matches!(self, CarrierKind::Mix | CarrierKind::Blend)
+    }
 }
 
 /// An energy carrier.
@@ -67,9 +77,9 @@ pub struct Carrier {
     pub id: String,
     /// Display name used in output variables.
     pub name: String,
-    /// Fuel or mix.
+    /// Fuel, mix or blend.
     pub kind: CarrierKind,
-    /// For fuels: the EF trajectory (t CO2e/MWh). For mixes: empty.
+    /// For fuels: the EF trajectory (t CO2e/MWh). For mixes and blends: empty.
     pub ef: Option<Trajectory>,
     /// Where the numbers come from.
     pub provenance: String,
@@ -143,6 +153,18 @@ impl Target {
     }
 }
 
+/// An interim milestone (e.g. Hinku's −80 % from 2007 by 2030): a ceiling on gross emissions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    /// The year it applies to.
+    pub year: i32,
+    /// Gross emissions may be at most this, kt CO2e (the tighter of `max_gross_kt` and the
+    /// reduction from the reference year's history total).
+    pub gross_limit_kt: f64,
+    /// How the limit was set, for reports (e.g. `−80 % from 2007`).
+    pub basis: String,
+}
+
 /// A region dataset, validated.
 #[derive(Debug, Clone)]
 pub struct Region {
@@ -162,6 +184,13 @@ pub struct Region {
     pub description: Option<String>,
     /// The target.
     pub target: Target,
+    /// Interim milestones, by year.
+    pub milestones: Vec<Milestone>,
+    /// Land area in hectares, if stated: area-based sources (activity unit `ha`) must fit in it.
+    pub land_area_ha: Option<f64>,
+    /// Whether removals at installations in the EU emissions trading system count (Hinku: no,
+    /// since their emissions are outside the accounting).
+    pub count_ets_removals: bool,
     /// Sources and sinks, in file order.
     pub sources: Vec<Source>,
     /// Carriers, in file order.

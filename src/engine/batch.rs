@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::sampler::{Sampler, SamplerKind};
 use super::stats::{Accumulator, Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
-use super::{TotalRows, Workspace, summarize};
+use super::{TotalRows, Workspace, milestones_met, summarize};
 use crate::error::{Error, Result};
 use crate::model::Model;
 
@@ -110,6 +110,7 @@ pub fn run_batch(
             let mut ws = Workspace::new(model);
             let mut p = model.central();
             let mut acc = Partial::new(first, cells, binning);
+            acc.milestones_met = vec![0; model.milestones.len()];
             let mut scratch = Accumulator::new(cells, binning);
             loop {
                 if cancel.load(Ordering::Relaxed) {
@@ -134,6 +135,13 @@ pub fn run_batch(
                     acc.gross_met += u64::from(s.gross_met.unwrap_or(true));
                     acc.net_met += u64::from(s.net_zero_met.unwrap_or(true));
                     acc.target_met += u64::from(s.target_met);
+                    for (n, met) in acc
+                        .milestones_met
+                        .iter_mut()
+                        .zip(milestones_met(model, rows, &ws.vars))
+                    {
+                        *n += u64::from(met);
+                    }
                 }
                 progress(net_c.len() as u64);
             }

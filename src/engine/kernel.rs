@@ -19,6 +19,8 @@ pub struct Workspace {
     ef: Vec<f64>,
     mix_share: Vec<f64>,
     scale: Vec<f64>,
+    /// Central base-year emissions of each split group (kt), which every evaluation keeps.
+    split_total: Vec<f64>,
     /// Leaf rows `[leaf × year]`: source emissions or removals (kt), removal measures (kt),
     /// energy slots (GWh).
     pub leaves: Vec<f64>,
@@ -31,7 +33,7 @@ impl Workspace {
     pub fn new(model: &Model) -> Workspace {
         let ny = model.ny;
         let ns = model.source_ids.len();
-        Workspace {
+        let mut ws = Workspace {
             ny,
             adoption: model.adoption0.clone(),
             ratio: vec![0.0; model.drivers.len() * ny],
@@ -44,9 +46,20 @@ impl Workspace {
             ef: vec![0.0; model.n_carriers * ny],
             mix_share: vec![0.0; model.mix_components.len() * ny],
             scale: vec![0.0; ns * 3],
+            split_total: Vec::new(),
             leaves: vec![0.0; model.n_leaves() * ny],
             vars: vec![0.0; model.variables.vars.len() * ny],
+        };
+        if !model.split_groups.is_empty() {
+            // the totals to keep: base-year emissions of each group at the central parameters
+            ws.evaluate(model, &model.central());
+            ws.split_total = model
+                .split_groups
+                .iter()
+                .map(|g| g.members.iter().map(|&s| ws.leaves[s * ny]).sum())
+                .collect();
         }
+        ws
     }
 
     /// Evaluates the model at parameters `p` into `self.leaves`.
@@ -204,11 +217,37 @@ impl Workspace {
                 *o *= c * 1e-3;
             }
         }
+        // split groups: rescale each group's sources so their base-year total stays central
+        // (an empty `split_total` while the central totals themselves are being computed)
+        for (g, &total) in model.split_groups.iter().zip(&self.split_total) {
+            let members = &g.members;
+            let sum: f64 = members.iter().map(|&s| src_out[s * ny]).sum();
+            let k = g.total_factor.map_or(total, |f| total * p[f]) / sum;
+            if k == 1.0 || !(k.is_finite() && k > 0.0) {
+                continue;
+            }
+            for &s in members {
+                scale_row(&mut src_out[s * ny..(s + 1) * ny], k);
+                for slot in model.source_slots[s].clone() {
+                    scale_row(&mut energy_out[slot * ny..(slot + 1) * ny], k);
+                }
+            }
+        }
         for (r, &(m, prm)) in model.removal_ops.iter().enumerate() {
             let v = p[prm];
             let u = &self.adoption[m * ny..(m + 1) * ny];
             for (o, u) in rem_out[r * ny..(r + 1) * ny].iter_mut().zip(u) {
                 *o = v * u;
+            }
+        }
+        // blend slots by component: the slot's energy × the component's share that year
+        let nslots = model.slot_carrier.len();
+        let (energy_out, blend_out) = energy_out.split_at_mut(nslots * ny);
+        for (i, &(slot, row)) in model.blend_leaves.iter().enumerate() {
+            let e = &energy_out[slot * ny..(slot + 1) * ny];
+            let w = &self.mix_share[row * ny..(row + 1) * ny];
+            for ((o, e), w) in blend_out[i * ny..(i + 1) * ny].iter_mut().zip(e).zip(w) {
+                *o = e * w;
             }
         }
         // removal sources still have energy slots only if they use energy (they cannot)

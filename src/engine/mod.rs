@@ -91,6 +91,21 @@ pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
     }
 }
 
+/// Whether each of the model's milestones is met (gross ≤ its limit in its year), in order.
+/// Allocates nothing.
+pub fn milestones_met<'a>(
+    model: &'a Model,
+    rows: TotalRows,
+    vars: &'a [f64],
+) -> impl Iterator<Item = bool> + 'a {
+    let ny = model.ny;
+    let gross = &vars[rows.gross * ny..(rows.gross + 1) * ny];
+    model
+        .milestones
+        .iter()
+        .map(move |m| gross[(m.year - model.base_year) as usize] <= m.gross_limit_kt)
+}
+
 /// The central evaluation of one scenario.
 #[derive(Debug, Clone)]
 pub struct CentralResult {
@@ -100,6 +115,8 @@ pub struct CentralResult {
     pub leaves: Vec<f64>,
     /// Summary figures.
     pub summary: Summary,
+    /// Whether each of the model's milestones is met.
+    pub milestones: Vec<bool>,
 }
 
 /// Evaluates a model at its central parameters.
@@ -108,11 +125,14 @@ pub fn run_central(model: &Model) -> CentralResult {
     let mut ws = Workspace::new(model);
     ws.evaluate(model, &p);
     ws.evaluate_variables(model);
-    let summary = summarize(model, TotalRows::of(model), &ws.vars);
+    let rows = TotalRows::of(model);
+    let summary = summarize(model, rows, &ws.vars);
+    let milestones = milestones_met(model, rows, &ws.vars).collect();
     CentralResult {
         vars: ws.vars,
         leaves: ws.leaves,
         summary,
+        milestones,
     }
 }
 

@@ -103,6 +103,8 @@ pub struct Partial {
     pub net_met: u64,
     /// Samples meeting the whole target.
     pub target_met: u64,
+    /// Samples meeting each milestone.
+    pub milestones_met: Vec<u64>,
 }
 
 impl Partial {
@@ -126,6 +128,7 @@ impl Partial {
             gross_met: 0,
             net_met: 0,
             target_met: 0,
+            milestones_met: Vec::new(),
         }
     }
 
@@ -153,6 +156,12 @@ impl Partial {
         self.gross_met += other.gross_met;
         self.net_met += other.net_met;
         self.target_met += other.target_met;
+        if self.milestones_met.len() < other.milestones_met.len() {
+            self.milestones_met.resize(other.milestones_met.len(), 0);
+        }
+        for (a, b) in self.milestones_met.iter_mut().zip(&other.milestones_met) {
+            *a += b;
+        }
     }
 
     /// Merges `other`, which must start where `self` ends.

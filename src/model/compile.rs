@@ -214,6 +214,45 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
             .hint("group similar measures into one measure with several targets")
             .into());
     }
+    // removals at ETS installations: checked, then left out when the accounting does not count them
+    let mut excluded = Vec::new();
+    for m in &scenario.measures {
+        if let Some(ets) = &m.item.ets
+            && m.item.kind != MeasureKind::Removal
+        {
+            return Err(m
+                .error_at(
+                    &ets.span(),
+                    format!(
+                        "`ets` does not apply to a `{}` measure",
+                        m.item.kind.as_str()
+                    ),
+                )
+                .hint("`ets = true` marks a `removal` captured at an installation in the EU ETS")
+                .into());
+        }
+        if m.item.ets.as_ref().is_some_and(|e| *e.get_ref()) && !region.count_ets_removals {
+            let id = m.item.id.get_ref().clone();
+            excluded.push(ExcludedMeasure {
+                name: m.item.name.clone().unwrap_or_else(|| id.clone()),
+                id,
+                reason: format!(
+                    "a removal at an EU ETS installation, whose emissions the {} accounting leaves out (region.toml `count_ets_removals = false`)",
+                    region.accounting.as_deref().unwrap_or("region's")
+                ),
+            });
+        }
+    }
+    let filtered;
+    let scenario = if excluded.is_empty() {
+        scenario
+    } else {
+        let mut s = scenario.clone();
+        s.measures
+            .retain(|m| !excluded.iter().any(|e| e.id == *m.item.id.get_ref()));
+        filtered = s;
+        &filtered
+    };
     let ny = region.n_years();
     let base = region.base_year;
     let mut b = Builder {
@@ -299,6 +338,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
 
     // ---- uncertainties (factors)
     let mut source_factors = Vec::new();
+    let mut split_groups: Vec<SplitGroup> = Vec::new();
     let mut carrier_factors = Vec::new();
     for (ui, u) in scenario.uncertainties.iter().enumerate() {
         let target = u.item.target.get_ref();
@@ -313,18 +353,16 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         let parts: Vec<&str> = target.split(':').collect();
         let bad = |msg: String| -> crate::error::Error {
             u.error_at(&tspan, msg)
-                .hint("use `source:<glob>:activity|intensity|direct_ef`, `carrier:<glob>:ef` or `driver:<id>`")
+                .hint("use `source:<glob>:activity|intensity|direct_ef`, `carrier:<glob>:ef`, `driver:<id>` or `split:<group>`")
                 .into()
         };
         let fspan = u.item.factor.span();
-        let param = |b: &mut Builder| {
-            b.param(
-                pname.clone(),
-                u.item.factor.get_ref(),
-                (0.0, f64::INFINITY),
-                |msg| u.error_at(&fspan, msg),
-            )
+        let param_in = |b: &mut Builder, bounds: (f64, f64)| {
+            b.param(pname.clone(), u.item.factor.get_ref(), bounds, |msg| {
+                u.error_at(&fspan, msg)
+            })
         };
+        let param = |b: &mut Builder| param_in(b, (0.0, f64::INFINITY));
         match parts.as_slice() {
             ["source", glob, field] => {
                 let field = match *field {
@@ -353,10 +391,70 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                         )
                         .into());
                 }
-                let p = param(&mut b)?;
+                if let Some(group) = &u.item.split {
+                    let name = group.get_ref();
+                    if !is_split_name(name) {
+                        return Err(u
+                            .error_at(&group.span(), format!("split group `{name}` is not a valid name"))
+                            .hint("a name of lower-case letters, digits and `_`, e.g. split = \"inventory\"")
+                            .into());
+                    }
+                    if let Some(&s) = matched
+                        .iter()
+                        .find(|&&s| region.sources[s].kind != SourceKind::Emission)
+                    {
+                        return Err(u
+                            .error_at(&group.span(), format!("split group `{name}` would hold sink `{}`", region.sources[s].id))
+                            .hint("a split group holds emission sources: it keeps their base-year total")
+                            .into());
+                    }
+                    for &s in &matched {
+                        if let Some(other) = split_groups
+                            .iter()
+                            .find(|g| g.name != *name && g.members.contains(&s))
+                        {
+                            return Err(u
+                                .error_at(
+                                    &group.span(),
+                                    format!(
+                                        "source `{}` is already in split group `{}`",
+                                        region.sources[s].id, other.name
+                                    ),
+                                )
+                                .hint("a source belongs to one split group")
+                                .into());
+                        }
+                    }
+                    let g = match split_groups.iter().position(|g| g.name == *name) {
+                        Some(g) => g,
+                        None => {
+                            split_groups.push(SplitGroup {
+                                name: name.clone(),
+                                members: Vec::new(),
+                                total_factor: None,
+                            });
+                            split_groups.len() - 1
+                        }
+                    };
+                    for &s in &matched {
+                        if !split_groups[g].members.contains(&s) {
+                            split_groups[g].members.push(s);
+                        }
+                    }
+                }
+                // a sink's net flux per unit may change sign (a forest can turn into a source):
+                // factors on sinks' direct_ef may be negative
+                let sinks_only = matched
+                    .iter()
+                    .all(|&s| region.sources[s].kind == SourceKind::Removal);
+                let p = if field == Field::DirectEf && sinks_only {
+                    param_in(&mut b, (-10.0, 10.0))?
+                } else {
+                    param(&mut b)?
+                };
                 source_factors.extend(matched.into_iter().map(|s| (field, s, p)));
             }
-            ["carrier", glob, "ef"] => {
+            ["carrier", glob, "ef"] if u.item.split.is_none() => {
                 let matched: Vec<usize> = (0..nc)
                     .filter(|&c| {
                         glob_match(glob, &region.carriers[c].id)
@@ -371,7 +469,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 let p = param(&mut b)?;
                 carrier_factors.extend(matched.into_iter().map(|c| (c, p)));
             }
-            ["driver", id] => {
+            ["driver", id] if u.item.split.is_none() => {
                 let Some(d) = region.driver_index(id) else {
                     let ids = region.drivers.iter().map(|d| d.id.as_str());
                     return Err(u
@@ -387,6 +485,26 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 };
                 let p = param(&mut b)?;
                 drivers[d].factors.push(p);
+            }
+            ["split", name] if u.item.split.is_none() => {
+                let Some(g) = split_groups.iter().position(|g| g.name == *name) else {
+                    return Err(u
+                        .error_at(&tspan, format!("no split group `{name}` is defined before this factor"))
+                        .hint("mark source factors with `split = \"<name>\"` first; `split:<name>` then scales that group's base-year total")
+                        .into());
+                };
+                if split_groups[g].total_factor.is_some() {
+                    return Err(bad(format!(
+                        "split group `{name}` already has a total factor"
+                    )));
+                }
+                split_groups[g].total_factor = Some(param(&mut b)?);
+            }
+            ["carrier" | "driver" | "split", ..] if let Some(g) = &u.item.split => {
+                return Err(u
+                    .error_at(&g.span(), "`split` applies to `source:` targets only")
+                    .hint("a split group rescales sources; remove `split` from this factor")
+                    .into());
             }
             _ => return Err(bad(format!("cannot read uncertainty target `{target}`"))),
         }
@@ -639,10 +757,10 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 let targets =
                     resolve_targets(m, region.carriers.iter().map(|c| c.id.as_str()), "carrier")?;
                 for &(c, _) in &targets {
-                    if region.carriers[c].kind == CarrierKind::Mix {
+                    if region.carriers[c].kind.is_composite() {
                         return Err(m
-                            .error(format!("`carrier_ef` measure `{id}` targets mix carrier `{}`", region.carriers[c].id))
-                            .hint("change a mix through its components: use `mix_switch`, or `carrier_ef` on a component")
+                            .error(format!("`carrier_ef` measure `{id}` targets mix or blend carrier `{}`", region.carriers[c].id))
+                            .hint("change a mix or blend through its components: use `mix_switch`, or `carrier_ef` on a component")
                             .into());
                     }
                     carrier_ops.push((c, mi, value));
@@ -661,10 +779,19 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 let targets =
                     resolve_targets(m, region.carriers.iter().map(|c| c.id.as_str()), "carrier")?;
                 for &(c, _) in &targets {
-                    if region.carriers[c].kind != CarrierKind::Mix {
+                    if !region.carriers[c].kind.is_composite() {
                         return Err(m
                             .error(format!("`mix_switch` measure `{id}` targets fuel carrier `{}`", region.carriers[c].id))
-                            .hint("mix_switch changes the production mix of a `mix` carrier such as district heat")
+                            .hint("mix_switch changes the components of a `mix` carrier such as district heat or of a `blend` such as petrol")
+                            .into());
+                    }
+                    let blend = region.carriers[c].kind == CarrierKind::Blend;
+                    if blend && region.carriers[to].kind != CarrierKind::Fuel {
+                        return Err(m
+                            .error(format!(
+                                "blend `{}` can only hold fuels; `{}` is a mix or blend",
+                                region.carriers[c].id, region.carriers[to].id
+                            ))
                             .into());
                     }
                     if !mixcomp[c].iter().any(|x| x.0 == from) {
@@ -683,6 +810,21 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                     }
                     if to == c {
                         return Err(m.error("a mix carrier cannot be its own component").into());
+                    }
+                    if blend
+                        && let Some(ipo) = &spec.input_per_output
+                        && *ipo.get_ref() != 1.0
+                    {
+                        return Err(m
+                            .error_at(
+                                &ipo.span(),
+                                format!("input_per_output {} in blend `{}`", ipo.get_ref(), region.carriers[c].id),
+                            )
+                            .hint("a blend's components are its final energy: leave input_per_output out or 1")
+                            .into());
+                    }
+                    if blend && !mixcomp[c].iter().any(|x| x.0 == to) {
+                        mixcomp[c].push((to, 0.0, 1.0));
                     }
                     if !mixcomp[c].iter().any(|x| x.0 == to) {
                         let Some(ipo) = &spec.input_per_output else {
@@ -830,7 +972,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
     let mut mixes = Vec::new();
     let mut mix_components = Vec::new();
     for &c in &order {
-        if region.carriers[c].kind != CarrierKind::Mix {
+        if !region.carriers[c].kind.is_composite() {
             continue;
         }
         let start = mix_components.len();
@@ -853,6 +995,14 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
             ratio: None,
         })
         .collect();
+    // blend slots are reported by component: one leaf per (slot, component row)
+    let mut blend_leaves = Vec::new();
+    for (slot, &c) in slot_carrier.iter().enumerate() {
+        if region.carriers[c].kind == CarrierKind::Blend {
+            let (_, rows) = mixes.iter().find(|(m, _)| *m == c).expect("blend");
+            blend_leaves.extend(rows.clone().map(|r| (slot, r)));
+        }
+    }
 
     // ---- static arrays
     let central: Vec<f64> = b.params.iter().map(|p| p.central).collect();
@@ -918,6 +1068,8 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         &removal_ops,
         &slot_carrier,
         &source_slots,
+        &blend_leaves,
+        &mix_components,
     );
     let _ = b.region;
     let _ = b.ny;
@@ -929,6 +1081,8 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         base_year: base,
         ny,
         target: region.target.clone(),
+        milestones: region.milestones.clone(),
+        excluded,
         params: b.params,
         measures,
         source_ids: region.sources.iter().map(|s| s.id.clone()).collect(),
@@ -944,6 +1098,13 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         int0,
         def0: region.sources.iter().map(|s| s.direct_ef).collect(),
         source_factors,
+        split_groups: split_groups
+            .into_iter()
+            .map(|mut g| {
+                g.members.sort_unstable();
+                g
+            })
+            .collect(),
         mult_ops,
         slot_carrier,
         source_slots,
@@ -955,6 +1116,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         mixes,
         mix_components,
         mix_switches,
+        blend_leaves,
         removal_ops,
         drivers,
         source_driver: region.sources.iter().map(|s| s.driver).collect(),
@@ -963,6 +1125,13 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         n_carriers: nc,
         variables,
     })
+}
+
+fn is_split_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 /// Fills `out[y]` = D[y]/D[base] for a driver plan at parameters `p` (DESIGN §3 driver rules).

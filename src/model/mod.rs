@@ -120,6 +120,29 @@ pub struct DriverPlan {
     pub factors: Vec<usize>,
 }
 
+/// Emission sources whose base-year total is held at its central value (times an optional total
+/// factor) in every evaluation: their factors move the split between sectors, not the total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitGroup {
+    /// Group name (e.g. `inventory`).
+    pub name: String,
+    /// Member sources, sorted.
+    pub members: Vec<usize>,
+    /// Parameter scaling the group's total (`split:<name>` uncertainty), if any.
+    pub total_factor: Option<usize>,
+}
+
+/// A measure left out of the model by the region's accounting rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExcludedMeasure {
+    /// Measure id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Why it does not count.
+    pub reason: String,
+}
+
 /// A scenario compiled against a region.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -137,6 +160,11 @@ pub struct Model {
     pub ny: usize,
     /// The region's target.
     pub target: crate::data::Target,
+    /// The region's interim milestones.
+    pub milestones: Vec<crate::data::Milestone>,
+    /// Measures of the scenario that the region's accounting leaves out (removals at ETS
+    /// installations when `count_ets_removals` is false), with the reason.
+    pub excluded: Vec<ExcludedMeasure>,
     /// Parameters; `params[i].central` is the central vector.
     pub params: Vec<Param>,
     /// Measures in application order.
@@ -159,6 +187,9 @@ pub struct Model {
     pub def0: Vec<f64>,
     /// Uncertainty factors on source fields: (field, source, param).
     pub source_factors: Vec<(Field, usize, usize)>,
+    /// Split groups: the emission sources whose base-year total is held at its central value in
+    /// every evaluation (see [`crate::scenario::UncertaintySpec::split`]), with the group names.
+    pub split_groups: Vec<SplitGroup>,
     /// Measure operations on source fields, in declaration order.
     pub mult_ops: Vec<MultOp>,
     /// Carrier of each slot.
@@ -181,6 +212,8 @@ pub struct Model {
     pub mix_components: Vec<(usize, f64, f64)>,
     /// Mix switches on component rows, in order.
     pub mix_switches: Vec<SwitchOp>,
+    /// Energy of a blend slot by component: (slot, mix component row), one leaf row each.
+    pub blend_leaves: Vec<(usize, usize)>,
     /// Removal measures: (measure, value param).
     pub removal_ops: Vec<(usize, usize)>,
     /// Drivers.
@@ -214,9 +247,12 @@ impl Model {
         (self.target.year - self.base_year) as usize
     }
 
-    /// Number of output leaf rows: sources, removal measures, energy slots.
+    /// Number of output leaf rows: sources, removal measures, energy slots, blend components.
     pub fn n_leaves(&self) -> usize {
-        self.source_ids.len() + self.removal_ops.len() + self.slot_carrier.len()
+        self.source_ids.len()
+            + self.removal_ops.len()
+            + self.slot_carrier.len()
+            + self.blend_leaves.len()
     }
 
     /// Indices of the parameters that vary between samples.

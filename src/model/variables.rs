@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::data::{Region, SourceKind};
+use crate::data::{CarrierKind, Region, SourceKind};
 use crate::model::MeasureInfo;
 
 /// IAMC name of gross emissions.
@@ -54,13 +54,17 @@ pub struct VariablePlan {
 }
 
 impl VariablePlan {
-    /// Builds the plan. Leaf rows: sources `0..S`, removal measures `S..S+R`, energy slots after.
+    /// Builds the plan. Leaf rows: sources `0..S`, removal measures `S..S+R`, energy slots after
+    /// them, then one row per blend slot and component (`blend_leaves`). A blend slot's own row
+    /// is not reported: its energy appears by component (e.g. gasoline and ethanol).
     pub fn build(
         region: &Region,
         measures: &[MeasureInfo],
         removal_ops: &[(usize, usize)],
         slot_carrier: &[usize],
         source_slots: &[Range<usize>],
+        blend_leaves: &[(usize, usize)],
+        mix_components: &[(usize, f64, f64)],
     ) -> VariablePlan {
         let ns = region.sources.len();
         let nr = removal_ops.len();
@@ -87,14 +91,31 @@ impl VariablePlan {
                 SourceKind::Removal => add(REMOVALS, &src.sector, UNIT_KT, s),
             }
             for slot in source_slots[s].clone() {
-                let carrier = &region.carriers[slot_carrier[slot]].name;
+                let carrier = &region.carriers[slot_carrier[slot]];
+                if carrier.kind == CarrierKind::Blend {
+                    continue;
+                }
                 add(
                     FINAL_ENERGY,
-                    &format!("{}|{carrier}", src.sector),
+                    &format!("{}|{}", src.sector, carrier.name),
                     UNIT_GWH,
                     ns + nr + slot,
                 );
             }
+        }
+        let nslots = slot_carrier.len();
+        for (i, &(slot, row)) in blend_leaves.iter().enumerate() {
+            let s = source_slots
+                .iter()
+                .position(|r| r.contains(&slot))
+                .expect("slot belongs to a source");
+            let component = &region.carriers[mix_components[row].0].name;
+            add(
+                FINAL_ENERGY,
+                &format!("{}|{component}", region.sources[s].sector),
+                UNIT_GWH,
+                ns + nr + nslots + i,
+            );
         }
         for (r, &(mi, _)) in removal_ops.iter().enumerate() {
             let sector = measures[mi].targets.trim_start_matches("Carbon Removal|");

@@ -116,6 +116,9 @@ pub struct BatchSummaryRow {
     pub neutrality_p95: String,
     /// P(never neutral within the horizon).
     pub p_never: String,
+    /// `p_milestone_<year>` columns after the fixed ones: (year, probability).
+    #[serde(skip)]
+    pub p_milestones: Vec<(i32, String)>,
 }
 
 fn neutrality_years(model: &Model, p: &Partial) -> Vec<f64> {
@@ -171,6 +174,16 @@ pub fn batch_summary_row(o: &BatchOutcome) -> BatchSummaryRow {
         neutrality_p50: yq(0.5),
         neutrality_p95: yq(0.95),
         p_never: fmt_num(never / n),
+        p_milestones: o
+            .model
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let met = p.milestones_met.get(i).copied().unwrap_or(0);
+                (m.year, fmt_num(met as f64 / n))
+            })
+            .collect(),
     }
 }
 
@@ -178,12 +191,7 @@ pub fn batch_summary_row(o: &BatchOutcome) -> BatchSummaryRow {
 pub fn batch_summary_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
     let mut rows: Vec<BatchSummaryRow> = outcomes.iter().map(batch_summary_row).collect();
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    csv_bytes(|w| {
-        for r in rows {
-            w.serialize(r)?;
-        }
-        Ok(())
-    })
+    super::csv_with_milestones(&rows, "p_milestone_", |r| r.p_milestones.clone())
 }
 
 /// Number of equal bins of the target-year net emission distribution.

@@ -130,11 +130,14 @@ pub struct SummaryRow {
     pub neutrality_year: String,
     /// Σ net emissions base year → target year.
     pub cumulative_net_kt: String,
+    /// `milestone_<year>` columns after the fixed ones: (year, met).
+    #[serde(skip)]
+    pub milestones: Vec<(i32, bool)>,
 }
 
 impl SummaryRow {
     /// The row of a model's summary.
-    pub fn new(model: &Model, s: &Summary) -> SummaryRow {
+    pub fn new(model: &Model, s: &Summary, milestones: &[bool]) -> SummaryRow {
         let opt = |b: Option<bool>| b.map_or(String::new(), |b| b.to_string());
         SummaryRow {
             scenario: model.scenario.clone(),
@@ -150,22 +153,72 @@ impl SummaryRow {
             target_met: s.target_met,
             neutrality_year: s.neutrality_year.map_or(String::new(), |y| y.to_string()),
             cumulative_net_kt: fmt_num(s.cumulative_net_kt),
+            milestones: model
+                .milestones
+                .iter()
+                .zip(milestones)
+                .map(|(m, &met)| (m.year, met))
+                .collect(),
         }
     }
+}
+
+/// The header and fields of one serde row, so that columns known only at run time (one per
+/// milestone) can follow the fixed ones.
+pub(crate) fn row_fields<T: Serialize>(row: &T) -> (Vec<String>, Vec<String>) {
+    let bytes = csv_bytes(|w| w.serialize(row));
+    let mut r = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let header = r
+        .headers()
+        .expect("a serialised row reads back")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let fields = r
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .expect("a serialised row reads back")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    (header, fields)
+}
+
+/// Writes rows of fixed serde columns, each followed by its per-milestone columns
+/// `<prefix><year>` (the same years for every row).
+pub(crate) fn csv_with_milestones<T: Serialize>(
+    rows: &[T],
+    prefix: &str,
+    milestones: impl Fn(&T) -> Vec<(i32, String)>,
+) -> Vec<u8> {
+    csv_bytes(|w| {
+        for (i, row) in rows.iter().enumerate() {
+            let (mut header, mut fields) = row_fields(row);
+            let extra = milestones(row);
+            if i == 0 {
+                header.extend(extra.iter().map(|(y, _)| format!("{prefix}{y}")));
+                w.write_record(&header)?;
+            }
+            fields.extend(extra.into_iter().map(|(_, v)| v));
+            w.write_record(&fields)?;
+        }
+        Ok(())
+    })
 }
 
 /// `summary.csv`: one row per scenario, sorted by scenario.
 pub fn summary_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
     let mut rows: Vec<SummaryRow> = runs
         .iter()
-        .map(|(m, r)| SummaryRow::new(m, &r.summary))
+        .map(|(m, r)| SummaryRow::new(m, &r.summary, &r.milestones))
         .collect();
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    csv_bytes(|w| {
-        for r in rows {
-            w.serialize(r)?;
-        }
-        Ok(())
+    csv_with_milestones(&rows, "milestone_", |r| {
+        r.milestones
+            .iter()
+            .map(|(y, met)| (*y, met.to_string()))
+            .collect()
     })
 }
 
@@ -199,6 +252,53 @@ pub struct Manifest {
     pub inputs: Vec<ManifestInput>,
     /// Output files written, relative to the output folder.
     pub outputs: Vec<String>,
+    /// The accounting rules the figures follow.
+    pub accounting: ManifestAccounting,
+}
+
+/// The accounting choices behind the figures, as recorded in `manifest.json`.
+#[derive(Debug, Serialize)]
+pub struct ManifestAccounting {
+    /// Accounting basis (region.toml `accounting`, e.g. `Hinku`).
+    pub basis: Option<String>,
+    /// Whether removals at EU ETS installations count (region.toml `count_ets_removals`).
+    pub count_ets_removals: bool,
+    /// Measures left out by these rules: `scenario`, `measure`, `reason`.
+    pub excluded_measures: Vec<ManifestExcluded>,
+}
+
+/// One measure left out by the accounting rules.
+#[derive(Debug, Serialize)]
+pub struct ManifestExcluded {
+    /// Scenario.
+    pub scenario: String,
+    /// Measure id.
+    pub measure: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl ManifestAccounting {
+    /// The region's rules and what they leave out of `models`.
+    pub fn new<'a>(
+        region: &crate::data::Region,
+        models: impl IntoIterator<Item = &'a Model>,
+    ) -> ManifestAccounting {
+        ManifestAccounting {
+            basis: region.accounting.clone(),
+            count_ets_removals: region.count_ets_removals,
+            excluded_measures: models
+                .into_iter()
+                .flat_map(|m| {
+                    m.excluded.iter().map(|e| ManifestExcluded {
+                        scenario: m.scenario.clone(),
+                        measure: e.id.clone(),
+                        reason: e.reason.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Manifest {

@@ -173,6 +173,9 @@ pub struct MeasureSpec {
     pub adoption: Spanned<Adoption>,
     /// Cost per tonne abated, for the MACC.
     pub cost_eur_per_t: Option<Spanned<ValueSpec>>,
+    /// `removal`: the capture happens at an installation in the EU emissions trading system,
+    /// whose emissions the region's accounting may leave out (`count_ets_removals`).
+    pub ets: Option<Spanned<bool>>,
 }
 
 /// One `[[uncertainty]]` entry.
@@ -187,6 +190,10 @@ pub struct UncertaintySpec {
     pub target: Spanned<String>,
     /// The multiplicative factor.
     pub factor: Spanned<ValueSpec>,
+    /// Split group (e.g. `inventory`): the sources this factor selects are rescaled together in
+    /// each sample so that their base-year emissions keep their central total — the factor
+    /// moves the split between sectors, not the inventory total.
+    pub split: Option<Spanned<String>>,
 }
 
 /// A `[drivers.<id>]` override.
