@@ -131,6 +131,8 @@ pub struct SummaryRecord {
     pub target_met: bool,
     /// First year from which net ≤ 0 holds.
     pub neutrality_year: Option<i32>,
+    /// Each milestone of the metadata met (None: the column is absent).
+    pub milestones: Vec<Option<bool>>,
 }
 
 /// One scenario's results and description.
@@ -299,7 +301,8 @@ impl ChartData {
     pub fn parse(files: &OutputFiles) -> Result<ChartData> {
         let meta = parse_metadata(&files.metadata)?;
         let (years, mut results) = parse_results(&files.results)?;
-        let mut summary = parse_summary(&files.summary)?;
+        let milestone_years: Vec<i32> = meta.milestones.iter().map(|m| m.year).collect();
+        let mut summary = parse_summary(&files.summary, &milestone_years)?;
         // run order from the metadata, then any scenario it does not know, by name
         let mut order: Vec<String> = meta
             .scenarios
@@ -321,6 +324,7 @@ impl ChartData {
                     description: String::new(),
                     extends: None,
                     measures: Vec::new(),
+                    excluded: Vec::new(),
                 });
                 ScenarioData {
                     summary: summary.remove(&name),
@@ -453,7 +457,20 @@ fn opt_bool(row: &Row, col: &str) -> Result<Option<bool>> {
     }
 }
 
-fn parse_summary(file: &TextFile) -> Result<BTreeMap<String, SummaryRecord>> {
+fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String, SummaryRecord>> {
+    let milestone_cols: Vec<String> = milestones
+        .iter()
+        .map(|y| format!("milestone_{y}"))
+        .collect();
+    let mut optional = vec![
+        "reference_kt",
+        "gross_limit_kt",
+        "gross_met",
+        "net_zero_met",
+        "neutrality_year",
+        "cumulative_net_kt",
+    ];
+    optional.extend(milestone_cols.iter().map(String::as_str));
     let table = Table::read(
         file,
         &[
@@ -465,14 +482,7 @@ fn parse_summary(file: &TextFile) -> Result<BTreeMap<String, SummaryRecord>> {
             "reduction_vs_reference",
             "target_met",
         ],
-        &[
-            "reference_kt",
-            "gross_limit_kt",
-            "gross_met",
-            "net_zero_met",
-            "neutrality_year",
-            "cumulative_net_kt",
-        ],
+        &optional,
     )?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
@@ -489,6 +499,10 @@ fn parse_summary(file: &TextFile) -> Result<BTreeMap<String, SummaryRecord>> {
                 "" => None,
                 _ => Some(row.year("neutrality_year")?),
             },
+            milestones: milestone_cols
+                .iter()
+                .map(|c| opt_bool(&row, c))
+                .collect::<Result<_>>()?,
         };
         out.insert(row.required_str("scenario")?.to_string(), rec);
     }
@@ -713,6 +727,7 @@ mod tests {
                 description: String::new(),
                 extends: None,
                 measures: vec![],
+                excluded: vec![],
             },
             vars: r.remove("a").unwrap(),
             summary: None,

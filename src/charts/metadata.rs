@@ -32,6 +32,37 @@ pub struct Metadata {
     pub scenarios: Vec<ScenarioMeta>,
     /// The dataset's `SOURCES.md`, if any.
     pub sources_md: Option<String>,
+    /// Interim milestones, by year.
+    #[serde(default)]
+    pub milestones: Vec<MilestoneMeta>,
+    /// Accounting basis (region.toml `accounting`).
+    #[serde(default)]
+    pub accounting: Option<String>,
+    /// Whether removals at EU ETS installations count.
+    #[serde(default)]
+    pub count_ets_removals: bool,
+}
+
+/// An interim milestone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneMeta {
+    /// Year.
+    pub year: i32,
+    /// Gross limit, kt CO2e.
+    pub gross_limit_kt: f64,
+    /// How the limit was set (e.g. `−80 % from 2007`).
+    pub basis: String,
+}
+
+/// A measure the accounting left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExcludedMeta {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Why it does not count.
+    pub reason: String,
 }
 
 /// The region's target.
@@ -75,6 +106,9 @@ pub struct ScenarioMeta {
     pub extends: Option<String>,
     /// Measures in application order (inherited first).
     pub measures: Vec<MeasureMeta>,
+    /// Measures the accounting left out.
+    #[serde(default)]
+    pub excluded: Vec<ExcludedMeta>,
 }
 
 /// A measure.
@@ -129,6 +163,17 @@ impl Metadata {
                 .collect(),
             scenarios: models.iter().map(|(_, m)| scenario_meta(m)).collect(),
             sources_md: region.sources_md.clone(),
+            milestones: region
+                .milestones
+                .iter()
+                .map(|m| MilestoneMeta {
+                    year: m.year,
+                    gross_limit_kt: m.gross_limit_kt,
+                    basis: m.basis.clone(),
+                })
+                .collect(),
+            accounting: region.accounting.clone(),
+            count_ets_removals: region.count_ets_removals,
         }
     }
 
@@ -150,6 +195,15 @@ fn scenario_meta(m: &Model) -> ScenarioMeta {
         name: m.scenario.clone(),
         description: m.description.clone(),
         extends: m.extends.clone(),
+        excluded: m
+            .excluded
+            .iter()
+            .map(|e| ExcludedMeta {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                reason: e.reason.clone(),
+            })
+            .collect(),
         measures: m
             .measures
             .iter()

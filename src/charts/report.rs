@@ -107,10 +107,19 @@ fn summary_table(out: &mut String, data: &ChartData) {
         out,
         "<th>Carbon neutral from</th><th class=\"num\">Gross {y} (kt)</th>\
          <th class=\"num\">Removals {y} (kt)</th><th class=\"num\">Net {y} (kt)</th>\
-         <th class=\"num\">Gross vs {r}</th><th>Gross ≤ limit</th><th>Net ≤ 0</th></tr></thead>\n<tbody>\n",
+         <th class=\"num\">Gross vs {r}</th><th>Gross ≤ limit</th><th>Net ≤ 0</th>",
         y = t.year,
         r = t.reference_year
     );
+    for m in &data.meta.milestones {
+        let _ = write!(
+            out,
+            "<th>Milestone {} (gross ≤ {} kt)</th>",
+            m.year,
+            thousands(m.gross_limit_kt)
+        );
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
     for sc in &data.scenarios {
         let Some(s) = &sc.summary else {
             let _ = writeln!(
@@ -120,11 +129,11 @@ fn summary_table(out: &mut String, data: &ChartData) {
             );
             continue;
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
             "<tr><td><a href=\"#scenario-{n}\">{n}</a></td><td>{}</td><td>{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+             <td class=\"num\">{}</td><td>{}</td><td>{}</td>",
             yes_no(Some(s.target_met)),
             s.neutrality_year
                 .map_or("never (by the end year)".to_string(), |y| y.to_string()),
@@ -136,8 +145,60 @@ fn summary_table(out: &mut String, data: &ChartData) {
             yes_no(s.net_zero_met),
             n = esc(&sc.name),
         );
+        for i in 0..data.meta.milestones.len() {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                yes_no(s.milestones.get(i).copied().flatten())
+            );
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
+    accounting_note(out, data);
+}
+
+/// The accounting basis, what it leaves out, and the unallocated share of the base year.
+fn accounting_note(out: &mut String, data: &ChartData) {
+    let meta = &data.meta;
+    let mut note = format!(
+        "Accounting: {}; removals at EU emissions-trading installations {}.",
+        esc(meta.accounting.as_deref().unwrap_or("as the data")),
+        if meta.count_ets_removals {
+            "are counted"
+        } else {
+            "are not counted"
+        }
+    );
+    for sc in &data.scenarios {
+        for e in &sc.meta.excluded {
+            let _ = write!(
+                note,
+                " Left out of {}: {} ({}).",
+                esc(&sc.name),
+                esc(&e.name),
+                esc(&e.id)
+            );
+        }
+    }
+    let base = |sector: &str| {
+        meta.history
+            .iter()
+            .find(|h| h.year == meta.base_year && h.sector == sector)
+            .map(|h| h.kt)
+    };
+    if let (Some(u), Some(total)) = (base("Unallocated"), base("Total"))
+        && total > 0.0
+    {
+        let _ = write!(
+            note,
+            " Of the {} inventory, {} kt ({}) is an unallocated residual that no measure acts on.",
+            meta.base_year,
+            kt(u),
+            percent(u / total)
+        );
+    }
+    let _ = writeln!(out, "<p>{note}</p>");
 }
 
 fn measures_table(out: &mut String, sc: &ScenarioData) {
