@@ -48,6 +48,7 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
             d
         );
     }
+    print_calibrated(&region)?;
     let models = args.input.models(&region, &args.names)?;
     println!();
     for (sc, m) in &models {
@@ -63,4 +64,31 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// Names the sources fitted to the inventory total (provenance `CALIBRATED…`) with their share.
+fn print_calibrated(region: &crate::data::Region) -> Result<()> {
+    let model = crate::model::compile(region, &crate::scenario::Scenario::empty("data"))?;
+    let r = crate::engine::run_central(&model);
+    let gross = model
+        .variables
+        .index(crate::model::variables::GROSS)
+        .map_or(f64::NAN, |v| r.vars[v * model.ny]);
+    for (s, src) in region.sources.iter().enumerate() {
+        if src
+            .provenance
+            .to_ascii_lowercase()
+            .starts_with("calibrated")
+        {
+            let kt = r.leaves[s * model.ny];
+            println!(
+                "calibrated residual `{}` ({}): {kt:.1} kt, {:.1} % of {} gross; no measure acts on it unless a scenario says so",
+                src.id,
+                src.sector,
+                kt / gross * 100.0,
+                region.base_year
+            );
+        }
+    }
+    Ok(())
 }
