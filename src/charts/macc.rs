@@ -44,8 +44,16 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &format!("{}: abatement cost curve — {}", data.meta.region, sc.name),
         &format!(
-            "Measures sorted by cost · bar width = abatement in {year}, total {} kt CO2e per year",
-            thousands(total)
+            "Measures sorted by cost · bar width = abatement in {year}, total {} kt CO2e per year · annual cost {} M€",
+            thousands(total),
+            thousands(
+                data.macc
+                    .iter()
+                    .flatten()
+                    .filter(|r| r.scenario == sc.name)
+                    .map(|r| r.abatement_kt * r.cost_eur_per_t / 1000.0)
+                    .sum()
+            )
         ),
     )?;
     let x1 = if total > 0.0 { total * 1.02 } else { 1.0 };
@@ -83,37 +91,65 @@ pub(super) fn draw<DB: DrawingBackend>(
         [(0.0, 0.0), (x1, 0.0)],
         line(INK, st.width(1.5)),
     ))?;
-    // measure names where the bar is wide enough
+    // measure names, read upwards inside each bar wide enough for a line of text (or beside its
+    // end when the bar is too short), shortened with "…" to the room there is
     let font = st.note_font();
-    let mut labels = Vec::new();
+    let ink = font.clone().color(&INK);
+    let line_h = chart
+        .plotting_area()
+        .estimate_text_size("Hg", &font)
+        .map_or(st.px(17.0), |(_, h)| h as i32);
+    let (top, bottom) = {
+        let (_, t) = chart.backend_coord(&(0.0, y1));
+        let (_, b) = chart.backend_coord(&(0.0, y0));
+        (t, b)
+    };
+    let (_, zero) = chart.backend_coord(&(0.0, 0.0));
     for (a, b, r) in &bars {
         let (pa, _) = chart.backend_coord(&(*a, 0.0));
         let (pb, _) = chart.backend_coord(&(*b, 0.0));
-        let label = if r.name.is_empty() {
+        if pb - pa < line_h + st.px(2.0) {
+            continue;
+        }
+        let name = if r.name.is_empty() {
             &r.measure
         } else {
             &r.name
         };
-        let fits = chart
-            .plotting_area()
-            .estimate_text_size(label, &font)
-            .is_ok_and(|(w, _)| (w as i32) < pb - pa - st.px(4.0));
-        if !fits {
-            continue;
-        }
+        let (_, end) = chart.backend_coord(&(0.0, r.cost_eur_per_t));
+        let pad = st.px(6.0);
         let up = r.cost_eur_per_t >= 0.0;
-        let pos = if up {
-            Pos::new(HPos::Center, VPos::Bottom)
-        } else {
-            Pos::new(HPos::Center, VPos::Top)
+        // inside the bar when it is tall enough for the whole name, else beyond its end
+        let inside = (zero - end).abs() - 2 * pad;
+        let width = |t: &str| {
+            chart
+                .plotting_area()
+                .estimate_text_size(t, &font)
+                .map_or(i32::MAX, |(w, _)| w as i32)
         };
-        labels.push(Text::new(
-            label.clone(),
-            ((a + b) / 2.0, r.cost_eur_per_t),
-            font.clone().color(&INK).pos(pos),
-        ));
+        let full = width(name);
+        let (start, room) = if full <= inside {
+            (if up { zero - pad } else { zero + pad }, inside)
+        } else if up {
+            (end - pad, end - top - pad)
+        } else {
+            (end + pad, bottom - end - pad)
+        };
+        let Some(text) = shorten(name, room, width) else {
+            continue;
+        };
+        let x = (pa + pb) / 2;
+        let style = ink
+            .clone()
+            .transform(if up {
+                FontTransform::Rotate270
+            } else {
+                FontTransform::Rotate90
+            })
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let (bx, by) = root.get_base_pixel();
+        root.draw_text(&text, &style, (x - bx, start - by))?;
     }
-    chart.draw_series(labels)?;
     let mut entries = vec![Entry::heading("Pillar")];
     for p in PILLARS {
         if rows.iter().any(|r| r.pillar == p) {
@@ -121,4 +157,17 @@ pub(super) fn draw<DB: DrawingBackend>(
         }
     }
     legend(&f.legend, st, &entries)
+}
+
+/// `name`, or its longest prefix ending in "…", that is at most `room` wide; None when not even
+/// one character fits.
+fn shorten(name: &str, room: i32, width: impl Fn(&str) -> i32) -> Option<String> {
+    if width(name) <= room {
+        return Some(name.to_string());
+    }
+    let chars: Vec<char> = name.chars().collect();
+    (1..chars.len())
+        .rev()
+        .map(|n| format!("{}…", chars[..n].iter().collect::<String>().trim_end()))
+        .find(|t| width(t) <= room)
 }
