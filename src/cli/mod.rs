@@ -8,7 +8,7 @@ mod list;
 mod plot;
 mod run;
 mod sensitivity;
-mod shard;
+pub mod shard;
 pub mod signals;
 mod slurm;
 mod validate;

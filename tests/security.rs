@@ -1,0 +1,380 @@
+//! Security and integrity: outputs cannot be redirected through planted links, concurrent
+//! writers take turns, generated scripts run no injected commands, damaged parts and outputs
+//! are detected, hostile sizes are refused before allocating. Each test reproduces one finding.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin!("kymsim").to_path_buf()
+}
+
+fn tiny() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny")
+}
+
+fn scenarios() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/batch")
+}
+
+/// `kymsim run uncertain` of the tiny dataset into `out`, without charts unless asked.
+fn run_tiny(out: &Path, charts: bool) -> assert_cmd::Command {
+    let mut c = cargo_bin_cmd!("kymsim");
+    c.args(["run", "-q", "uncertain", "--data", tiny(), "--scenarios"])
+        .arg(scenarios())
+        .arg("--out")
+        .arg(out);
+    if !charts {
+        c.arg("--no-charts");
+    }
+    c
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+// ---- finding 1: a symlink planted at the temporary name ----
+
+#[test]
+fn a_link_planted_at_the_old_temporary_name_is_not_written_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "V\n").unwrap();
+    // the shell's pid becomes kymsim's pid through `exec`: the name the old writer used
+    let script = format!(
+        "ln -s {v} {o}/.summary.csv.tmp-$$ && exec {k} run -q uncertain --no-charts --data {d} --scenarios {s} --out {o}",
+        v = victim.display(),
+        o = out.display(),
+        k = bin().display(),
+        d = tiny(),
+        s = scenarios(),
+    );
+    let status = Command::new("bash").args(["-c", &script]).status().unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "V\n");
+    let meta = std::fs::symlink_metadata(out.join("summary.csv")).unwrap();
+    assert!(meta.is_file(), "summary.csv must be a plain file");
+}
+
+#[test]
+fn a_link_at_an_output_name_is_replaced_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "V\n").unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("results.csv")).unwrap();
+    run_tiny(&out, false).assert().success();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "V\n");
+    let meta = std::fs::symlink_metadata(out.join("results.csv")).unwrap();
+    assert!(meta.is_file());
+    assert!(
+        std::fs::read_to_string(out.join("results.csv"))
+            .unwrap()
+            .starts_with("model,scenario,region")
+    );
+}
+
+// ---- finding 2: a planted charts/ link ----
+
+#[test]
+fn a_planted_charts_link_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let elsewhere = tmp.path().join("vd");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("charts")).unwrap();
+    run_tiny(&out, true)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("symbolic link"))
+        .stderr(predicate::str::contains("charts"));
+    assert!(listing(&elsewhere).is_empty(), "written through the link");
+    // all or nothing: no other output appeared either
+    assert_eq!(listing(&out), vec!["charts"]);
+}
+
+// ---- finding 7: concurrent writers ----
+
+#[test]
+fn a_second_writer_waits_for_the_lock_on_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    std::fs::create_dir(&out).unwrap();
+    // hold the lock kymsim takes (flock(2) on the folder) from another process until told
+    let mut holder = Command::new("flock")
+        .arg("-x")
+        .arg(&out)
+        .args(["-c", "echo locked; read -r line || :"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the flock(1) tool of util-linux");
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut said,
+    )
+    .unwrap();
+    assert_eq!(said, "locked\n");
+    let mut child = Command::new(bin())
+        .args(["run", "-q", "uncertain", "--no-charts", "--data", tiny()])
+        .arg("--scenarios")
+        .arg(scenarios())
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the first line on stderr says it waits; nothing is written while the lock is held
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(line.contains("waiting for another kymsim"), "{line}");
+    assert!(listing(&out).is_empty());
+    // releasing the lock lets the waiting writer finish
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    assert!(child.wait().unwrap().success());
+    assert!(out.join("results.csv").is_file() && out.join("summary.csv").is_file());
+}
+
+// ---- finding 9: stray temporary files of a killed run ----
+
+#[test]
+fn stray_temporary_files_of_a_killed_run_are_removed_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    std::fs::create_dir_all(out.join("batch")).unwrap();
+    let stray = [
+        out.join("batch/.samples.csv.tmp-4242"),
+        out.join(".results.csv.Xy12Ab34Cd.kymsim-tmp"),
+    ];
+    for f in &stray {
+        std::fs::write(f, "partial").unwrap();
+    }
+    let mine = out.join("notes.txt");
+    std::fs::write(&mine, "mine").unwrap();
+    run_tiny(&out, false).assert().success();
+    for f in &stray {
+        assert!(!f.exists(), "{} left", f.display());
+    }
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine");
+}
+
+// ---- finding 12: --out on a dangling link ----
+
+#[test]
+fn out_on_a_dangling_link_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    std::os::unix::fs::symlink(tmp.path().join("gone"), &out).unwrap();
+    run_tiny(&out, false)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("symbolic link"))
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+// ---- finding 3: command injection through generated scripts ----
+
+/// A fake `sbatch` that prints a job id, so `submit.sh` runs to its end without Slurm.
+fn fake_sbatch(dir: &Path) -> PathBuf {
+    let bin = dir.join("fakebin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let f = bin.join("sbatch");
+    std::fs::write(&f, "#!/bin/sh\necho 42\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn slurm_scripts_do_not_run_commands_hidden_in_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scripts = tmp.path().join("s$(touch PWNED1)`touch PWNED2`");
+    let out = "o$(touch PWNED3)`touch PWNED4`'q\"";
+    cargo_bin_cmd!("kymsim")
+        .current_dir(tmp.path())
+        .args(["slurm", "-q", "uncertain", "-n", "4", "--shards", "2"])
+        .args(["--data", tiny(), "--scenarios", scenarios()])
+        .args(["--kymsim", "/bin/true", "--out", out, "--script-dir"])
+        .arg(&scripts)
+        .assert()
+        .success();
+    let fakebin = fake_sbatch(tmp.path());
+    let path = format!(
+        "{}:{}",
+        fakebin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for script in ["submit.sh", "shards.sbatch", "merge.sbatch"] {
+        let file = scripts.join(script);
+        let syntax = Command::new("bash").arg("-n").arg(&file).status().unwrap();
+        assert!(syntax.success(), "{script} is not valid shell");
+        // run it for real: its kymsim is /bin/true, its sbatch the fake
+        let o = Command::new("bash")
+            .arg(&file)
+            .current_dir(tmp.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if script == "submit.sh" {
+            let said = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                said.contains("$(touch PWNED3)`touch PWNED4`'q\"/batch"),
+                "{said}"
+            );
+        }
+    }
+    let found = Command::new("find")
+        .arg(tmp.path())
+        .args(["-name", "PWNED*"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&found.stdout), "");
+}
+
+#[test]
+fn slurm_refuses_a_path_with_a_line_break() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scripts = tmp.path().join("s");
+    cargo_bin_cmd!("kymsim")
+        .current_dir(tmp.path())
+        .args(["slurm", "-q", "uncertain", "-n", "4", "--shards", "2"])
+        .args(["--data", tiny(), "--scenarios", scenarios()])
+        .args(["--out", "o\ntouch PWNED\n", "--script-dir"])
+        .arg(&scripts)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("control character"));
+    assert!(!scripts.exists());
+}
+
+// ---- finding 5: damaged shard parts ----
+
+fn shard(out: &Path, k: u32) -> assert_cmd::Command {
+    let mut c = cargo_bin_cmd!("kymsim");
+    c.args(["batch", "uncertain", "-n", "40", "--data", tiny()])
+        .args([
+            "--scenarios",
+            scenarios(),
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+        ])
+        .arg(out);
+    c
+}
+
+/// `kymsim merge` of the parts under `out` into `into`.
+fn merge(out: &Path, into: &Path) -> assert_cmd::assert::Assert {
+    cargo_bin_cmd!("kymsim")
+        .args(["merge", "-q"])
+        .arg(out.join("batch/parts"))
+        .arg("--out")
+        .arg(into)
+        .assert()
+}
+
+#[test]
+fn a_damaged_part_is_refused_by_merge_and_recomputed_by_its_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    shard(&out, 1).assert().success();
+    shard(&out, 2).assert().success();
+    let part = out.join("batch/parts/part-1-of-2.kpart");
+    let good = std::fs::read(&part).unwrap();
+    // 16 bytes flipped at 20 % of the file, as in the report
+    let mut bad = good.clone();
+    let at = bad.len() / 5;
+    for b in &mut bad[at..at + 16] {
+        *b = !*b;
+    }
+    std::fs::write(&part, &bad).unwrap();
+    let merged = tmp.path().join("m");
+    merge(&out, &merged)
+        .code(2)
+        .stderr(predicate::str::contains("checksum does not match"));
+    assert!(!merged.join("batch").exists());
+    // resuming the shard redoes the damaged part instead of skipping it
+    shard(&out, 1)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "incomplete or damaged: recomputing",
+        ));
+    assert_eq!(std::fs::read(&part).unwrap(), good);
+    merge(&out, &merged).success();
+}
+
+#[test]
+fn a_part_cut_short_is_refused_by_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    shard(&out, 1).assert().success();
+    shard(&out, 2).assert().success();
+    let part = out.join("batch/parts/part-2-of-2.kpart");
+    let bytes = std::fs::read(&part).unwrap();
+    std::fs::write(&part, &bytes[..bytes.len() - 1]).unwrap();
+    merge(&out, &tmp.path().join("m"))
+        .code(2)
+        .stderr(predicate::str::contains("part-2-of-2.kpart"));
+}
+
+// ---- finding 6: a truncated output kept as up to date ----
+
+#[test]
+fn a_truncated_batch_output_is_recomputed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let batch = || {
+        let mut c = cargo_bin_cmd!("kymsim");
+        c.args(["batch", "uncertain", "-n", "40", "--data", tiny()])
+            .args(["--scenarios", scenarios(), "--out"])
+            .arg(&out);
+        c
+    };
+    batch().assert().success();
+    let stats = out.join("batch/stats.csv");
+    let good = std::fs::read(&stats).unwrap();
+    // unchanged outputs are recognised as up to date
+    batch()
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing to do"));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&stats)
+        .unwrap()
+        .set_len(1000.min(good.len() as u64 - 1))
+        .unwrap();
+    batch()
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing to do").not());
+    assert_eq!(std::fs::read(&stats).unwrap(), good);
+    // the checksums can be checked with sha256sum from inside batch/
+    let sums = std::fs::read_to_string(out.join("batch/checksums.sha256")).unwrap();
+    assert!(sums.contains("  stats.csv\n"), "{sums}");
+}
