@@ -378,3 +378,208 @@ fn a_truncated_batch_output_is_recomputed() {
     let sums = std::fs::read_to_string(out.join("batch/checksums.sha256")).unwrap();
     assert!(sums.contains("  stats.csv\n"), "{sums}");
 }
+
+// ---- finding 8: aborts instead of clean errors ----
+
+#[test]
+fn permutations_out_of_range_are_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    for n in ["0", "1000000000000"] {
+        run_tiny(&out, false)
+            .args(["--permutations", n])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--permutations {n} is out of range"
+            )));
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_deep_extends_chain_is_refused_with_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    // s0 extends s1 extends … s39: 40 files, deeper than the limit of 32
+    for i in 0..40 {
+        let text = if i == 39 {
+            String::new()
+        } else {
+            format!("extends = \"s{}\"\n", i + 1)
+        };
+        std::fs::write(tmp.path().join(format!("s{i}.toml")), text).unwrap();
+    }
+    cargo_bin_cmd!("kymsim")
+        .args(["validate", "s0", "--data", tiny(), "--scenarios"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`extends` chain is deeper than 32 scenarios (s0 → … → s32)",
+        ));
+    // a chain within the limit resolves
+    cargo_bin_cmd!("kymsim")
+        .args(["validate", "s20", "--data", tiny(), "--scenarios"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn sensitivity_beyond_its_memory_bound_is_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    // `uncertain` has k = 6 uncertain parameters: N·(k + 2) = 100,000,000 · 8 = 8e8 values,
+    // above 2^27 = 134,217,728; the largest N allowed is 134,217,728 / 8 = 16,777,216
+    cargo_bin_cmd!("kymsim")
+        .args(["sensitivity", "uncertain", "--samples", "100000000"])
+        .args(["--data", tiny(), "--scenarios", scenarios(), "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("6 uncertain parameters"))
+        .stderr(predicate::str::contains("give at most --samples 16777216"));
+    assert!(!out.exists());
+}
+
+// ---- finding 12: written before refusing ----
+
+#[test]
+fn run_with_a_missing_check_folder_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    run_tiny(&out, false)
+        .arg("--check")
+        .arg(tmp.path().join("nonexistent"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a folder of expected results",
+        ));
+    assert!(!out.exists());
+}
+
+#[test]
+fn import_alas_writes_nothing_outside_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scratch = tmp.path().join("tmp");
+    std::fs::create_dir(&scratch).unwrap();
+    let alas = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/alas");
+    cargo_bin_cmd!("kymsim")
+        .env("TMPDIR", &scratch)
+        .current_dir(tmp.path())
+        .arg("import-alas")
+        .arg("--municipalities")
+        .arg(format!("{alas}/asukasluvut_2023.csv"))
+        .arg(format!("{alas}/kunta_075.csv"))
+        .args(["--region", "Kymenlaakso", "--out", "kymi"])
+        .assert()
+        .success();
+    assert!(listing(&scratch).is_empty(), "{:?}", listing(&scratch));
+    assert_eq!(listing(tmp.path()), vec!["kymi", "tmp"]);
+}
+
+#[test]
+fn repeated_alas_rows_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alas = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/alas");
+    let text = std::fs::read_to_string(format!("{alas}/kunta_075.csv")).unwrap();
+    // every data row twice: 26 rows, 26 repeats; the first repeat is line 3, of line 2
+    let mut lines = text.lines();
+    let mut doubled = format!("{}\n", lines.next().unwrap());
+    for l in lines {
+        doubled.push_str(&format!("{l}\n{l}\n"));
+    }
+    let file = tmp.path().join("kunta_075.csv");
+    std::fs::write(&file, doubled).unwrap();
+    cargo_bin_cmd!("kymsim")
+        .arg("import-alas")
+        .arg("--municipalities")
+        .arg(format!("{alas}/asukasluvut_2023.csv"))
+        .arg(&file)
+        .args(["--region", "Kymenlaakso", "--out"])
+        .arg(tmp.path().join("kymi"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "this row repeats line 2 exactly (26 repeated row(s) in the file)",
+        ))
+        .stderr(predicate::str::contains("kunta_075.csv:3:1"));
+    assert!(!tmp.path().join("kymi").exists());
+}
+
+// ---- finding 10 and 12: what a data file may be ----
+
+/// A copy of the tiny dataset in `dir`, with `history.csv` removed.
+fn tiny_copy(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for e in std::fs::read_dir(tiny()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+    }
+    std::fs::remove_file(data.join("history.csv")).unwrap();
+    data
+}
+
+#[test]
+fn a_data_file_that_is_a_folder_is_a_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_copy(tmp.path());
+    std::fs::create_dir(data.join("history.csv")).unwrap();
+    cargo_bin_cmd!("kymsim")
+        .args(["validate", "--scenarios", scenarios(), "--data"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("history.csv` is a folder"));
+}
+
+#[test]
+fn a_fifo_as_a_data_file_is_refused_without_blocking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_copy(tmp.path());
+    let made = Command::new("mkfifo")
+        .arg(data.join("history.csv"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // a read would block forever with no writer: the type is checked before opening
+    cargo_bin_cmd!("kymsim")
+        .args(["validate", "--scenarios", scenarios(), "--data"])
+        .arg(&data)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a regular file"));
+}
+
+#[test]
+fn a_long_history_loads_and_its_duplicates_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_copy(tmp.path());
+    // 160 sectors × 500 years (1801–2300) = 80,000 rows, plus the 1990 and 2020 totals
+    let mut text = String::from("year,sector,kt\n1990,Total,100\n2020,Total,30\n");
+    for s in 0..160 {
+        for y in 1801..=2300 {
+            text.push_str(&format!("{y},S{s},1\n"));
+        }
+    }
+    std::fs::write(data.join("history.csv"), &text).unwrap();
+    cargo_bin_cmd!("kymsim")
+        .args(["validate", "--scenarios", scenarios(), "--data"])
+        .arg(&data)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("S159"));
+    // the same row again at the end: line 1 header + 2 totals + 80,000 rows + 1 = 80,004
+    text.push_str("2300,S159,2\n");
+    std::fs::write(data.join("history.csv"), &text).unwrap();
+    cargo_bin_cmd!("kymsim")
+        .args(["validate", "--scenarios", scenarios(), "--data"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("history has `S159` in 2300 twice"))
+        .stderr(predicate::str::contains("history.csv:80004"));
+}

@@ -209,6 +209,7 @@ pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
                 .into(),
         );
     }
+    crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
     let (kind, sampler_name) = sampler_kind(args.sampler);

@@ -539,6 +539,7 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Part)>) -> Result<Vec<(PathBuf, Part
 
 /// Runs `kymsim merge`.
 pub fn merge(args: MergeArgs) -> Result<i32> {
+    crate::output::check_out_dir(&args.out)?;
     let files = part_files(&args.parts)?;
     let mut parts = Vec::new();
     for f in files {

@@ -110,6 +110,7 @@ impl<'a> Table<'a> {
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
+            check_cells(file, line, &rec, &columns)?;
             rows.push((line, rec));
         }
         Ok(Table { file, index, rows })
@@ -229,6 +230,38 @@ impl Row<'_> {
                 .into()),
         }
     }
+}
+
+/// The longest cell of a data table, in characters (names, provenance notes).
+pub const MAX_CELL_CHARS: usize = 4096;
+
+/// Checks a record's text: no control characters (a NUL, a line break inside quotes, …) and no
+/// cell longer than [`MAX_CELL_CHARS`]; names travel into every output row and file.
+pub fn check_text(text: &str) -> Option<String> {
+    if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\t') {
+        return Some(format!("a control character (U+{:04X})", c as u32));
+    }
+    let n = text.chars().count();
+    (n > MAX_CELL_CHARS).then(|| format!("{n} characters (at most {MAX_CELL_CHARS})"))
+}
+
+fn check_cells(
+    file: &TextFile,
+    line: usize,
+    rec: &csv::StringRecord,
+    columns: &[String],
+) -> Result<()> {
+    for (i, cell) in rec.iter().enumerate() {
+        if let Some(what) = check_text(cell) {
+            let column = columns.get(i).map_or("?", String::as_str);
+            let at = field_column(nth_line(&file.text, line), i);
+            return Err(file
+                .error_at_line(line, at, format!("`{column}` has {what}"))
+                .hint("cells hold plain text on one line: remove the character or shorten the cell")
+                .into());
+        }
+    }
+    Ok(())
 }
 
 fn csv_error(file: &TextFile, e: csv::Error) -> crate::error::Error {

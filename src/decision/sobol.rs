@@ -202,9 +202,22 @@ pub struct SensitivityRow {
     pub index: SobolIndex,
 }
 
+/// The most model results a Sobol analysis keeps, N·(k + 2) (2²⁷ values = 1 GiB).
+pub const MAX_SOBOL_VALUES: usize = 1 << 27;
+
+/// The number k of uncertain parameters (with a distribution) a Sobol analysis varies.
+pub fn uncertain_count(model: &Model) -> usize {
+    model
+        .uncertain_params()
+        .into_iter()
+        .filter(|&i| model.params[i].spec.dist().is_some())
+        .count()
+}
+
 /// Sobol indices of target-year net emissions for every uncertain parameter of `model`
 /// (`model.uncertain_params()`), each drawn as `Dist::quantile(u)` clamped to its bounds, every
 /// other parameter at its central value. Sorted by total order, largest first (ties by name).
+/// N·(k + 2) must not exceed [`MAX_SOBOL_VALUES`] (the caller checks).
 pub fn model_sensitivity(model: &Model, opts: &SobolOptions) -> Vec<SensitivityRow> {
     let uncertain: Vec<(usize, crate::scenario::Dist, (f64, f64))> = model
         .uncertain_params()

@@ -148,28 +148,23 @@ pub fn calibration(region: &crate::data::Region) -> crate::error::Result<Vec<Cal
             .index(name)
             .map(|v| result.vars[v * model.ny])
     };
-    let mut sectors: Vec<String> = Vec::new();
+    // sets and a map rather than list searches: a history of many sectors stays linear
+    let mut sectors: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for s in &region.sources {
         if s.kind == crate::data::SourceKind::Emission {
-            let top = s.sector.split('|').next().unwrap_or_default().to_string();
-            if !sectors.contains(&top) {
-                sectors.push(top);
-            }
+            let top = s.sector.split('|').next().unwrap_or_default();
+            sectors.insert(top.to_string());
         }
     }
-    for h in &region.history {
-        if h.year == region.base_year && h.sector != "Total" && !sectors.contains(&h.sector) {
-            sectors.push(h.sector.clone());
+    let mut base_year: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    for h in region.history.iter().filter(|h| h.year == region.base_year) {
+        // the first entry wins, as a search from the front would find it
+        base_year.entry(h.sector.as_str()).or_insert(h.kt);
+        if h.sector != "Total" {
+            sectors.insert(h.sector.clone());
         }
     }
-    sectors.sort();
-    let inventory = |sector: &str| {
-        region
-            .history
-            .iter()
-            .find(|h| h.year == region.base_year && h.sector == sector)
-            .map(|h| h.kt)
-    };
+    let inventory = |sector: &str| base_year.get(sector).copied();
     let mut rows: Vec<CalibrationRow> = sectors
         .iter()
         .map(|s| CalibrationRow {
