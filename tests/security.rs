@@ -583,3 +583,98 @@ fn a_long_history_loads_and_its_duplicates_are_found() {
         .stderr(predicate::str::contains("history has `S159` in 2300 twice"))
         .stderr(predicate::str::contains("history.csv:80004"));
 }
+
+// ---- finding 4: NaN and inf must never reach a file ----
+
+/// Runs `kymsim ARGS… s --data tiny --scenarios DIR --out DIR/o` with `s.toml` = `text`.
+fn with_scenario(text: &str, args: &[&str]) -> (tempfile::TempDir, assert_cmd::assert::Assert) {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("s.toml"), text).unwrap();
+    let assert = cargo_bin_cmd!("kymsim")
+        .args(args)
+        .args(["s", "--data", tiny(), "--scenarios"])
+        .arg(tmp.path())
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .assert();
+    (tmp, assert)
+}
+
+const REMOVAL: &str = "kind = \"removal\"\npillar = \"bioeconomy\"\nsector = \"BECCS\"\nadoption = { curve = \"step\", year = 2025 }\n";
+
+#[test]
+fn huge_removals_are_refused_naming_the_measure() {
+    let text = format!(
+        "[[measures]]\nid = \"r1\"\nvalue = 1e308\n{REMOVAL}\n[[measures]]\nid = \"r2\"\nvalue = 1e308\n{REMOVAL}"
+    );
+    let (tmp, a) = with_scenario(&text, &["run", "-q"]);
+    a.code(2).stderr(predicate::str::contains(
+        "`measure.r1.value` can reach 1e308, beyond the limit of ±1e6 on any value",
+    ));
+    assert!(!tmp.path().join("o").exists());
+}
+
+#[test]
+fn a_huge_cost_is_refused_naming_the_measure() {
+    let text = format!("[[measures]]\nid = \"r1\"\nvalue = 5\ncost_eur_per_t = 1e308\n{REMOVAL}");
+    let (_tmp, a) = with_scenario(&text, &["run", "-q"]);
+    a.code(2).stderr(predicate::str::contains(
+        "`measure.r1.cost` can reach 1e308",
+    ));
+}
+
+#[test]
+fn a_flat_logistic_curve_is_refused() {
+    let text = "[[measures]]\nid = \"ev\"\npillar = \"transport\"\nkind = \"activity\"\ntargets = [\"transport.cars\"]\nvalue = 0.5\nadoption = { curve = \"logistic\", start = 2021, full = 2030, k = 1e-300 }\n";
+    let (_tmp, a) = with_scenario(text, &["run", "-q"]);
+    a.code(2)
+        .stderr(predicate::str::contains("logistic steepness k ="))
+        .stderr(predicate::str::contains("must be in [0.01, 100]"));
+}
+
+#[test]
+fn a_driver_factor_with_an_enormous_spread_is_refused() {
+    let text = "[[uncertainty]]\nid = \"pop\"\ntarget = \"driver:population\"\nfactor = { dist = \"lognormal\", median = 1, sigma = 1000 }\n";
+    let (_tmp, a) = with_scenario(text, &["batch", "-q", "-n", "10"]);
+    a.code(2)
+        .stderr(predicate::str::contains("`uncertainty.pop` can reach"));
+}
+
+#[test]
+fn a_driver_factor_that_can_make_the_driver_negative_is_refused() {
+    // population 100 (2020) → 80 (2030), −2 a year; a factor f gives 100 + f·(−2t), below zero
+    // for f → 6 once t > 100/12 = 8.3, i.e. in 2029
+    let text = "[[uncertainty]]\nid = \"pop\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 6 }\n";
+    let (tmp, a) = with_scenario(text, &["batch", "-q", "-n", "10"]);
+    a.code(2).stderr(predicate::str::contains(
+        "driver `population` becomes negative in 2029 when `uncertainty.pop` = 5.99",
+    ));
+    assert!(!tmp.path().join("o").exists());
+}
+
+#[test]
+fn a_sample_that_makes_a_driver_negative_stops_the_batch_naming_it() {
+    // each factor alone (the other central, 1.2) keeps population ≥ 100 − 20·2.4·1.2 = 42.4;
+    // together they scale the change by f1·f2, below zero in 2030 when f1·f2 > 5 (≈ 0.9 % of
+    // the draws)
+    let text = "[[uncertainty]]\nid = \"f1\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 2.4 }\n\n[[uncertainty]]\nid = \"f2\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 2.4 }\n";
+    let mut first: Option<String> = None;
+    for threads in ["1", "2"] {
+        let (tmp, a) = with_scenario(text, &["batch", "-q", "-n", "2000", "-j", threads]);
+        let out = a.code(2).get_output().clone();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            stderr.contains("scenario `s`, sample ")
+                && stderr.contains("driver `population` becomes negative in")
+                && stderr.contains("uncertainty.f1 = ")
+                && stderr.contains("uncertainty.f2 = "),
+            "{stderr}"
+        );
+        assert!(!tmp.path().join("o").exists());
+        // the same sample is named whatever the thread count
+        match &first {
+            None => first = Some(stderr),
+            Some(f) => assert_eq!(f, &stderr),
+        }
+    }
+}

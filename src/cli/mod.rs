@@ -117,6 +117,7 @@ impl InputArgs {
                 .into());
             }
             let model = compile(region, &sc)?;
+            crate::engine::check_central(&model)?;
             out.push((sc, model));
         }
         Ok(out)

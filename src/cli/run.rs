@@ -208,7 +208,12 @@ fn check_args(args: &RunArgs) -> Result<()> {
         .hint(format!("give 1 to {MAX_PERMUTATIONS} permutations"))
         .into());
     }
+    // --bless creates the folder of expected results; without it the folder must be there
     if let Some(dir) = &args.check
+        && args.bless
+    {
+        output::check_out_dir(dir)?;
+    } else if let Some(dir) = &args.check
         && !dir.is_dir()
     {
         return Err(crate::error::InputError::new(format!(

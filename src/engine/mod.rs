@@ -102,6 +102,28 @@ pub struct CentralResult {
     pub summary: Summary,
 }
 
+/// The first non-finite number among `vars` (`[variable × year]`), as (variable name, year).
+pub fn first_non_finite(model: &Model, vars: &[f64]) -> Option<(String, i32)> {
+    let i = vars.iter().position(|x| !x.is_finite())?;
+    let name = model.variables.vars[i / model.ny].name.clone();
+    Some((name, model.base_year + (i % model.ny) as i32))
+}
+
+/// Refuses a model whose central values give a number that is not finite (NaN or ±inf): such
+/// a number must never reach a file.
+pub fn check_central(model: &Model) -> crate::error::Result<()> {
+    let r = run_central(model);
+    match first_non_finite(model, &r.vars) {
+        None => Ok(()),
+        Some((var, year)) => Err(crate::error::InputError::new(format!(
+            "scenario `{}`: `{var}` in {year} is not a finite number at the central values",
+            model.scenario
+        ))
+        .hint("a value or a product of values is too large or undefined; check the measures and uncertainties that feed this variable")
+        .into()),
+    }
+}
+
 /// Evaluates a model at its central parameters.
 pub fn run_central(model: &Model) -> CentralResult {
     let p = model.central();
