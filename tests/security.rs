@@ -678,3 +678,90 @@ fn a_sample_that_makes_a_driver_negative_stops_the_batch_naming_it() {
         }
     }
 }
+
+// ---- finding 9: a signal while the files are written ----
+
+#[test]
+fn a_signal_while_samples_are_written_exits_130_and_keeps_the_previous_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let batch = |n: &str| {
+        let mut c = Command::new(bin());
+        c.args(["batch", "-q", "uncertain", "--keep-samples", "-n", n])
+            .args(["--data", tiny(), "--scenarios", scenarios(), "--out"])
+            .arg(&out);
+        c
+    };
+    assert!(batch("20").status().unwrap().success());
+    let previous = std::fs::read(out.join("batch/samples.csv")).unwrap();
+    let mut child = batch("400000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until the samples file is being written (its temporary file exists), then interrupt
+    let writing = || {
+        listing(&out.join("batch"))
+            .iter()
+            .any(|f| f.starts_with(".samples.csv.") && f.ends_with(".kymsim-tmp"))
+    };
+    while !writing() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended before writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!stderr.contains("disk"), "{stderr}");
+    assert_eq!(
+        std::fs::read(out.join("batch/samples.csv")).unwrap(),
+        previous
+    );
+    assert!(
+        !listing(&out.join("batch"))
+            .iter()
+            .any(|f| f.starts_with('.')),
+        "{:?}",
+        listing(&out.join("batch"))
+    );
+}
+
+#[test]
+fn central_results_that_overflow_are_refused_naming_the_variable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_copy(tmp.path());
+    // cars: activity 100 × intensity 500 give the tiny dataset's 12.5 kt in 2020; activity and
+    // intensity of 1e14 each (both accepted, below 1e15) give 12.5 × 1e28 / 5e4 = 2.5e24 kt,
+    // which no reader of results.csv would accept back
+    let sources = std::fs::read_to_string(data.join("sources.csv"))
+        .unwrap()
+        .replace(
+            "transport.cars,Cars,Transport|Cars,emission,Mvkm,100,population,,500,",
+            "transport.cars,Cars,Transport|Cars,emission,Mvkm,1e14,population,,1e14,",
+        );
+    std::fs::write(data.join("sources.csv"), sources).unwrap();
+    std::fs::write(tmp.path().join("s.toml"), "").unwrap();
+    let out = tmp.path().join("o");
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "s", "--scenarios"])
+        .arg(tmp.path())
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "scenario `s`: `Emissions|Kyoto Gases` in 2020 is 2.500e24, beyond the ±1e15 any result may reach at the central values",
+        ));
+    assert!(!out.exists());
+}

@@ -181,7 +181,7 @@ impl Row<'_> {
             return Ok(None);
         }
         match s.parse::<f64>() {
-            Ok(v) if v.is_finite() && v.abs() < 1e15 => Ok(Some(v)),
+            Ok(v) if v.is_finite() && v.abs() < MAX_ABS_VALUE => Ok(Some(v)),
             Ok(v) if v.is_finite() => Err(self
                 .error(column, format!("`{column}` = {s} is implausibly large"))
                 .hint("values must be below 1e15 in magnitude; check the unit")
@@ -231,6 +231,10 @@ impl Row<'_> {
         }
     }
 }
+
+/// Numbers in data tables, and every result kymsim writes, stay below this magnitude: what
+/// kymsim writes it can read back (`plot`, `check`).
+pub const MAX_ABS_VALUE: f64 = 1e15;
 
 /// The longest cell of a data table, in characters (names, provenance notes).
 pub const MAX_CELL_CHARS: usize = 4096;

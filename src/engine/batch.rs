@@ -81,14 +81,14 @@ fn non_finite_sample(model: &Model, sampler: &Sampler, i: u64) -> InputError {
     ws.evaluate_variables(model);
     let what = match (
         ws.bad_driver(model),
-        super::first_non_finite(model, &ws.vars),
+        super::first_implausible(model, &ws.vars),
     ) {
         (Some((d, y)), _) => format!(
             "driver `{}` becomes negative in {}",
             model.drivers[d].id,
             model.base_year + y as i32
         ),
-        (None, Some((var, year))) => format!("`{var}` in {year} is not a finite number"),
+        (None, Some((var, year, what))) => format!("`{var}` in {year} is {what}"),
         (None, None) => "the result is not finite".into(),
     };
     let drawn: Vec<String> = model
@@ -137,7 +137,8 @@ pub fn run_batch(
             .zip(values.chunks_mut(chunk * stride))
             .enumerate(),
     );
-    // the first sample (lowest index) whose result is not finite
+    // the first sample (lowest index) whose result is not finite or implausibly large
+    let limit = crate::data::MAX_ABS_VALUE;
     let bad: Mutex<Option<u64>> = Mutex::new(None);
     let workers = rayon::current_num_threads().min(n.div_ceil(chunk)).max(1);
     let partials: Vec<Partial> = (0..workers)
@@ -169,7 +170,9 @@ pub fn run_batch(
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
-                    if ws.vars.iter().any(|x| !x.is_finite()) || ws.bad_driver(model).is_some() {
+                    if ws.bad_driver(model).is_some()
+                        || ws.vars.iter().any(|x| !(x.is_finite() && x.abs() < limit))
+                    {
                         let mut b = bad.lock().unwrap_or_else(|e| e.into_inner());
                         let i = start + k as u64;
                         *b = Some(b.map_or(i, |b| b.min(i)));

@@ -102,24 +102,36 @@ pub struct CentralResult {
     pub summary: Summary,
 }
 
-/// The first non-finite number among `vars` (`[variable × year]`), as (variable name, year).
-pub fn first_non_finite(model: &Model, vars: &[f64]) -> Option<(String, i32)> {
-    let i = vars.iter().position(|x| !x.is_finite())?;
+/// The first result among `vars` (`[variable × year]`) that is not a finite number below
+/// [`crate::data::MAX_ABS_VALUE`] in magnitude: (variable name, year, what is wrong).
+pub fn first_implausible(model: &Model, vars: &[f64]) -> Option<(String, i32, String)> {
+    let limit = crate::data::MAX_ABS_VALUE;
+    let i = vars
+        .iter()
+        .position(|x| !(x.is_finite() && x.abs() < limit))?;
     let name = model.variables.vars[i / model.ny].name.clone();
-    Some((name, model.base_year + (i % model.ny) as i32))
+    let what = if vars[i].is_finite() {
+        format!(
+            "{:.3e}, beyond the ±{limit:e} any result may reach",
+            vars[i]
+        )
+    } else {
+        "not a finite number".to_string()
+    };
+    Some((name, model.base_year + (i % model.ny) as i32, what))
 }
 
-/// Refuses a model whose central values give a number that is not finite (NaN or ±inf): such
-/// a number must never reach a file.
+/// Refuses a model whose central values give a result that is not finite (NaN or ±inf) or
+/// implausibly large: such a number must never reach a file.
 pub fn check_central(model: &Model) -> crate::error::Result<()> {
     let r = run_central(model);
-    match first_non_finite(model, &r.vars) {
+    match first_implausible(model, &r.vars) {
         None => Ok(()),
-        Some((var, year)) => Err(crate::error::InputError::new(format!(
-            "scenario `{}`: `{var}` in {year} is not a finite number at the central values",
+        Some((var, year, what)) => Err(crate::error::InputError::new(format!(
+            "scenario `{}`: `{var}` in {year} is {what} at the central values",
             model.scenario
         ))
-        .hint("a value or a product of values is too large or undefined; check the measures and uncertainties that feed this variable")
+        .hint("a value or a product of values is too large or undefined; check the data and the measures and uncertainties that feed this variable")
         .into()),
     }
 }

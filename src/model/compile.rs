@@ -1008,10 +1008,10 @@ fn check_driver_paths(drivers: &[DriverPlan], params: &[Param], base: i32) -> Re
                 return Err(InputError::new(format!(
                     "driver `{}` becomes {} in {} {what}",
                     d.id,
-                    if ratio[y].is_finite() { "negative" } else { "not a number" },
+                    if ratio[y].is_finite() { "negative" } else { "not a finite number" },
                     base + y as i32,
                 ))
-                .hint("narrow the factor or growth on this driver so that the driver stays ≥ 0 (a factor f scales the change from the base year: d₀ + f·(d − d₀))")
+                .hint("check the driver's values (drivers.csv, `points`) and narrow any factor or growth on it so that it stays ≥ 0 (a factor f scales the change from the base year: d₀ + f·(d − d₀))")
                 .into());
             }
             Ok(())
