@@ -652,12 +652,14 @@ fn a_driver_factor_that_can_make_the_driver_negative_is_refused() {
     assert!(!tmp.path().join("o").exists());
 }
 
+/// Two factors on the tiny dataset's population (100 in 2020 → 80 in 2030). Each alone (the
+/// other central, 1.2) keeps it ≥ 100 − 20·2.4·1.2 = 42.4; together they scale the change by
+/// f1·f2, below zero in 2030 when f1·f2 > 5 (≈ 0.9 % of the draws).
+const TWO_FACTORS: &str = "[[uncertainty]]\nid = \"f1\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 2.4 }\n\n[[uncertainty]]\nid = \"f2\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 2.4 }\n";
+
 #[test]
 fn a_sample_that_makes_a_driver_negative_stops_the_batch_naming_it() {
-    // each factor alone (the other central, 1.2) keeps population ≥ 100 − 20·2.4·1.2 = 42.4;
-    // together they scale the change by f1·f2, below zero in 2030 when f1·f2 > 5 (≈ 0.9 % of
-    // the draws)
-    let text = "[[uncertainty]]\nid = \"f1\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 2.4 }\n\n[[uncertainty]]\nid = \"f2\"\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0, max = 2.4 }\n";
+    let text = TWO_FACTORS;
     let mut first: Option<String> = None;
     for threads in ["1", "2"] {
         let (tmp, a) = with_scenario(text, &["batch", "-q", "-n", "2000", "-j", threads]);
@@ -764,4 +766,49 @@ fn central_results_that_overflow_are_refused_naming_the_variable() {
             "scenario `s`: `Emissions|Kyoto Gases` in 2020 is 2.500e24, beyond the ±1e15 any result may reach at the central values",
         ));
     assert!(!out.exists());
+}
+
+#[test]
+fn sensitivity_refuses_draws_that_make_a_driver_negative() {
+    let (tmp, a) = with_scenario(TWO_FACTORS, &["sensitivity", "-q"]);
+    a.code(2).stderr(predicate::str::contains(
+        "scenario `s`: some draws of the sensitivity analysis make a driver negative",
+    ));
+    assert!(!tmp.path().join("o").exists());
+}
+
+// ---- the part reader against damaged bytes (a deterministic complement to the fuzz target) ----
+
+#[test]
+fn the_part_reader_refuses_every_cut_and_flip_without_panicking() {
+    use kymsim::cli::shard::{Part, check_parts, with_checksum};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    shard(&out, 1).assert().success();
+    let bytes = std::fs::read(out.join("batch/parts/part-1-of-2.kpart")).unwrap();
+    assert!(Part::from_bytes(&bytes, "p").is_ok());
+    // shorter files and single flipped bytes are refused (the checksum covers all): every
+    // position in the head, then a spread of positions through the payload
+    let positions = || (0..64).chain((64..bytes.len()).step_by(61));
+    for cut in positions() {
+        assert!(
+            Part::from_bytes(&bytes[..cut], "p").is_err(),
+            "cut at {cut}"
+        );
+    }
+    for i in positions() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x5a;
+        assert!(Part::from_bytes(&b, "p").is_err(), "flip at {i}");
+    }
+    // damaged payloads with a valid checksum reach the decoder and the header checks: an error
+    // or a part, never a panic
+    let payload = &bytes[44..];
+    for i in (0..payload.len()).step_by(3) {
+        let mut p = payload.to_vec();
+        p[i] ^= 0xff;
+        if let Ok(part) = Part::from_bytes(&with_checksum(&p), "p") {
+            let _ = check_parts(vec![("p".into(), part)]);
+        }
+    }
 }

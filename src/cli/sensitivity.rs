@@ -79,9 +79,9 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     let results: Vec<_> = pool.install(|| {
         models
             .iter()
-            .map(|(_, m)| (m.scenario.as_str(), model_sensitivity(m, &opts)))
-            .collect()
-    });
+            .map(|(_, m)| Ok((m.scenario.as_str(), model_sensitivity(m, &opts)?)))
+            .collect::<Result<_>>()
+    })?;
     let borrowed: Vec<(&str, &[decision::SensitivityRow])> =
         results.iter().map(|(s, r)| (*s, r.as_slice())).collect();
     let mut set = OutputSet::new(&args.out)?;
