@@ -194,7 +194,11 @@ impl OutputSet {
         check_out_dir(dir)?;
         fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
         let lock = lock_dir(dir)?;
-        remove_stray_temps(dir);
+        // only under the lock: unlocked (a file system without locks) another writer's
+        // temporary files could be in the folder, and are not stray
+        if lock.is_some() {
+            remove_stray_temps(dir);
+        }
         Ok(OutputSet {
             dir: dir.to_path_buf(),
             staged: Vec::new(),
