@@ -8,13 +8,21 @@ set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
-targets=${*:-scenario dataset alas}
+targets=${*:-scenario dataset alas part}
 export RUSTC_BOOTSTRAP=1
 # seed corpora from the project's own inputs
-mkdir -p corpus/scenario corpus/dataset corpus/alas logs
+mkdir -p corpus/scenario corpus/dataset corpus/alas corpus/part logs
 cp ../scenarios/*.toml ../tests/bad_inputs/*/scenario.toml corpus/scenario/ 2>/dev/null || true
 for f in ../data/kymenlaakso/*.csv; do printf '\001' | cat - "$f" > "corpus/dataset/$(basename "$f")"; done
 cp ../tests/fixtures/alas/*.csv corpus/alas/ 2>/dev/null || true
+# a real part file; the target also wraps its input with a valid checksum, so seed the payload
+if [ ! -s corpus/part/payload ]; then
+  parts=$(mktemp -d)
+  cargo run -q --manifest-path ../Cargo.toml -- batch -q -n 8 --shard 1/2 \
+    --data ../tests/fixtures/tiny --scenarios ../tests/fixtures/batch uncertain --out "$parts" &&
+    tail -c +45 "$parts/batch/parts/part-1-of-2.kpart" > corpus/part/payload
+  rm -rf "$parts"
+fi
 failed=()
 for t in $targets; do
   echo "== fuzzing $t for ${seconds}s"

@@ -43,8 +43,9 @@ impl TextFile {
         Ok(TextFile { name, text, sha256 })
     }
 
-    /// Reads a file from disk.
+    /// Reads a file from disk (a regular file of at most [`MAX_INPUT_BYTES`]).
     pub fn read(path: &Path) -> Result<TextFile> {
+        check_regular_file(path)?;
         let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
         TextFile::from_bytes(path.display().to_string(), &bytes)
     }
@@ -73,6 +74,40 @@ impl TextFile {
             .at(line, column)
             .with_source_line(&self.text)
     }
+}
+
+/// The largest input file kymsim reads (256 MiB): a region's data files are a few MB, ALas
+/// exports a few tens.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// Checks, before opening it, that `path` is a regular file (or a link to one) of at most
+/// [`MAX_INPUT_BYTES`]: a folder, a FIFO (which would block the read forever), a device or a
+/// socket is a bad input (exit 2), as is a missing file.
+pub fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    let what = if meta.is_dir() {
+        Some("a folder")
+    } else if meta.is_file() {
+        None
+    } else {
+        Some("not a regular file (a FIFO, device or socket)")
+    };
+    if let Some(what) = what {
+        return Err(InputError::new(format!("`{}` is {what}", path.display()))
+            .hint("give the path of a regular file")
+            .into());
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(InputError::new(format!(
+            "`{}` is {} bytes; input files are limited to {} MiB",
+            path.display(),
+            meta.len(),
+            MAX_INPUT_BYTES >> 20
+        ))
+        .hint("check that this is the file you meant")
+        .into());
+    }
+    Ok(())
 }
 
 /// SHA-256 of `bytes` as lower-case hex.

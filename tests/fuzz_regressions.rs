@@ -83,3 +83,14 @@ fn alas_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn part_inputs_never_panic() {
+    use kymsim::cli::shard::{Part, check_parts, with_checksum};
+    for data in inputs("part") {
+        let _ = Part::from_bytes(&data, "fuzz.kpart");
+        if let Ok(part) = Part::from_bytes(&with_checksum(&data), "fuzz.kpart") {
+            let _ = check_parts(vec![("fuzz.kpart".into(), part)]);
+        }
+    }
+}

@@ -241,7 +241,7 @@ fn damaged_parts_are_rejected_and_recomputed() {
     let a = merge(&[&dir], &tmp.path().join("out")).code(2);
     let e = stderr(&a);
     assert!(
-        e.contains("part-2-of-2.kpart") && e.contains("truncated or damaged"),
+        e.contains("part-2-of-2.kpart") && e.contains("damaged part file"),
         "{e}"
     );
     std::fs::write(&p[1], b"hello").unwrap();

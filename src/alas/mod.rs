@@ -427,50 +427,26 @@ pub fn import(req: &Request) -> Result<Outcome> {
     })
 }
 
-/// Loads the dataset's files from a scratch folder (removed afterwards) and, when `calibration`,
+/// Loads the dataset's files from memory (nothing is written anywhere) and, when `calibration`,
 /// checks the base year reproduces `history.csv` (within 1e-6 relative). `Err` describes what
 /// failed (a bug: exit 3).
-pub fn verify(
-    dataset: &Dataset,
-    scratch: &Path,
-    calibration: bool,
-) -> std::result::Result<(), String> {
-    let write = || -> std::io::Result<()> {
-        for (name, bytes) in &dataset.files {
-            let p = scratch.join(name);
-            if let Some(parent) = p.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(p, bytes)?;
+pub fn verify(dataset: &Dataset, calibration: bool) -> std::result::Result<(), String> {
+    let files = dataset.files.iter().cloned().collect();
+    let region = crate::data::load_region(&crate::data::DataSource::Memory(files))
+        .map_err(|e| format!("the imported dataset does not load: {e}"))?;
+    let rows = crate::engine::calibration(&region)
+        .map_err(|e| format!("the imported dataset does not compile: {e}"))?;
+    for r in rows.into_iter().filter(|_| calibration) {
+        if let (Some(m), Some(i)) = (r.modelled_kt, r.inventory_kt)
+            && (m - i).abs() > 1e-6 * m.abs().max(i.abs()).max(1e-9)
+        {
+            return Err(format!(
+                "base-year {}: modelled {m} kt but history.csv has {i} kt",
+                r.sector
+            ));
         }
-        Ok(())
-    };
-    let result = write()
-        .map_err(|e| {
-            format!(
-                "cannot write a scratch copy in `{}`: {e}",
-                scratch.display()
-            )
-        })
-        .and_then(|()| {
-            let region = crate::data::load_region(&crate::data::DataSource::Dir(scratch.into()))
-                .map_err(|e| format!("the imported dataset does not load: {e}"))?;
-            let rows = crate::engine::calibration(&region)
-                .map_err(|e| format!("the imported dataset does not compile: {e}"))?;
-            for r in rows.into_iter().filter(|_| calibration) {
-                if let (Some(m), Some(i)) = (r.modelled_kt, r.inventory_kt)
-                    && (m - i).abs() > 1e-6 * m.abs().max(i.abs()).max(1e-9)
-                {
-                    return Err(format!(
-                        "base-year {}: modelled {m} kt but history.csv has {i} kt",
-                        r.sector
-                    ));
-                }
-            }
-            Ok(())
-        });
-    let _ = std::fs::remove_dir_all(scratch);
-    result
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -380,6 +380,39 @@ pub fn year_from_file_name(path: &Path) -> Option<i32> {
         .find(|y| (1900..=2100).contains(y))
 }
 
+/// Refuses a file in which a row repeats an earlier one exactly: an ALas export lists each row
+/// once, and a repeat would be counted twice in every total. The message gives the first repeat
+/// and how many rows repeat.
+fn check_repeated_rows(file: &TextFile, rows: &[(usize, csv::StringRecord)]) -> Result<()> {
+    let mut first_seen: std::collections::HashMap<Vec<&str>, usize> =
+        std::collections::HashMap::with_capacity(rows.len());
+    let mut repeated = 0usize;
+    let mut example = None;
+    for (line, rec) in rows {
+        let key: Vec<&str> = rec.iter().map(str::trim).collect();
+        match first_seen.get(&key) {
+            Some(&first) => {
+                repeated += 1;
+                example.get_or_insert((*line, first));
+            }
+            None => {
+                first_seen.insert(key, *line);
+            }
+        }
+    }
+    match example {
+        None => Ok(()),
+        Some((line, first)) => Err(file
+            .error_at_line(
+                line,
+                1,
+                format!("this row repeats line {first} exactly ({repeated} repeated row(s) in the file)"),
+            )
+            .hint("an ALas export lists each row once; remove the repeated rows (they would be counted twice)")
+            .into()),
+    }
+}
+
 /// Reads one municipality's results. The municipality number is the row's `kuntanro` cell if
 /// the file has that column, else the number in the file name (`kunta_<number>.csv`).
 pub fn read_municipality_file(
@@ -415,6 +448,7 @@ pub fn read_municipality_file(
         }
     };
     let mut rows = Vec::with_capacity(table.rows.len());
+    check_repeated_rows(file, &table.rows)?;
     for (line, rec) in &table.rows {
         let line = *line;
         let municipality = match c_number {

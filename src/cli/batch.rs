@@ -86,6 +86,10 @@ pub const MAX_SAMPLES: u64 = 100_000_000;
 /// File recording what produced `batch/` (deterministic: no timestamp).
 pub const IDENTITY_JSON: &str = "batch/identity.json";
 
+/// SHA-256 of each result file of `batch/`, in `sha256sum` format (`sha256sum -c` checks it
+/// from inside `batch/`); the up-to-date check compares the files with it.
+pub const CHECKSUMS: &str = "batch/checksums.sha256";
+
 fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
     match s {
         SamplerArg::Mc => (SamplerKind::MonteCarlo, "mc"),
@@ -205,6 +209,7 @@ pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
                 .into(),
         );
     }
+    crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
     let (kind, sampler_name) = sampler_kind(args.sampler);
@@ -290,15 +295,71 @@ fn expected_outputs(keep_samples: bool) -> Vec<&'static str> {
     v
 }
 
-/// Whether `<out>/batch/` already holds the complete outputs of `identity`.
+/// Whether `<out>/batch/` already holds the complete outputs of `identity`: the identity matches
+/// and every result file has the SHA-256 recorded in [`CHECKSUMS`] (a truncated or edited file
+/// is recomputed).
 pub fn already_done(out_dir: &Path, identity: &Identity, keep_samples: bool) -> bool {
     let Ok(found) = std::fs::read(out_dir.join(IDENTITY_JSON)) else {
         return false;
     };
+    let Ok(sums) = std::fs::read_to_string(out_dir.join(CHECKSUMS)) else {
+        return false;
+    };
     found == identity.to_json()
-        && expected_outputs(keep_samples)
-            .iter()
-            .all(|f| out_dir.join(f).is_file())
+        && expected_outputs(keep_samples).iter().all(|f| {
+            let name = f.strip_prefix("batch/").unwrap_or(f);
+            let Some(want) = sums.lines().find_map(|l| {
+                l.split_once("  ")
+                    .filter(|(_, n)| *n == name)
+                    .map(|(h, _)| h)
+            }) else {
+                return false;
+            };
+            file_sha256(&out_dir.join(f)).is_some_and(|h| h == want)
+        })
+}
+
+/// SHA-256 (hex) of a regular file, streamed; `None` when it cannot be read.
+fn file_sha256(path: &Path) -> Option<String> {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut hasher = HashingWriter::new(std::io::sink());
+    let mut f = std::fs::File::open(path).ok()?;
+    std::io::copy(&mut f, &mut hasher).ok()?;
+    Some(hasher.hex())
+}
+
+/// A writer that hashes what passes through it (SHA-256).
+struct HashingWriter<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: sha2::Digest::new(),
+        }
+    }
+
+    fn hex(self) -> String {
+        let digest = sha2::Digest::finalize(self.hasher);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Writes `batch/stats.csv`, `summary.csv`, `distributions.csv` (and `samples.csv` when
@@ -325,18 +386,34 @@ pub fn write_outputs(
         })
         .collect();
     let mut set = OutputSet::new(out_dir)?;
-    set.stage(out::STATS_CSV, &out::stats_csv(&outcomes))?;
-    set.stage(out::BATCH_SUMMARY_CSV, &out::batch_summary_csv(&outcomes))?;
-    set.stage(out::DISTRIBUTIONS_CSV, &out::distributions_csv(&outcomes))?;
-    if let Some((pool, kind)) = samples {
-        set.stage_with(out::SAMPLES_CSV, |w| {
-            write_samples(w, pool, models, identity.samples, kind, identity.seed)
-        })?;
+    let mut sums = String::new();
+    let mut record = |file: &str, sha: String| {
+        let name = file.strip_prefix("batch/").unwrap_or(file);
+        sums.push_str(&format!("{sha}  {name}\n"));
+    };
+    for (file, bytes) in [
+        (out::STATS_CSV, out::stats_csv(&outcomes)),
+        (out::BATCH_SUMMARY_CSV, out::batch_summary_csv(&outcomes)),
+        (out::DISTRIBUTIONS_CSV, out::distributions_csv(&outcomes)),
+    ] {
+        set.stage(file, &bytes)?;
+        record(file, crate::input::sha256_hex(&bytes));
     }
+    if let Some((pool, kind)) = samples {
+        let mut sha = String::new();
+        set.stage_with(out::SAMPLES_CSV, |w| {
+            let mut h = HashingWriter::new(w);
+            write_samples(&mut h, pool, models, identity.samples, kind, identity.seed)?;
+            sha = h.hex();
+            Ok(())
+        })?;
+        record(out::SAMPLES_CSV, sha);
+    }
+    set.stage(CHECKSUMS, sums.as_bytes())?;
     let outputs: Vec<String> = expected_outputs(samples.is_some())
         .iter()
         .map(|s| s.to_string())
-        .chain([IDENTITY_JSON.to_string()])
+        .chain([CHECKSUMS.to_string(), IDENTITY_JSON.to_string()])
         .collect();
     let manifest = Manifest {
         kymsim_version: env!("CARGO_PKG_VERSION").into(),

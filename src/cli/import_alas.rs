@@ -156,6 +156,7 @@ fn parse_move(s: &str) -> Result<RegionMove> {
 
 /// Runs `kymsim import-alas`.
 pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
+    crate::output::check_out_dir(&args.out)?;
     let only = args.only.as_deref().map(parse_only).transpose()?;
     let extra_moves = args
         .moves
@@ -246,18 +247,11 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
         .into());
     }
 
-    let scratch = std::env::temp_dir().join(format!(
-        "kymsim-import-check-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
     let calibration = !outcome
         .issues
         .iter()
         .any(|i| i.kind == IssueKind::Unrepresentable);
-    if let Err(msg) = alas::verify(&outcome.dataset, &scratch, calibration) {
+    if let Err(msg) = alas::verify(&outcome.dataset, calibration) {
         super::print_error(&Error::io(
             "verify",
             &args.out,

@@ -8,7 +8,7 @@ mod list;
 mod plot;
 mod run;
 mod sensitivity;
-mod shard;
+pub mod shard;
 pub mod signals;
 mod slurm;
 mod validate;
@@ -117,6 +117,7 @@ impl InputArgs {
                 .into());
             }
             let model = compile(region, &sc)?;
+            crate::engine::check_central(&model)?;
             out.push((sc, model));
         }
         Ok(out)

@@ -51,6 +51,7 @@ pub struct RunArgs {
 
 /// Runs `kymsim run`.
 pub fn run(args: RunArgs) -> Result<i32> {
+    check_args(&args)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
     let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
@@ -226,4 +227,35 @@ fn print_summary(
             println!("{}: `{}` not counted: {}", m.scenario, e.id, e.reason);
         }
     }
+}
+
+/// The most permutations of the sampled Shapley attribution (its work lists grow with them).
+pub const MAX_PERMUTATIONS: usize = 10_000_000;
+
+/// Checks the arguments before any work, so a bad one writes nothing.
+fn check_args(args: &RunArgs) -> Result<()> {
+    if args.permutations == 0 || args.permutations > MAX_PERMUTATIONS {
+        return Err(crate::error::InputError::new(format!(
+            "--permutations {} is out of range",
+            args.permutations
+        ))
+        .hint(format!("give 1 to {MAX_PERMUTATIONS} permutations"))
+        .into());
+    }
+    // --bless creates the folder of expected results; without it the folder must be there
+    if let Some(dir) = &args.check
+        && args.bless
+    {
+        output::check_out_dir(dir)?;
+    } else if let Some(dir) = &args.check
+        && !dir.is_dir()
+    {
+        return Err(crate::error::InputError::new(format!(
+            "--check `{}` is not a folder of expected results",
+            dir.display()
+        ))
+        .hint("give the folder holding the expected results.csv and summary.csv")
+        .into());
+    }
+    output::check_out_dir(&args.out)
 }

@@ -39,8 +39,28 @@ pub struct SensitivityArgs {
 
 /// Runs `kymsim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
+    crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
+    for (_, m) in &models {
+        let k = decision::uncertain_count(m);
+        let values = (args.samples as u128) * (k as u128 + 2);
+        if values > decision::MAX_SOBOL_VALUES as u128 {
+            return Err(InputError::new(format!(
+                "--samples {} with {k} uncertain parameters in `{}` needs {values} stored results ({} MiB); the limit is {} ({} MiB)",
+                args.samples,
+                m.scenario,
+                (values * 8) >> 20,
+                decision::MAX_SOBOL_VALUES,
+                (decision::MAX_SOBOL_VALUES * 8) >> 20,
+            ))
+            .hint(format!(
+                "give at most --samples {}",
+                decision::MAX_SOBOL_VALUES / (k + 2)
+            ))
+            .into());
+        }
+    }
     let opts = SobolOptions {
         samples: args.samples as usize,
         seed: args.seed,
@@ -59,9 +79,9 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     let results: Vec<_> = pool.install(|| {
         models
             .iter()
-            .map(|(_, m)| (m.scenario.as_str(), model_sensitivity(m, &opts)))
-            .collect()
-    });
+            .map(|(_, m)| Ok((m.scenario.as_str(), model_sensitivity(m, &opts)?)))
+            .collect::<Result<_>>()
+    })?;
     let borrowed: Vec<(&str, &[decision::SensitivityRow])> =
         results.iter().map(|(s, r)| (*s, r.as_slice())).collect();
     let mut set = OutputSet::new(&args.out)?;

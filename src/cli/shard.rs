@@ -2,13 +2,16 @@
 //! the parts into the outputs of the unsharded batch, byte for byte.
 //!
 //! Shard K of N computes samples [⌊(K−1)·S/N⌋, ⌊K·S/N⌋) of every scenario. A part file is
-//! `KYMPART\n`, the format version (u32, little endian), then with bincode the [`PartHeader`]
-//! and one [`Partial`] per scenario. A part is complete only when it deserialises to the end.
+//! `KYMPART\n`, the format version (u32, little endian), the SHA-256 of the payload (32 bytes),
+//! then the payload: with bincode the [`PartHeader`] and one [`Partial`] per scenario. A part
+//! is complete only when its checksum matches and it deserialises to the end; `merge` and a
+//! resumed shard both verify it, so a damaged part is refused or recomputed, never used.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use super::batch::{self as b, BatchArgs, Identity, Prepared};
 use super::{InputArgs, signals};
@@ -19,7 +22,9 @@ use crate::output::OutputSet;
 /// Magic bytes at the start of a part file.
 pub const MAGIC: &[u8; 8] = b"KYMPART\n";
 /// Part file format version.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
+/// Bytes before the payload: magic, format, SHA-256 of the payload.
+const HEAD: usize = 8 + 4 + 32;
 /// Folder of the parts, relative to the output folder.
 pub const PARTS_DIR: &str = "batch/parts";
 
@@ -212,20 +217,33 @@ impl Origin {
     }
 }
 
+/// A part file around `payload`: magic, format, the payload's SHA-256, the payload.
+pub fn with_checksum(payload: &[u8]) -> Vec<u8> {
+    let mut v = MAGIC.to_vec();
+    v.extend_from_slice(&FORMAT.to_le_bytes());
+    v.extend_from_slice(&sha2::Sha256::digest(payload));
+    v.extend_from_slice(payload);
+    v
+}
+
 impl Part {
     /// The file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut v = MAGIC.to_vec();
-        v.extend_from_slice(&FORMAT.to_le_bytes());
-        bincode::serialize_into(&mut v, self).expect("part serialises");
-        v
+        with_checksum(&bincode::serialize(self).expect("part serialises"))
     }
 
     /// Reads a part file; an incomplete, damaged or foreign file is an input error.
     pub fn read(path: &Path) -> Result<Part> {
+        crate::input::check_regular_file(path)?;
         let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        Part::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Reads a part from its bytes (`name` is used in messages): checks the magic, the format,
+    /// the checksum, the encoding and that the samples match the header.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Part> {
         let bad = |what: String| -> Error {
-            InputError::new(format!("{}: {what}", path.display()))
+            InputError::new(format!("{name}: {what}"))
                 .hint("recompute this shard (run its `kymsim batch --shard K/N` again)")
                 .into()
         };
@@ -238,8 +256,17 @@ impl Part {
                 "part format {format}, this kymsim reads format {FORMAT}"
             )));
         }
+        if bytes.len() < HEAD {
+            return Err(bad("truncated part file (no checksum)".into()));
+        }
+        let payload = &bytes[HEAD..];
+        if sha2::Sha256::digest(payload).as_slice() != &bytes[12..HEAD] {
+            return Err(bad(
+                "damaged part file: its checksum does not match its contents".into(),
+            ));
+        }
         use bincode::Options;
-        let mut rest = &bytes[12..];
+        let mut rest = payload;
         let part: Part = bincode::options()
             .with_fixint_encoding()
             .with_limit(rest.len() as u64)
@@ -258,7 +285,7 @@ impl Part {
                 let r = shard_range(h.shard, h.shards, h.identity.samples);
                 p.first == r.start && p.count == r.end - r.start
             });
-        if !ok || h.shard == 0 || h.shard > h.shards {
+        if !ok || h.shard == 0 || h.shard > h.shards || h.identity.samples < h.shards {
             return Err(bad(
                 "damaged part file (its samples do not match its header)".into(),
             ));
@@ -512,6 +539,7 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Part)>) -> Result<Vec<(PathBuf, Part
 
 /// Runs `kymsim merge`.
 pub fn merge(args: MergeArgs) -> Result<i32> {
+    crate::output::check_out_dir(&args.out)?;
     let files = part_files(&args.parts)?;
     let mut parts = Vec::new();
     for f in files {

@@ -80,6 +80,19 @@ fn plain(what: &str, v: &Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a word with a control character (a line break above all): quoting keeps `$(…)`,
+/// backticks and spaces inert, but a line break would end a `#` comment or `#SBATCH` line.
+fn one_line(word: &str) -> Result<()> {
+    if word.chars().any(char::is_control) {
+        return Err(InputError::new(format!(
+            "{word:?} contains a control character (line break, tab, …), which a job script cannot carry"
+        ))
+        .hint("rename the file or folder, or give it through a path without such characters")
+        .into());
+    }
+    Ok(())
+}
+
 /// The `kymsim batch` words of a shard (absolute paths, no threads or shard).
 pub fn batch_words(a: &BatchArgs) -> Vec<String> {
     let mut w = vec!["batch".to_string()];
@@ -168,9 +181,13 @@ pub fn slurm(args: SlurmArgs) -> Result<i32> {
     };
     let cwd = abs(Path::new("."));
     let dir = abs(&args.script_dir);
+    let out = abs(&a.out);
+    for word in [&exe, &cwd, &dir, &out].into_iter().chain(&batch_words(a)) {
+        one_line(word)?;
+    }
+    crate::output::check_out_dir(Path::new(&dir))?;
     let logs = format!("{dir}/logs");
     std::fs::create_dir_all(&logs).map_err(|e| Error::io("create folder", &logs, e))?;
-    let out = abs(&a.out);
 
     let mut common = String::new();
     directive(&mut common, "partition", args.partition.as_deref());
@@ -235,20 +252,19 @@ pub fn slurm(args: SlurmArgs) -> Result<i32> {
          merge=$(sbatch --parsable --dependency=afterok:\"$array\" merge.sbatch)\n\
          merge=${{merge%%;*}}\n\
          echo \"array job $array ({n} shards), merge job $merge\"\n\
-         echo \"results: {out_q}/batch\"\n",
+         echo results: {results_q}\n",
         dir_q = quote(&dir),
-        out_q = out.replace('"', "\\\""),
+        results_q = quote(&format!("{out}/batch")),
     );
     let mut set = OutputSet::new(Path::new(&dir))?;
-    set.stage("shards.sbatch", shards.as_bytes())?;
-    set.stage("merge.sbatch", merge.as_bytes())?;
-    set.stage("submit.sh", submit.as_bytes())?;
-    let written = set.commit()?;
-    #[cfg(unix)]
-    for f in &written {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755));
+    for (name, text) in [
+        ("shards.sbatch", &shards),
+        ("merge.sbatch", &merge),
+        ("submit.sh", &submit),
+    ] {
+        set.stage_with_mode(name, text.as_bytes(), 0o755)?;
     }
+    set.commit()?;
     if !a.quiet {
         println!("wrote {dir}/shards.sbatch ({n} shards), {dir}/merge.sbatch, {dir}/submit.sh");
         println!("submit with: bash {}", quote(&format!("{dir}/submit.sh")));

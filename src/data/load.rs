@@ -271,9 +271,20 @@ fn key_error(file: &TextFile, key: &str, message: String) -> Error {
     }
 }
 
+/// The longest region name or code, in characters (it is repeated on every results row).
+pub const MAX_REGION_NAME_CHARS: usize = 200;
+
 fn check_region_toml(file: &TextFile, rt: &RegionToml) -> Result<Target> {
     if rt.name.trim().is_empty() {
         return Err(key_error(file, "name", "`name` is empty".into()));
+    }
+    for (key, text) in [("name", &rt.name), ("code", &rt.code)] {
+        let too_long = text.chars().count() > MAX_REGION_NAME_CHARS;
+        if let Some(what) = super::table::check_text(text)
+            .or_else(|| too_long.then(|| format!("more than {MAX_REGION_NAME_CHARS} characters")))
+        {
+            return Err(key_error(file, key, format!("`{key}` has {what}")));
+        }
     }
     if !(1900..=2200).contains(&rt.base_year) {
         return Err(key_error(
@@ -1035,11 +1046,13 @@ pub fn mix_order(
 fn read_history(file: &TextFile) -> Result<Vec<HistoryPoint>> {
     let table = Table::read(file, &["year", "sector", "kt"], &["provenance"])?;
     let mut out: Vec<HistoryPoint> = Vec::new();
+    // (year, sector) pairs seen: one hash look-up per row keeps the loader linear
+    let mut seen: std::collections::HashSet<(i32, String)> = std::collections::HashSet::new();
     for row in table.rows() {
         let year = row.year("year")?;
         let sector = row.required_str("sector")?.to_string();
         let kt = row.f64("kt")?;
-        if out.iter().any(|h| h.year == year && h.sector == sector) {
+        if !seen.insert((year, sector.clone())) {
             return Err(row
                 .error("sector", format!("history has `{sector}` in {year} twice"))
                 .into());

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 pub(crate) use load::load_toml_error;
 pub use load::{DataSource, load_region, mix_order};
-pub use table::{Row, Table, field_column, field_column_with, nth_line};
+pub use table::{MAX_ABS_VALUE, Row, Table, field_column, field_column_with, nth_line};
 pub use trajectory::{Trajectory, interpolate};
 
 /// Whether a source emits or removes.

@@ -110,6 +110,7 @@ impl<'a> Table<'a> {
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
+            check_cells(file, line, &rec, &columns)?;
             rows.push((line, rec));
         }
         Ok(Table { file, index, rows })
@@ -180,7 +181,7 @@ impl Row<'_> {
             return Ok(None);
         }
         match s.parse::<f64>() {
-            Ok(v) if v.is_finite() && v.abs() < 1e15 => Ok(Some(v)),
+            Ok(v) if v.is_finite() && v.abs() < MAX_ABS_VALUE => Ok(Some(v)),
             Ok(v) if v.is_finite() => Err(self
                 .error(column, format!("`{column}` = {s} is implausibly large"))
                 .hint("values must be below 1e15 in magnitude; check the unit")
@@ -229,6 +230,42 @@ impl Row<'_> {
                 .into()),
         }
     }
+}
+
+/// Numbers in data tables, and every result kymsim writes, stay below this magnitude: what
+/// kymsim writes it can read back (`plot`, `check`).
+pub const MAX_ABS_VALUE: f64 = 1e15;
+
+/// The longest cell of a data table, in characters (names, provenance notes).
+pub const MAX_CELL_CHARS: usize = 4096;
+
+/// Checks a record's text: no control characters (a NUL, a line break inside quotes, …) and no
+/// cell longer than [`MAX_CELL_CHARS`]; names travel into every output row and file.
+pub fn check_text(text: &str) -> Option<String> {
+    if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\t') {
+        return Some(format!("a control character (U+{:04X})", c as u32));
+    }
+    let n = text.chars().count();
+    (n > MAX_CELL_CHARS).then(|| format!("{n} characters (at most {MAX_CELL_CHARS})"))
+}
+
+fn check_cells(
+    file: &TextFile,
+    line: usize,
+    rec: &csv::StringRecord,
+    columns: &[String],
+) -> Result<()> {
+    for (i, cell) in rec.iter().enumerate() {
+        if let Some(what) = check_text(cell) {
+            let column = columns.get(i).map_or("?", String::as_str);
+            let at = field_column(nth_line(&file.text, line), i);
+            return Err(file
+                .error_at_line(line, at, format!("`{column}` has {what}"))
+                .hint("cells hold plain text on one line: remove the character or shorten the cell")
+                .into());
+        }
+    }
+    Ok(())
 }
 
 fn csv_error(file: &TextFile, e: csv::Error) -> crate::error::Error {

@@ -14,7 +14,8 @@ pub use goalseek::{Criterion, GoalSeek, Lever, goal_seek};
 pub use macc::{Macc, MaccRow, macc, macc_csv};
 pub use shapley::{Attribution, ShapleyMethod, ShapleyOptions, attribute, wedges_csv};
 pub use sobol::{
-    SensitivityRow, SobolIndex, SobolOptions, model_sensitivity, sensitivity_csv, sobol, sobol_with,
+    MAX_SOBOL_VALUES, SensitivityRow, SobolIndex, SobolOptions, model_sensitivity, sensitivity_csv,
+    sobol, sobol_with, uncertain_count,
 };
 
 use crate::model::Model;

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{TotalRows, Workspace};
+use crate::error::InputError;
 use crate::model::Model;
 use crate::output::fmt_num;
 
@@ -202,10 +203,29 @@ pub struct SensitivityRow {
     pub index: SobolIndex,
 }
 
+/// The most model results a Sobol analysis keeps, N·(k + 2) (2²⁷ values = 1 GiB).
+pub const MAX_SOBOL_VALUES: usize = 1 << 27;
+
+/// The number k of uncertain parameters (with a distribution) a Sobol analysis varies.
+pub fn uncertain_count(model: &Model) -> usize {
+    model
+        .uncertain_params()
+        .into_iter()
+        .filter(|&i| model.params[i].spec.dist().is_some())
+        .count()
+}
+
 /// Sobol indices of target-year net emissions for every uncertain parameter of `model`
 /// (`model.uncertain_params()`), each drawn as `Dist::quantile(u)` clamped to its bounds, every
 /// other parameter at its central value. Sorted by total order, largest first (ties by name).
-pub fn model_sensitivity(model: &Model, opts: &SobolOptions) -> Vec<SensitivityRow> {
+/// N·(k + 2) must not exceed [`MAX_SOBOL_VALUES`] (the caller checks). A draw that makes a
+/// driver negative or a result non-finite or beyond ±1e15 is an error: indices computed over
+/// such values would mean nothing.
+pub fn model_sensitivity(
+    model: &Model,
+    opts: &SobolOptions,
+) -> crate::error::Result<Vec<SensitivityRow>> {
+    let bad = std::sync::atomic::AtomicBool::new(false);
     let uncertain: Vec<(usize, crate::scenario::Dist, (f64, f64))> = model
         .uncertain_params()
         .into_iter()
@@ -226,9 +246,26 @@ pub fn model_sensitivity(model: &Model, opts: &SobolOptions) -> Vec<SensitivityR
                 p[*i] = dist.quantile(u).clamp(*lo, *hi);
             }
             ws.evaluate(model, p);
-            variable_at(model, net, &ws.leaves, t)
+            let y = variable_at(model, net, &ws.leaves, t);
+            if ws.bad_driver(model).is_some()
+                || !(y.is_finite() && y.abs() < crate::data::MAX_ABS_VALUE)
+            {
+                bad.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            y
         },
     );
+    if bad.into_inner() {
+        return Err(InputError::new(format!(
+            "scenario `{}`: some draws of the sensitivity analysis make a driver negative or the net emissions not a finite number",
+            model.scenario
+        ))
+        .hint(format!(
+            "run `kymsim batch {}` to find such a sample and its draws, then narrow those distributions",
+            model.scenario
+        ))
+        .into());
+    }
     let mut rows: Vec<SensitivityRow> = uncertain
         .iter()
         .zip(indices)
@@ -243,7 +280,7 @@ pub fn model_sensitivity(model: &Model, opts: &SobolOptions) -> Vec<SensitivityR
             .total_cmp(&a.index.total)
             .then_with(|| a.parameter.cmp(&b.parameter))
     });
-    rows
+    Ok(rows)
 }
 
 #[derive(Debug, Serialize)]
@@ -392,7 +429,7 @@ factor = { dist = "uniform", min = 0.95, max = 1.05 }
             samples: 1000,
             ..Default::default()
         };
-        let rows = model_sensitivity(&model, &opts);
+        let rows = model_sensitivity(&model, &opts).unwrap();
         assert_eq!(rows.len(), 3);
         // cars: 10 kt × U(0, 0.8) (sd 2.31 kt) dwarfs cows: 5 kt × U(0.95, 1.05) (sd 0.14 kt)
         assert_eq!(rows[0].parameter, "measure.cars.value");

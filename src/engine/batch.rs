@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::sampler::{Sampler, SamplerKind};
 use super::stats::{Accumulator, Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
 use super::{TotalRows, Workspace, milestones_met, summarize};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::model::Model;
 
 /// What to sample.
@@ -70,6 +70,40 @@ pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
     Binning::from_pilot(&pilot, cells)
 }
 
+/// The error for sample `i`, whose driver went negative or whose result is not finite: the
+/// driver or variable and year, and the values
+/// the sample drew for each uncertain parameter.
+fn non_finite_sample(model: &Model, sampler: &Sampler, i: u64) -> InputError {
+    let mut p = model.central();
+    sampler.fill(i, &mut p);
+    let mut ws = Workspace::new(model);
+    ws.evaluate(model, &p);
+    ws.evaluate_variables(model);
+    let what = match (
+        ws.bad_driver(model),
+        super::first_implausible(model, &ws.vars),
+    ) {
+        (Some((d, y)), _) => format!(
+            "driver `{}` becomes negative in {}",
+            model.drivers[d].id,
+            model.base_year + y as i32
+        ),
+        (None, Some((var, year, what))) => format!("`{var}` in {year} is {what}"),
+        (None, None) => "the result is not finite".into(),
+    };
+    let drawn: Vec<String> = model
+        .uncertain_params()
+        .into_iter()
+        .map(|k| format!("{} = {}", model.params[k].name, p[k]))
+        .collect();
+    InputError::new(format!(
+        "scenario `{}`, sample {i}: {what}; the sample drew {}",
+        model.scenario,
+        drawn.join(", ")
+    ))
+    .hint("narrow the distributions of these parameters so that every draw gives a meaningful model (no negative driver, no overflow)")
+}
+
 /// Evaluates the samples of `opts.range` in parallel. `progress` is called with the number of
 /// samples finished after each chunk; `cancel` stops the work (→ [`Error::Interrupted`]).
 pub fn run_batch(
@@ -103,6 +137,9 @@ pub fn run_batch(
             .zip(values.chunks_mut(chunk * stride))
             .enumerate(),
     );
+    // the first sample (lowest index) whose result is not finite or implausibly large
+    let limit = crate::data::MAX_ABS_VALUE;
+    let bad: Mutex<Option<u64>> = Mutex::new(None);
     let workers = rayon::current_num_threads().min(n.div_ceil(chunk)).max(1);
     let partials: Vec<Partial> = (0..workers)
         .into_par_iter()
@@ -121,10 +158,27 @@ pub fn run_batch(
                     break;
                 };
                 let start = first + (ci * chunk) as u64;
+                // chunks leave the queue in sample order: once a sample failed, later chunks
+                // cannot hold an earlier failure, so they are skipped
+                if bad
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some_and(|b| b < start)
+                {
+                    break;
+                }
                 for k in 0..net_c.len() {
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
+                    if ws.bad_driver(model).is_some()
+                        || ws.vars.iter().any(|x| !(x.is_finite() && x.abs() < limit))
+                    {
+                        let mut b = bad.lock().unwrap_or_else(|e| e.into_inner());
+                        let i = start + k as u64;
+                        *b = Some(b.map_or(i, |b| b.min(i)));
+                        break;
+                    }
                     scratch.add(&ws.vars);
                     if exact {
                         val_c[k * cells..(k + 1) * cells].copy_from_slice(&ws.vars);
@@ -158,6 +212,9 @@ pub fn run_batch(
     }
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
+    }
+    if let Some(i) = bad.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(non_finite_sample(model, &sampler, i).into());
     }
     acc.count = n as u64;
     acc.net_target = net;

@@ -62,6 +62,17 @@ impl Workspace {
         ws
     }
 
+    /// After [`Workspace::evaluate`]: the first driver recomputed for the sample whose path is
+    /// below zero or not finite, as (driver index, year index).
+    pub fn bad_driver(&self, model: &Model) -> Option<(usize, usize)> {
+        model.dyn_drivers.iter().find_map(|&d| {
+            self.ratio[d * self.ny..(d + 1) * self.ny]
+                .iter()
+                .position(|r| !(r.is_finite() && *r >= 0.0))
+                .map(|y| (d, y))
+        })
+    }
+
     /// Evaluates the model at parameters `p` into `self.leaves`.
     pub fn evaluate(&mut self, model: &Model, p: &[f64]) {
         let ny = self.ny;

@@ -119,6 +119,40 @@ pub struct CentralResult {
     pub milestones: Vec<bool>,
 }
 
+/// The first result among `vars` (`[variable × year]`) that is not a finite number below
+/// [`crate::data::MAX_ABS_VALUE`] in magnitude: (variable name, year, what is wrong).
+pub fn first_implausible(model: &Model, vars: &[f64]) -> Option<(String, i32, String)> {
+    let limit = crate::data::MAX_ABS_VALUE;
+    let i = vars
+        .iter()
+        .position(|x| !(x.is_finite() && x.abs() < limit))?;
+    let name = model.variables.vars[i / model.ny].name.clone();
+    let what = if vars[i].is_finite() {
+        format!(
+            "{:.3e}, beyond the ±{limit:e} any result may reach",
+            vars[i]
+        )
+    } else {
+        "not a finite number".to_string()
+    };
+    Some((name, model.base_year + (i % model.ny) as i32, what))
+}
+
+/// Refuses a model whose central values give a result that is not finite (NaN or ±inf) or
+/// implausibly large: such a number must never reach a file.
+pub fn check_central(model: &Model) -> crate::error::Result<()> {
+    let r = run_central(model);
+    match first_implausible(model, &r.vars) {
+        None => Ok(()),
+        Some((var, year, what)) => Err(crate::error::InputError::new(format!(
+            "scenario `{}`: `{var}` in {year} is {what} at the central values",
+            model.scenario
+        ))
+        .hint("a value or a product of values is too large or undefined; check the data and the measures and uncertainties that feed this variable")
+        .into()),
+    }
+}
+
 /// Evaluates a model at its central parameters.
 pub fn run_central(model: &Model) -> CentralResult {
     let p = model.central();
@@ -168,28 +202,23 @@ pub fn calibration(region: &crate::data::Region) -> crate::error::Result<Vec<Cal
             .index(name)
             .map(|v| result.vars[v * model.ny])
     };
-    let mut sectors: Vec<String> = Vec::new();
+    // sets and a map rather than list searches: a history of many sectors stays linear
+    let mut sectors: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for s in &region.sources {
         if s.kind == crate::data::SourceKind::Emission {
-            let top = s.sector.split('|').next().unwrap_or_default().to_string();
-            if !sectors.contains(&top) {
-                sectors.push(top);
-            }
+            let top = s.sector.split('|').next().unwrap_or_default();
+            sectors.insert(top.to_string());
         }
     }
-    for h in &region.history {
-        if h.year == region.base_year && h.sector != "Total" && !sectors.contains(&h.sector) {
-            sectors.push(h.sector.clone());
+    let mut base_year: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    for h in region.history.iter().filter(|h| h.year == region.base_year) {
+        // the first entry wins, as a search from the front would find it
+        base_year.entry(h.sector.as_str()).or_insert(h.kt);
+        if h.sector != "Total" {
+            sectors.insert(h.sector.clone());
         }
     }
-    sectors.sort();
-    let inventory = |sector: &str| {
-        region
-            .history
-            .iter()
-            .find(|h| h.year == region.base_year && h.sector == sector)
-            .map(|h| h.kt)
-    };
+    let inventory = |sector: &str| base_year.get(sector).copied();
     let mut rows: Vec<CalibrationRow> = sectors
         .iter()
         .map(|s| CalibrationRow {

@@ -40,6 +40,17 @@ struct Builder<'a> {
     params: Vec<Param>,
 }
 
+/// The largest magnitude of any scenario value (removals in kt, costs in €/t, factors, years):
+/// far above any real value, far below where sums of them overflow.
+pub const MAX_MAGNITUDE: f64 = 1e6;
+
+/// The probabilities at which a distribution's extremes are checked against the limits (the
+/// samplers draw no closer to 0 or 1 in practice).
+const EXTREME_P: f64 = 1e-12;
+
+/// The gentlest logistic adoption curve: below it the curve's normalisation 0/0s.
+pub const MIN_LOGISTIC_K: f64 = 0.01;
+
 impl Builder<'_> {
     /// Adds a parameter after checking it lies within `bounds`.
     fn param(
@@ -60,6 +71,19 @@ impl Builder<'_> {
                 range_text(lo, hi)
             ))
             .into());
+        }
+        let (q_lo, q_hi) = match spec {
+            ValueSpec::Dist(d) => (d.quantile(EXTREME_P), d.quantile(1.0 - EXTREME_P)),
+            ValueSpec::Fixed(v) => (*v, *v),
+        };
+        for x in [central, q_lo, q_hi] {
+            if !(x.is_finite() && x.abs() <= MAX_MAGNITUDE) {
+                return Err(err(format!(
+                    "`{name}` can reach {x:e}, beyond the limit of ±{MAX_MAGNITUDE:e} on any value"
+                ))
+                .hint("check the unit and the distribution's spread (a lognormal `sigma` of a few units already spans many orders of magnitude)")
+                .into());
+            }
         }
         let (slo, shi) = spec.support();
         let clamped_normal_ok = match spec {
@@ -580,12 +604,14 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                     _ => None,
                 };
                 if let Some(k) = k
-                    && !(k.is_finite() && k > 0.0 && k <= 100.0)
+                    && !(k.is_finite() && (MIN_LOGISTIC_K..=100.0).contains(&k))
                 {
                     return Err(m
                         .error_at(
                             &aspan,
-                            format!("logistic steepness k = {k} must be in (0, 100]"),
+                            format!(
+                                "logistic steepness k = {k} must be in [{MIN_LOGISTIC_K}, 100]"
+                            ),
                         )
                         .into());
                 }
@@ -1073,6 +1099,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
     );
     let _ = b.region;
     let _ = b.ny;
+    check_driver_paths(&drivers, &b.params, base)?;
     Ok(Model {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -1132,6 +1159,47 @@ fn is_split_name(s: &str) -> bool {
         && s.len() <= 64
         && s.bytes()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// Refuses drivers that go negative or non-finite: at the central values, and with each of
+/// their uncertain parameters (growth, factors) at its extremes while the others stay central.
+/// A driver below zero has no meaning (a negative population) and its power is NaN.
+fn check_driver_paths(drivers: &[DriverPlan], params: &[Param], base: i32) -> Result<()> {
+    let mut p: Vec<f64> = params.iter().map(|x| x.central).collect();
+    let mut ratio = vec![0.0; drivers.first().map_or(0, |d| d.path.len())];
+    for d in drivers {
+        if !d.path.first().is_some_and(|&d0| d0.is_finite() && d0 > 0.0) {
+            continue;
+        }
+        let check = |p: &[f64], ratio: &mut [f64], what: &str| -> Result<()> {
+            driver_ratio(d, p, ratio);
+            if let Some(y) = ratio.iter().position(|r| !(r.is_finite() && *r >= 0.0)) {
+                return Err(InputError::new(format!(
+                    "driver `{}` becomes {} in {} {what}",
+                    d.id,
+                    if ratio[y].is_finite() { "negative" } else { "not a finite number" },
+                    base + y as i32,
+                ))
+                .hint("check the driver's values (drivers.csv, `points`) and narrow any factor or growth on it so that it stays ≥ 0 (a factor f scales the change from the base year: d₀ + f·(d − d₀))")
+                .into());
+            }
+            Ok(())
+        };
+        check(&p, &mut ratio, "at the central values")?;
+        for &i in d.growth.iter().chain(&d.factors) {
+            let Some(dist) = params[i].spec.dist() else {
+                continue;
+            };
+            let (lo, hi) = params[i].bounds;
+            for u in [EXTREME_P, 1.0 - EXTREME_P] {
+                let x = dist.quantile(u).clamp(lo, hi);
+                p[i] = x;
+                check(&p, &mut ratio, &format!("when `{}` = {x}", params[i].name))?;
+            }
+            p[i] = params[i].central;
+        }
+    }
+    Ok(())
 }
 
 /// Fills `out[y]` = D[y]/D[base] for a driver plan at parameters `p` (DESIGN §3 driver rules).

@@ -3,7 +3,7 @@
 mod atomic;
 pub mod batch;
 
-pub use atomic::OutputSet;
+pub use atomic::{OutputSet, TEMP_SUFFIX, check_out_dir, is_temp_name};
 
 use serde::Serialize;
 

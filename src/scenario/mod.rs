@@ -280,6 +280,9 @@ impl Scenario {
     }
 }
 
+/// The longest `extends` chain (a scenario, its parent, its grandparent, …) kymsim follows.
+pub const MAX_EXTENDS_DEPTH: usize = 32;
+
 /// Where scenarios are looked up by name (for `run NAME` and `extends`).
 #[derive(Debug, Clone)]
 pub struct ScenarioLibrary {
@@ -423,6 +426,18 @@ impl ScenarioLibrary {
         let mut scenario = match &toml.extends {
             Some(parent) => {
                 let pname = parent.get_ref();
+                if chain.len() >= MAX_EXTENDS_DEPTH {
+                    return Err(file
+                        .error_at(
+                            parent.span().start,
+                            format!(
+                                "`extends` chain is deeper than {MAX_EXTENDS_DEPTH} scenarios ({} → … → {pname})",
+                                chain[0]
+                            ),
+                        )
+                        .hint("flatten the chain: let scenarios extend a common parent rather than each other in a long line")
+                        .into());
+                }
                 if chain.contains(pname) {
                     let mut cycle = chain.clone();
                     cycle.push(pname.clone());
@@ -524,9 +539,18 @@ impl ScenarioLibrary {
                 None => scenario.measures.push(located),
             }
         }
+        let mut own_uncertainty = HashSet::new();
         for u in toml.uncertainty {
             let span = u.span();
             let item = u.into_inner();
+            if let Some(id) = &item.id
+                && !own_uncertainty.insert(id.clone())
+            {
+                return Err(file
+                    .error_at(span.start, format!("uncertainty id `{id}` is used twice in this file"))
+                    .hint("give each [[uncertainty]] its own id; reuse an inherited id only to replace that uncertainty")
+                    .into());
+            }
             let (file, span) = locate(span);
             let replace = item.id.as_ref().and_then(|id| {
                 scenario
