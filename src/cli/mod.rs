@@ -70,14 +70,64 @@ enum Command {
 }
 
 /// Where the region dataset and the scenarios come from.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
-    /// Region dataset folder (default: the embedded Kymenlaakso dataset)
+    /// Region dataset folder (default: the embedded Kymenlaakso dataset); its scenarios/
+    /// folder, when present, holds the scenarios
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Folder of scenario TOML files to use instead of the bundled ones
+    /// Folder of scenario TOML files (default: DIR/scenarios/ of --data, else ./scenarios/ when
+    /// present, else the bundled Kymenlaakso scenarios)
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+    /// Use the scenarios compiled into kymsim, even when ./scenarios/ exists
+    #[arg(long, conflicts_with = "scenarios")]
+    pub bundled_scenarios: bool,
+}
+
+/// The folder name looked up in the working directory and in a dataset folder.
+pub const SCENARIOS_DIR: &str = "scenarios";
+
+/// Where a command's scenarios come from, in the order they are looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioSource {
+    /// `--scenarios DIR`.
+    Given(PathBuf),
+    /// `--bundled-scenarios`, or no `--data` and no `./scenarios/`.
+    Bundled,
+    /// `DIR/scenarios/` of `--data DIR`.
+    Dataset(PathBuf),
+    /// `./scenarios/` of the working directory.
+    WorkingDir(PathBuf),
+    /// `--data DIR` without `DIR/scenarios/`: none (the bundled set is for Kymenlaakso).
+    Missing(PathBuf),
+}
+
+impl ScenarioSource {
+    /// The folder the scenarios are read from, if any.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        match self {
+            ScenarioSource::Given(d)
+            | ScenarioSource::Dataset(d)
+            | ScenarioSource::WorkingDir(d) => Some(d),
+            ScenarioSource::Bundled | ScenarioSource::Missing(_) => None,
+        }
+    }
+
+    /// How the manifest and the stderr line name the source.
+    pub fn describe(&self) -> String {
+        match self {
+            ScenarioSource::Given(d) => format!("{} (--scenarios)", d.display()),
+            ScenarioSource::Bundled => "the bundled Kymenlaakso scenarios".into(),
+            ScenarioSource::Dataset(d) => format!("{} (the dataset's folder)", d.display()),
+            ScenarioSource::WorkingDir(d) => {
+                format!("./{}/ (found in the working directory)", d.display())
+            }
+            ScenarioSource::Missing(d) => {
+                format!("none (`{}` has no {SCENARIOS_DIR}/ folder)", d.display())
+            }
+        }
+    }
 }
 
 impl InputArgs {
@@ -89,17 +139,77 @@ impl InputArgs {
         }
     }
 
-    /// The scenario library.
+    /// How the manifest and the stderr line name the dataset.
+    pub fn dataset_description(&self) -> String {
+        match &self.data {
+            Some(d) => d.display().to_string(),
+            None => "embedded:data/kymenlaakso".into(),
+        }
+    }
+
+    /// Where the scenarios come from: `--scenarios DIR`; `--bundled-scenarios`; with
+    /// `--data DIR`, `DIR/scenarios/` (none when absent); `./scenarios/`; the bundled set.
+    pub fn scenario_source(&self) -> ScenarioSource {
+        if let Some(d) = &self.scenarios {
+            return ScenarioSource::Given(d.clone());
+        }
+        if self.bundled_scenarios {
+            return ScenarioSource::Bundled;
+        }
+        if let Some(data) = &self.data {
+            let d = data.join(SCENARIOS_DIR);
+            return if d.is_dir() {
+                ScenarioSource::Dataset(d)
+            } else {
+                ScenarioSource::Missing(data.clone())
+            };
+        }
+        let local = PathBuf::from(SCENARIOS_DIR);
+        if local.is_dir() {
+            ScenarioSource::WorkingDir(local)
+        } else {
+            ScenarioSource::Bundled
+        }
+    }
+
+    /// The scenario library of [`InputArgs::scenario_source`].
     pub fn library(&self) -> Result<ScenarioLibrary> {
-        match &self.scenarios {
-            Some(d) => ScenarioLibrary::from_dir(d),
-            None => Ok(ScenarioLibrary::bundled()),
+        match self.scenario_source() {
+            ScenarioSource::Given(d)
+            | ScenarioSource::Dataset(d)
+            | ScenarioSource::WorkingDir(d) => ScenarioLibrary::from_dir(&d),
+            ScenarioSource::Bundled => Ok(ScenarioLibrary::bundled()),
+            ScenarioSource::Missing(data) => Ok(ScenarioLibrary::none(
+                format!(
+                    "the dataset `{}` has no {SCENARIOS_DIR}/ folder, and the bundled scenarios are written for Kymenlaakso",
+                    data.display()
+                ),
+                format!(
+                    "put the region's scenario files in `{}` (`kymsim import-alas` writes a starter baseline.toml), pass --scenarios DIR, or --bundled-scenarios to apply the Kymenlaakso ones anyway",
+                    data.join(SCENARIOS_DIR).display()
+                ),
+            )),
+        }
+    }
+
+    /// The one stderr line saying where the dataset and the scenarios come from (not when `quiet`).
+    pub fn announce(&self, region: &Region, quiet: bool) {
+        if !quiet {
+            eprintln!(
+                "dataset: {} ({}); scenarios: {}",
+                self.dataset_description(),
+                region.name,
+                self.scenario_source().describe()
+            );
         }
     }
 
     /// Resolves the named scenarios (all in the library when `names` is empty) and compiles them.
     pub fn models(&self, region: &Region, names: &[String]) -> Result<Vec<(Scenario, Model)>> {
         let lib = self.library()?;
+        if names.is_empty() && lib.is_empty() {
+            return Err(lib.empty_error());
+        }
         let names: Vec<String> = if names.is_empty() {
             lib.names().map(String::from).collect()
         } else {
@@ -121,6 +231,24 @@ impl InputArgs {
         }
         Ok(out)
     }
+}
+
+/// The derived outputs in `dir` (batch statistics, sensitivity indices) not to draw because
+/// their recorded inputs differ from `current`; says so on stderr unless `quiet`.
+pub fn skipped_derived(
+    dir: &std::path::Path,
+    current: &[crate::output::recorded::InputHash],
+    quiet: bool,
+) -> Vec<&'static str> {
+    let skipped = crate::output::recorded::stale_derived(dir, current);
+    let mut files = Vec::new();
+    for s in &skipped {
+        if !quiet {
+            eprintln!("{}", s.message());
+        }
+        files.extend_from_slice(s.derived.files);
+    }
+    files
 }
 
 /// Runs the command line and returns the process exit code.

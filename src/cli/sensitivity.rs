@@ -7,7 +7,8 @@ use clap::Args;
 use super::InputArgs;
 use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
-use crate::output::OutputSet;
+use crate::output::{OutputSet, recorded};
+use serde::Serialize;
 
 /// Arguments of `kymsim sensitivity`.
 #[derive(Debug, Args)]
@@ -37,10 +38,24 @@ pub struct SensitivityArgs {
     pub quiet: bool,
 }
 
+/// What produced `sensitivity.csv` (deterministic: no timestamp); `run` and `plot` draw the
+/// indices only while its inputs match theirs.
+#[derive(Debug, Serialize)]
+struct SensitivityIdentity {
+    kymsim_version: String,
+    region: String,
+    scenarios: Vec<String>,
+    samples: u64,
+    seed: u64,
+    resamples: u64,
+    inputs: Vec<recorded::InputHash>,
+}
+
 /// Runs `kymsim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
+    args.input.announce(&region, args.quiet);
     let opts = SobolOptions {
         samples: args.samples as usize,
         seed: args.seed,
@@ -64,8 +79,22 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     });
     let borrowed: Vec<(&str, &[decision::SensitivityRow])> =
         results.iter().map(|(s, r)| (*s, r.as_slice())).collect();
+    let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
+    let identity = SensitivityIdentity {
+        kymsim_version: env!("CARGO_PKG_VERSION").into(),
+        region: region.name.clone(),
+        scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
+        samples: args.samples,
+        seed: args.seed,
+        resamples: args.resamples,
+        inputs: recorded::input_hashes(&region, &scenarios),
+    };
     let mut set = OutputSet::new(&args.out)?;
     set.stage(decision::SENSITIVITY_CSV, &sensitivity_csv(&borrowed))?;
+    set.stage(
+        recorded::SENSITIVITY_IDENTITY_JSON,
+        &crate::output::pretty_json(&identity),
+    )?;
     set.commit()?;
 
     if !args.quiet {

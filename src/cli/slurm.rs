@@ -93,8 +93,11 @@ pub fn batch_words(a: &BatchArgs) -> Vec<String> {
     if let Some(d) = &a.input.data {
         w.extend(["--data".into(), abs(d)]);
     }
-    if let Some(s) = &a.input.scenarios {
-        w.extend(["--scenarios".into(), abs(s)]);
+    // pin the scenarios resolved here: the jobs may start in another working directory
+    match a.input.scenario_source().dir() {
+        Some(s) => w.extend(["--scenarios".into(), abs(s)]),
+        None if a.input.data.is_none() => w.push("--bundled-scenarios".into()),
+        None => {}
     }
     w.extend([
         "--samples".into(),

@@ -2,6 +2,7 @@
 
 mod atomic;
 pub mod batch;
+pub mod recorded;
 
 pub use atomic::OutputSet;
 
@@ -170,13 +171,7 @@ pub fn summary_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
 }
 
 /// An input file in the manifest.
-#[derive(Debug, Serialize)]
-pub struct ManifestInput {
-    /// Path, or `embedded:<path>`.
-    pub path: String,
-    /// SHA-256, hex.
-    pub sha256: String,
-}
+pub type ManifestInput = recorded::InputHash;
 
 /// `manifest.json`: what produced the outputs. The only output with a timestamp.
 #[derive(Debug, Serialize)]
@@ -189,6 +184,10 @@ pub struct Manifest {
     pub created: String,
     /// Region name.
     pub region: String,
+    /// Where the dataset came from (`embedded:data/kymenlaakso` or the `--data` folder).
+    pub dataset: String,
+    /// Where the scenarios came from (a folder and why it was chosen, or the bundled set).
+    pub scenarios_from: String,
     /// Scenario names.
     pub scenarios: Vec<String>,
     /// Random seed (batches only).
@@ -204,10 +203,15 @@ pub struct Manifest {
 impl Manifest {
     /// Serialises as pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut s = serde_json::to_string_pretty(self).expect("manifest serialises");
-        s.push('\n');
-        s.into_bytes()
+        pretty_json(self)
     }
+}
+
+/// Pretty JSON with a trailing newline (manifests and identity files).
+pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    let mut s = serde_json::to_string_pretty(value).expect("plain records serialise");
+    s.push('\n');
+    s.into_bytes()
 }
 
 /// The current UTC time as RFC 3339 (`2026-11-29T22:00:00Z`).
