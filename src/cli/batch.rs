@@ -47,7 +47,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = SamplerArg::Mc)]
     pub sampler: SamplerArg,
     /// Random seed: the same seed gives the same bytes, whatever the thread count
-    #[arg(long, default_value_t = 2040)]
+    #[arg(long, short = 's', default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j')]

@@ -5,6 +5,7 @@ mod check;
 mod goal_seek;
 mod import_alas;
 mod list;
+mod manual;
 mod plot;
 mod run;
 mod sensitivity;
@@ -29,7 +30,8 @@ Exit codes:
   1  `check` found differences, or `--require-target` and a scenario misses the target
   2  bad input: a data or scenario file, an argument (the message names file, line and column)
   3  an output could not be written (disk full, permissions) or an internal error
-  130/143  interrupted by Ctrl-C / SIGTERM (no partial results are left behind)";
+  130/143  interrupted by Ctrl-C / SIGTERM (no partial results are left behind)
+  141  the output pipe was closed (`kymsim list measures | head -1`)";
 
 /// kymsim — does a Finnish region reach carbon neutrality in 2040, and how?
 ///
@@ -67,6 +69,36 @@ enum Command {
     /// Compare two result sets within tolerances (regression tests, CI); exit 1 on differences
     #[command(long_about = check::CHECK_ABOUT)]
     Check(check::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(manual::CompletionsArgs),
+    /// Print the manual page, or write one page per command with --out DIR
+    Man(manual::ManArgs),
+}
+
+/// The seed of every sampling command (`batch`, `sensitivity`, the sampled Shapley attribution
+/// of `run`) when `-s/--seed` is not given.
+pub const DEFAULT_SEED: u64 = 2040;
+
+/// Exit code of a process whose output pipe was closed (128 + SIGPIPE), as shell tools give.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
+
+/// Ends the process quietly with [`EXIT_BROKEN_PIPE`] when printing to a closed pipe
+/// (`kymsim list measures | head -1`) panics in `println!`; other panics keep the default
+/// report.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+        default(info)
+    }));
 }
 
 /// Where the region dataset and the scenarios come from.
@@ -263,6 +295,7 @@ pub fn main() -> i32 {
             };
         }
     };
+    install_panic_hook();
     signals::install();
     let result = match cli.command {
         Command::Run(a) => run::run(a),
@@ -276,6 +309,8 @@ pub fn main() -> i32 {
         Command::Merge(a) => shard::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Check(a) => check::check(a),
+        Command::Completions(a) => manual::completions(a),
+        Command::Man(a) => manual::man(a),
     };
     match result {
         Ok(code) => code,

@@ -35,7 +35,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::charts::parse_size)]
     pub size: (u32, u32),
     /// Seed of the sampled Shapley attribution (scenarios with more than 14 measures)
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, short = 's', value_name = "S", default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Permutations of the sampled Shapley attribution
     #[arg(long, value_name = "N", default_value_t = 2000)]

@@ -19,10 +19,10 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Base sample size N; the cost is N·(k + 2) evaluations for k uncertain parameters
-    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
     pub samples: u64,
     /// Seed of the draws and the bootstrap
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, short = 's', value_name = "S", default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Bootstrap resamples for the 95 % confidence intervals
     #[arg(long, value_name = "R", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
@@ -31,7 +31,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Worker threads (default: one per core); results do not depend on it
-    #[arg(long, value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Print nothing but errors
     #[arg(long, short)]
