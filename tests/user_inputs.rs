@@ -311,3 +311,49 @@ fn files_of_earlier_runs_are_removed_only_when_listed() {
         "mine"
     );
 }
+
+const LOGNORMAL_FRACTION: &str = r#"description = "a lognormal fraction"
+[[measures]]
+id = "fewer_cars"
+pillar = "transport"
+kind = "activity"
+targets = ["transport.cars"]
+value = { dist = "lognormal", median = 0.1, sigma = 0.3, max = 1.0 }
+adoption = { curve = "step", year = 2025 }
+"#;
+
+#[test]
+fn truncated_lognormal_fraction_runs_at_its_median_and_samples() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = dataset_with(tmp.path(), &[("frac", LOGNORMAL_FRACTION)]);
+    let data = ds.to_str().unwrap();
+    kymsim_in(tmp.path())
+        .args(["run", "-q", "--no-charts", "--data", data, "--out", "o"])
+        .assert()
+        .success();
+    let results = std::fs::read_to_string(tmp.path().join("o/results.csv")).unwrap();
+    let cars = results
+        .lines()
+        .find(|l| l.contains(",Emissions|Kyoto Gases|Transport|Cars,"))
+        .unwrap();
+    // cars 12.5 kt in 2020, × population 80/100 = 10 kt in 2030; the central value is the
+    // median 0.1 (inside [0, 1]), so 2030 = 10 × (1 − 0.1) = 9 kt
+    assert!(cars.ends_with(",9"), "{cars}");
+    kymsim_in(tmp.path())
+        .args(["batch", "-q", "-n", "200", "--data", data, "--out", "o"])
+        .assert()
+        .success();
+    // untruncated, the same value can exceed 1 and is refused, with the way out in the hint
+    std::fs::write(
+        ds.join("scenarios/frac.toml"),
+        LOGNORMAL_FRACTION.replace(", max = 1.0", ""),
+    )
+    .unwrap();
+    kymsim_in(tmp.path())
+        .args(["validate", "--data", data])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("outside its range [0, 1]"))
+        .stderr(predicate::str::contains("frac.toml:7:9"))
+        .stderr(predicate::str::contains("truncate a normal or lognormal"));
+}

@@ -73,7 +73,7 @@ impl Builder<'_> {
                 "`{name}` can take values outside its range {}",
                 range_text(lo, hi)
             ))
-            .hint("keep the distribution within the range (truncate a normal with `min`/`max`)")
+            .hint("keep the distribution within the range (truncate a normal or lognormal with `min`/`max`)")
             .into());
         }
         self.params.push(Param {
