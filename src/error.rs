@@ -151,9 +151,20 @@ impl Error {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Input(e) => e.hint.as_deref(),
-            Error::Io { action, .. } if *action == "read" => {
-                Some("check the path; `kymsim list scenarios` shows the bundled scenarios")
-            }
+            Error::Io {
+                action,
+                path,
+                source,
+            } if *action == "read" => Some(match source.kind() {
+                std::io::ErrorKind::NotFound if path.extension().is_some_and(|e| e == "toml") => {
+                    "check the path; `kymsim list scenarios` lists the scenarios found by name"
+                }
+                std::io::ErrorKind::NotFound => {
+                    "check the path (a relative path starts from the working directory)"
+                }
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+                _ => "check the path",
+            }),
             Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
             Error::Interrupted => None,
         }

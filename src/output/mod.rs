@@ -37,7 +37,16 @@ pub fn fmt_num(x: f64) -> String {
             "-inf".into()
         };
     }
-    let mut s = format!("{x:.6}");
+    let mut s = trim_decimal_zeros(format!("{x:.6}"));
+    if s == "-0" {
+        s = "0".into();
+    }
+    s
+}
+
+/// Drops the trailing zeros of a decimal number's fraction, and the point when nothing is
+/// left after it (`"2.500"` → `"2.5"`, `"3.000"` → `"3"`; `"100"` stays).
+pub fn trim_decimal_zeros(mut s: String) -> String {
     if s.contains('.') {
         while s.ends_with('0') {
             s.pop();
@@ -45,9 +54,6 @@ pub fn fmt_num(x: f64) -> String {
         if s.ends_with('.') {
             s.pop();
         }
-    }
-    if s == "-0" {
-        s = "0".into();
     }
     s
 }
