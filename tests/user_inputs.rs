@@ -357,3 +357,71 @@ fn truncated_lognormal_fraction_runs_at_its_median_and_samples() {
         .stderr(predicate::str::contains("frac.toml:7:9"))
         .stderr(predicate::str::contains("truncate a normal or lognormal"));
 }
+
+/// An activity measure on `targets` with `value`.
+fn activity(id: &str, target: &str, value: &str) -> String {
+    format!(
+        "[[measures]]\nid = \"{id}\"\npillar = \"transport\"\nkind = \"activity\"\ntargets = [\"{target}\"]\nvalue = {value}\nadoption = {{ curve = \"step\", year = 2025 }}\n\n"
+    )
+}
+
+#[test]
+fn errors_of_every_measure_and_scenario_come_at_once_before_any_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let two = format!(
+        "description = \"two bad measures\"\n{}{}",
+        activity("a", "transport.carz", "0.5"),
+        activity("b", "transport.cars", "1.5")
+    );
+    let other = format!(
+        "description = \"one bad\"\n{}",
+        activity("c", "transport.cars", "-0.5")
+    );
+    let ds = dataset_with(tmp.path(), &[("two", &two), ("other", &other)]);
+    kymsim_in(tmp.path())
+        .args(["validate", "--data"])
+        .arg(&ds)
+        .assert()
+        .code(2)
+        // nothing on stdout: no calibration table above the errors
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "unknown source `transport.carz` in measure `a`",
+        ))
+        .stderr(predicate::str::contains("two.toml:6:12"))
+        .stderr(predicate::str::contains(
+            "`measure.b.value` = 1.5 is outside its range",
+        ))
+        .stderr(predicate::str::contains(
+            "`measure.c.value` = -0.5 is outside its range",
+        ))
+        .stderr(predicate::str::contains("\n3 errors\n"));
+    // run reports the same and writes nothing
+    kymsim_in(tmp.path())
+        .args(["run", "--out", "o", "--data"])
+        .arg(&ds)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("3 errors"));
+    assert!(!tmp.path().join("o").exists());
+}
+
+#[test]
+fn errors_stop_at_twenty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from("description = \"25 bad measures\"\n");
+    for i in 0..25 {
+        text.push_str(&activity(&format!("m{i}"), "transport.cars", "2"));
+    }
+    let ds = dataset_with(tmp.path(), &[("many", &text)]);
+    let out = kymsim_in(tmp.path())
+        .args(["validate", "--data"])
+        .arg(&ds)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.matches("error: ").count(), 20, "{stderr}");
+    assert!(stderr.contains("`measure.m19.value` = 2"));
+    assert!(!stderr.contains("`measure.m20.value`"));
+    assert!(stderr.contains("20 errors (the first 20; fix them and run again for more)"));
+}

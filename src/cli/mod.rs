@@ -247,20 +247,28 @@ impl InputArgs {
         } else {
             names.to_vec()
         };
+        // every scenario is checked, so one run reports the errors of all of them
         let mut out: Vec<(Scenario, Model)> = Vec::new();
+        let mut errors = crate::error::Errors::default();
         for n in &names {
-            let sc = lib.resolve(n)?;
-            if out.iter().any(|(s, _)| s.name == sc.name) {
-                return Err(crate::error::InputError::new(format!(
-                    "scenario `{}` is given twice",
-                    sc.name
-                ))
-                .hint("each scenario name may appear once in a run")
-                .into());
+            let one = lib.resolve(n).and_then(|sc| {
+                if out.iter().any(|(s, _)| s.name == sc.name) {
+                    return Err(crate::error::InputError::new(format!(
+                        "scenario `{}` is given twice",
+                        sc.name
+                    ))
+                    .hint("each scenario name may appear once in a run")
+                    .into());
+                }
+                let model = compile(region, &sc)?;
+                out.push((sc, model));
+                Ok(())
+            });
+            if !errors.keep(one) {
+                break;
             }
-            let model = compile(region, &sc)?;
-            out.push((sc, model));
         }
+        errors.finish()?;
         Ok(out)
     }
 }
@@ -325,34 +333,60 @@ pub fn main() -> i32 {
     }
 }
 
-/// Prints an error as `error: …`, `  --> file:line:column`, the offending line, and a hint.
+/// Prints an error as `error: …`, `  --> file:line:column`, the offending line, and a hint;
+/// several errors one after the other, then how many there were.
 pub fn print_error(e: &Error) {
     let mut err = std::io::stderr().lock();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, bold, reset) = if color {
+    let style = if color {
         ("\x1b[31;1m", "\x1b[1m", "\x1b[0m")
     } else {
         ("", "", "")
     };
-    let message = match e {
-        Error::Input(ie) => ie.message.clone(),
-        other => other.to_string(),
-    };
-    let _ = writeln!(err, "{red}error{reset}{bold}: {message}{reset}");
-    if let Error::Input(ie) = e {
-        if let Some(loc) = ie.location() {
-            let _ = writeln!(err, "  --> {loc}");
+    match e {
+        Error::Input(ie) => print_input_error(&mut err, ie, style),
+        Error::Several(all) => {
+            for ie in all {
+                print_input_error(&mut err, ie, style);
+            }
+            let more = if all.len() >= crate::error::MAX_ERRORS {
+                format!(
+                    " (the first {}; fix them and run again for more)",
+                    all.len()
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(err, "{} errors{more}", all.len());
         }
-        if let (Some(text), Some(line)) = (&ie.source_line, ie.line) {
-            let width = line.to_string().len();
-            let _ = writeln!(err, "{:width$} |", "");
-            let _ = writeln!(err, "{line} | {text}");
-            if let Some(col) = ie.column {
-                let _ = writeln!(err, "{:width$} | {:>col$}", "", "^");
+        other => {
+            let (red, bold, reset) = style;
+            let _ = writeln!(err, "{red}error{reset}{bold}: {other}{reset}");
+            if let Some(h) = other.hint() {
+                let _ = writeln!(err, "  = hint: {h}");
             }
         }
     }
-    if let Some(h) = e.hint() {
+}
+
+fn print_input_error(
+    err: &mut impl Write,
+    ie: &crate::error::InputError,
+    (red, bold, reset): (&str, &str, &str),
+) {
+    let _ = writeln!(err, "{red}error{reset}{bold}: {}{reset}", ie.message);
+    if let Some(loc) = ie.location() {
+        let _ = writeln!(err, "  --> {loc}");
+    }
+    if let (Some(text), Some(line)) = (&ie.source_line, ie.line) {
+        let width = line.to_string().len();
+        let _ = writeln!(err, "{:width$} |", "");
+        let _ = writeln!(err, "{line} | {text}");
+        if let Some(col) = ie.column {
+            let _ = writeln!(err, "{:width$} | {:>col$}", "", "^");
+        }
+    }
+    if let Some(h) = &ie.hint {
         let _ = writeln!(err, "  = hint: {h}");
     }
 }
