@@ -120,6 +120,49 @@ pub enum Error {
     /// The user interrupted the work (Ctrl-C); nothing partial was kept.
     #[error("interrupted; no partial results were kept")]
     Interrupted,
+    /// Several bad inputs found in one pass (at most [`MAX_ERRORS`]): exit code 2.
+    #[error("{} errors, the first: {}", .0.len(), .0.first().map_or(String::new(), |e| e.to_string()))]
+    Several(Vec<InputError>),
+}
+
+/// The most errors reported at once where a reader can go on after an error.
+pub const MAX_ERRORS: usize = 20;
+
+/// Collects errors where reading can go on after one, up to [`MAX_ERRORS`].
+#[derive(Debug, Default)]
+pub struct Errors {
+    found: Vec<Error>,
+}
+
+impl Errors {
+    /// Keeps the error of `result`, if any; returns whether to go on (fewer than the limit).
+    pub fn keep<T>(&mut self, result: Result<T>) -> bool {
+        if let Err(e) = result {
+            self.found.push(e);
+        }
+        self.found.len() < MAX_ERRORS
+    }
+
+    /// `Ok` when nothing was kept; the one error; or all of them as [`Error::Several`].
+    pub fn finish(mut self) -> Result<()> {
+        match self.found.len() {
+            0 => Ok(()),
+            1 => Err(self.found.remove(0)),
+            _ => {
+                let mut inputs = Vec::new();
+                for e in self.found {
+                    match e {
+                        Error::Input(ie) => inputs.push(*ie),
+                        Error::Several(v) => inputs.extend(v),
+                        // anything but bad input ends the run as it is
+                        other => return Err(other),
+                    }
+                }
+                inputs.truncate(MAX_ERRORS);
+                Err(Error::Several(inputs))
+            }
+        }
+    }
 }
 
 impl Error {
@@ -144,6 +187,7 @@ impl Error {
                 }
             }
             Error::Interrupted => 130,
+            Error::Several(_) => 2,
         }
     }
 
@@ -151,11 +195,22 @@ impl Error {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Input(e) => e.hint.as_deref(),
-            Error::Io { action, .. } if *action == "read" => {
-                Some("check the path; `kymsim list scenarios` shows the bundled scenarios")
-            }
+            Error::Io {
+                action,
+                path,
+                source,
+            } if *action == "read" => Some(match source.kind() {
+                std::io::ErrorKind::NotFound if path.extension().is_some_and(|e| e == "toml") => {
+                    "check the path; `kymsim list scenarios` lists the scenarios found by name"
+                }
+                std::io::ErrorKind::NotFound => {
+                    "check the path (a relative path starts from the working directory)"
+                }
+                std::io::ErrorKind::PermissionDenied => "check the file's permissions",
+                _ => "check the path",
+            }),
             Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
-            Error::Interrupted => None,
+            Error::Interrupted | Error::Several(_) => None,
         }
     }
 }

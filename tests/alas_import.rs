@@ -457,3 +457,41 @@ fn output_is_identical_between_runs_and_not_written_over_without_force() {
     .assert()
     .success();
 }
+
+#[test]
+fn import_then_validate_then_run_uses_the_starter_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("kymi");
+    import(&out, MAIN_FILES, &["--region", "Kymenlaakso", "-q"])
+        .assert()
+        .success();
+    assert!(out.join("scenarios/baseline.toml").is_file());
+    // no --scenarios: the dataset's own scenarios/ folder is used, never the bundled set
+    kymsim()
+        .args(["validate", "--data"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("scenario baseline"))
+        .stderr(predicate::str::contains("(the dataset's folder)"));
+    let run = tmp.path().join("run");
+    kymsim()
+        .args(["run", "--no-charts", "--data"])
+        .arg(&out)
+        .arg("--out")
+        .arg(&run)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(run.join("summary.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(summary.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "baseline");
+    // the starter has no measures and no source follows a driver: 2040 = the 2022 base year,
+    // gross 38.25 kt (hinku_import_matches_hand_sums) less the 0.5 kt wind credit = net 37.75
+    assert_eq!(&rows[0][2], "38.25");
+    assert_eq!(&rows[0][4], "37.75");
+    let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
+    assert!(manifest.contains("scenarios/baseline.toml"));
+    assert!(!manifest.contains("embedded:scenarios"));
+}

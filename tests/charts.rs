@@ -7,6 +7,8 @@
 //! wedges and MACC, which `run` replaces with its own) in `tests/fixtures/charts/extra` (see
 //! `make_extra.py` there).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -64,6 +66,11 @@ fn full_run() -> &'static Path {
     DIR.get_or_init(|| {
         let d = scratch("full");
         copy_dir(&fixtures().join("charts/extra"), &d);
+        common::record_derived_inputs(
+            &d,
+            &fixtures().join("tiny"),
+            &fixtures().join("charts/scenarios"),
+        );
         run(&d, &[]);
         d
     })

@@ -585,10 +585,79 @@ fn max_rows_caps_the_table() {
         .filter(|l| l.starts_with("results.csv "))
         .count();
     assert_eq!(rows, 3, "{stdout}");
+    // every cell of the 4 variables × 2 scenarios × 3 years is off: 24 cells, 4 variables
     assert!(
-        stdout.contains("(largest 3 of 24 differing cells"),
+        stdout.contains("(worst cell of 3 of 4 differing variables, 24 differing cells in all"),
         "{stdout}"
     );
+}
+
+#[test]
+fn table_shows_the_worst_cell_per_variable_in_plain_decimals() {
+    let (e, a) = two_dirs();
+    let mut actual = iamc(&["base", "ev"], &YEARS);
+    // base Final Energy|Transport (value 100 + 2 − 0.5·(y − 2020): 102, 99.5, 97) is 100 off in
+    // every year; ev Net Emissions (100 + 10 + 3 − 5 = 108 in 2030) is 0.5 off in one year
+    for (y, v) in [(2020, "202"), (2025, "199.5"), (2030, "197")] {
+        actual = set_cell(&actual, "base", "Final Energy|Transport", y, v);
+    }
+    actual = set_cell(&actual, "ev", "Net Emissions|Kyoto Gases", 2030, "108.5");
+    write(a.path(), "results.csv", &actual);
+    let out = check_cmd(e.path(), a.path()).assert().code(1);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .filter(|l| l.starts_with("results.csv "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    // one row per variable, worst first; the worst Final Energy cell is 2030, where the
+    // expected value is smallest: rel diff 100/97 = 1.0309 → 1.031; 0.5/108 = 0.00463
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(
+        rows[0],
+        [
+            "results.csv",
+            "base",
+            "Final",
+            "Energy|Transport",
+            "2030",
+            "97",
+            "197",
+            "100",
+            "1.031",
+            "3"
+        ],
+        "{stdout}"
+    );
+    assert_eq!(
+        rows[1],
+        [
+            "results.csv",
+            "ev",
+            "Net",
+            "Emissions|Kyoto",
+            "Gases",
+            "2030",
+            "108",
+            "108.5",
+            "0.5",
+            "0.00463",
+            "1"
+        ],
+        "{stdout}"
+    );
+    assert!(!stdout.contains("e-") && !stdout.contains("e0"), "{stdout}");
+    assert!(stdout.contains("worst cell of 2 of 2 differing variables, 4 differing cells in all"));
+}
+
+#[test]
+fn missing_folder_hint_does_not_point_at_scenarios() {
+    let (e, _a) = two_dirs();
+    check_cmd(e.path(), &e.path().join("no-such-folder"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-folder"))
+        .stderr(predicate::str::contains("list scenarios").not());
 }
 
 /// stats.csv rows: mean, p5, p95 per variable, for a distribution with sd 1 (p95 − p5 = 3.29).
@@ -727,12 +796,27 @@ fn run_check_and_bless() {
         .code(0);
     // a change in a scenario is a difference
     write(&sc, "ev.toml", &EV.replace("value = 0.5", "value = 0.6"));
+    // -q: the one-line verdict, never silence
     run_tiny(&sc, &out)
         .arg("--check")
         .arg(&golden)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("ev"))
+        .stdout(predicate::str::starts_with("FAILED: "))
+        .stdout(predicate::function(|s: &str| s.lines().count() == 1));
+    // without -q: the table names the scenario
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "--no-charts", "--data"])
+        .arg(tiny())
+        .arg("--scenarios")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .arg("--check")
+        .arg(&golden)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("results.csv  ev "))
         .stdout(predicate::str::contains("FAILED"));
     // bless it (quiet: nothing printed), and it passes again
     run_tiny(&sc, &out)

@@ -3,6 +3,8 @@
 //! Needs Debian's `chromium` package. Without it the test is skipped with a loud message —
 //! except under CI (`CI` set), where a missing browser is a failure.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -51,6 +53,11 @@ fn report_opens_in_headless_chromium_without_console_errors() {
     let out = base.join("out");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     copy_csvs(&fixtures.join("charts/extra"), &out);
+    common::record_derived_inputs(
+        &out,
+        &fixtures.join("tiny"),
+        &fixtures.join("charts/scenarios"),
+    );
     cargo_bin_cmd!("kymsim")
         .arg("run")
         .arg("--data")

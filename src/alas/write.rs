@@ -70,15 +70,7 @@ pub const WIND_CREDIT_SECTOR: &str = "Wind Credits";
 /// assert_eq!(fmt_data(1.0 / 3.0), "0.3333333333");
 /// ```
 pub fn fmt_data(x: f64) -> String {
-    let mut s = format!("{x:.10}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
+    let mut s = crate::output::trim_decimal_zeros(format!("{x:.10}"));
     if s == "-0" {
         s = "0".into();
     }

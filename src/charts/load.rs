@@ -95,6 +95,22 @@ impl OutputFiles {
         })
     }
 
+    /// Forgets the optional files named in `skip` (stale derived outputs: not drawn).
+    pub fn without(mut self, skip: &[&str]) -> OutputFiles {
+        for (name, slot) in [
+            (WEDGES_CSV, &mut self.wedges),
+            (MACC_CSV, &mut self.macc),
+            (SENSITIVITY_CSV, &mut self.sensitivity),
+            (STATS_CSV, &mut self.stats),
+            (DISTRIBUTIONS_CSV, &mut self.distributions),
+        ] {
+            if skip.contains(&name) {
+                *slot = None;
+            }
+        }
+        self
+    }
+
     fn optional_only(dir: &Path) -> Result<OutputFiles> {
         let empty = || TextFile::from_bytes("", b"");
         Ok(OutputFiles {

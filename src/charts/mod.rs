@@ -289,9 +289,10 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
     Ok(out)
 }
 
-/// Reads an output folder's files and draws everything (what `kymsim plot` does).
-pub fn render_dir(dir: &std::path::Path, size: (u32, u32)) -> Result<Vec<Rendered>> {
-    let files = OutputFiles::read_dir(dir)?;
+/// Reads an output folder's files and draws everything (what `kymsim plot` does), leaving out
+/// the optional files named in `skip`.
+pub fn render_dir(dir: &std::path::Path, size: (u32, u32), skip: &[&str]) -> Result<Vec<Rendered>> {
+    let files = OutputFiles::read_dir(dir)?.without(skip);
     let data = ChartData::parse(&files)?;
     render(&data, size)
 }
@@ -300,11 +301,13 @@ pub fn render_dir(dir: &std::path::Path, size: (u32, u32)) -> Result<Vec<Rendere
 /// optional inputs not staged, those already in `dir` — the same parse as [`render_dir`], so
 /// `kymsim plot` later gives identical files. `staged` holds (relative path, bytes) and must
 /// include `results.csv`, `summary.csv` and `metadata.json`; it may include `wedges.csv`,
-/// `macc.csv`, `sensitivity.csv`, `batch/stats.csv`, `batch/distributions.csv`.
+/// `macc.csv`, `sensitivity.csv`, `batch/stats.csv`, `batch/distributions.csv`. Optional files
+/// named in `skip` are not read from `dir`.
 pub fn render_run(
     dir: &std::path::Path,
     staged: &[(&str, &[u8])],
     size: (u32, u32),
+    skip: &[&str],
 ) -> Result<Vec<Rendered>> {
     use crate::input::TextFile;
     let named = |n: &str| -> Result<Option<TextFile>> {
@@ -322,7 +325,8 @@ pub fn render_run(
         core(crate::output::RESULTS_CSV)?,
         core(crate::output::SUMMARY_CSV)?,
         core(METADATA_JSON)?,
-    )?;
+    )?
+    .without(skip);
     for (name, slot) in [
         (load::WEDGES_CSV, &mut files.wedges),
         (load::MACC_CSV, &mut files.macc),

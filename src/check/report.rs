@@ -139,9 +139,9 @@ impl CellDiff {
             let _ = write!(
                 s,
                 " (|diff| {}, rel {}, allowed {})",
-                sci(a),
-                sci(r),
-                sci(t)
+                plain(a),
+                plain(r),
+                plain(t)
             );
         }
         s
@@ -399,8 +399,10 @@ impl Report {
         let files_word = if files == 1 { "file" } else { "files" };
         if self.equal {
             return format!(
-                "OK: {} cells in {files} {files_word} equal within tolerance (rtol {:e}, atol {:e})",
-                self.cells_compared, self.rtol, self.atol
+                "OK: {} cells in {files} {files_word} equal within tolerance (rtol {}, atol {})",
+                self.cells_compared,
+                plain(self.rtol),
+                plain(self.atol)
             );
         }
         let mut parts: Vec<String> = Vec::new();
@@ -545,16 +547,63 @@ impl Report {
         out
     }
 
-    /// The largest differences as an aligned table.
+    /// The worst cell of each variable (per file), worst variables first: one variable that
+    /// differs in every year fills one row, not the whole table. Variables are taken from the
+    /// test cases, so every differing variable has its worst cell even when it is not among the
+    /// [`KEPT_DIFFERENCES`] largest differences. Returns the rows and how many cells differ in
+    /// each row's variable.
+    pub fn worst_per_variable(&self) -> Vec<(&CellDiff, u64)> {
+        let mut by_var: Vec<(&CellDiff, u64)> = Vec::new();
+        let mut index: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        for f in &self.files {
+            for c in &f.cases {
+                let Some(w) = c.worst.as_deref() else {
+                    continue;
+                };
+                match index.get(&(f.file.as_str(), c.variable.as_str())) {
+                    Some(&i) => {
+                        let (best, n) = &mut by_var[i];
+                        *n += c.failed;
+                        if w.rank_cmp(best).is_lt() {
+                            *best = w;
+                        }
+                    }
+                    None => {
+                        index.insert((f.file.as_str(), c.variable.as_str()), by_var.len());
+                        by_var.push((w, c.failed));
+                    }
+                }
+            }
+        }
+        if by_var.is_empty() {
+            // reports built without test cases: one row per variable from the kept differences
+            for d in &self.differences {
+                match by_var
+                    .iter_mut()
+                    .find(|(b, _)| b.file == d.file && b.variable == d.variable)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => by_var.push((d, 1)),
+                }
+            }
+        }
+        by_var.sort_by(|a, b| a.0.rank_cmp(b.0));
+        by_var
+    }
+
+    /// The differences as an aligned table: the worst cell of each variable, worst first
+    /// (at most `max_rows` variables).
     pub fn differences_table(&self, max_rows: usize) -> String {
         let header = [
             "file", "scenario", "variable", "year", "expected", "actual", "abs diff", "rel diff",
+            "cells",
         ];
-        let rows: Vec<[String; 8]> = self
-            .differences
+        let worst = self.worst_per_variable();
+        let rows: Vec<[String; 9]> = worst
             .iter()
             .take(max_rows)
-            .map(|d| {
+            .map(|(d, n)| {
                 [
                     d.file.clone(),
                     d.scenario.clone(),
@@ -562,8 +611,9 @@ impl Report {
                     d.year.clone().unwrap_or_default(),
                     d.expected.to_string(),
                     d.actual.to_string(),
-                    d.abs_diff.map_or("text".into(), sci),
-                    d.rel_diff.map_or("".into(), sci),
+                    d.abs_diff.map_or("text".into(), plain),
+                    d.rel_diff.map_or("".into(), plain),
+                    n.to_string(),
                 ]
             })
             .collect();
@@ -574,7 +624,7 @@ impl Report {
             }
         }
         let mut out = String::new();
-        let line = |out: &mut String, cells: [&str; 8]| {
+        let line = |out: &mut String, cells: [&str; 9]| {
             for (i, c) in cells.iter().enumerate() {
                 let pad = width[i].saturating_sub(c.chars().count());
                 // numbers right-aligned, text left-aligned
@@ -597,14 +647,13 @@ impl Report {
         for r in &rows {
             line(&mut out, r.each_ref().map(|s| s.as_str()));
         }
-        let shown = rows.len() as u64;
-        if self.cells_failed > shown {
-            let _ = writeln!(
-                out,
-                "(largest {shown} of {} differing cells; ranked by how many times the tolerance is exceeded)",
-                self.cells_failed
-            );
-        }
+        let _ = writeln!(
+            out,
+            "(worst cell of {} of {} differing variables, {} differing cells in all; ranked by how many times the tolerance is exceeded)",
+            rows.len(),
+            worst.len(),
+            self.cells_failed
+        );
         out
     }
 }
@@ -615,15 +664,21 @@ fn abs_diff(expected: f64, actual: f64) -> f64 {
     if abs.is_nan() { f64::INFINITY } else { abs }
 }
 
-/// A number in short scientific notation (`1.234e-5`), `0` for zero.
-pub(crate) fn sci(x: f64) -> String {
+/// A number in plain decimal with four significant digits (`3.202`, `0.00001234`, `1250000`),
+/// `0` for zero: no exponent, so that the table reads like the CSV files it compares.
+pub(crate) fn plain(x: f64) -> String {
     if x == 0.0 {
-        "0".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{x:.3e}")
+        return "0".into();
     }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).clamp(0, 20) as usize;
+    crate::output::trim_decimal_zeros(format!("{x:.decimals$}"))
 }
 
 #[cfg(test)]
@@ -634,6 +689,19 @@ mod tests {
         let mut d = CellDiff::number("f", "s".into(), "v".into(), None, 1.0, 2.0, 1.0, order);
         d.excess = excess;
         d
+    }
+
+    #[test]
+    fn plain_numbers_have_four_significant_digits_and_no_exponent() {
+        assert_eq!(plain(3.2021), "3.202");
+        assert_eq!(plain(100.0 / 97.0), "1.031");
+        assert_eq!(plain(0.5 / 108.0), "0.00463");
+        assert_eq!(plain(1.234e-5), "0.00001234");
+        assert_eq!(plain(1e-6), "0.000001");
+        assert_eq!(plain(1_250_000.4), "1250000");
+        assert_eq!(plain(-0.25), "-0.25");
+        assert_eq!(plain(0.0), "0");
+        assert_eq!(plain(f64::INFINITY), "inf");
     }
 
     #[test]

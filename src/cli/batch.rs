@@ -13,7 +13,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{InputArgs, shard, signals};
-use crate::data::Region;
 use crate::engine::Workspace;
 use crate::engine::batch::{BatchOptions, binning, run_batch};
 use crate::engine::sampler::{Sampler, SamplerKind};
@@ -21,7 +20,7 @@ use crate::engine::stats::{Binning, CellStats, Partial, finish_cells};
 use crate::error::{Error, InputError, Result};
 use crate::model::{Model, variables};
 use crate::output::batch::{self as out, BatchOutcome};
-use crate::output::{self, Manifest, ManifestInput, OutputSet, fmt_num, model_name};
+use crate::output::{self, Manifest, OutputSet, fmt_num, model_name};
 use crate::scenario::Scenario;
 
 /// Sampling method.
@@ -48,7 +47,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = SamplerArg::Mc)]
     pub sampler: SamplerArg,
     /// Random seed: the same seed gives the same bytes, whatever the thread count
-    #[arg(long, default_value_t = 2040)]
+    #[arg(long, short = 's', default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j')]
@@ -97,14 +96,7 @@ fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
     }
 }
 
-/// An input file and its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputHash {
-    /// Path as the manifest has it.
-    pub path: String,
-    /// SHA-256, hex.
-    pub sha256: String,
-}
+pub use crate::output::recorded::InputHash;
 
 /// Everything that determines a batch's result bytes: equal identities give equal outputs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,40 +122,14 @@ pub struct Identity {
 impl Identity {
     /// Pretty JSON with a trailing newline.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut s = serde_json::to_string_pretty(self).expect("identity serialises");
-        s.push('\n');
-        s.into_bytes()
+        output::pretty_json(self)
     }
 }
 
-/// The input files of a region and scenarios, as the manifest lists them.
-pub fn input_hashes(region: &Region, scenarios: &[&Scenario]) -> Vec<InputHash> {
-    let mut inputs: Vec<InputHash> = region
-        .inputs
-        .iter()
-        .map(|(p, h)| InputHash {
-            path: p.clone(),
-            sha256: h.clone(),
-        })
-        .collect();
-    for sc in scenarios {
-        for f in &sc.files {
-            if !inputs.iter().any(|i| i.path == f.name) {
-                inputs.push(InputHash {
-                    path: f.name.clone(),
-                    sha256: f.sha256.clone(),
-                });
-            }
-        }
-    }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    inputs
-}
+pub use crate::output::recorded::input_hashes;
 
 /// A batch ready to compute: inputs compiled, threads started.
 pub struct Prepared {
-    /// The region.
-    pub region: Region,
     /// Scenarios and their models, in run order.
     pub models: Vec<(Scenario, Model)>,
     /// Sampler.
@@ -212,6 +178,7 @@ pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
     crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
+    args.input.announce(&region, args.quiet);
     let (kind, sampler_name) = sampler_kind(args.sampler);
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(t) = args.threads {
@@ -237,7 +204,6 @@ pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
         inputs: input_hashes(&region, &scenarios),
     };
     Ok(Prepared {
-        region,
         models,
         kind,
         pool,
@@ -367,7 +333,7 @@ impl<W: Write> Write for HashingWriter<W> {
 /// model, in the order of `models`), then prints the summary table.
 pub fn write_outputs(
     out_dir: &Path,
-    region: &Region,
+    input: &InputArgs,
     models: &[(Scenario, Model)],
     identity: &Identity,
     finished: &[Finished],
@@ -419,20 +385,15 @@ pub fn write_outputs(
         kymsim_version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
         created: output::now_rfc3339(),
-        region: region.name.clone(),
+        region: identity.region.clone(),
+        dataset: input.dataset_description(),
+        scenarios_from: input.scenario_source().describe(),
         scenarios: identity.scenarios.clone(),
         seed: Some(identity.seed),
         samples: Some(identity.samples),
-        inputs: identity
-            .inputs
-            .iter()
-            .map(|i| ManifestInput {
-                path: i.path.clone(),
-                sha256: i.sha256.clone(),
-            })
-            .collect(),
+        inputs: identity.inputs.clone(),
         outputs,
-        accounting: crate::output::ManifestAccounting::new(region, models.iter().map(|(_, m)| m)),
+        accounting: crate::output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
     };
     set.stage("batch/manifest.json", &manifest.to_bytes())?;
     // last: a batch/ whose identity matches is complete
@@ -502,7 +463,7 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     }
     write_outputs(
         &args.out,
-        &prep.region,
+        &args.input,
         &prep.models,
         &prep.identity,
         &finished,

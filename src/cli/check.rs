@@ -158,8 +158,12 @@ pub fn after_run(
         .hint("create them with `kymsim run … --check DIR --bless`")
         .into());
     };
-    if quiet && report.equal {
-        return Ok(0);
+    if quiet {
+        // nothing when equal; the one-line verdict when not, so a failure is never silent
+        if !report.equal {
+            println!("{}", report.verdict());
+        }
+        return Ok(report.exit_code());
     }
     print!("\n{}", report.render_text(20));
     Ok(report.exit_code())

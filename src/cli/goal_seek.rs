@@ -43,6 +43,9 @@ pub struct GoalSeekArgs {
     /// What must be met in the target year
     #[arg(long, value_enum, default_value = "both")]
     pub target: TargetArg,
+    /// Print nothing but errors (the exit code says whether the target can be met)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Runs `kymsim goal-seek`: exit 0 when the target can be met, 1 when this measure alone cannot.
@@ -51,6 +54,7 @@ pub fn goal_seek_cmd(args: GoalSeekArgs) -> Result<i32> {
     let models = args
         .input
         .models(&region, std::slice::from_ref(&args.scenario))?;
+    args.input.announce(&region, args.quiet);
     let (_, model) = &models[0];
     let Some(measure) = model.measures.iter().position(|m| m.id == args.measure) else {
         let ids = || model.measures.iter().map(|m| m.id.as_str());
@@ -77,7 +81,9 @@ pub fn goal_seek_cmd(args: GoalSeekArgs) -> Result<i32> {
         TargetArg::Both => Criterion::Both,
     };
     let result = goal_seek(model, measure, lever, criterion)?;
-    println!("scenario `{}`", model.scenario);
-    println!("{}", result.describe(model));
+    if !args.quiet {
+        println!("scenario `{}`", model.scenario);
+        println!("{}", result.describe(model));
+    }
     Ok(if result.met { 0 } else { 1 })
 }

@@ -51,7 +51,7 @@ pub enum BoundaryArg {
 Example:
   kymsim import-alas --municipalities asukasluvut_2023.csv Tulokset_taso_5/ \\
       --region Kymenlaakso --out data/kymenlaakso-alas
-  kymsim validate --data data/kymenlaakso-alas --scenarios data/kymenlaakso-alas/scenarios
+  kymsim validate --data data/kymenlaakso-alas      # scenarios: data/kymenlaakso-alas/scenarios/
 
 Files are `;`-separated with a decimal comma, as Syke publishes them. Gaps (a municipality
 missing a year) and unknown codes are warnings (exit 0) listed in SOURCES.md; --strict makes

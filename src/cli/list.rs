@@ -28,6 +28,9 @@ pub struct ListArgs {
     pub what: What,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Leave out the header line and the line saying where the inputs come from
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Runs `kymsim list`.
@@ -35,9 +38,12 @@ pub fn list(args: ListArgs) -> Result<i32> {
     match args.what {
         What::Sources => {
             let region = args.input.region()?;
-            println!(
-                "{:<32} {:<8} {:<40} {:>12} {:<8}",
-                "id", "kind", "sector", "activity", "unit"
+            header(
+                args.quiet,
+                format_args!(
+                    "{:<32} {:<8} {:<40} {:>12} {:<8}",
+                    "id", "kind", "sector", "activity", "unit"
+                ),
             );
             for s in &region.sources {
                 let kind = if s.kind == SourceKind::Emission {
@@ -57,9 +63,12 @@ pub fn list(args: ListArgs) -> Result<i32> {
         }
         What::Carriers => {
             let region = args.input.region()?;
-            println!(
-                "{:<20} {:<24} {:<5} {:>12}",
-                "id", "name", "kind", "ef t/MWh"
+            header(
+                args.quiet,
+                format_args!(
+                    "{:<20} {:<24} {:<5} {:>12}",
+                    "id", "name", "kind", "ef t/MWh"
+                ),
             );
             for c in &region.carriers {
                 let (kind, ef) = match (&c.kind, &c.ef) {
@@ -74,7 +83,9 @@ pub fn list(args: ListArgs) -> Result<i32> {
         }
         What::Measures => {
             let region = args.input.region()?;
-            for (sc, m) in args.input.models(&region, &[])? {
+            let models = args.input.models(&region, &[])?;
+            args.input.announce(&region, args.quiet);
+            for (sc, m) in models {
                 println!("{}:", sc.name);
                 for mi in &m.measures {
                     let inherited = if sc.files.first().is_some_and(|f| f.name != mi.file) {
@@ -94,6 +105,12 @@ pub fn list(args: ListArgs) -> Result<i32> {
         }
         What::Scenarios => {
             let lib = args.input.library()?;
+            if lib.is_empty() {
+                return Err(lib.empty_error());
+            }
+            if !args.quiet {
+                eprintln!("scenarios: {}", args.input.scenario_source().describe());
+            }
             for name in lib.names() {
                 let sc = lib.resolve(name)?;
                 let parent = sc
@@ -105,4 +122,11 @@ pub fn list(args: ListArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Prints a table's header line unless `quiet`.
+fn header(quiet: bool, line: std::fmt::Arguments) {
+    if !quiet {
+        println!("{line}");
+    }
 }

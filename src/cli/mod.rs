@@ -5,6 +5,7 @@ mod check;
 mod goal_seek;
 mod import_alas;
 mod list;
+mod manual;
 mod plot;
 mod run;
 mod sensitivity;
@@ -29,7 +30,8 @@ Exit codes:
   1  `check` found differences, or `--require-target` and a scenario misses the target
   2  bad input: a data or scenario file, an argument (the message names file, line and column)
   3  an output could not be written (disk full, permissions) or an internal error
-  130/143  interrupted by Ctrl-C / SIGTERM (no partial results are left behind)";
+  130/143  interrupted by Ctrl-C / SIGTERM (no partial results are left behind)
+  141  the output pipe was closed (`kymsim list measures | head -1`)";
 
 /// kymsim — does a Finnish region reach carbon neutrality in 2040, and how?
 ///
@@ -67,17 +69,97 @@ enum Command {
     /// Compare two result sets within tolerances (regression tests, CI); exit 1 on differences
     #[command(long_about = check::CHECK_ABOUT)]
     Check(check::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(manual::CompletionsArgs),
+    /// Print the manual page, or write one page per command with --out DIR
+    Man(manual::ManArgs),
+}
+
+/// The seed of every sampling command (`batch`, `sensitivity`, the sampled Shapley attribution
+/// of `run`) when `-s/--seed` is not given.
+pub const DEFAULT_SEED: u64 = 2040;
+
+/// Exit code of a process whose output pipe was closed (128 + SIGPIPE), as shell tools give.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
+
+/// Ends the process quietly with [`EXIT_BROKEN_PIPE`] when printing to a closed pipe
+/// (`kymsim list measures | head -1`) panics in `println!`; other panics keep the default
+/// report.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+        default(info)
+    }));
 }
 
 /// Where the region dataset and the scenarios come from.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
-    /// Region dataset folder (default: the embedded Kymenlaakso dataset)
+    /// Region dataset folder (default: the embedded Kymenlaakso dataset); its scenarios/
+    /// folder, when present, holds the scenarios
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Folder of scenario TOML files to use instead of the bundled ones
+    /// Folder of scenario TOML files (default: DIR/scenarios/ of --data, else ./scenarios/ when
+    /// present, else the bundled Kymenlaakso scenarios)
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+    /// Use the scenarios compiled into kymsim, even when ./scenarios/ exists
+    #[arg(long, conflicts_with = "scenarios")]
+    pub bundled_scenarios: bool,
+}
+
+/// The folder name looked up in the working directory and in a dataset folder.
+pub const SCENARIOS_DIR: &str = "scenarios";
+
+/// Where a command's scenarios come from, in the order they are looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioSource {
+    /// `--scenarios DIR`.
+    Given(PathBuf),
+    /// `--bundled-scenarios`, or no `--data` and no `./scenarios/`.
+    Bundled,
+    /// `DIR/scenarios/` of `--data DIR`.
+    Dataset(PathBuf),
+    /// `./scenarios/` of the working directory.
+    WorkingDir(PathBuf),
+    /// `--data DIR` without `DIR/scenarios/`: none (the bundled set is for Kymenlaakso).
+    Missing(PathBuf),
+}
+
+impl ScenarioSource {
+    /// The folder the scenarios are read from, if any.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        match self {
+            ScenarioSource::Given(d)
+            | ScenarioSource::Dataset(d)
+            | ScenarioSource::WorkingDir(d) => Some(d),
+            ScenarioSource::Bundled | ScenarioSource::Missing(_) => None,
+        }
+    }
+
+    /// How the manifest and the stderr line name the source.
+    pub fn describe(&self) -> String {
+        match self {
+            ScenarioSource::Given(d) => format!("{} (--scenarios)", d.display()),
+            ScenarioSource::Bundled => "the bundled Kymenlaakso scenarios".into(),
+            ScenarioSource::Dataset(d) => format!("{} (the dataset's folder)", d.display()),
+            ScenarioSource::WorkingDir(d) => {
+                format!("./{}/ (found in the working directory)", d.display())
+            }
+            ScenarioSource::Missing(d) => {
+                format!("none (`{}` has no {SCENARIOS_DIR}/ folder)", d.display())
+            }
+        }
+    }
 }
 
 impl InputArgs {
@@ -89,39 +171,125 @@ impl InputArgs {
         }
     }
 
-    /// The scenario library.
+    /// How the manifest and the stderr line name the dataset.
+    pub fn dataset_description(&self) -> String {
+        match &self.data {
+            Some(d) => d.display().to_string(),
+            None => "embedded:data/kymenlaakso".into(),
+        }
+    }
+
+    /// Where the scenarios come from: `--scenarios DIR`; `--bundled-scenarios`; with
+    /// `--data DIR`, `DIR/scenarios/` (none when absent); `./scenarios/`; the bundled set.
+    pub fn scenario_source(&self) -> ScenarioSource {
+        if let Some(d) = &self.scenarios {
+            return ScenarioSource::Given(d.clone());
+        }
+        if self.bundled_scenarios {
+            return ScenarioSource::Bundled;
+        }
+        if let Some(data) = &self.data {
+            let d = data.join(SCENARIOS_DIR);
+            return if d.is_dir() {
+                ScenarioSource::Dataset(d)
+            } else {
+                ScenarioSource::Missing(data.clone())
+            };
+        }
+        let local = PathBuf::from(SCENARIOS_DIR);
+        if local.is_dir() {
+            ScenarioSource::WorkingDir(local)
+        } else {
+            ScenarioSource::Bundled
+        }
+    }
+
+    /// The scenario library of [`InputArgs::scenario_source`].
     pub fn library(&self) -> Result<ScenarioLibrary> {
-        match &self.scenarios {
-            Some(d) => ScenarioLibrary::from_dir(d),
-            None => Ok(ScenarioLibrary::bundled()),
+        match self.scenario_source() {
+            ScenarioSource::Given(d)
+            | ScenarioSource::Dataset(d)
+            | ScenarioSource::WorkingDir(d) => ScenarioLibrary::from_dir(&d),
+            ScenarioSource::Bundled => Ok(ScenarioLibrary::bundled()),
+            ScenarioSource::Missing(data) => Ok(ScenarioLibrary::none(
+                format!(
+                    "the dataset `{}` has no {SCENARIOS_DIR}/ folder, and the bundled scenarios are written for Kymenlaakso",
+                    data.display()
+                ),
+                format!(
+                    "put the region's scenario files in `{}` (`kymsim import-alas` writes a starter baseline.toml), pass --scenarios DIR, or --bundled-scenarios to apply the Kymenlaakso ones anyway",
+                    data.join(SCENARIOS_DIR).display()
+                ),
+            )),
+        }
+    }
+
+    /// The one stderr line saying where the dataset and the scenarios come from (not when `quiet`).
+    pub fn announce(&self, region: &Region, quiet: bool) {
+        if !quiet {
+            eprintln!(
+                "dataset: {} ({}); scenarios: {}",
+                self.dataset_description(),
+                region.name,
+                self.scenario_source().describe()
+            );
         }
     }
 
     /// Resolves the named scenarios (all in the library when `names` is empty) and compiles them.
     pub fn models(&self, region: &Region, names: &[String]) -> Result<Vec<(Scenario, Model)>> {
         let lib = self.library()?;
+        if names.is_empty() && lib.is_empty() {
+            return Err(lib.empty_error());
+        }
         let names: Vec<String> = if names.is_empty() {
             lib.names().map(String::from).collect()
         } else {
             names.to_vec()
         };
+        // every scenario is checked, so one run reports the errors of all of them
         let mut out: Vec<(Scenario, Model)> = Vec::new();
+        let mut errors = crate::error::Errors::default();
         for n in &names {
-            let sc = lib.resolve(n)?;
-            if out.iter().any(|(s, _)| s.name == sc.name) {
-                return Err(crate::error::InputError::new(format!(
-                    "scenario `{}` is given twice",
-                    sc.name
-                ))
-                .hint("each scenario name may appear once in a run")
-                .into());
+            let one = lib.resolve(n).and_then(|sc| {
+                if out.iter().any(|(s, _)| s.name == sc.name) {
+                    return Err(crate::error::InputError::new(format!(
+                        "scenario `{}` is given twice",
+                        sc.name
+                    ))
+                    .hint("each scenario name may appear once in a run")
+                    .into());
+                }
+                let model = compile(region, &sc)?;
+                crate::engine::check_central(&model)?;
+                out.push((sc, model));
+                Ok(())
+            });
+            if !errors.keep(one) {
+                break;
             }
-            let model = compile(region, &sc)?;
-            crate::engine::check_central(&model)?;
-            out.push((sc, model));
         }
+        errors.finish()?;
         Ok(out)
     }
+}
+
+/// The derived outputs in `dir` (batch statistics, sensitivity indices) not to draw because
+/// their recorded inputs differ from `current`; says so on stderr unless `quiet`.
+pub fn skipped_derived(
+    dir: &std::path::Path,
+    current: &[crate::output::recorded::InputHash],
+    quiet: bool,
+) -> Vec<&'static str> {
+    let skipped = crate::output::recorded::stale_derived(dir, current);
+    let mut files = Vec::new();
+    for s in &skipped {
+        if !quiet {
+            eprintln!("{}", s.message());
+        }
+        files.extend_from_slice(s.derived.files);
+    }
+    files
 }
 
 /// Runs the command line and returns the process exit code.
@@ -136,6 +304,7 @@ pub fn main() -> i32 {
             };
         }
     };
+    install_panic_hook();
     signals::install();
     let result = match cli.command {
         Command::Run(a) => run::run(a),
@@ -149,6 +318,8 @@ pub fn main() -> i32 {
         Command::Merge(a) => shard::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Check(a) => check::check(a),
+        Command::Completions(a) => manual::completions(a),
+        Command::Man(a) => manual::man(a),
     };
     match result {
         Ok(code) => code,
@@ -163,34 +334,60 @@ pub fn main() -> i32 {
     }
 }
 
-/// Prints an error as `error: …`, `  --> file:line:column`, the offending line, and a hint.
+/// Prints an error as `error: …`, `  --> file:line:column`, the offending line, and a hint;
+/// several errors one after the other, then how many there were.
 pub fn print_error(e: &Error) {
     let mut err = std::io::stderr().lock();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, bold, reset) = if color {
+    let style = if color {
         ("\x1b[31;1m", "\x1b[1m", "\x1b[0m")
     } else {
         ("", "", "")
     };
-    let message = match e {
-        Error::Input(ie) => ie.message.clone(),
-        other => other.to_string(),
-    };
-    let _ = writeln!(err, "{red}error{reset}{bold}: {message}{reset}");
-    if let Error::Input(ie) = e {
-        if let Some(loc) = ie.location() {
-            let _ = writeln!(err, "  --> {loc}");
+    match e {
+        Error::Input(ie) => print_input_error(&mut err, ie, style),
+        Error::Several(all) => {
+            for ie in all {
+                print_input_error(&mut err, ie, style);
+            }
+            let more = if all.len() >= crate::error::MAX_ERRORS {
+                format!(
+                    " (the first {}; fix them and run again for more)",
+                    all.len()
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(err, "{} errors{more}", all.len());
         }
-        if let (Some(text), Some(line)) = (&ie.source_line, ie.line) {
-            let width = line.to_string().len();
-            let _ = writeln!(err, "{:width$} |", "");
-            let _ = writeln!(err, "{line} | {text}");
-            if let Some(col) = ie.column {
-                let _ = writeln!(err, "{:width$} | {:>col$}", "", "^");
+        other => {
+            let (red, bold, reset) = style;
+            let _ = writeln!(err, "{red}error{reset}{bold}: {other}{reset}");
+            if let Some(h) = other.hint() {
+                let _ = writeln!(err, "  = hint: {h}");
             }
         }
     }
-    if let Some(h) = e.hint() {
+}
+
+fn print_input_error(
+    err: &mut impl Write,
+    ie: &crate::error::InputError,
+    (red, bold, reset): (&str, &str, &str),
+) {
+    let _ = writeln!(err, "{red}error{reset}{bold}: {}{reset}", ie.message);
+    if let Some(loc) = ie.location() {
+        let _ = writeln!(err, "  --> {loc}");
+    }
+    if let (Some(text), Some(line)) = (&ie.source_line, ie.line) {
+        let width = line.to_string().len();
+        let _ = writeln!(err, "{:width$} |", "");
+        let _ = writeln!(err, "{line} | {text}");
+        if let Some(col) = ie.column {
+            let _ = writeln!(err, "{:width$} | {:>col$}", "", "^");
+        }
+    }
+    if let Some(h) = &ie.hint {
         let _ = writeln!(err, "  = hint: {h}");
     }
 }

@@ -27,7 +27,23 @@ pub struct PlotArgs {
 /// Runs `kymsim plot`.
 pub fn plot(args: PlotArgs) -> Result<i32> {
     let start = Instant::now();
-    let files = charts::render_dir(&args.dir, args.size)?;
+    // draw batch and sensitivity files only when they come from the inputs of the run whose
+    // results are here (its manifest); without a manifest there is nothing to compare
+    let manifest = args.dir.join(crate::output::MANIFEST_JSON);
+    let skip = match crate::output::recorded::read_recorded_inputs(&manifest)? {
+        Some(inputs) => super::skipped_derived(&args.dir, &inputs, args.quiet),
+        None => {
+            if !args.quiet {
+                eprintln!(
+                    "note: no {} in {}: batch and sensitivity files are drawn without checking their inputs",
+                    crate::output::MANIFEST_JSON,
+                    args.dir.display()
+                );
+            }
+            Vec::new()
+        }
+    };
+    let files = charts::render_dir(&args.dir, args.size, &skip)?;
     let mut set = OutputSet::new(&args.dir)?;
     for f in &files {
         set.stage(&f.path, &f.bytes)?;

@@ -9,7 +9,7 @@ use crate::charts;
 use crate::decision;
 use crate::engine::run_central;
 use crate::error::Result;
-use crate::output::{self, Manifest, ManifestInput, OutputSet};
+use crate::output::{self, Manifest, OutputSet};
 
 /// Arguments of `kymsim run`.
 #[derive(Debug, Args)]
@@ -35,7 +35,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::charts::parse_size)]
     pub size: (u32, u32),
     /// Seed of the sampled Shapley attribution (scenarios with more than 14 measures)
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, short = 's', value_name = "S", default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Permutations of the sampled Shapley attribution
     #[arg(long, value_name = "N", default_value_t = 2000)]
@@ -54,6 +54,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     check_args(&args)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
+    args.input.announce(&region, args.quiet);
     let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
@@ -77,6 +78,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
         .iter()
         .any(|a| matches!(a.method, decision::ShapleyMethod::Sampled { .. }));
 
+    let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
+    let inputs = output::recorded::input_hashes(&region, &scenarios);
+    // what an earlier run wrote here, to remove what this run no longer writes
+    let previous = output::recorded::previous_outputs(&args.out.join(output::MANIFEST_JSON));
+
     let mut set = OutputSet::new(&args.out)?;
     let staged: [(&str, Vec<u8>); 5] = [
         (output::RESULTS_CSV, output::results_csv(&runs)),
@@ -94,48 +100,42 @@ pub fn run(args: RunArgs) -> Result<i32> {
         outputs.push((*name).into());
     }
     if !args.no_charts {
+        let skip = super::skipped_derived(&args.out, &inputs, args.quiet);
         let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-        for f in charts::render_run(&args.out, &staged, args.size)? {
+        for f in charts::render_run(&args.out, &staged, args.size, &skip)? {
             set.stage(&f.path, &f.bytes)?;
             outputs.push(f.path);
         }
     }
-    let mut inputs: Vec<ManifestInput> = region
-        .inputs
-        .iter()
-        .map(|(p, h)| ManifestInput {
-            path: p.clone(),
-            sha256: h.clone(),
-        })
-        .collect();
-    for (sc, _) in &models {
-        for f in &sc.files {
-            if !inputs.iter().any(|i| i.path == f.name) {
-                inputs.push(ManifestInput {
-                    path: f.name.clone(),
-                    sha256: f.sha256.clone(),
-                });
-            }
-        }
-    }
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest {
         kymsim_version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
         created: output::now_rfc3339(),
         region: region.name.clone(),
+        dataset: args.input.dataset_description(),
+        scenarios_from: args.input.scenario_source().describe(),
         scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
         seed: sampled.then_some(args.seed),
         samples: None,
         inputs,
-        outputs,
-        accounting: output::ManifestAccounting::new(&region, models.iter().map(|(_, m)| m)),
+        outputs: outputs.clone(),
+        accounting: output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
     if super::signals::interrupted() {
         return Err(crate::error::Error::Interrupted);
     }
     set.commit()?;
+    if let Some(previous) = previous {
+        let removed = output::recorded::remove_unlisted(&args.out, &previous, &outputs)?;
+        if !args.quiet && !removed.is_empty() {
+            eprintln!(
+                "removed {} file(s) an earlier run wrote and this one did not (e.g. {})",
+                removed.len(),
+                removed[0]
+            );
+        }
+    }
 
     if !args.quiet {
         print_summary(&runs, &region);

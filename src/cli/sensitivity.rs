@@ -7,7 +7,8 @@ use clap::Args;
 use super::InputArgs;
 use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
-use crate::output::OutputSet;
+use crate::output::{OutputSet, recorded};
+use serde::Serialize;
 
 /// Arguments of `kymsim sensitivity`.
 #[derive(Debug, Args)]
@@ -18,10 +19,10 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Base sample size N; the cost is N·(k + 2) evaluations for k uncertain parameters
-    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
     pub samples: u64,
     /// Seed of the draws and the bootstrap
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, short = 's', value_name = "S", default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Bootstrap resamples for the 95 % confidence intervals
     #[arg(long, value_name = "R", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
@@ -30,11 +31,24 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Worker threads (default: one per core); results do not depend on it
-    #[arg(long, value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What produced `sensitivity.csv` (deterministic: no timestamp); `run` and `plot` draw the
+/// indices only while its inputs match theirs.
+#[derive(Debug, Serialize)]
+struct SensitivityIdentity {
+    kymsim_version: String,
+    region: String,
+    scenarios: Vec<String>,
+    samples: u64,
+    seed: u64,
+    resamples: u64,
+    inputs: Vec<recorded::InputHash>,
 }
 
 /// Runs `kymsim sensitivity`.
@@ -61,6 +75,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
             .into());
         }
     }
+    args.input.announce(&region, args.quiet);
     let opts = SobolOptions {
         samples: args.samples as usize,
         seed: args.seed,
@@ -84,8 +99,22 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     })?;
     let borrowed: Vec<(&str, &[decision::SensitivityRow])> =
         results.iter().map(|(s, r)| (*s, r.as_slice())).collect();
+    let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
+    let identity = SensitivityIdentity {
+        kymsim_version: env!("CARGO_PKG_VERSION").into(),
+        region: region.name.clone(),
+        scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
+        samples: args.samples,
+        seed: args.seed,
+        resamples: args.resamples,
+        inputs: recorded::input_hashes(&region, &scenarios),
+    };
     let mut set = OutputSet::new(&args.out)?;
     set.stage(decision::SENSITIVITY_CSV, &sensitivity_csv(&borrowed))?;
+    set.stage(
+        recorded::SENSITIVITY_IDENTITY_JSON,
+        &crate::output::pretty_json(&identity),
+    )?;
     set.commit()?;
 
     if !args.quiet {

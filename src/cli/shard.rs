@@ -202,7 +202,8 @@ impl Origin {
     pub fn of(input: &InputArgs, names: &[String]) -> Origin {
         Origin {
             data: input.data.as_deref().map(absolute),
-            scenarios: input.scenarios.as_deref().map(absolute),
+            // the folder the scenarios were resolved from (none: the bundled set)
+            scenarios: input.scenario_source().dir().map(absolute),
             names: names
                 .iter()
                 .map(|n| {
@@ -550,12 +551,17 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
     let header = parts[0].1.header.clone();
     let id = &header.identity;
     let origin = &header.origin;
+    let scenarios = args.scenarios.clone().or_else(|| origin.scenarios.clone());
+    let data = args.data.clone().or_else(|| origin.data.clone());
     let input = InputArgs {
-        data: args.data.clone().or_else(|| origin.data.clone()),
-        scenarios: args.scenarios.clone().or_else(|| origin.scenarios.clone()),
+        // the shards record the folder their scenarios came from; none means the bundled set
+        bundled_scenarios: scenarios.is_none() && data.is_none(),
+        data,
+        scenarios,
     };
     let region = input.region()?;
     let models = input.models(&region, &origin.names)?;
+    input.announce(&region, args.quiet);
     let scenarios: Vec<_> = models.iter().map(|(s, _)| s).collect();
     let now = b::input_hashes(&region, &scenarios);
     let names: Vec<String> = models.iter().map(|(s, _)| s.name.clone()).collect();
@@ -603,7 +609,7 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
             header.shards, id.samples
         );
     }
-    b::write_outputs(&args.out, &region, &models, id, &finished, None, args.quiet)?;
+    b::write_outputs(&args.out, &input, &models, id, &finished, None, args.quiet)?;
     Ok(0)
 }
 

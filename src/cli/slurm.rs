@@ -10,16 +10,23 @@ use super::shard::PARTS_DIR;
 use crate::error::{Error, InputError, Result};
 use crate::output::OutputSet;
 
-/// Arguments of `kymsim slurm`.
+/// Arguments of `kymsim slurm`. The batch options that each array task sets itself (its shard,
+/// its threads) or that a sharded batch cannot give (`--keep-samples`) are hidden.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("shard", |a| a.hide(true)),
+    mut_arg("keep_samples", |a| a.hide(true)),
+    mut_arg("threads", |a| a.hide(true))
+)]
 pub struct SlurmArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
     /// Slurm partition (sbatch --partition)
     #[arg(long)]
     pub partition: Option<String>,
-    /// Time limit of each job (sbatch --time, e.g. 00:30:00)
-    #[arg(long)]
+    /// Time limit of each job (sbatch --time: MINUTES, MM:SS, HH:MM:SS, D-HH, D-HH:MM or
+    /// D-HH:MM:SS)
+    #[arg(long, value_parser = parse_time)]
     pub time: Option<String>,
     /// CPUs per shard (threads of each shard's batch)
     #[arg(long, default_value_t = 1)]
@@ -36,6 +43,51 @@ pub struct SlurmArgs {
     /// kymsim executable the jobs run (default: this one)
     #[arg(long, value_name = "PATH")]
     pub kymsim: Option<PathBuf>,
+    /// At most N shards running at once (the array's `%N`)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub array_throttle: Option<u32>,
+    /// Another sbatch option for both jobs, e.g. --sbatch-arg=--qos=long (repeatable)
+    #[arg(long, value_name = "OPTION", allow_hyphen_values = true, value_parser = parse_sbatch_arg)]
+    pub sbatch_arg: Vec<String>,
+}
+
+/// Checks a time limit against the formats sbatch accepts: `M`, `M:S`, `H:M:S`, `D-H`,
+/// `D-H:M`, `D-H:M:S` (numbers only), or `infinite`/`unlimited`.
+pub fn parse_time(s: &str) -> std::result::Result<String, String> {
+    let num = |x: &str| !x.is_empty() && x.len() <= 9 && x.bytes().all(|b| b.is_ascii_digit());
+    let ok = if s.eq_ignore_ascii_case("infinite") || s.eq_ignore_ascii_case("unlimited") {
+        true
+    } else if let Some((days, rest)) = s.split_once('-') {
+        let parts: Vec<&str> = rest.split(':').collect();
+        num(days) && parts.len() <= 3 && parts.iter().all(|p| num(p))
+    } else {
+        let parts: Vec<&str> = s.split(':').collect();
+        parts.len() <= 3 && parts.iter().all(|p| num(p))
+    };
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a Slurm time: give minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS"
+        ))
+    }
+}
+
+/// Checks an extra sbatch option: one word starting with `-`, without spaces or quotes.
+pub fn parse_sbatch_arg(s: &str) -> std::result::Result<String, String> {
+    if !s.starts_with('-') {
+        return Err(format!(
+            "`{s}` is not an sbatch option: give it with its dashes, e.g. --sbatch-arg=--qos=long"
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\'' || c == '"')
+    {
+        return Err(format!(
+            "`{s}` has a space or a quote: an #SBATCH line takes one word per option"
+        ));
+    }
+    Ok(s.to_string())
 }
 
 /// Quotes a word for a POSIX shell.
@@ -106,8 +158,11 @@ pub fn batch_words(a: &BatchArgs) -> Vec<String> {
     if let Some(d) = &a.input.data {
         w.extend(["--data".into(), abs(d)]);
     }
-    if let Some(s) = &a.input.scenarios {
-        w.extend(["--scenarios".into(), abs(s)]);
+    // pin the scenarios resolved here: the jobs may start in another working directory
+    match a.input.scenario_source().dir() {
+        Some(s) => w.extend(["--scenarios".into(), abs(s)]),
+        None if a.input.data.is_none() => w.push("--bundled-scenarios".into()),
+        None => {}
     }
     w.extend([
         "--samples".into(),
@@ -194,7 +249,13 @@ pub fn slurm(args: SlurmArgs) -> Result<i32> {
     directive(&mut common, "time", args.time.as_deref());
     directive(&mut common, "account", args.account.as_deref());
     directive(&mut common, "mem", args.mem.as_deref());
+    for extra in &args.sbatch_arg {
+        common.push_str(&format!("#SBATCH {extra}\n"));
+    }
     common.push_str(&format!("#SBATCH --chdir={}\n", quote(&cwd)));
+    let throttle = args
+        .array_throttle
+        .map_or(String::new(), |t| format!("%{t}"));
 
     let words: Vec<String> = std::iter::once(exe.clone())
         .chain(batch_words(a))
@@ -204,7 +265,7 @@ pub fn slurm(args: SlurmArgs) -> Result<i32> {
         "#!/bin/bash\n\
          # kymsim batch as a job array: task K computes shard K of {n} into {parts}\n\
          #SBATCH --job-name=kymsim-shards\n\
-         #SBATCH --array=1-{n}\n\
+         #SBATCH --array=1-{n}{throttle}\n\
          #SBATCH --ntasks=1\n\
          #SBATCH --cpus-per-task={cpus}\n\
          {common}\

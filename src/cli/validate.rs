@@ -14,11 +14,21 @@ pub struct ValidateArgs {
     pub names: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Print nothing but errors (exit 0: the inputs are valid)
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
-/// Runs `kymsim validate`.
+/// Runs `kymsim validate`. The scenarios are checked before anything is printed, so an error
+/// is never buried under the calibration table.
 pub fn validate(args: ValidateArgs) -> Result<i32> {
     let region = args.input.region()?;
+    let models = args.input.models(&region, &args.names)?;
+    args.input.announce(&region, args.quiet);
+    let rows = calibration(&region)?;
+    if args.quiet {
+        return Ok(0);
+    }
     println!(
         "dataset {} ({}): {} sources, {} carriers, {} drivers, years {}–{}, accounting {}",
         region.name,
@@ -35,7 +45,7 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
         "{:<28} {:>10} {:>10} {:>8}",
         "sector", "modelled", "inventory", "diff"
     );
-    for row in calibration(&region)? {
+    for row in rows {
         let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
         let d = row
             .difference()
@@ -49,7 +59,6 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
         );
     }
     print_calibrated(&region)?;
-    let models = args.input.models(&region, &args.names)?;
     println!();
     for (sc, m) in &models {
         let uncertain = m.uncertain_params().len();

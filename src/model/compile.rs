@@ -97,7 +97,7 @@ impl Builder<'_> {
                 "`{name}` can take values outside its range {}",
                 range_text(lo, hi)
             ))
-            .hint("keep the distribution within the range (truncate a normal with `min`/`max`)")
+            .hint("keep the distribution within the range (truncate a normal or lognormal with `min`/`max`)")
             .into());
         }
         self.params.push(Param {
@@ -555,194 +555,197 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
     }
     let mut pending_mix: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
 
+    // each measure is checked even after an error in another, so a file's errors come at once
+    let mut errors = crate::error::Errors::default();
     for (mi, m) in scenario.measures.iter().enumerate() {
-        let spec = &m.item;
-        let id = spec.id.get_ref().clone();
-        let vspan = spec.value.span();
-        let kind = spec.kind;
-        let value_bounds = if kind == MeasureKind::Removal {
-            (0.0, f64::INFINITY)
-        } else {
-            (0.0, 1.0)
-        };
-        let value = b.param(
-            format!("measure.{id}.value"),
-            spec.value.get_ref(),
-            value_bounds,
-            |msg| {
-                let e = m.error_at(&vspan, msg);
-                if kind == MeasureKind::Removal {
-                    e.hint("a removal's value is kt CO2e per year, ≥ 0")
-                } else {
-                    e.hint("this kind's value is a fraction between 0 and 1")
-                }
-            },
-        )?;
-        let cost = match &spec.cost_eur_per_t {
-            Some(c) => Some(b.param(
-                format!("measure.{id}.cost"),
-                c.get_ref(),
-                (f64::NEG_INFINITY, f64::INFINITY),
-                |msg| m.error_at(&c.span(), msg),
-            )?),
-            None => None,
-        };
-        // adoption
-        let aspan = spec.adoption.span();
-        let (curve, full) = match spec.adoption.get_ref() {
-            Adoption::Linear { start, full } | Adoption::Logistic { start, full, .. } => {
-                if !(1800..=2300).contains(start) {
-                    return Err(m
-                        .error_at(
-                            &aspan,
-                            format!("adoption start {start} is outside 1800–2300"),
-                        )
-                        .into());
-                }
-                let k = match spec.adoption.get_ref() {
-                    Adoption::Logistic { k, .. } => Some(k.unwrap_or(8.0)),
-                    _ => None,
-                };
-                if let Some(k) = k
-                    && !(k.is_finite() && (MIN_LOGISTIC_K..=100.0).contains(&k))
-                {
-                    return Err(m
-                        .error_at(
-                            &aspan,
-                            format!(
-                                "logistic steepness k = {k} must be in [{MIN_LOGISTIC_K}, 100]"
-                            ),
-                        )
-                        .into());
-                }
-                let p = b.param(
-                    format!("measure.{id}.full"),
-                    full,
-                    (*start as f64 + 1e-9, 2300.0),
-                    |msg| {
-                        m.error_at(&aspan, msg)
-                            .hint("`full` must come after `start`")
-                    },
-                )?;
-                let curve = match k {
-                    Some(k) => Curve::Logistic {
-                        start: *start as f64,
-                        k,
-                    },
-                    None => Curve::Linear {
-                        start: *start as f64,
-                    },
-                };
-                (curve, Some(p))
-            }
-            Adoption::Step { year } => {
-                if !(1800..=2300).contains(year) {
-                    return Err(m
-                        .error_at(&aspan, format!("adoption year {year} is outside 1800–2300"))
-                        .into());
-                }
-                (Curve::Step { year: *year as f64 }, None)
-            }
-            Adoption::Table { points } => {
-                if points.is_empty() {
-                    return Err(m
-                        .error_at(&aspan, "an adoption table needs at least one point")
-                        .into());
-                }
-                let mut pts = Vec::new();
-                for (k, v) in points {
-                    let year = parse_year(k).ok_or_else(|| {
-                        m.error_at(&aspan, format!("adoption point `{k}` is not a year"))
-                    })?;
-                    if !(0.0..=1.0).contains(v) {
+        let one = (|| -> Result<()> {
+            let spec = &m.item;
+            let id = spec.id.get_ref().clone();
+            let vspan = spec.value.span();
+            let kind = spec.kind;
+            let value_bounds = if kind == MeasureKind::Removal {
+                (0.0, f64::INFINITY)
+            } else {
+                (0.0, 1.0)
+            };
+            let value = b.param(
+                format!("measure.{id}.value"),
+                spec.value.get_ref(),
+                value_bounds,
+                |msg| {
+                    let e = m.error_at(&vspan, msg);
+                    if kind == MeasureKind::Removal {
+                        e.hint("a removal's value is kt CO2e per year, ≥ 0")
+                    } else {
+                        e.hint("this kind's value is a fraction between 0 and 1")
+                    }
+                },
+            )?;
+            let cost = match &spec.cost_eur_per_t {
+                Some(c) => Some(b.param(
+                    format!("measure.{id}.cost"),
+                    c.get_ref(),
+                    (f64::NEG_INFINITY, f64::INFINITY),
+                    |msg| m.error_at(&c.span(), msg),
+                )?),
+                None => None,
+            };
+            // adoption
+            let aspan = spec.adoption.span();
+            let (curve, full) = match spec.adoption.get_ref() {
+                Adoption::Linear { start, full } | Adoption::Logistic { start, full, .. } => {
+                    if !(1800..=2300).contains(start) {
                         return Err(m
-                            .error_at(&aspan, format!("adoption {v} in {year} is outside 0…1"))
-                            .hint("adoption points are fractions of the measure's full effect")
+                            .error_at(
+                                &aspan,
+                                format!("adoption start {start} is outside 1800–2300"),
+                            )
                             .into());
                     }
-                    pts.push((year, *v));
-                }
-                pts.sort_by_key(|p| p.0);
-                (Curve::Table { points: pts }, None)
-            }
-        };
-
-        let targets_text = match kind {
-            MeasureKind::Activity
-            | MeasureKind::Efficiency
-            | MeasureKind::Process
-            | MeasureKind::Capture => {
-                reject_field(m, &spec.from, "from")?;
-                reject_field(m, &spec.to, "to")?;
-                reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                reject_field(m, &spec.sector, "sector")?;
-                reject_field(m, &spec.input_per_output, "input_per_output")?;
-                let field = match kind {
-                    MeasureKind::Activity => Field::Activity,
-                    MeasureKind::Efficiency => Field::Intensity,
-                    MeasureKind::Process => Field::DirectEf,
-                    _ => Field::Capture,
-                };
-                let targets = resolve_targets(m, source_ids(), "source")?;
-                for &(s, _) in &targets {
-                    let removal = region.sources[s].kind == SourceKind::Removal;
-                    if removal && matches!(field, Field::Intensity | Field::Capture) {
+                    let k = match spec.adoption.get_ref() {
+                        Adoption::Logistic { k, .. } => Some(k.unwrap_or(8.0)),
+                        _ => None,
+                    };
+                    if let Some(k) = k
+                        && !(k.is_finite() && (MIN_LOGISTIC_K..=100.0).contains(&k))
+                    {
                         return Err(m
+                            .error_at(
+                                &aspan,
+                                format!(
+                                    "logistic steepness k = {k} must be in [{MIN_LOGISTIC_K}, 100]"
+                                ),
+                            )
+                            .into());
+                    }
+                    let p = b.param(
+                        format!("measure.{id}.full"),
+                        full,
+                        (*start as f64 + 1e-9, 2300.0),
+                        |msg| {
+                            m.error_at(&aspan, msg)
+                                .hint("`full` must come after `start`")
+                        },
+                    )?;
+                    let curve = match k {
+                        Some(k) => Curve::Logistic {
+                            start: *start as f64,
+                            k,
+                        },
+                        None => Curve::Linear {
+                            start: *start as f64,
+                        },
+                    };
+                    (curve, Some(p))
+                }
+                Adoption::Step { year } => {
+                    if !(1800..=2300).contains(year) {
+                        return Err(m
+                            .error_at(&aspan, format!("adoption year {year} is outside 1800–2300"))
+                            .into());
+                    }
+                    (Curve::Step { year: *year as f64 }, None)
+                }
+                Adoption::Table { points } => {
+                    if points.is_empty() {
+                        return Err(m
+                            .error_at(&aspan, "an adoption table needs at least one point")
+                            .into());
+                    }
+                    let mut pts = Vec::new();
+                    for (k, v) in points {
+                        let year = parse_year(k).ok_or_else(|| {
+                            m.error_at(&aspan, format!("adoption point `{k}` is not a year"))
+                        })?;
+                        if !(0.0..=1.0).contains(v) {
+                            return Err(m
+                                .error_at(&aspan, format!("adoption {v} in {year} is outside 0…1"))
+                                .hint("adoption points are fractions of the measure's full effect")
+                                .into());
+                        }
+                        pts.push((year, *v));
+                    }
+                    pts.sort_by_key(|p| p.0);
+                    (Curve::Table { points: pts }, None)
+                }
+            };
+
+            let targets_text = match kind {
+                MeasureKind::Activity
+                | MeasureKind::Efficiency
+                | MeasureKind::Process
+                | MeasureKind::Capture => {
+                    reject_field(m, &spec.from, "from")?;
+                    reject_field(m, &spec.to, "to")?;
+                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
+                    reject_field(m, &spec.sector, "sector")?;
+                    reject_field(m, &spec.input_per_output, "input_per_output")?;
+                    let field = match kind {
+                        MeasureKind::Activity => Field::Activity,
+                        MeasureKind::Efficiency => Field::Intensity,
+                        MeasureKind::Process => Field::DirectEf,
+                        _ => Field::Capture,
+                    };
+                    let targets = resolve_targets(m, source_ids(), "source")?;
+                    for &(s, _) in &targets {
+                        let removal = region.sources[s].kind == SourceKind::Removal;
+                        if removal && matches!(field, Field::Intensity | Field::Capture) {
+                            return Err(m
                             .error(format!("`{}` measure `{id}` targets removal source `{}`", kind.as_str(), region.sources[s].id))
                             .hint("efficiency and capture act on emission sources; use `activity` or `process` on a sink")
                             .into());
+                        }
+                        mult_ops.push(MultOp {
+                            field,
+                            source: s,
+                            measure: mi,
+                            value,
+                        });
                     }
-                    mult_ops.push(MultOp {
-                        field,
-                        source: s,
-                        measure: mi,
-                        value,
-                    });
+                    targets
+                        .iter()
+                        .map(|&(s, _)| region.sources[s].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 }
-                targets
-                    .iter()
-                    .map(|&(s, _)| region.sources[s].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }
-            MeasureKind::FuelSwitch => {
-                reject_field(m, &spec.sector, "sector")?;
-                reject_field(m, &spec.input_per_output, "input_per_output")?;
-                let from = carrier_ref(m, "from", region)?;
-                let to = carrier_ref(m, "to", region)?;
-                if from == to {
-                    return Err(m
-                        .error(format!(
-                            "measure `{id}` switches `{}` to itself",
-                            region.carriers[from].id
-                        ))
-                        .into());
-                }
-                let ratio = match &spec.energy_ratio {
+                MeasureKind::FuelSwitch => {
+                    reject_field(m, &spec.sector, "sector")?;
+                    reject_field(m, &spec.input_per_output, "input_per_output")?;
+                    let from = carrier_ref(m, "from", region)?;
+                    let to = carrier_ref(m, "to", region)?;
+                    if from == to {
+                        return Err(m
+                            .error(format!(
+                                "measure `{id}` switches `{}` to itself",
+                                region.carriers[from].id
+                            ))
+                            .into());
+                    }
+                    let ratio = match &spec.energy_ratio {
                     Some(r) => Some(b.param(format!("measure.{id}.energy_ratio"), r.get_ref(), (1e-6, 10.0), |msg| {
                         m.error_at(&r.span(), msg).hint("MWh of `to` per MWh of `from` replaced, e.g. 0.33 for electric cars")
                     })?),
                     None => None,
                 };
-                let targets = resolve_targets(m, source_ids(), "source")?;
-                let mut applied = Vec::new();
-                for &(s, is_glob) in &targets {
-                    if region.sources[s].intensity == 0.0 {
-                        if is_glob {
-                            continue;
+                    let targets = resolve_targets(m, source_ids(), "source")?;
+                    let mut applied = Vec::new();
+                    for &(s, is_glob) in &targets {
+                        if region.sources[s].intensity == 0.0 {
+                            if is_glob {
+                                continue;
+                            }
+                            return Err(m
+                                .error(format!(
+                                    "measure `{id}` switches fuel in `{}`, which uses no energy",
+                                    region.sources[s].id
+                                ))
+                                .into());
                         }
-                        return Err(m
-                            .error(format!(
-                                "measure `{id}` switches fuel in `{}`, which uses no energy",
-                                region.sources[s].id
-                            ))
-                            .into());
-                    }
-                    if !slots[s].iter().any(|(c, _)| *c == from) {
-                        if is_glob {
-                            continue;
-                        }
-                        return Err(m
+                        if !slots[s].iter().any(|(c, _)| *c == from) {
+                            if is_glob {
+                                continue;
+                            }
+                            return Err(m
                             .error(format!(
                                 "source `{}` does not use `{}`, so measure `{id}` cannot switch it",
                                 region.sources[s].id, region.carriers[from].id
@@ -756,176 +759,190 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                                 )
                             ))
                             .into());
+                        }
+                        if !slots[s].iter().any(|(c, _)| *c == to) {
+                            slots[s].push((to, 0.0));
+                        }
+                        pending_fuel.push((s, from, to, mi, value, ratio));
+                        applied.push(region.sources[s].id.as_str());
                     }
-                    if !slots[s].iter().any(|(c, _)| *c == to) {
-                        slots[s].push((to, 0.0));
-                    }
-                    pending_fuel.push((s, from, to, mi, value, ratio));
-                    applied.push(region.sources[s].id.as_str());
-                }
-                if applied.is_empty() {
-                    return Err(m
-                        .error(format!(
-                            "no target of measure `{id}` uses `{}`",
-                            region.carriers[from].id
-                        ))
-                        .hint("check `from` and `targets`")
-                        .into());
-                }
-                applied.join(",")
-            }
-            MeasureKind::CarrierEf => {
-                reject_field(m, &spec.from, "from")?;
-                reject_field(m, &spec.to, "to")?;
-                reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                reject_field(m, &spec.sector, "sector")?;
-                reject_field(m, &spec.input_per_output, "input_per_output")?;
-                let targets =
-                    resolve_targets(m, region.carriers.iter().map(|c| c.id.as_str()), "carrier")?;
-                for &(c, _) in &targets {
-                    if region.carriers[c].kind.is_composite() {
+                    if applied.is_empty() {
                         return Err(m
+                            .error(format!(
+                                "no target of measure `{id}` uses `{}`",
+                                region.carriers[from].id
+                            ))
+                            .hint("check `from` and `targets`")
+                            .into());
+                    }
+                    applied.join(",")
+                }
+                MeasureKind::CarrierEf => {
+                    reject_field(m, &spec.from, "from")?;
+                    reject_field(m, &spec.to, "to")?;
+                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
+                    reject_field(m, &spec.sector, "sector")?;
+                    reject_field(m, &spec.input_per_output, "input_per_output")?;
+                    let targets = resolve_targets(
+                        m,
+                        region.carriers.iter().map(|c| c.id.as_str()),
+                        "carrier",
+                    )?;
+                    for &(c, _) in &targets {
+                        if region.carriers[c].kind.is_composite() {
+                            return Err(m
                             .error(format!("`carrier_ef` measure `{id}` targets mix or blend carrier `{}`", region.carriers[c].id))
                             .hint("change a mix or blend through its components: use `mix_switch`, or `carrier_ef` on a component")
                             .into());
+                        }
+                        carrier_ops.push((c, mi, value));
                     }
-                    carrier_ops.push((c, mi, value));
+                    targets
+                        .iter()
+                        .map(|&(c, _)| region.carriers[c].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 }
-                targets
-                    .iter()
-                    .map(|&(c, _)| region.carriers[c].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }
-            MeasureKind::MixSwitch => {
-                reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                reject_field(m, &spec.sector, "sector")?;
-                let from = carrier_ref(m, "from", region)?;
-                let to = carrier_ref(m, "to", region)?;
-                let targets =
-                    resolve_targets(m, region.carriers.iter().map(|c| c.id.as_str()), "carrier")?;
-                for &(c, _) in &targets {
-                    if !region.carriers[c].kind.is_composite() {
-                        return Err(m
+                MeasureKind::MixSwitch => {
+                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
+                    reject_field(m, &spec.sector, "sector")?;
+                    let from = carrier_ref(m, "from", region)?;
+                    let to = carrier_ref(m, "to", region)?;
+                    let targets = resolve_targets(
+                        m,
+                        region.carriers.iter().map(|c| c.id.as_str()),
+                        "carrier",
+                    )?;
+                    for &(c, _) in &targets {
+                        if !region.carriers[c].kind.is_composite() {
+                            return Err(m
                             .error(format!("`mix_switch` measure `{id}` targets fuel carrier `{}`", region.carriers[c].id))
                             .hint("mix_switch changes the components of a `mix` carrier such as district heat or of a `blend` such as petrol")
                             .into());
-                    }
-                    let blend = region.carriers[c].kind == CarrierKind::Blend;
-                    if blend && region.carriers[to].kind != CarrierKind::Fuel {
-                        return Err(m
-                            .error(format!(
-                                "blend `{}` can only hold fuels; `{}` is a mix or blend",
-                                region.carriers[c].id, region.carriers[to].id
-                            ))
-                            .into());
-                    }
-                    if !mixcomp[c].iter().any(|x| x.0 == from) {
-                        return Err(m
-                            .error(format!(
-                                "`{}` is not a component of `{}`",
-                                region.carriers[from].id, region.carriers[c].id
-                            ))
-                            .hint(format!(
-                                "its components: {}",
-                                name_list(
-                                    mixcomp[c].iter().map(|x| region.carriers[x.0].id.as_str())
-                                )
-                            ))
-                            .into());
-                    }
-                    if to == c {
-                        return Err(m.error("a mix carrier cannot be its own component").into());
-                    }
-                    if blend
-                        && let Some(ipo) = &spec.input_per_output
-                        && *ipo.get_ref() != 1.0
-                    {
-                        return Err(m
-                            .error_at(
-                                &ipo.span(),
-                                format!("input_per_output {} in blend `{}`", ipo.get_ref(), region.carriers[c].id),
-                            )
-                            .hint("a blend's components are its final energy: leave input_per_output out or 1")
-                            .into());
-                    }
-                    if blend && !mixcomp[c].iter().any(|x| x.0 == to) {
-                        mixcomp[c].push((to, 0.0, 1.0));
-                    }
-                    if !mixcomp[c].iter().any(|x| x.0 == to) {
-                        let Some(ipo) = &spec.input_per_output else {
+                        }
+                        let blend = region.carriers[c].kind == CarrierKind::Blend;
+                        if blend && region.carriers[to].kind != CarrierKind::Fuel {
                             return Err(m
+                                .error(format!(
+                                    "blend `{}` can only hold fuels; `{}` is a mix or blend",
+                                    region.carriers[c].id, region.carriers[to].id
+                                ))
+                                .into());
+                        }
+                        if !mixcomp[c].iter().any(|x| x.0 == from) {
+                            return Err(m
+                                .error(format!(
+                                    "`{}` is not a component of `{}`",
+                                    region.carriers[from].id, region.carriers[c].id
+                                ))
+                                .hint(format!(
+                                    "its components: {}",
+                                    name_list(
+                                        mixcomp[c].iter().map(|x| region.carriers[x.0].id.as_str())
+                                    )
+                                ))
+                                .into());
+                        }
+                        if to == c {
+                            return Err(m
+                                .error("a mix carrier cannot be its own component")
+                                .into());
+                        }
+                        if blend
+                            && let Some(ipo) = &spec.input_per_output
+                            && *ipo.get_ref() != 1.0
+                        {
+                            return Err(m
+                                .error_at(
+                                    &ipo.span(),
+                                    format!("input_per_output {} in blend `{}`", ipo.get_ref(), region.carriers[c].id),
+                                )
+                                .hint("a blend's components are its final energy: leave input_per_output out or 1")
+                                .into());
+                        }
+                        if blend && !mixcomp[c].iter().any(|x| x.0 == to) {
+                            mixcomp[c].push((to, 0.0, 1.0));
+                        }
+                        if !mixcomp[c].iter().any(|x| x.0 == to) {
+                            let Some(ipo) = &spec.input_per_output else {
+                                return Err(m
                                 .error(format!(
                                     "`{}` is not yet in the mix of `{}`: measure `{id}` needs `input_per_output`",
                                     region.carriers[to].id, region.carriers[c].id
                                 ))
                                 .hint("MWh of the new component per MWh of the mix, e.g. 0.33 for heat pumps")
                                 .into());
-                        };
-                        let v = *ipo.get_ref();
-                        if !(v > 0.0 && v <= 100.0) {
-                            return Err(m
-                                .error_at(
-                                    &ipo.span(),
-                                    format!("input_per_output {v} must be in (0, 100]"),
-                                )
-                                .into());
+                            };
+                            let v = *ipo.get_ref();
+                            if !(v > 0.0 && v <= 100.0) {
+                                return Err(m
+                                    .error_at(
+                                        &ipo.span(),
+                                        format!("input_per_output {v} must be in (0, 100]"),
+                                    )
+                                    .into());
+                            }
+                            mixcomp[c].push((to, 0.0, v));
                         }
-                        mixcomp[c].push((to, 0.0, v));
+                        pending_mix.push((c, from, to, mi, value));
                     }
-                    pending_mix.push((c, from, to, mi, value));
+                    targets
+                        .iter()
+                        .map(|&(c, _)| region.carriers[c].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 }
-                targets
-                    .iter()
-                    .map(|&(c, _)| region.carriers[c].id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }
-            MeasureKind::Removal => {
-                reject_field(m, &spec.from, "from")?;
-                reject_field(m, &spec.to, "to")?;
-                reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                reject_field(m, &spec.input_per_output, "input_per_output")?;
-                if let Some(t) = spec.targets.first() {
-                    return Err(m
-                        .error_at(&t.span(), "a `removal` measure has no `targets`")
-                        .hint("it adds its own sink; name its IAMC path with `sector`")
-                        .into());
+                MeasureKind::Removal => {
+                    reject_field(m, &spec.from, "from")?;
+                    reject_field(m, &spec.to, "to")?;
+                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
+                    reject_field(m, &spec.input_per_output, "input_per_output")?;
+                    if let Some(t) = spec.targets.first() {
+                        return Err(m
+                            .error_at(&t.span(), "a `removal` measure has no `targets`")
+                            .hint("it adds its own sink; name its IAMC path with `sector`")
+                            .into());
+                    }
+                    let Some(sector) = &spec.sector else {
+                        return Err(m
+                            .error(format!("removal measure `{id}` needs a `sector`"))
+                            .hint("the IAMC path under `Carbon Removal|`, e.g. sector = \"BECCS\"")
+                            .into());
+                    };
+                    let s = sector.get_ref();
+                    if s.is_empty() || s.split('|').any(|p| p.trim().is_empty() || p.trim() != p) {
+                        return Err(m
+                            .error_at(
+                                &sector.span(),
+                                format!("sector path `{s}` has an empty or padded part"),
+                            )
+                            .into());
+                    }
+                    removal_sectors.push((s.clone(), mi));
+                    removal_ops.push((mi, value));
+                    format!("Carbon Removal|{s}")
                 }
-                let Some(sector) = &spec.sector else {
-                    return Err(m
-                        .error(format!("removal measure `{id}` needs a `sector`"))
-                        .hint("the IAMC path under `Carbon Removal|`, e.g. sector = \"BECCS\"")
-                        .into());
-                };
-                let s = sector.get_ref();
-                if s.is_empty() || s.split('|').any(|p| p.trim().is_empty() || p.trim() != p) {
-                    return Err(m
-                        .error_at(
-                            &sector.span(),
-                            format!("sector path `{s}` has an empty or padded part"),
-                        )
-                        .into());
-                }
-                removal_sectors.push((s.clone(), mi));
-                removal_ops.push((mi, value));
-                format!("Carbon Removal|{s}")
-            }
-        };
-        measures.push(MeasureInfo {
-            id: id.clone(),
-            name: spec.name.clone().unwrap_or_else(|| id.clone()),
-            description: spec.description.clone().unwrap_or_default(),
-            pillar: spec.pillar,
-            kind,
-            targets: targets_text,
-            value,
-            cost,
-            curve,
-            full,
-            file: m.file.name.clone(),
-        });
+            };
+            measures.push(MeasureInfo {
+                id: id.clone(),
+                name: spec.name.clone().unwrap_or_else(|| id.clone()),
+                description: spec.description.clone().unwrap_or_default(),
+                pillar: spec.pillar,
+                kind,
+                targets: targets_text,
+                value,
+                cost,
+                curve,
+                full,
+                file: m.file.name.clone(),
+            });
+            Ok(())
+        })();
+        if !errors.keep(one) {
+            break;
+        }
     }
+    errors.finish()?;
 
     // removal paths must not nest with each other or with removal sources
     let mut removal_paths: Vec<(String, String)> = region
@@ -1109,6 +1126,8 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         ny,
         target: region.target.clone(),
         milestones: region.milestones.clone(),
+        accounting: region.accounting.clone(),
+        count_ets_removals: region.count_ets_removals,
         excluded,
         params: b.params,
         measures,

@@ -162,6 +162,10 @@ pub struct Model {
     pub target: crate::data::Target,
     /// The region's interim milestones.
     pub milestones: Vec<crate::data::Milestone>,
+    /// The region's accounting basis (region.toml `accounting`).
+    pub accounting: Option<String>,
+    /// Whether the region counts removals at EU ETS installations.
+    pub count_ets_removals: bool,
     /// Measures of the scenario that the region's accounting leaves out (removals at ETS
     /// installations when `count_ets_removals` is false), with the reason.
     pub excluded: Vec<ExcludedMeasure>,

@@ -2,6 +2,7 @@
 
 mod atomic;
 pub mod batch;
+pub mod recorded;
 
 pub use atomic::{OutputSet, TEMP_SUFFIX, check_out_dir, is_temp_name};
 
@@ -36,7 +37,16 @@ pub fn fmt_num(x: f64) -> String {
             "-inf".into()
         };
     }
-    let mut s = format!("{x:.6}");
+    let mut s = trim_decimal_zeros(format!("{x:.6}"));
+    if s == "-0" {
+        s = "0".into();
+    }
+    s
+}
+
+/// Drops the trailing zeros of a decimal number's fraction, and the point when nothing is
+/// left after it (`"2.500"` → `"2.5"`, `"3.000"` → `"3"`; `"100"` stays).
+pub fn trim_decimal_zeros(mut s: String) -> String {
     if s.contains('.') {
         while s.ends_with('0') {
             s.pop();
@@ -44,9 +54,6 @@ pub fn fmt_num(x: f64) -> String {
         if s.ends_with('.') {
             s.pop();
         }
-    }
-    if s == "-0" {
-        s = "0".into();
     }
     s
 }
@@ -223,13 +230,7 @@ pub fn summary_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
 }
 
 /// An input file in the manifest.
-#[derive(Debug, Serialize)]
-pub struct ManifestInput {
-    /// Path, or `embedded:<path>`.
-    pub path: String,
-    /// SHA-256, hex.
-    pub sha256: String,
-}
+pub type ManifestInput = recorded::InputHash;
 
 /// `manifest.json`: what produced the outputs. The only output with a timestamp.
 #[derive(Debug, Serialize)]
@@ -242,6 +243,10 @@ pub struct Manifest {
     pub created: String,
     /// Region name.
     pub region: String,
+    /// Where the dataset came from (`embedded:data/kymenlaakso` or the `--data` folder).
+    pub dataset: String,
+    /// Where the scenarios came from (a folder and why it was chosen, or the bundled set).
+    pub scenarios_from: String,
     /// Scenario names.
     pub scenarios: Vec<String>,
     /// Random seed (batches only).
@@ -279,14 +284,13 @@ pub struct ManifestExcluded {
 }
 
 impl ManifestAccounting {
-    /// The region's rules and what they leave out of `models`.
-    pub fn new<'a>(
-        region: &crate::data::Region,
-        models: impl IntoIterator<Item = &'a Model>,
-    ) -> ManifestAccounting {
+    /// The region's rules (from the models, which all share one region) and what they leave
+    /// out of `models`.
+    pub fn new<'a>(models: impl IntoIterator<Item = &'a Model> + Clone) -> ManifestAccounting {
+        let first = models.clone().into_iter().next();
         ManifestAccounting {
-            basis: region.accounting.clone(),
-            count_ets_removals: region.count_ets_removals,
+            basis: first.and_then(|m| m.accounting.clone()),
+            count_ets_removals: first.is_some_and(|m| m.count_ets_removals),
             excluded_measures: models
                 .into_iter()
                 .flat_map(|m| {
@@ -304,10 +308,15 @@ impl ManifestAccounting {
 impl Manifest {
     /// Serialises as pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut s = serde_json::to_string_pretty(self).expect("manifest serialises");
-        s.push('\n');
-        s.into_bytes()
+        pretty_json(self)
     }
+}
+
+/// Pretty JSON with a trailing newline (manifests and identity files).
+pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    let mut s = serde_json::to_string_pretty(value).expect("plain records serialise");
+    s.push('\n');
+    s.into_bytes()
 }
 
 /// The current UTC time as RFC 3339 (`2026-11-29T22:00:00Z`).

@@ -36,13 +36,60 @@ pub enum Dist {
         /// Truncation above.
         max: Option<f64>,
     },
-    /// Lognormal: exp of a normal with mean ln(median) and sd `sigma`.
+    /// Lognormal: exp of a normal with mean ln(median) and sd `sigma`, optionally truncated to
+    /// [min, max].
     Lognormal {
-        /// Median (> 0).
+        /// Median (of the untruncated distribution, > 0).
         median: f64,
         /// sd of the log (> 0).
         sigma: f64,
+        /// Truncation below.
+        min: Option<f64>,
+        /// Truncation above.
+        max: Option<f64>,
     },
+}
+
+/// Inverse CDF of a normal(`mean`, `sd`) truncated to [`lo`, `hi`] (infinite: no bound): the
+/// untruncated quantile of `Φ(lo) + p·(Φ(hi) − Φ(lo))`, clamped into the bounds against rounding.
+fn truncated_normal_quantile(p: f64, mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
+    let cdf = |x: f64| {
+        if x == f64::NEG_INFINITY {
+            0.0
+        } else if x == f64::INFINITY {
+            1.0
+        } else {
+            normal_cdf((x - mean) / sd)
+        }
+    };
+    let (a, b) = (cdf(lo), cdf(hi));
+    let x = mean + sd * normal_quantile(a + p * (b - a));
+    x.max(lo).min(hi)
+}
+
+/// Truncation bounds as an interval (infinite where absent).
+fn bounds(min: Option<f64>, max: Option<f64>) -> (f64, f64) {
+    (
+        min.unwrap_or(f64::NEG_INFINITY),
+        max.unwrap_or(f64::INFINITY),
+    )
+}
+
+/// Checks optional truncation bounds: finite, and min < max when both are given.
+fn check_bounds(kind: &str, min: Option<f64>, max: Option<f64>) -> Result<(), String> {
+    for (name, v) in [("min", min), ("max", max)] {
+        if let Some(v) = v
+            && !v.is_finite()
+        {
+            return Err(format!("`{name}` must be a finite number"));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo >= hi
+    {
+        return Err(format!("{kind} truncation needs min < max, got {lo}, {hi}"));
+    }
+    Ok(())
 }
 
 /// A number or a distribution.
@@ -81,15 +128,22 @@ impl<'de> Deserialize<'de> for ValueSpec {
 
 impl Dist {
     /// The central value used by `run`: mean of uniform and normal, mode of triangular,
-    /// median of lognormal. (A truncated normal's central value is its mean clamped to the bounds.)
+    /// median of lognormal. A truncated normal or lognormal keeps the central value of the
+    /// untruncated distribution, clamped into [min, max].
     pub fn central(&self) -> f64 {
         match *self {
             Dist::Uniform { min, max } => 0.5 * (min + max),
             Dist::Triangular { mode, .. } => mode,
-            Dist::Normal { mean, min, max, .. } => mean
-                .max(min.unwrap_or(f64::MIN))
-                .min(max.unwrap_or(f64::MAX)),
-            Dist::Lognormal { median, .. } => median,
+            Dist::Normal { mean, min, max, .. } => {
+                let (lo, hi) = bounds(min, max);
+                mean.max(lo).min(hi)
+            }
+            Dist::Lognormal {
+                median, min, max, ..
+            } => {
+                let (lo, hi) = bounds(min, max);
+                median.max(lo).min(hi)
+            }
         }
     }
 
@@ -97,11 +151,11 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match *self {
             Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => (min, max),
-            Dist::Normal { min, max, .. } => (
-                min.unwrap_or(f64::NEG_INFINITY),
-                max.unwrap_or(f64::INFINITY),
-            ),
-            Dist::Lognormal { .. } => (0.0, f64::INFINITY),
+            Dist::Normal { min, max, .. } => bounds(min, max),
+            Dist::Lognormal { min, max, .. } => {
+                let (lo, hi) = bounds(min, max);
+                (lo.max(0.0), hi)
+            }
         }
     }
 
@@ -140,21 +194,8 @@ impl Dist {
                 if sd <= 0.0 {
                     return Err(format!("normal needs sd > 0, got {sd}"));
                 }
-                if let Some(lo) = min {
-                    finite("min", lo)?;
-                }
-                if let Some(hi) = max {
-                    finite("max", hi)?;
-                }
-                if let (Some(lo), Some(hi)) = (min, max)
-                    && lo >= hi
-                {
-                    return Err(format!("normal truncation needs min < max, got {lo}, {hi}"));
-                }
-                let (lo, hi) = (
-                    min.unwrap_or(f64::NEG_INFINITY),
-                    max.unwrap_or(f64::INFINITY),
-                );
+                check_bounds("normal", min, max)?;
+                let (lo, hi) = bounds(min, max);
                 // keep at least a sliver of probability inside the truncation
                 if mean + 6.0 * sd < lo || mean - 6.0 * sd > hi {
                     return Err(format!(
@@ -162,7 +203,12 @@ impl Dist {
                     ));
                 }
             }
-            Dist::Lognormal { median, sigma } => {
+            Dist::Lognormal {
+                median,
+                sigma,
+                min,
+                max,
+            } => {
                 finite("median", median)?;
                 finite("sigma", sigma)?;
                 if median <= 0.0 {
@@ -170,6 +216,22 @@ impl Dist {
                 }
                 if sigma <= 0.0 {
                     return Err(format!("lognormal needs sigma > 0, got {sigma}"));
+                }
+                check_bounds("lognormal", min, max)?;
+                if let Some(hi) = max
+                    && hi <= 0.0
+                {
+                    return Err(format!(
+                        "lognormal values are > 0, so max must be > 0, got {hi}"
+                    ));
+                }
+                // as for the normal: at least a sliver of probability inside, in log space
+                let (lo, hi) = bounds(min, max);
+                let (m, s) = (median.ln(), 6.0 * sigma);
+                if (lo > 0.0 && m + s < lo.ln()) || m - s > hi.ln() {
+                    return Err(format!(
+                        "lognormal(median = {median}, sigma = {sigma}) has almost no probability within [{lo}, {hi}]"
+                    ));
                 }
             }
         }
@@ -192,14 +254,26 @@ impl Dist {
                 }
             }
             Dist::Normal { mean, sd, min, max } => {
-                let lo = min.map_or(0.0, |m| normal_cdf((m - mean) / sd));
-                let hi = max.map_or(1.0, |m| normal_cdf((m - mean) / sd));
-                let q = lo + p * (hi - lo);
-                let x = mean + sd * normal_quantile(q);
-                x.max(min.unwrap_or(f64::NEG_INFINITY))
-                    .min(max.unwrap_or(f64::INFINITY))
+                let (lo, hi) = bounds(min, max);
+                truncated_normal_quantile(p, mean, sd, lo, hi)
             }
-            Dist::Lognormal { median, sigma } => median * (sigma * normal_quantile(p)).exp(),
+            Dist::Lognormal {
+                median,
+                sigma,
+                min,
+                max,
+            } => {
+                // the same inverse CDF in log space: X = median·exp(sigma·Z), Z a standard
+                // normal truncated to [(ln min − ln median)/sigma, (ln max − ln median)/sigma]
+                // (min ≤ 0 is no bound below); untruncated, Z = Φ⁻¹(p) exactly as before
+                let (lo, hi) = bounds(min, max);
+                let z = |b: f64| (b.ln() - median.ln()) / sigma;
+                let z_lo = if lo > 0.0 { z(lo) } else { f64::NEG_INFINITY };
+                let z_hi = if hi.is_finite() { z(hi) } else { f64::INFINITY };
+                let zq = truncated_normal_quantile(p, 0.0, 1.0, z_lo, z_hi);
+                let x = median * (sigma * zq).exp();
+                x.max(lo.max(0.0)).min(hi)
+            }
         }
     }
 }
@@ -338,11 +412,82 @@ mod tests {
         assert_eq!(
             Dist::Lognormal {
                 median: 2.0,
-                sigma: 0.3
+                sigma: 0.3,
+                min: None,
+                max: None
             }
             .central(),
             2.0
         );
+    }
+
+    fn lognormal(median: f64, sigma: f64, min: Option<f64>, max: Option<f64>) -> Dist {
+        Dist::Lognormal {
+            median,
+            sigma,
+            min,
+            max,
+        }
+    }
+
+    #[test]
+    fn truncated_lognormal_central_value_is_the_median_clamped() {
+        // a fraction: median 0.1 lies inside [0, 1], so the central value is the median
+        assert_eq!(lognormal(0.1, 0.3, None, Some(1.0)).central(), 0.1);
+        // median 2 above max 1.5: clamped to 1.5; median 0.2 below min 0.5: clamped to 0.5
+        assert_eq!(lognormal(2.0, 0.3, None, Some(1.5)).central(), 1.5);
+        assert_eq!(lognormal(0.2, 1.0, Some(0.5), None).central(), 0.5);
+        assert_eq!(lognormal(0.1, 0.3, None, Some(1.0)).support(), (0.0, 1.0));
+        assert_eq!(
+            lognormal(0.1, 0.3, Some(-1.0), None).support(),
+            (0.0, f64::INFINITY)
+        );
+    }
+
+    #[test]
+    fn truncated_lognormal_quantiles_follow_the_truncated_cdf() {
+        // median 1, sigma 1, truncated below at 1 = the median: the upper half of the
+        // untruncated distribution. Φ(0) = 0.5, so p = 0.5 maps to q = 0.5 + 0.5·(1 − 0.5) = 0.75
+        // and X = exp(Φ⁻¹(0.75)) = exp(0.6744897502) = 1.963031
+        let d = lognormal(1.0, 1.0, Some(1.0), None);
+        assert!(
+            (d.quantile(0.5) - 1.963031).abs() < 1e-5,
+            "{}",
+            d.quantile(0.5)
+        );
+        // p → 0 gives the bound itself
+        assert!((d.quantile(1e-12) - 1.0).abs() < 1e-6);
+        // untruncated quantiles are unchanged by the optional bounds: median·exp(σ·Φ⁻¹(p))
+        let u = lognormal(2.0, 0.5, None, None);
+        assert_eq!(u.quantile(0.9), 2.0 * (0.5 * normal_quantile(0.9)).exp());
+    }
+
+    #[test]
+    fn truncated_lognormal_samples_stay_in_range_and_increase() {
+        let d = lognormal(0.1, 0.8, Some(0.02), Some(0.3));
+        let mut last = 0.0;
+        for i in 0..=1000 {
+            let p = (i as f64 / 1000.0).clamp(1e-12, 1.0 - 1e-12);
+            let x = d.quantile(p);
+            assert!((0.02..=0.3).contains(&x), "p = {p}: {x}");
+            assert!(x >= last, "not increasing at p = {p}");
+            last = x;
+        }
+        // the fraction of the issue: samples in (0, 1]
+        let f = lognormal(0.1, 0.3, None, Some(1.0));
+        assert!(f.quantile(1.0 - 1e-12) <= 1.0);
+        assert!(f.quantile(1e-12) > 0.0);
+    }
+
+    #[test]
+    fn bad_lognormal_truncations_are_named() {
+        let err = |d: Dist| d.check().unwrap_err();
+        assert!(err(lognormal(0.1, 0.3, None, Some(0.0))).contains("max must be > 0"));
+        assert!(err(lognormal(0.1, 0.3, Some(0.5), Some(0.2))).contains("needs min < max"));
+        // ln 0.1 + 6·0.1 = −1.70 < ln 10 = 2.30: no probability above 10
+        assert!(err(lognormal(0.1, 0.1, Some(10.0), None)).contains("almost no probability"));
+        assert!(err(lognormal(0.1, 0.3, Some(f64::NAN), None)).contains("finite"));
+        assert!(lognormal(0.1, 0.3, None, Some(1.0)).check().is_ok());
     }
 
     #[test]
@@ -362,7 +507,9 @@ mod tests {
         assert!(
             (Dist::Lognormal {
                 median: 2.0,
-                sigma: 0.5
+                sigma: 0.5,
+                min: None,
+                max: None
             }
             .quantile(0.5)
                 - 2.0)
@@ -406,7 +553,9 @@ mod tests {
         assert!(
             Dist::Lognormal {
                 median: -1.0,
-                sigma: 0.1
+                sigma: 0.1,
+                min: None,
+                max: None
             }
             .check()
             .is_err()
@@ -428,5 +577,11 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.message().contains("mx"), "{}", e.message());
+        // a truncated lognormal, as for a fraction
+        let t: T = toml::from_str(
+            "a = 3\nb = { dist = \"lognormal\", median = 0.1, sigma = 0.3, max = 1.0 }",
+        )
+        .unwrap();
+        assert_eq!(t.b, ValueSpec::Dist(lognormal(0.1, 0.3, None, Some(1.0))));
     }
 }

@@ -288,6 +288,8 @@ pub const MAX_EXTENDS_DEPTH: usize = 32;
 pub struct ScenarioLibrary {
     entries: BTreeMap<String, Arc<TextFile>>,
     origin: String,
+    /// The hint of a failed lookup when the library is empty on purpose ([`ScenarioLibrary::none`]).
+    missing_hint: Option<String>,
 }
 
 impl ScenarioLibrary {
@@ -307,7 +309,35 @@ impl ScenarioLibrary {
         ScenarioLibrary {
             entries,
             origin: "the bundled scenarios".into(),
+            missing_hint: None,
         }
+    }
+
+    /// A library with no scenarios: files given by path still resolve (without `extends`), a
+    /// name fails with `why` and `hint`. Used for a dataset that brings no scenario folder,
+    /// so that scenarios written for another region are never applied to it silently.
+    pub fn none(why: impl Into<String>, hint: impl Into<String>) -> ScenarioLibrary {
+        ScenarioLibrary {
+            entries: BTreeMap::new(),
+            origin: why.into(),
+            missing_hint: Some(hint.into()),
+        }
+    }
+
+    /// Whether the library holds no scenario (see [`ScenarioLibrary::none`]).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The error of asking an empty library for its scenarios.
+    pub fn empty_error(&self) -> Error {
+        InputError::new(format!("no scenarios to run: {}", self.origin))
+            .hint(
+                self.missing_hint
+                    .clone()
+                    .unwrap_or_else(|| "name a scenario or give a path to a .toml file".into()),
+            )
+            .into()
     }
 
     /// Every `*.toml` in `dir`.
@@ -334,6 +364,7 @@ impl ScenarioLibrary {
         Ok(ScenarioLibrary {
             entries,
             origin: format!("`{}`", dir.display()),
+            missing_hint: None,
         })
     }
 
@@ -380,6 +411,13 @@ impl ScenarioLibrary {
             if p.is_file() {
                 return Ok(Arc::new(TextFile::read(&p)?));
             }
+        }
+        if let Some(hint) = &self.missing_hint {
+            return Err(
+                InputError::new(format!("no scenario named `{name}`: {}", self.origin))
+                    .hint(hint.clone())
+                    .into(),
+            );
         }
         self.entries.get(name).cloned().ok_or_else(|| {
             InputError::new(format!("no scenario named `{name}` in {}", self.origin))

@@ -62,3 +62,25 @@ pub fn tiny_error(text: &str) -> kymsim::InputError {
 pub fn close(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} != {b}");
 }
+
+/// Writes `batch/identity.json` and `sensitivity-identity.json` into `out`, recording the
+/// inputs of a run of `scenarios` on `data`: hand-made batch and sensitivity files placed in
+/// `out` then count as computed from those inputs, and `run`/`plot` draw them.
+pub fn record_derived_inputs(out: &Path, data: &Path, scenarios: &Path) {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_cmd::cargo::cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "--no-charts", "--data"])
+        .arg(data)
+        .arg("--scenarios")
+        .arg(scenarios)
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("manifest.json")).unwrap()).unwrap();
+    let identity = serde_json::json!({ "inputs": manifest["inputs"] }).to_string();
+    std::fs::create_dir_all(out.join("batch")).unwrap();
+    std::fs::write(out.join("batch/identity.json"), &identity).unwrap();
+    std::fs::write(out.join("sensitivity-identity.json"), &identity).unwrap();
+}

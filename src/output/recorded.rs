@@ -1,0 +1,327 @@
+//! What earlier commands recorded in an output folder: whether the files derived from the inputs
+//! (batch statistics, sensitivity indices, …) still match the current inputs, and which files a
+//! previous run wrote that this run no longer writes.
+//!
+//! A derived folder is *current* when every input file its identity file records is among the
+//! current inputs with the same SHA-256. A file that was recorded but is no longer an input
+//! (a scenario not run now, a scenario now read from another folder) makes it stale too:
+//! nothing is drawn that cannot be shown to come from the inputs at hand.
+
+use std::path::{Component, Path};
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Region;
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+
+/// An input file and its SHA-256, as manifests and identity files record them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputHash {
+    /// Path as the manifest has it (`embedded:<path>` for compiled-in files).
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// The input files of a region and scenarios, as the manifest lists them.
+pub fn input_hashes(region: &Region, scenarios: &[&Scenario]) -> Vec<InputHash> {
+    let mut inputs: Vec<InputHash> = region
+        .inputs
+        .iter()
+        .map(|(p, h)| InputHash {
+            path: p.clone(),
+            sha256: h.clone(),
+        })
+        .collect();
+    for sc in scenarios {
+        for f in &sc.files {
+            if !inputs.iter().any(|i| i.path == f.name) {
+                inputs.push(InputHash {
+                    path: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                });
+            }
+        }
+    }
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs
+}
+
+/// Whether a derived folder's recorded inputs match the current ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// Every recorded input is a current input with the same hash.
+    Current,
+    /// Recorded inputs differ; the text names them.
+    Stale(String),
+    /// The identity file is absent: nothing says what the files came from.
+    Unrecorded,
+}
+
+/// The part of an identity file (or manifest) this check reads; other fields are ignored.
+#[derive(Debug, Deserialize)]
+struct Recorded {
+    inputs: Vec<InputHash>,
+}
+
+/// Reads the `inputs` list of an identity file or a manifest (`None` when the file is absent).
+pub fn read_recorded_inputs(file: &Path) -> Result<Option<Vec<InputHash>>> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", file, e)),
+    };
+    let r: Recorded = serde_json::from_slice(&bytes).map_err(|e| {
+        crate::error::InputError::new(format!("cannot read the recorded inputs: {e}"))
+            .in_file(file.display().to_string())
+            .hint("the file is written by kymsim; rerun the command that wrote it")
+    })?;
+    Ok(Some(r.inputs))
+}
+
+/// Compares recorded inputs with the current ones (see the module documentation).
+pub fn compare_inputs(recorded: &[InputHash], current: &[InputHash]) -> Freshness {
+    let mut changed = Vec::new();
+    let mut absent = Vec::new();
+    for r in recorded {
+        match current.iter().find(|c| c.path == r.path) {
+            Some(c) if c.sha256 == r.sha256 => {}
+            Some(_) => changed.push(r.path.as_str()),
+            None => absent.push(r.path.as_str()),
+        }
+    }
+    if changed.is_empty() && absent.is_empty() {
+        return Freshness::Current;
+    }
+    let list = |v: &[&str]| {
+        let mut s = v
+            .iter()
+            .take(3)
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if v.len() > 3 {
+            s.push_str(&format!(" and {} more", v.len() - 3));
+        }
+        s
+    };
+    let mut parts = Vec::new();
+    if !changed.is_empty() {
+        parts.push(format!("changed since: {}", list(&changed)));
+    }
+    if !absent.is_empty() {
+        parts.push(format!("not inputs of this run: {}", list(&absent)));
+    }
+    Freshness::Stale(parts.join("; "))
+}
+
+/// Whether the folder whose identity file is `identity_file` was computed from `current`.
+/// An identity file that cannot be read counts as stale.
+pub fn recorded_inputs_match(identity_file: &Path, current: &[InputHash]) -> Freshness {
+    match read_recorded_inputs(identity_file) {
+        Ok(Some(recorded)) => compare_inputs(&recorded, current),
+        Ok(None) => Freshness::Unrecorded,
+        Err(e) => Freshness::Stale(e.to_string()),
+    }
+}
+
+/// Files derived from a run's inputs by a separate command, drawn by `run` and `plot` only
+/// while their identity file matches the current inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct Derived {
+    /// What the user calls it, and the command that remakes it.
+    pub what: &'static str,
+    /// The command that remakes it.
+    pub command: &'static str,
+    /// The identity file, relative to the output folder.
+    pub identity: &'static str,
+    /// The files drawn from, relative to the output folder.
+    pub files: &'static [&'static str],
+}
+
+/// File recording what produced `sensitivity.csv` (deterministic: no timestamp).
+pub const SENSITIVITY_IDENTITY_JSON: &str = "sensitivity-identity.json";
+
+/// The derived outputs `run` and `plot` may draw.
+pub const DERIVED: &[Derived] = &[
+    Derived {
+        what: "batch/",
+        command: "kymsim batch",
+        identity: "batch/identity.json",
+        files: &["batch/stats.csv", "batch/distributions.csv"],
+    },
+    Derived {
+        what: "sensitivity.csv",
+        command: "kymsim sensitivity",
+        identity: SENSITIVITY_IDENTITY_JSON,
+        files: &["sensitivity.csv"],
+    },
+];
+
+/// A derived output that is present in a folder but not drawn, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// Which one.
+    pub derived: Derived,
+    /// Why (stale inputs or no record of them).
+    pub reason: String,
+}
+
+impl Skipped {
+    /// The one stderr line telling the user.
+    pub fn message(&self) -> String {
+        format!(
+            "note: {} is not drawn: {}; rerun `{}` to update it",
+            self.derived.what, self.reason, self.derived.command
+        )
+    }
+}
+
+/// The derived outputs present in `dir` whose recorded inputs do not match `current`.
+pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Vec<Skipped> {
+    DERIVED
+        .iter()
+        .filter(|d| d.files.iter().any(|f| dir.join(f).is_file()))
+        .filter_map(|d| {
+            let reason = match recorded_inputs_match(&dir.join(d.identity), current) {
+                Freshness::Current => return None,
+                Freshness::Stale(why) => format!("its inputs differ from this run's ({why})"),
+                Freshness::Unrecorded => {
+                    format!("no `{}` records the inputs it came from", d.identity)
+                }
+            };
+            Some(Skipped {
+                derived: *d,
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// The outputs the manifest `file` lists (`None` when there is no readable manifest).
+pub fn previous_outputs(file: &Path) -> Option<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Listed {
+        outputs: Vec<String>,
+    }
+    let bytes = std::fs::read(file).ok()?;
+    serde_json::from_slice::<Listed>(&bytes)
+        .ok()
+        .map(|l| l.outputs)
+}
+
+/// Removes from `dir` the files of `previous` (what an earlier manifest listed) that are not in
+/// `now`, and returns them. Only plain relative paths are considered (no `..`, no absolute
+/// path), only regular files are removed, and nothing else in `dir` is touched.
+pub fn remove_unlisted(dir: &Path, previous: &[String], now: &[String]) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for p in previous {
+        if now.contains(p) {
+            continue;
+        }
+        let rel = Path::new(p);
+        if p.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            continue;
+        }
+        let path = dir.join(rel);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() => {
+                std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+                removed.push(p.clone());
+            }
+            _ => {}
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(path: &str, sha: &str) -> InputHash {
+        InputHash {
+            path: path.into(),
+            sha256: sha.into(),
+        }
+    }
+
+    #[test]
+    fn recorded_subset_with_equal_hashes_is_current() {
+        let recorded = [h("a.csv", "1"), h("s/x.toml", "2")];
+        let current = [h("a.csv", "1"), h("s/x.toml", "2"), h("s/y.toml", "3")];
+        assert_eq!(compare_inputs(&recorded, &current), Freshness::Current);
+    }
+
+    #[test]
+    fn changed_hash_is_stale_and_named() {
+        let recorded = [h("a.csv", "1"), h("s/x.toml", "2")];
+        let current = [h("a.csv", "1"), h("s/x.toml", "9")];
+        assert_eq!(
+            compare_inputs(&recorded, &current),
+            Freshness::Stale("changed since: `s/x.toml`".into())
+        );
+    }
+
+    #[test]
+    fn recorded_file_no_longer_an_input_is_stale() {
+        // the same scenario now read from ./scenarios instead of the compiled-in copy
+        let recorded = [h("embedded:scenarios/x.toml", "2")];
+        let current = [h("scenarios/x.toml", "2")];
+        assert_eq!(
+            compare_inputs(&recorded, &current),
+            Freshness::Stale("not inputs of this run: `embedded:scenarios/x.toml`".into())
+        );
+    }
+
+    #[test]
+    fn identity_file_absent_or_broken() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("identity.json");
+        assert_eq!(recorded_inputs_match(&f, &[]), Freshness::Unrecorded);
+        std::fs::write(&f, "{ not json").unwrap();
+        assert!(matches!(
+            recorded_inputs_match(&f, &[]),
+            Freshness::Stale(_)
+        ));
+        std::fs::write(
+            &f,
+            r#"{"seed": 1, "inputs": [{"path": "a.csv", "sha256": "1"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            recorded_inputs_match(&f, &[h("a.csv", "1")]),
+            Freshness::Current
+        );
+    }
+
+    #[test]
+    fn only_listed_plain_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("charts")).unwrap();
+        for f in ["charts/old.png", "charts/kept.png", "mine.txt"] {
+            std::fs::write(d.join(f), "x").unwrap();
+        }
+        std::fs::create_dir_all(d.join("charts/sub")).unwrap();
+        let previous: Vec<String> = [
+            "charts/old.png",
+            "charts/kept.png",
+            "../escape.txt",
+            "/etc/passwd",
+            "charts/sub",
+            "gone.csv",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let now = vec!["charts/kept.png".to_string()];
+        let removed = remove_unlisted(d, &previous, &now).unwrap();
+        assert_eq!(removed, vec!["charts/old.png".to_string()]);
+        assert!(!d.join("charts/old.png").exists());
+        assert!(d.join("charts/kept.png").is_file());
+        assert!(d.join("mine.txt").is_file(), "unlisted files stay");
+        assert!(d.join("charts/sub").is_dir(), "folders stay");
+    }
+}
