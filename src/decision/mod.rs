@@ -7,6 +7,7 @@
 
 pub mod goalseek;
 pub mod macc;
+pub mod prim;
 pub mod shapley;
 pub mod sobol;
 
