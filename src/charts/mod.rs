@@ -17,13 +17,18 @@
 //! | `charts/macc_<s>.{png,svg}` | with `macc.csv` |
 //! | `charts/sensitivity_<s>.{png,svg}` | with `sensitivity.csv` |
 //! | `report.html` | always |
+//!
+//! `kymsim discover` and `kymsim sensitivity --method morris` draw charts of their own data
+//! with [`render_standalone`]: `charts/discovery_<s>` and `charts/morris_<s>`.
 
+pub mod discovery;
 mod distribution;
 mod emissions;
 mod energy;
 pub mod load;
 mod macc;
 pub mod metadata;
+pub mod morris;
 mod net;
 mod report;
 mod sensitivity;
@@ -202,25 +207,92 @@ fn draw_error(path: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
-fn render_one(ctx: &Ctx, job: &Job, format: Format) -> Result<Vec<u8>> {
-    let (w, h) = ctx.st.size;
+/// Something drawn on any backend.
+trait Chart: Sync {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+/// A chart of an output folder.
+struct InFolder<'a> {
+    ctx: &'a Ctx<'a>,
+    job: &'a Job,
+}
+
+impl Chart for InFolder<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        self.job.draw(self.ctx, root)
+    }
+}
+
+/// A chart drawn from data of its own rather than an output folder's files.
+#[derive(Debug, Clone)]
+pub enum Standalone {
+    /// The PRIM peeling trajectory of `kymsim discover`.
+    Discovery(discovery::DiscoveryChart),
+    /// Morris screening (`kymsim sensitivity --method morris`).
+    Morris(morris::MorrisChart),
+}
+
+struct Sized<'a> {
+    chart: &'a Standalone,
+    st: Style,
+}
+
+impl Chart for Sized<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        match self.chart {
+            Standalone::Discovery(c) => discovery::draw(c, &self.st, root),
+            Standalone::Morris(c) => morris::draw(c, &self.st, root),
+        }
+    }
+}
+
+/// Draws a standalone chart as `charts/<stem>.png` and `charts/<stem>.svg` (in that order).
+pub fn render_standalone(
+    chart: &Standalone,
+    stem: &str,
+    size: (u32, u32),
+) -> Result<Vec<Rendered>> {
+    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    let sized = Sized {
+        chart,
+        st: Style::new(size),
+    };
+    [Format::Png, Format::Svg]
+        .into_iter()
+        .map(|f| {
+            let ext = if f == Format::Png { "png" } else { "svg" };
+            Ok(Rendered {
+                path: format!("{CHARTS_DIR}/{stem}.{ext}"),
+                bytes: render_one(&sized, stem, size, f)?,
+            })
+        })
+        .collect()
+}
+
+fn render_one(
+    chart: &impl Chart,
+    stem: &str,
+    (w, h): (u32, u32),
+    format: Format,
+) -> Result<Vec<u8>> {
     match format {
         Format::Svg => {
-            let path = format!("{CHARTS_DIR}/{}.svg", job.stem);
+            let path = format!("{CHARTS_DIR}/{stem}.svg");
             let mut s = String::new();
             {
                 let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
-                job.draw(ctx, &root).map_err(|e| draw_error(&path, e))?;
+                chart.draw_on(&root).map_err(|e| draw_error(&path, e))?;
                 root.present().map_err(|e| draw_error(&path, e))?;
             }
             Ok(s.into_bytes())
         }
         Format::Png => {
-            let path = format!("{CHARTS_DIR}/{}.png", job.stem);
+            let path = format!("{CHARTS_DIR}/{stem}.png");
             let mut buf = vec![0u8; w as usize * h as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-                job.draw(ctx, &root).map_err(|e| draw_error(&path, e))?;
+                chart.draw_on(&root).map_err(|e| draw_error(&path, e))?;
                 root.present().map_err(|e| draw_error(&path, e))?;
             }
             encode_png(&buf, w, h).map_err(|e| draw_error(&path, e))
@@ -260,7 +332,13 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
         .collect();
     let drawn: Vec<Result<Vec<u8>>> = tasks
         .par_iter()
-        .map(|&(j, f)| render_one(&ctx, &jobs[j], f))
+        .map(|&(j, f)| {
+            let chart = InFolder {
+                ctx: &ctx,
+                job: &jobs[j],
+            };
+            render_one(&chart, &jobs[j].stem, ctx.st.size, f)
+        })
         .collect();
     let mut out = Vec::with_capacity(tasks.len() + 1);
     for (&(j, f), bytes) in tasks.iter().zip(drawn) {

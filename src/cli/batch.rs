@@ -87,7 +87,7 @@ pub const MAX_SAMPLES: u64 = 100_000_000;
 /// File recording what produced `batch/` (deterministic: no timestamp).
 pub const IDENTITY_JSON: &str = "batch/identity.json";
 
-fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
+pub(super) fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
     match s {
         SamplerArg::Mc => (SamplerKind::MonteCarlo, "mc"),
         SamplerArg::Lhs => (SamplerKind::LatinHypercube, "lhs"),
@@ -195,6 +195,22 @@ impl Prepared {
     }
 }
 
+/// The worker threads of `--threads T` (all cores when `None`).
+pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 || t > 1024 {
+            return Err(InputError::new(format!("--threads {t} is out of range"))
+                .hint("give 1 to 1024 threads")
+                .into());
+        }
+        pool = pool.num_threads(t);
+    }
+    Ok(pool
+        .build()
+        .map_err(|e| InputError::new(format!("cannot start threads: {e}")))?)
+}
+
 /// Checks the arguments, loads and compiles the inputs and starts the threads.
 pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
     if args.samples == 0 || args.samples > MAX_SAMPLES {
@@ -209,18 +225,7 @@ pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
     let (kind, sampler_name) = sampler_kind(args.sampler);
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        if t == 0 || t > 1024 {
-            return Err(InputError::new(format!("--threads {t} is out of range"))
-                .hint("give 1 to 1024 threads")
-                .into());
-        }
-        pool = pool.num_threads(t);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| InputError::new(format!("cannot start threads: {e}")))?;
+    let pool = thread_pool(args.threads)?;
     let scenarios: Vec<&Scenario> = models.iter().map(|(s, _)| s).collect();
     let identity = Identity {
         kymsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -439,7 +444,7 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn progress_bar(show: bool, len: u64, name: &str) -> ProgressBar {
+pub(super) fn progress_bar(show: bool, len: u64, name: &str) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }

@@ -15,6 +15,8 @@
 //! Everything is deterministic: candidates are compared in input order (low side before high),
 //! the first of equal candidates wins, and no randomness is used.
 
+use crate::output::fmt_num;
+
 /// Peeling and pasting settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PrimOptions {
@@ -413,6 +415,68 @@ pub fn select_box(prim: &Prim, min_coverage: f64) -> usize {
     best
 }
 
+/// `discovery.csv`: `box,parameter,lower,upper,coverage,density`, one row per restricted
+/// parameter of each box of the trajectory (box 0, the whole space, has none), boxes in
+/// trajectory order, parameters in input order. `names` are the inputs' ids. An unrestricted side
+/// is empty; bounds are inclusive and printed in their shortest exact form, coverage and density
+/// with 6 decimals.
+pub fn discovery_csv(names: &[String], prim: &Prim) -> Vec<u8> {
+    super::csv_bytes(|w| {
+        w.write_record(["box", "parameter", "lower", "upper", "coverage", "density"])?;
+        for (i, b) in prim.trajectory.iter().enumerate() {
+            for (j, name) in names.iter().enumerate() {
+                if !b.restricts(j) {
+                    continue;
+                }
+                let side = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+                w.write_record([
+                    i.to_string(),
+                    name.clone(),
+                    side(b.lower[j]),
+                    side(b.upper[j]),
+                    fmt_num(b.coverage),
+                    fmt_num(b.density),
+                ])?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `discovery_trajectory.csv`: `scenario,outcome,box,coverage,density,mass,samples,restricted,
+/// pasted,selected`, one row per box of the trajectory.
+pub fn trajectory_csv(scenario: &str, outcome: &str, prim: &Prim, selected: usize) -> Vec<u8> {
+    super::csv_bytes(|w| {
+        w.write_record([
+            "scenario",
+            "outcome",
+            "box",
+            "coverage",
+            "density",
+            "mass",
+            "samples",
+            "restricted",
+            "pasted",
+            "selected",
+        ])?;
+        for (i, b) in prim.trajectory.iter().enumerate() {
+            w.write_record([
+                scenario.to_string(),
+                outcome.to_string(),
+                i.to_string(),
+                fmt_num(b.coverage),
+                fmt_num(b.density),
+                fmt_num(b.mass),
+                b.count.to_string(),
+                b.restricted().to_string(),
+                u8::from(i >= prim.pasted_from).to_string(),
+                u8::from(i == selected).to_string(),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,6 +585,34 @@ mod tests {
         assert_eq!(select_box(&p, 0.8), 2);
         assert_eq!(select_box(&p, 0.5), 4);
         assert_eq!(select_box(&p, 0.99), 0);
+    }
+
+    #[test]
+    fn csv_lists_restricted_parameters_per_box() {
+        let b = |lower: Option<f64>, upper: Option<f64>, coverage: f64, density: f64| PrimBox {
+            lower: vec![None, lower],
+            upper: vec![None, upper],
+            count: 10,
+            of_interest: 5,
+            coverage,
+            density,
+            mass: 0.5,
+        };
+        let p = Prim {
+            trajectory: vec![
+                b(None, None, 1.0, 0.3),
+                b(Some(0.25), None, 0.9, 0.5),
+                b(Some(0.25), Some(2.5), 0.8, 0.75),
+            ],
+            pasted_from: 3,
+        };
+        let names = ["a".to_string(), "b".to_string()];
+        assert_eq!(
+            String::from_utf8(discovery_csv(&names, &p)).unwrap(),
+            "box,parameter,lower,upper,coverage,density\n1,b,0.25,,0.9,0.5\n2,b,0.25,2.5,0.8,0.75\n"
+        );
+        let t = String::from_utf8(trajectory_csv("s", "missed", &p, 2)).unwrap();
+        assert_eq!(t.lines().nth(3), Some("s,missed,2,0.8,0.75,0.5,10,1,0,1"));
     }
 
     #[test]

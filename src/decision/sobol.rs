@@ -19,11 +19,10 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{TotalRows, Workspace};
 use crate::model::Model;
 use crate::output::fmt_num;
 
-use super::{csv_bytes, variable_at};
+use super::{UnitInputs, csv_bytes, sort_by_influence};
 use crate::engine::sampler::unit as open_uniform;
 
 /// Sample size, seed and bootstrap resamples.
@@ -206,43 +205,19 @@ pub struct SensitivityRow {
 /// (`model.uncertain_params()`), each drawn as `Dist::quantile(u)` clamped to its bounds, every
 /// other parameter at its central value. Sorted by total order, largest first (ties by name).
 pub fn model_sensitivity(model: &Model, opts: &SobolOptions) -> Vec<SensitivityRow> {
-    let uncertain: Vec<(usize, crate::scenario::Dist, (f64, f64))> = model
-        .uncertain_params()
-        .into_iter()
-        .filter_map(|i| {
-            let p = &model.params[i];
-            p.spec.dist().map(|d| (i, d.clone(), p.bounds))
-        })
-        .collect();
-    let net = TotalRows::of(model).net;
-    let t = model.target_index();
-    let central = model.central();
+    let inputs = UnitInputs::of(model);
     let indices = sobol_with(
-        uncertain.len(),
+        inputs.len(),
         opts,
-        || (Workspace::new(model), central.clone()),
-        |(ws, p), u| {
-            for ((i, dist, (lo, hi)), &u) in uncertain.iter().zip(u) {
-                p[*i] = dist.quantile(u).clamp(*lo, *hi);
-            }
-            ws.evaluate(model, p);
-            variable_at(model, net, &ws.leaves, t)
-        },
+        || inputs.state(),
+        |state, u| inputs.net_at(state, u),
     );
-    let mut rows: Vec<SensitivityRow> = uncertain
-        .iter()
+    let mut rows: Vec<SensitivityRow> = inputs
+        .names()
         .zip(indices)
-        .map(|((i, _, _), index)| SensitivityRow {
-            parameter: model.params[*i].name.clone(),
-            index,
-        })
+        .map(|(parameter, index)| SensitivityRow { parameter, index })
         .collect();
-    rows.sort_by(|a, b| {
-        b.index
-            .total
-            .total_cmp(&a.index.total)
-            .then_with(|| a.parameter.cmp(&b.parameter))
-    });
+    sort_by_influence(&mut rows, |r| r.index.total, |r| &r.parameter);
     rows
 }
 
