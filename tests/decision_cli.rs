@@ -405,3 +405,87 @@ fn discover_outcome_that_never_happens_is_an_error() {
         .stderr(contains("try --outcome met"));
     assert!(!tmp.path().join("o/discovery.csv").exists());
 }
+
+/// `sensitivity --method morris` on the discovery fixtures.
+fn morris(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    kymsim()
+        .args([
+            "sensitivity",
+            "--method",
+            "morris",
+            "--data",
+            DATA,
+            "--scenarios",
+            DISCOVERY,
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn morris_effects_of_the_linear_threshold_scenario_are_known() {
+    // net 2030 = 25.5 + 5·(f − 1) − r with r = 51·u_r and f = 0.95 + 0.1·u_f (uniform inputs,
+    // u the probability): every elementary effect per unit of probability is exact,
+    //   r:    −51 → μ* = 51, μ = −51, σ = 0
+    //   cows: 5 · 0.1 = 0.5 → μ* = μ = 0.5, σ = 0
+    //   cost: changes nothing → 0
+    let tmp = tempfile::tempdir().unwrap();
+    let (one, two) = (tmp.path().join("1"), tmp.path().join("2"));
+    morris(&one, &["threshold", "--threads", "1"])
+        .success()
+        .stdout(contains(
+            "threshold: Morris screening of 2030 net emissions",
+        ));
+    morris(&two, &["threshold", "--threads", "2", "-q"]).success();
+    for f in [
+        "morris.csv",
+        "charts/morris_threshold.png",
+        "charts/morris_threshold.svg",
+    ] {
+        assert_eq!(
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(two.join(f)).unwrap(),
+            "{f} depends on the thread count"
+        );
+    }
+    let text = read(&one, "morris.csv");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("scenario,parameter,mu_star,mu,sigma"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let expect = [
+        ("measure.r.value", 51.0, -51.0),
+        ("uncertainty.cows", 0.5, 0.5),
+        ("measure.r.cost", 0.0, 0.0),
+    ];
+    assert_eq!(rows.len(), 3);
+    for (row, (name, mu_star, mu)) in rows.iter().zip(expect) {
+        assert_eq!((row[0], row[1]), ("threshold", name));
+        let v: Vec<f64> = row[2..].iter().map(|x| x.parse().unwrap()).collect();
+        assert!((v[0] - mu_star).abs() < 1e-5, "{name}: μ* {}", v[0]);
+        assert!((v[1] - mu).abs() < 1e-5, "{name}: μ {}", v[1]);
+        assert!(v[2].abs() < 1e-5, "{name}: σ {}", v[2]);
+    }
+}
+
+#[test]
+fn morris_odd_levels_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    morris(tmp.path(), &["threshold", "--levels", "3"])
+        .code(2)
+        .stderr(contains("--levels 3 is odd"));
+    assert!(!tmp.path().join("morris.csv").exists());
+}
+
+#[test]
+fn morris_fewer_candidates_than_trajectories_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    morris(
+        tmp.path(),
+        &["threshold", "--trajectories", "30", "--candidates", "10"],
+    )
+    .code(2)
+    .stderr(contains("--candidates 10 is fewer than --trajectories 30"));
+    assert!(!tmp.path().join("morris.csv").exists());
+}
