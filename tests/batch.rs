@@ -490,3 +490,45 @@ factor = {}
         kept["Net Emissions|Kyoto Gases"]
     );
 }
+
+#[test]
+fn discovery_samples_are_the_batch_samples() {
+    // `sample_outcomes` (kymsim discover) draws sample i exactly as the batch does, and its
+    // verdicts count the same P(target met) as the batch statistics, for 1 and 2 threads
+    use kymsim::engine::batch::{BatchOptions, binning, run_batch, sample_outcomes};
+    use std::sync::atomic::AtomicBool;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/discovery/threshold.toml"
+    ))
+    .unwrap();
+    let (_d, lib) = scenarios(&[("threshold", &text)]);
+    let m = compile(&tiny(), &lib.resolve("threshold").unwrap()).unwrap();
+    let opts = BatchOptions::new(500, SamplerKind::LatinHypercube, 9);
+    let cancel = AtomicBool::new(false);
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| sample_outcomes(&m, &opts, &cancel, &|_| {}).unwrap())
+    };
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one.inputs, two.inputs);
+    assert_eq!(one.target_met, two.target_met);
+    // value, cost and the cows' factor are uncertain
+    assert_eq!(one.params.len(), 3);
+    let sampler = Sampler::new(&m, SamplerKind::LatinHypercube, 9, 500);
+    let mut p = m.central();
+    for i in [0u64, 137, 499] {
+        sampler.fill(i, &mut p);
+        let row: Vec<f64> = one.params.iter().map(|&j| p[j]).collect();
+        assert_eq!(row, one.inputs[i as usize * 3..(i as usize + 1) * 3]);
+    }
+    let b = binning(&m, &opts);
+    let partial = run_batch(&m, &opts, &b, &cancel, &|_| {}).unwrap();
+    let met = one.target_met.iter().filter(|&&x| x).count() as u64;
+    assert_eq!(met, partial.target_met);
+    // r ≥ 25.5 ± 0.25 of 0–51 meets the target: about half the samples
+    assert!((230..=270).contains(&met), "{met}");
+}
