@@ -8,7 +8,9 @@
 //! and moves each input once, in a random order, by p/2 levels (probability ½) up or down. The
 //! elementary effect of input i is
 //!
-//!     EE_i = (f(x after the move) − f(x before)) / (probability after − probability before)
+//! ```text
+//! EE_i = (f(x after the move) − f(x before)) / (probability after − probability before)
+//! ```
 //!
 //! i.e. the output change per unit of the input's probability scale. For a uniform input on
 //! [lo, hi] entering linearly with coefficient c, EE_i = c·(hi − lo) exactly. Over r
