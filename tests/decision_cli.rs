@@ -301,6 +301,7 @@ fn discover_finds_the_removal_below_which_the_target_is_missed() {
         "discovery_trajectory.csv",
         "charts/discovery_threshold.png",
         "charts/discovery_threshold.svg",
+        "discovery_identity.json",
     ] {
         assert_eq!(
             std::fs::read(one.join(f)).unwrap(),
@@ -460,6 +461,12 @@ fn morris_effects_of_the_linear_threshold_scenario_are_known() {
         ("measure.r.cost", 0.0, 0.0),
     ];
     assert_eq!(rows.len(), 3);
+    let id: serde_json::Value = serde_json::from_str(&read(&one, "morris_identity.json")).unwrap();
+    assert_eq!(id["scenarios"], serde_json::json!(["threshold"]));
+    assert_eq!(
+        (id["trajectories"].as_u64(), id["levels"].as_u64()),
+        (Some(20), Some(4))
+    );
     for (row, (name, mu_star, mu)) in rows.iter().zip(expect) {
         assert_eq!((row[0], row[1]), ("threshold", name));
         let v: Vec<f64> = row[2..].iter().map(|x| x.parse().unwrap()).collect();

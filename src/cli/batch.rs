@@ -127,10 +127,15 @@ pub struct Identity {
 impl Identity {
     /// Pretty JSON with a trailing newline.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut s = serde_json::to_string_pretty(self).expect("identity serialises");
-        s.push('\n');
-        s.into_bytes()
+        pretty_json(self)
     }
+}
+
+/// Pretty JSON with a trailing newline (deterministic: the value's field order).
+pub(super) fn pretty_json(v: &impl Serialize) -> Vec<u8> {
+    let mut s = serde_json::to_string_pretty(v).expect("identity serialises");
+    s.push('\n');
+    s.into_bytes()
 }
 
 /// The input files of a region and scenarios, as the manifest lists them.

@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::batch::{MAX_SAMPLES, SamplerArg, progress_bar, sampler_kind, thread_pool};
+use serde::Serialize;
+
+use super::batch::{
+    InputHash, MAX_SAMPLES, SamplerArg, input_hashes, pretty_json, progress_bar, sampler_kind,
+    thread_pool,
+};
 use super::{InputArgs, signals};
 use crate::charts::discovery::DiscoveryChart;
 use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
@@ -79,6 +84,27 @@ pub struct DiscoverArgs {
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// File recording what produced `discovery.csv` (deterministic: no timestamp).
+pub const DISCOVERY_IDENTITY_JSON: &str = "discovery_identity.json";
+
+/// Everything that determines the discovery files: equal identities give equal files.
+#[derive(Debug, Serialize)]
+struct DiscoveryIdentity<'a> {
+    kymsim_version: &'a str,
+    region: &'a str,
+    scenario: &'a str,
+    samples: u64,
+    seed: u64,
+    sampler: &'a str,
+    outcome: &'a str,
+    peel_alpha: f64,
+    paste_alpha: f64,
+    mass_min: f64,
+    /// `densest box with coverage >= C` or `box K`.
+    selection: String,
+    inputs: Vec<InputHash>,
 }
 
 /// The most samples `discover` accepts (it keeps every sample's inputs in memory).
@@ -156,7 +182,7 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     let models = args
         .input
         .models(&region, std::slice::from_ref(&args.scenario))?;
-    let (_, model) = &models[0];
+    let (scenario, model) = &models[0];
     let pool = thread_pool(args.threads)?;
     let (kind, sampler_name) = sampler_kind(args.sampler);
     let opts = BatchOptions::new(args.samples, kind, args.seed);
@@ -247,6 +273,24 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     for r in &rendered {
         set.stage(&r.path, &r.bytes)?;
     }
+    let identity = DiscoveryIdentity {
+        kymsim_version: env!("CARGO_PKG_VERSION"),
+        region: &region.name,
+        scenario: &model.scenario,
+        samples: args.samples,
+        seed: args.seed,
+        sampler: sampler_name,
+        outcome,
+        peel_alpha: args.peel_alpha,
+        paste_alpha: args.paste_alpha,
+        mass_min: args.mass_min,
+        selection: match args.pick {
+            Some(k) => format!("box {k}"),
+            None => format!("densest box with coverage >= {}", args.threshold_coverage),
+        },
+        inputs: input_hashes(&region, &[scenario]),
+    };
+    set.stage(DISCOVERY_IDENTITY_JSON, &pretty_json(&identity))?;
     if signals::interrupted() {
         return Err(Error::Interrupted);
     }

@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 use super::InputArgs;
+use super::batch::{InputHash, input_hashes, pretty_json};
 use crate::charts::morris::MorrisChart;
 use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
 use crate::decision::morris::{MorrisOptions, MorrisRow, model_morris, morris_csv};
@@ -13,6 +15,23 @@ use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
 use crate::model::Model;
 use crate::output::OutputSet;
+use crate::scenario::Scenario;
+
+/// File recording what produced `morris.csv` (deterministic: no timestamp).
+pub const MORRIS_IDENTITY_JSON: &str = "morris_identity.json";
+
+/// Everything that determines the Morris files: equal identities give equal files.
+#[derive(Debug, Serialize)]
+struct MorrisIdentity<'a> {
+    kymsim_version: &'a str,
+    region: &'a str,
+    scenarios: Vec<&'a str>,
+    trajectories: usize,
+    candidates: usize,
+    levels: usize,
+    seed: u64,
+    inputs: Vec<InputHash>,
+}
 
 /// Sensitivity method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,7 +87,6 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
     if args.method == Method::Morris {
-        let models: Vec<&Model> = models.iter().map(|(_, m)| m).collect();
         return morris(&args, &region, &models);
     }
     let opts = SobolOptions {
@@ -145,7 +163,12 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 }
 
 /// `--method morris`: `morris.csv` and one chart per scenario with uncertain parameters.
-fn morris(args: &SensitivityArgs, region: &crate::data::Region, models: &[&Model]) -> Result<i32> {
+fn morris(
+    args: &SensitivityArgs,
+    region: &crate::data::Region,
+    compiled: &[(Scenario, Model)],
+) -> Result<i32> {
+    let models: Vec<&Model> = compiled.iter().map(|(_, m)| m).collect();
     if args.levels % 2 != 0 {
         return Err(InputError::new(format!("--levels {} is odd", args.levels))
             .hint("give an even number of levels (4 is usual): each step moves half of them")
@@ -198,6 +221,18 @@ fn morris(args: &SensitivityArgs, region: &crate::data::Region, models: &[&Model
             set.stage(&r.path, &r.bytes)?;
         }
     }
+    let scenarios: Vec<&Scenario> = compiled.iter().map(|(s, _)| s).collect();
+    let identity = MorrisIdentity {
+        kymsim_version: env!("CARGO_PKG_VERSION"),
+        region: &region.name,
+        scenarios: models.iter().map(|m| m.scenario.as_str()).collect(),
+        trajectories: opts.trajectories,
+        candidates: opts.candidates,
+        levels: opts.levels,
+        seed: opts.seed,
+        inputs: input_hashes(region, &scenarios),
+    };
+    set.stage(MORRIS_IDENTITY_JSON, &pretty_json(&identity))?;
     set.commit()?;
     if !args.quiet {
         for (scenario, rows) in sorted {
