@@ -18,7 +18,7 @@ pub struct DiscoveryChart {
     pub region: String,
     /// Scenario name.
     pub scenario: String,
-    /// The outcome of interest in words, e.g. `target missed`.
+    /// The outcome of interest: `missed` or `met`.
     pub outcome: String,
     /// Samples evaluated.
     pub samples: u64,
@@ -66,7 +66,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: where is the {}? — {}", c.region, c.outcome, c.scenario),
+        &format!(
+            "{}: under which conditions is the target {}? — {}",
+            c.region, c.outcome, c.scenario
+        ),
         &format!(
             "PRIM peeling trajectory over {} samples · box {} ({rule}): coverage {}, density {}",
             thousands(c.samples as f64),
@@ -84,10 +87,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         .light_line_style(line(WHITE.mix(0.0), 0))
         .axis_style(line(MUTED, st.width(1.2)))
         .x_desc(format!(
-            "Coverage (share of all samples with the {} inside the box)",
+            "Coverage (share of all samples where the target is {} that lie in the box)",
             c.outcome
         ))
-        .y_desc("Density (share of the box with it)")
+        .y_desc(format!(
+            "Density (share of the box where it is {})",
+            c.outcome
+        ))
         .axis_desc_style(st.axis_font())
         .label_style(st.tick_font())
         .x_label_formatter(&|v| pct(*v))
@@ -128,14 +134,17 @@ pub(super) fn draw<DB: DrawingBackend>(
         st.px(15.0),
         line(INK, st.width(2.5)),
     )))?;
-    let anchor = if sel.0 > 0.5 {
-        Pos::new(HPos::Right, VPos::Top)
+    // the label below the ring, on the side with more room: the trajectory runs from the
+    // bottom right (coverage 100 %) to the top left, so below-left and below-right stay clear
+    let dy = 0.025 * (1.02 - ymin);
+    let (anchor, x) = if sel.0 > 0.5 {
+        (Pos::new(HPos::Right, VPos::Top), sel.0 - 0.012)
     } else {
-        Pos::new(HPos::Left, VPos::Top)
+        (Pos::new(HPos::Left, VPos::Top), sel.0 + 0.012)
     };
     chart.draw_series(std::iter::once(Text::new(
-        format!("  box {}  ", c.selected),
-        (sel.0, sel.1 - 0.01 * (1.02 - ymin)),
+        format!("box {}", c.selected),
+        (x, sel.1 - dy),
         st.axis_font().pos(anchor),
     )))?;
     let most = c.boxes.iter().map(|b| b.2).max().unwrap_or(0);

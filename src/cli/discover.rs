@@ -251,7 +251,7 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     let chart = Standalone::Discovery(DiscoveryChart {
         region: region.name.clone(),
         scenario: model.scenario.clone(),
-        outcome: format!("target {outcome}"),
+        outcome: outcome.to_string(),
         samples: args.samples,
         boxes: result
             .trajectory
