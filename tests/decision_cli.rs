@@ -496,3 +496,45 @@ fn morris_fewer_candidates_than_trajectories_is_an_error() {
     .stderr(contains("--candidates 10 is fewer than --trajectories 30"));
     assert!(!tmp.path().join("morris.csv").exists());
 }
+
+#[test]
+fn report_shows_discovery_and_morris_only_for_the_current_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let run = |scenarios: &Path| {
+        kymsim()
+            .args(["run", "threshold", "-q", "--data", DATA, "--scenarios"])
+            .arg(scenarios)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join(DISCOVERY);
+    run(&fixtures);
+    let report = || read(&out, "report.html");
+    assert!(!report().contains("fig-discovery_threshold"));
+    discover(&out, &["threshold", "-q"]).success();
+    morris(&out, &["threshold", "-q"]).success();
+    // `plot` and a new `run` of the same inputs show both, with the same bytes
+    kymsim().arg("plot").arg(&out).arg("-q").assert().success();
+    let plotted = report();
+    assert!(plotted.contains("id=\"fig-discovery_threshold\""));
+    assert!(plotted.contains("id=\"fig-morris_threshold\""));
+    assert!(plotted.contains("under which conditions is the target missed? — threshold"));
+    run(&fixtures);
+    assert_eq!(report(), plotted);
+    // the scenario changed since: its discovery and Morris files are stale and left out
+    let changed = tmp.path().join("changed");
+    std::fs::create_dir(&changed).unwrap();
+    let text = std::fs::read_to_string(fixtures.join("threshold.toml")).unwrap();
+    std::fs::write(
+        changed.join("threshold.toml"),
+        text.replace("min = 10, max = 50", "min = 11, max = 50"),
+    )
+    .unwrap();
+    run(&changed);
+    let stale = report();
+    assert!(!stale.contains("fig-discovery_threshold"));
+    assert!(!stale.contains("fig-morris_threshold"));
+}

@@ -314,9 +314,106 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::E
     Ok(out)
 }
 
+/// The inputs of an output folder as `manifest.json` lists them: the kymsim version and the
+/// (path, SHA-256) of every input file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrentInputs {
+    /// kymsim version.
+    pub version: String,
+    /// (path, SHA-256) of every input file.
+    pub inputs: Vec<(String, String)>,
+}
+
+/// The version and input list of a manifest or identity file.
+fn version_and_inputs(v: &serde_json::Value) -> Option<CurrentInputs> {
+    let inputs = v.get("inputs")?.as_array()?;
+    Some(CurrentInputs {
+        version: v.get("kymsim_version")?.as_str()?.to_string(),
+        inputs: inputs
+            .iter()
+            .map(|i| {
+                Some((
+                    i.get("path")?.as_str()?.to_string(),
+                    i.get("sha256")?.as_str()?.to_string(),
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?,
+    })
+}
+
+impl CurrentInputs {
+    /// From the bytes of a `manifest.json` (`None` when it cannot be read).
+    pub fn from_manifest(bytes: &[u8]) -> Option<CurrentInputs> {
+        version_and_inputs(&serde_json::from_slice(bytes).ok()?)
+    }
+
+    /// Whether the files recorded by an identity (`discovery_identity.json`,
+    /// `morris_identity.json`) belong to these inputs: the same kymsim version, and every input
+    /// file the identity lists is among the current ones with the same SHA-256. Files are
+    /// compared by file name and content, not by the path they were given as (`--scenarios
+    /// DIR` relative or absolute names the same file).
+    pub fn matches(&self, identity: &serde_json::Value) -> bool {
+        let key = |(path, sha): &(String, String)| {
+            let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+            (name, sha.clone())
+        };
+        let current: Vec<(String, String)> = self.inputs.iter().map(key).collect();
+        version_and_inputs(identity).is_some_and(|id| {
+            id.version == self.version && id.inputs.iter().all(|i| current.contains(&key(i)))
+        })
+    }
+}
+
+/// The charts of `kymsim discover` and `kymsim sensitivity --method morris` in `dir` whose
+/// identity file matches `current`, as (stem, SVG bytes) for the report. Anything missing,
+/// unreadable or recorded for other inputs is left out.
+pub fn attached_charts(dir: &std::path::Path, current: &CurrentInputs) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (identity, prefix) in [
+        ("discovery_identity.json", "discovery_"),
+        ("morris_identity.json", "morris_"),
+    ] {
+        let Some(id) = std::fs::read(dir.join(identity))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        else {
+            continue;
+        };
+        if !current.matches(&id) {
+            continue;
+        }
+        let scenarios: Vec<String> = match (id.get("scenario"), id.get("scenarios")) {
+            (Some(s), _) => s.as_str().map(String::from).into_iter().collect(),
+            (None, Some(list)) => list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        for s in scenarios {
+            let stem = format!("{prefix}{s}");
+            if let Ok(svg) = std::fs::read(dir.join(CHARTS_DIR).join(format!("{stem}.svg"))) {
+                out.push((stem, svg));
+            }
+        }
+    }
+    out
+}
+
 /// Draws every chart (PNG and SVG) and the report. Files come in a fixed order: each chart's
 /// PNG then SVG, in chart order, then `report.html`.
 pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
+    render_with(data, size, &[])
+}
+
+/// [`render`], with `attached` (stem, SVG) charts drawn by other commands shown in the report.
+pub fn render_with(
+    data: &ChartData,
+    size: (u32, u32),
+    attached: &[(String, Vec<u8>)],
+) -> Result<Vec<Rendered>> {
     style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
     let ctx = Ctx {
         data,
@@ -358,6 +455,7 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
                 .trim_end_matches(".svg");
             (stem.to_string(), r.bytes.as_slice())
         })
+        .chain(attached.iter().map(|(s, b)| (s.clone(), b.as_slice())))
         .collect();
     let html = report::html(data, &svgs);
     out.push(Rendered {
@@ -368,10 +466,16 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
 }
 
 /// Reads an output folder's files and draws everything (what `kymsim plot` does).
+/// The report shows the charts of `discover` and `sensitivity --method morris` whose identity
+/// matches the folder's `manifest.json`.
 pub fn render_dir(dir: &std::path::Path, size: (u32, u32)) -> Result<Vec<Rendered>> {
     let files = OutputFiles::read_dir(dir)?;
     let data = ChartData::parse(&files)?;
-    render(&data, size)
+    let current = std::fs::read(dir.join(crate::output::MANIFEST_JSON))
+        .ok()
+        .and_then(|b| CurrentInputs::from_manifest(&b));
+    let attached = current.map_or_else(Vec::new, |c| attached_charts(dir, &c));
+    render_with(&data, size, &attached)
 }
 
 /// Draws everything from the files a run has just staged (not yet on disk) and, for the
@@ -383,6 +487,7 @@ pub fn render_run(
     dir: &std::path::Path,
     staged: &[(&str, &[u8])],
     size: (u32, u32),
+    current: &CurrentInputs,
 ) -> Result<Vec<Rendered>> {
     use crate::input::TextFile;
     let named = |n: &str| -> Result<Option<TextFile>> {
@@ -413,5 +518,37 @@ pub fn render_run(
         }
     }
     let data = ChartData::parse(&files)?;
-    render(&data, size)
+    render_with(&data, size, &attached_charts(dir, current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_matches_only_the_same_version_and_contents() {
+        let current = CurrentInputs::from_manifest(
+            br#"{"kymsim_version": "1.0", "inputs": [
+                {"path": "data/region.toml", "sha256": "aa"},
+                {"path": "/abs/scen/s.toml", "sha256": "bb"},
+                {"path": "scen/t.toml", "sha256": "cc"}]}"#,
+        )
+        .unwrap();
+        let id = |version: &str, inputs: &str| -> serde_json::Value {
+            serde_json::from_str(&format!(
+                r#"{{"kymsim_version": "{version}", "inputs": {inputs}}}"#
+            ))
+            .unwrap()
+        };
+        // a subset, the scenario named by another path: current
+        let ok =
+            r#"[{"path": "region.toml", "sha256": "aa"}, {"path": "scen/s.toml", "sha256": "bb"}]"#;
+        assert!(current.matches(&id("1.0", ok)));
+        // another version, a changed file, a file the run does not have: stale
+        assert!(!current.matches(&id("1.1", ok)));
+        assert!(!current.matches(&id("1.0", r#"[{"path": "scen/s.toml", "sha256": "b0"}]"#)));
+        assert!(!current.matches(&id("1.0", r#"[{"path": "scen/u.toml", "sha256": "bb"}]"#)));
+        // no input list: not an identity
+        assert!(!current.matches(&serde_json::json!({"kymsim_version": "1.0"})));
+    }
 }

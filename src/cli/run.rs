@@ -92,13 +92,6 @@ pub fn run(args: RunArgs) -> Result<i32> {
         set.stage(name, bytes)?;
         outputs.push((*name).into());
     }
-    if !args.no_charts {
-        let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-        for f in charts::render_run(&args.out, &staged, args.size)? {
-            set.stage(&f.path, &f.bytes)?;
-            outputs.push(f.path);
-        }
-    }
     let mut inputs: Vec<ManifestInput> = region
         .inputs
         .iter()
@@ -118,6 +111,21 @@ pub fn run(args: RunArgs) -> Result<i32> {
         }
     }
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    if !args.no_charts {
+        let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        // the report shows `discover` and Morris charts recorded for these very inputs
+        let current = charts::CurrentInputs {
+            version: env!("CARGO_PKG_VERSION").into(),
+            inputs: inputs
+                .iter()
+                .map(|i| (i.path.clone(), i.sha256.clone()))
+                .collect(),
+        };
+        for f in charts::render_run(&args.out, &staged, args.size, &current)? {
+            set.stage(&f.path, &f.bytes)?;
+            outputs.push(f.path);
+        }
+    }
     let manifest = Manifest {
         kymsim_version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
