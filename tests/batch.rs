@@ -134,50 +134,62 @@ const OUTPUTS: [&str; 3] = [
     "batch/distributions.csv",
 ];
 
+/// Runs the fixture batch (`tests/fixtures/batch`, Latin hypercube) with `extra` arguments on
+/// 1 thread, 2 threads and 2 threads with chunks of `small_chunk` samples, asserts that `files`
+/// are byte-identical between the runs, and returns the first run's folder.
+fn assert_same_bytes_for_threads_and_chunks(
+    dir: &std::path::Path,
+    extra: &[&str],
+    small_chunk: &str,
+    files: &[&str],
+) -> std::path::PathBuf {
+    let data = tiny_dir();
+    let scen = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/batch");
+    let runs = [("1", "256"), ("2", "256"), ("2", small_chunk)];
+    let outs: Vec<std::path::PathBuf> = runs
+        .iter()
+        .map(|(t, c)| dir.join(format!("{t}-{c}")))
+        .collect();
+    for ((t, c), out) in runs.iter().zip(&outs) {
+        let args = [
+            "--data",
+            data.to_str().unwrap(),
+            "--scenarios",
+            scen,
+            "--sampler",
+            "lhs",
+            "--threads",
+            t,
+            "--chunk",
+            c,
+        ];
+        batch(&[args.as_slice(), extra].concat(), out);
+    }
+    for f in files {
+        let first = std::fs::read(outs[0].join(f)).unwrap();
+        for o in &outs[1..] {
+            assert_eq!(
+                first,
+                std::fs::read(o.join(f)).unwrap(),
+                "{f} differs ({extra:?}, {})",
+                o.display()
+            );
+        }
+    }
+    outs[0].clone()
+}
+
 #[test]
 fn bytes_do_not_depend_on_threads_or_chunks() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tiny_dir();
-    let scen = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/batch");
     for limit in ["100000000", "1000"] {
         // exact quantiles, then histograms (a tiny exact limit)
-        let runs = [("1", "256"), ("2", "256"), ("2", "7")];
-        let outs: Vec<std::path::PathBuf> = runs
-            .iter()
-            .map(|(t, c)| tmp.path().join(format!("{limit}-{t}-{c}")))
-            .collect();
-        for ((t, c), out) in runs.iter().zip(&outs) {
-            batch(
-                &[
-                    "--data",
-                    data.to_str().unwrap(),
-                    "--scenarios",
-                    scen,
-                    "-n",
-                    "600",
-                    "--sampler",
-                    "lhs",
-                    "--threads",
-                    t,
-                    "--chunk",
-                    c,
-                    "--exact-limit",
-                    limit,
-                ],
-                out,
-            );
-        }
-        for f in OUTPUTS {
-            let first = std::fs::read(outs[0].join(f)).unwrap();
-            for o in &outs[1..] {
-                assert_eq!(
-                    first,
-                    std::fs::read(o.join(f)).unwrap(),
-                    "{f} differs ({limit}, {})",
-                    o.display()
-                );
-            }
-        }
+        assert_same_bytes_for_threads_and_chunks(
+            &tmp.path().join(limit),
+            &["-n", "600", "--exact-limit", limit],
+            "7",
+            &OUTPUTS,
+        );
     }
 }
 
@@ -331,4 +343,192 @@ fn histogram_quantiles_stay_close_to_exact_ones() {
     }
     // the comparison is not vacuous: the histograms do differ a little from the exact values
     assert!(worst > 0.0);
+}
+
+#[test]
+fn kept_samples_and_inputs_do_not_depend_on_threads_or_chunks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = assert_same_bytes_for_threads_and_chunks(
+        tmp.path(),
+        &["-n", "5000", "--keep-samples"],
+        "3",
+        &["batch/samples.csv", "batch/inputs.csv"],
+    );
+    // more than one block of 4,096 samples, each sample one row after the header
+    let inputs = std::fs::read_to_string(first.join("batch/inputs.csv")).unwrap();
+    assert_eq!(inputs.lines().count(), 5001);
+    assert_eq!(
+        inputs.lines().next().unwrap(),
+        "scenario,sample,driver.population.growth,uncertainty.carrier:diesel:ef#1,measure.ev.value,measure.ev.full,measure.ev.energy_ratio,measure.sink.value"
+    );
+    assert!(
+        inputs
+            .lines()
+            .nth(4097)
+            .unwrap()
+            .starts_with("uncertain,4096,")
+    );
+}
+
+/// The rows of an IAMC file (`results.csv` or `samples.csv` with its `sample` column) as
+/// variable → values, for one scenario and, in `samples.csv`, one sample.
+fn iamc_rows(text: &str, sample: Option<&str>) -> std::collections::BTreeMap<String, Vec<f64>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let first_year = headers.iter().position(|h| h == "2020").unwrap();
+    let sample_col = headers.iter().position(|h| h == "sample");
+    r.records()
+        .map(|rec| rec.unwrap())
+        .filter(|rec| match (sample, sample_col) {
+            (Some(s), Some(c)) => &rec[c] == s,
+            _ => true,
+        })
+        .map(|rec| {
+            let values = rec.iter().skip(first_year).map(|x| x.parse().unwrap());
+            (rec[3].to_string(), values.collect())
+        })
+        .collect()
+}
+
+#[test]
+fn kept_inputs_fed_back_into_run_reproduce_the_kept_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let scen = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/batch");
+    let out = tmp.path().join("b");
+    batch(
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--scenarios",
+            scen,
+            "-n",
+            "8",
+            "--keep-samples",
+        ],
+        &out,
+    );
+    let inputs = std::fs::read_to_string(out.join("batch/inputs.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(inputs.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let row = r.records().nth(5).unwrap().unwrap();
+    assert_eq!(&row[1], "5");
+    let v = |name: &str| row[headers.iter().position(|h| h == name).unwrap()].to_string();
+    // the fixture with every distribution replaced by sample 5's drawn value
+    let pinned = format!(
+        r#"
+[drivers.population]
+growth = {}
+
+[[measures]]
+id = "ev"
+pillar = "transport"
+kind = "fuel_switch"
+targets = ["transport.cars"]
+from = "diesel"
+to = "electricity"
+value = {}
+energy_ratio = {}
+adoption = {{ curve = "logistic", start = 2021, full = {} }}
+
+[[measures]]
+id = "sink"
+pillar = "bioeconomy"
+kind = "removal"
+sector = "BECCS"
+value = {}
+adoption = {{ curve = "linear", start = 2022, full = 2030 }}
+
+[[uncertainty]]
+target = "carrier:diesel:ef"
+factor = {}
+"#,
+        v("driver.population.growth"),
+        v("measure.ev.value"),
+        v("measure.ev.energy_ratio"),
+        v("measure.ev.full"),
+        v("measure.sink.value"),
+        v("uncertainty.carrier:diesel:ef#1"),
+    );
+    let pinned_dir = tmp.path().join("pinned");
+    std::fs::create_dir(&pinned_dir).unwrap();
+    std::fs::write(pinned_dir.join("pinned.toml"), pinned).unwrap();
+    let run_out = tmp.path().join("r");
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "--no-charts", "--data"])
+        .arg(&data)
+        .arg("--scenarios")
+        .arg(&pinned_dir)
+        .arg("--out")
+        .arg(&run_out)
+        .assert()
+        .success();
+    let kept = iamc_rows(
+        &std::fs::read_to_string(out.join("batch/samples.csv")).unwrap(),
+        Some("5"),
+    );
+    let central = iamc_rows(
+        &std::fs::read_to_string(run_out.join("results.csv")).unwrap(),
+        None,
+    );
+    assert_eq!(kept.len(), 4);
+    for (var, k) in &kept {
+        let c = &central[var];
+        assert_eq!(k.len(), c.len(), "{var}");
+        // both files print 6 decimals; sums in another order may move the last digit
+        for (x, y) in k.iter().zip(c) {
+            assert!((x - y).abs() <= 2e-6, "{var}: kept {x}, run {y}");
+        }
+    }
+    // the comparison is not vacuous: another sample's outputs differ from sample 5's
+    let other = iamc_rows(
+        &std::fs::read_to_string(out.join("batch/samples.csv")).unwrap(),
+        Some("4"),
+    );
+    assert_ne!(
+        other["Net Emissions|Kyoto Gases"],
+        kept["Net Emissions|Kyoto Gases"]
+    );
+}
+
+#[test]
+fn discovery_samples_are_the_batch_samples() {
+    // `sample_outcomes` (kymsim discover) draws sample i exactly as the batch does, and its
+    // verdicts count the same P(target met) as the batch statistics, for 1 and 2 threads
+    use kymsim::engine::batch::{BatchOptions, binning, run_batch, sample_outcomes};
+    use std::sync::atomic::AtomicBool;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/discovery/threshold.toml"
+    ))
+    .unwrap();
+    let (_d, lib) = scenarios(&[("threshold", &text)]);
+    let m = compile(&tiny(), &lib.resolve("threshold").unwrap()).unwrap();
+    let opts = BatchOptions::new(500, SamplerKind::LatinHypercube, 9);
+    let cancel = AtomicBool::new(false);
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| sample_outcomes(&m, &opts, &cancel, &|_| {}).unwrap())
+    };
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one.inputs, two.inputs);
+    assert_eq!(one.target_met, two.target_met);
+    // value, cost and the cows' factor are uncertain
+    assert_eq!(one.params.len(), 3);
+    let sampler = Sampler::new(&m, SamplerKind::LatinHypercube, 9, 500);
+    let mut p = m.central();
+    for i in [0u64, 137, 499] {
+        sampler.fill(i, &mut p);
+        let row: Vec<f64> = one.params.iter().map(|&j| p[j]).collect();
+        assert_eq!(row, one.inputs[i as usize * 3..(i as usize + 1) * 3]);
+    }
+    let b = binning(&m, &opts);
+    let partial = run_batch(&m, &opts, &b, &cancel, &|_| {}).unwrap();
+    let met = one.target_met.iter().filter(|&&x| x).count() as u64;
+    assert_eq!(met, partial.target_met);
+    // r ≥ 25.5 ± 0.25 of 0–51 meets the target: about half the samples
+    assert!((230..=270).contains(&met), "{met}");
 }

@@ -373,3 +373,16 @@ fn slurm_scripts_name_the_array_merge_and_dependency() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_shard_keeps_no_samples() {
+    // samples.csv and inputs.csv are written by unsharded batches only (docs/batch.md)
+    let tmp = tempfile::tempdir().unwrap();
+    let a = batch(
+        &base("100", &["--keep-samples", "--shard", "1/2"]),
+        tmp.path(),
+    );
+    let a = a.code(2);
+    assert!(stderr(&a).contains("--keep-samples is not available for a shard"));
+    assert!(!tmp.path().join("batch").exists());
+}

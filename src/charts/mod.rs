@@ -17,13 +17,18 @@
 //! | `charts/macc_<s>.{png,svg}` | with `macc.csv` |
 //! | `charts/sensitivity_<s>.{png,svg}` | with `sensitivity.csv` |
 //! | `report.html` | always |
+//!
+//! `kymsim discover` and `kymsim sensitivity --method morris` draw charts of their own data
+//! with [`render_standalone`]: `charts/discovery_<s>` and `charts/morris_<s>`.
 
+pub mod discovery;
 mod distribution;
 mod emissions;
 mod energy;
 pub mod load;
 mod macc;
 pub mod metadata;
+pub mod morris;
 mod net;
 mod report;
 mod sensitivity;
@@ -202,25 +207,92 @@ fn draw_error(path: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
-fn render_one(ctx: &Ctx, job: &Job, format: Format) -> Result<Vec<u8>> {
-    let (w, h) = ctx.st.size;
+/// Something drawn on any backend.
+trait Chart: Sync {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+/// A chart of an output folder.
+struct InFolder<'a> {
+    ctx: &'a Ctx<'a>,
+    job: &'a Job,
+}
+
+impl Chart for InFolder<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        self.job.draw(self.ctx, root)
+    }
+}
+
+/// A chart drawn from data of its own rather than an output folder's files.
+#[derive(Debug, Clone)]
+pub enum Standalone {
+    /// The PRIM peeling trajectory of `kymsim discover`.
+    Discovery(discovery::DiscoveryChart),
+    /// Morris screening (`kymsim sensitivity --method morris`).
+    Morris(morris::MorrisChart),
+}
+
+struct Sized<'a> {
+    chart: &'a Standalone,
+    st: Style,
+}
+
+impl Chart for Sized<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        match self.chart {
+            Standalone::Discovery(c) => discovery::draw(c, &self.st, root),
+            Standalone::Morris(c) => morris::draw(c, &self.st, root),
+        }
+    }
+}
+
+/// Draws a standalone chart as `charts/<stem>.png` and `charts/<stem>.svg` (in that order).
+pub fn render_standalone(
+    chart: &Standalone,
+    stem: &str,
+    size: (u32, u32),
+) -> Result<Vec<Rendered>> {
+    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    let sized = Sized {
+        chart,
+        st: Style::new(size),
+    };
+    [Format::Png, Format::Svg]
+        .into_iter()
+        .map(|f| {
+            let ext = if f == Format::Png { "png" } else { "svg" };
+            Ok(Rendered {
+                path: format!("{CHARTS_DIR}/{stem}.{ext}"),
+                bytes: render_one(&sized, stem, size, f)?,
+            })
+        })
+        .collect()
+}
+
+fn render_one(
+    chart: &impl Chart,
+    stem: &str,
+    (w, h): (u32, u32),
+    format: Format,
+) -> Result<Vec<u8>> {
     match format {
         Format::Svg => {
-            let path = format!("{CHARTS_DIR}/{}.svg", job.stem);
+            let path = format!("{CHARTS_DIR}/{stem}.svg");
             let mut s = String::new();
             {
                 let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
-                job.draw(ctx, &root).map_err(|e| draw_error(&path, e))?;
+                chart.draw_on(&root).map_err(|e| draw_error(&path, e))?;
                 root.present().map_err(|e| draw_error(&path, e))?;
             }
             Ok(s.into_bytes())
         }
         Format::Png => {
-            let path = format!("{CHARTS_DIR}/{}.png", job.stem);
+            let path = format!("{CHARTS_DIR}/{stem}.png");
             let mut buf = vec![0u8; w as usize * h as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-                job.draw(ctx, &root).map_err(|e| draw_error(&path, e))?;
+                chart.draw_on(&root).map_err(|e| draw_error(&path, e))?;
                 root.present().map_err(|e| draw_error(&path, e))?;
             }
             encode_png(&buf, w, h).map_err(|e| draw_error(&path, e))
@@ -242,9 +314,106 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::E
     Ok(out)
 }
 
+/// The inputs of an output folder as `manifest.json` lists them: the kymsim version and the
+/// (path, SHA-256) of every input file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrentInputs {
+    /// kymsim version.
+    pub version: String,
+    /// (path, SHA-256) of every input file.
+    pub inputs: Vec<(String, String)>,
+}
+
+/// The version and input list of a manifest or identity file.
+fn version_and_inputs(v: &serde_json::Value) -> Option<CurrentInputs> {
+    let inputs = v.get("inputs")?.as_array()?;
+    Some(CurrentInputs {
+        version: v.get("kymsim_version")?.as_str()?.to_string(),
+        inputs: inputs
+            .iter()
+            .map(|i| {
+                Some((
+                    i.get("path")?.as_str()?.to_string(),
+                    i.get("sha256")?.as_str()?.to_string(),
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?,
+    })
+}
+
+impl CurrentInputs {
+    /// From the bytes of a `manifest.json` (`None` when it cannot be read).
+    pub fn from_manifest(bytes: &[u8]) -> Option<CurrentInputs> {
+        version_and_inputs(&serde_json::from_slice(bytes).ok()?)
+    }
+
+    /// Whether the files recorded by an identity (`discovery_identity.json`,
+    /// `morris_identity.json`) belong to these inputs: the same kymsim version, and every input
+    /// file the identity lists is among the current ones with the same SHA-256. Files are
+    /// compared by file name and content, not by the path they were given as (`--scenarios
+    /// DIR` relative or absolute names the same file).
+    pub fn matches(&self, identity: &serde_json::Value) -> bool {
+        let key = |(path, sha): &(String, String)| {
+            let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+            (name, sha.clone())
+        };
+        let current: Vec<(String, String)> = self.inputs.iter().map(key).collect();
+        version_and_inputs(identity).is_some_and(|id| {
+            id.version == self.version && id.inputs.iter().all(|i| current.contains(&key(i)))
+        })
+    }
+}
+
+/// The charts of `kymsim discover` and `kymsim sensitivity --method morris` in `dir` whose
+/// identity file matches `current`, as (stem, SVG bytes) for the report. Anything missing,
+/// unreadable or recorded for other inputs is left out.
+pub fn attached_charts(dir: &std::path::Path, current: &CurrentInputs) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (identity, prefix) in [
+        ("discovery_identity.json", "discovery_"),
+        ("morris_identity.json", "morris_"),
+    ] {
+        let Some(id) = std::fs::read(dir.join(identity))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        else {
+            continue;
+        };
+        if !current.matches(&id) {
+            continue;
+        }
+        let scenarios: Vec<String> = match (id.get("scenario"), id.get("scenarios")) {
+            (Some(s), _) => s.as_str().map(String::from).into_iter().collect(),
+            (None, Some(list)) => list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        for s in scenarios {
+            let stem = format!("{prefix}{s}");
+            if let Ok(svg) = std::fs::read(dir.join(CHARTS_DIR).join(format!("{stem}.svg"))) {
+                out.push((stem, svg));
+            }
+        }
+    }
+    out
+}
+
 /// Draws every chart (PNG and SVG) and the report. Files come in a fixed order: each chart's
 /// PNG then SVG, in chart order, then `report.html`.
 pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
+    render_with(data, size, &[])
+}
+
+/// [`render`], with `attached` (stem, SVG) charts drawn by other commands shown in the report.
+pub fn render_with(
+    data: &ChartData,
+    size: (u32, u32),
+    attached: &[(String, Vec<u8>)],
+) -> Result<Vec<Rendered>> {
     style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
     let ctx = Ctx {
         data,
@@ -260,7 +429,13 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
         .collect();
     let drawn: Vec<Result<Vec<u8>>> = tasks
         .par_iter()
-        .map(|&(j, f)| render_one(&ctx, &jobs[j], f))
+        .map(|&(j, f)| {
+            let chart = InFolder {
+                ctx: &ctx,
+                job: &jobs[j],
+            };
+            render_one(&chart, &jobs[j].stem, ctx.st.size, f)
+        })
         .collect();
     let mut out = Vec::with_capacity(tasks.len() + 1);
     for (&(j, f), bytes) in tasks.iter().zip(drawn) {
@@ -280,6 +455,7 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
                 .trim_end_matches(".svg");
             (stem.to_string(), r.bytes.as_slice())
         })
+        .chain(attached.iter().map(|(s, b)| (s.clone(), b.as_slice())))
         .collect();
     let html = report::html(data, &svgs);
     out.push(Rendered {
@@ -290,11 +466,16 @@ pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
 }
 
 /// Reads an output folder's files and draws everything (what `kymsim plot` does), leaving out
-/// the optional files named in `skip`.
+/// the optional files named in `skip`. The report shows the charts of `discover` and
+/// `sensitivity --method morris` whose identity matches the folder's `manifest.json`.
 pub fn render_dir(dir: &std::path::Path, size: (u32, u32), skip: &[&str]) -> Result<Vec<Rendered>> {
     let files = OutputFiles::read_dir(dir)?.without(skip);
     let data = ChartData::parse(&files)?;
-    render(&data, size)
+    let current = std::fs::read(dir.join(crate::output::MANIFEST_JSON))
+        .ok()
+        .and_then(|b| CurrentInputs::from_manifest(&b));
+    let attached = current.map_or_else(Vec::new, |c| attached_charts(dir, &c));
+    render_with(&data, size, &attached)
 }
 
 /// Draws everything from the files a run has just staged (not yet on disk) and, for the
@@ -308,6 +489,7 @@ pub fn render_run(
     staged: &[(&str, &[u8])],
     size: (u32, u32),
     skip: &[&str],
+    current: &CurrentInputs,
 ) -> Result<Vec<Rendered>> {
     use crate::input::TextFile;
     let named = |n: &str| -> Result<Option<TextFile>> {
@@ -339,5 +521,37 @@ pub fn render_run(
         }
     }
     let data = ChartData::parse(&files)?;
-    render(&data, size)
+    render_with(&data, size, &attached_charts(dir, current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_matches_only_the_same_version_and_contents() {
+        let current = CurrentInputs::from_manifest(
+            br#"{"kymsim_version": "1.0", "inputs": [
+                {"path": "data/region.toml", "sha256": "aa"},
+                {"path": "/abs/scen/s.toml", "sha256": "bb"},
+                {"path": "scen/t.toml", "sha256": "cc"}]}"#,
+        )
+        .unwrap();
+        let id = |version: &str, inputs: &str| -> serde_json::Value {
+            serde_json::from_str(&format!(
+                r#"{{"kymsim_version": "{version}", "inputs": {inputs}}}"#
+            ))
+            .unwrap()
+        };
+        // a subset, the scenario named by another path: current
+        let ok =
+            r#"[{"path": "region.toml", "sha256": "aa"}, {"path": "scen/s.toml", "sha256": "bb"}]"#;
+        assert!(current.matches(&id("1.0", ok)));
+        // another version, a changed file, a file the run does not have: stale
+        assert!(!current.matches(&id("1.1", ok)));
+        assert!(!current.matches(&id("1.0", r#"[{"path": "scen/s.toml", "sha256": "b0"}]"#)));
+        assert!(!current.matches(&id("1.0", r#"[{"path": "scen/u.toml", "sha256": "bb"}]"#)));
+        // no input list: not an identity
+        assert!(!current.matches(&serde_json::json!({"kymsim_version": "1.0"})));
+    }
 }

@@ -335,6 +335,14 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])]) -> String {
                 format!("sensitivity_{name}"),
                 "Sensitivity: Sobol indices of target-year net emissions",
             ),
+            (
+                format!("morris_{name}"),
+                "Screening: Morris elementary effects of target-year net emissions (morris.csv)",
+            ),
+            (
+                format!("discovery_{name}"),
+                "Scenario discovery: PRIM peeling trajectory (the boxes are in discovery.csv)",
+            ),
         ] {
             figure(&mut out, svgs, &stem, caption);
         }

@@ -6,9 +6,7 @@ use plotters::prelude::*;
 
 use super::Ctx;
 use super::load::{ScenarioData, SensitivityRow};
-use super::style::{
-    DrawResult, Entry, GRID, INK, MUTED, Ticked, fill, frame, legend, line, thousands,
-};
+use super::style::{DrawResult, Entry, INK, fill, frame, legend, line, ranked_axes};
 
 /// At most this many parameters are shown.
 const MAX_ROWS: usize = 15;
@@ -56,7 +54,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     });
     let hidden = rows.len().saturating_sub(MAX_ROWS);
     rows.truncate(MAX_ROWS);
-    let n = rows.len().max(1);
+    let n = rows.len();
     let labels: Vec<String> = rows.iter().map(|r| label(sc, &r.parameter)).collect();
     let xmax = rows
         .iter()
@@ -83,47 +81,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         ),
         &subtitle,
     )?;
-    let tick = st.tick_font();
-    let (pw, _) = f.plot.dim_in_pixel();
-    let label_w = labels
-        .iter()
-        .filter_map(|l| f.plot.estimate_text_size(l, &tick).ok())
-        .map(|(w, _)| w as i32)
-        .max()
-        .unwrap_or(0)
-        .clamp(st.px(80.0), pw as i32 * 45 / 100)
-        + st.px(24.0);
-    // y: the parameter of rank k sits at n − k − ½, so the largest is on top
-    let keys: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
-    let mut chart = ChartBuilder::on(&f.plot)
-        .margin_top(st.px(12.0))
-        .margin_right(st.px(24.0))
-        .margin_left(st.px(12.0))
-        .margin_bottom(st.px(8.0))
-        .x_label_area_size(st.px(72.0))
-        .y_label_area_size(label_w)
-        .build_cartesian_2d(0.0..xmax, Ticked::new(0.0..n as f64, keys))?;
-    let label_of = |v: &f64| -> String {
-        let k = n as i64 - 1 - (v - 0.5).round() as i64;
-        usize::try_from(k)
-            .ok()
-            .and_then(|k| labels.get(k))
-            .cloned()
-            .unwrap_or_default()
-    };
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .bold_line_style(line(GRID, 1))
-        .light_line_style(line(WHITE.mix(0.0), 0))
-        .axis_style(line(MUTED, st.width(1.2)))
-        .x_desc("Sobol index (share of output variance, 0–1)")
-        .axis_desc_style(st.axis_font())
-        .label_style(st.tick_font())
-        .x_label_formatter(&|v| thousands(*v))
-        .y_label_formatter(&label_of)
-        .x_labels(8)
-        .draw()?;
+    let mut chart = ranked_axes(
+        &f.plot,
+        st,
+        &labels,
+        xmax,
+        "Sobol index (share of output variance, 0–1)",
+    )?;
     for (k, r) in rows.iter().enumerate() {
         let y = (n - 1 - k) as f64;
         chart.draw_series(std::iter::once(Rectangle::new(

@@ -849,13 +849,7 @@ pub fn value_axes<'a, DB: DrawingBackend>(
         x_ticks,
         x_fmt,
     } = axes;
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(st.px(12.0))
-        .margin_right(st.px(24.0))
-        .margin_left(st.px(12.0))
-        .margin_bottom(st.px(8.0))
-        .x_label_area_size(st.px(72.0))
-        .y_label_area_size(st.px(110.0))
+    let mut chart = builder(area, st, st.px(110.0))
         .build_cartesian_2d(Ticked::new(x.0..x.1, x_ticks), y.0..y.1)?;
     chart
         .configure_mesh()
@@ -870,6 +864,72 @@ pub fn value_axes<'a, DB: DrawingBackend>(
         .x_label_formatter(x_fmt)
         .y_label_formatter(&|v| thousands(*v))
         .y_labels(9)
+        .draw()?;
+    Ok(chart)
+}
+
+/// A chart builder with the margins every chart uses and `y_label` pixels for the y labels.
+pub fn builder<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    y_label: i32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.margin_top(st.px(12.0))
+        .margin_right(st.px(24.0))
+        .margin_left(st.px(12.0))
+        .margin_bottom(st.px(8.0))
+        .x_label_area_size(st.px(72.0))
+        .y_label_area_size(y_label);
+    b
+}
+
+/// Coordinates of a ranked bar chart: f64 on x, one row per label on y.
+pub type RankedCoord = Cartesian2d<RangedCoordf64, Ticked>;
+
+/// The axes of a ranked bar chart (a tornado): x from 0 to `xmax`, one row per label with the
+/// first label on top. Row k (0-based from the top) spans y ∈ [n − 1 − k, n − k].
+pub fn ranked_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    labels: &[String],
+    xmax: f64,
+    x_desc: &str,
+) -> ChartResult<'a, DB, RankedCoord> {
+    let n = labels.len().max(1);
+    let tick = st.tick_font();
+    let (pw, _) = area.dim_in_pixel();
+    let label_w = labels
+        .iter()
+        .filter_map(|l| area.estimate_text_size(l, &tick).ok())
+        .map(|(w, _)| w as i32)
+        .max()
+        .unwrap_or(0)
+        .clamp(st.px(80.0), pw as i32 * 45 / 100)
+        + st.px(24.0);
+    let keys: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+    let mut chart = builder(area, st, label_w)
+        .build_cartesian_2d(0.0..xmax, Ticked::new(0.0..n as f64, keys))?;
+    let label_of = |v: &f64| -> String {
+        let k = n as i64 - 1 - (v - 0.5).round() as i64;
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| labels.get(k))
+            .cloned()
+            .unwrap_or_default()
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .bold_line_style(line(GRID, 1))
+        .light_line_style(line(WHITE.mix(0.0), 0))
+        .axis_style(line(MUTED, st.width(1.2)))
+        .x_desc(x_desc)
+        .axis_desc_style(st.axis_font())
+        .label_style(st.tick_font())
+        .x_label_formatter(&|v| thousands(*v))
+        .y_label_formatter(&label_of)
+        .x_labels(8)
         .draw()?;
     Ok(chart)
 }

@@ -55,7 +55,8 @@ pub struct BatchArgs {
     /// Output folder (results go to <OUT>/batch/)
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
-    /// Also write every sample's top-level variables to batch/samples.csv
+    /// Also write every sample's top-level variables to batch/samples.csv and its drawn inputs
+    /// to batch/inputs.csv
     #[arg(long)]
     pub keep_samples: bool,
     /// Compute only shard K of N → <OUT>/batch/parts/part-K-of-N.kpart (combine with `kymsim
@@ -89,7 +90,7 @@ pub const IDENTITY_JSON: &str = "batch/identity.json";
 /// from inside `batch/`); the up-to-date check compares the files with it.
 pub const CHECKSUMS: &str = "batch/checksums.sha256";
 
-fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
+pub(super) fn sampler_kind(s: SamplerArg) -> (SamplerKind, &'static str) {
     match s {
         SamplerArg::Mc => (SamplerKind::MonteCarlo, "mc"),
         SamplerArg::Lhs => (SamplerKind::LatinHypercube, "lhs"),
@@ -126,6 +127,7 @@ impl Identity {
     }
 }
 
+pub(super) use crate::output::pretty_json;
 pub use crate::output::recorded::input_hashes;
 
 /// A batch ready to compute: inputs compiled, threads started.
@@ -164,6 +166,22 @@ impl Prepared {
     }
 }
 
+/// The worker threads of `--threads T` (all cores when `None`).
+pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 || t > 1024 {
+            return Err(InputError::new(format!("--threads {t} is out of range"))
+                .hint("give 1 to 1024 threads")
+                .into());
+        }
+        pool = pool.num_threads(t);
+    }
+    Ok(pool
+        .build()
+        .map_err(|e| InputError::new(format!("cannot start threads: {e}")))?)
+}
+
 /// Checks the arguments, loads and compiles the inputs and starts the threads.
 pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
     if args.samples == 0 || args.samples > MAX_SAMPLES {
@@ -180,18 +198,7 @@ pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
     let models = args.input.models(&region, &args.names)?;
     args.input.announce(&region, args.quiet);
     let (kind, sampler_name) = sampler_kind(args.sampler);
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        if t == 0 || t > 1024 {
-            return Err(InputError::new(format!("--threads {t} is out of range"))
-                .hint("give 1 to 1024 threads")
-                .into());
-        }
-        pool = pool.num_threads(t);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| InputError::new(format!("cannot start threads: {e}")))?;
+    let pool = thread_pool(args.threads)?;
     let scenarios: Vec<&Scenario> = models.iter().map(|(s, _)| s).collect();
     let identity = Identity {
         kymsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -257,6 +264,7 @@ fn expected_outputs(keep_samples: bool) -> Vec<&'static str> {
     ];
     if keep_samples {
         v.push(out::SAMPLES_CSV);
+        v.push(out::INPUTS_CSV);
     }
     v
 }
@@ -374,6 +382,14 @@ pub fn write_outputs(
             Ok(())
         })?;
         record(out::SAMPLES_CSV, sha);
+        let mut sha = String::new();
+        set.stage_with(out::INPUTS_CSV, |w| {
+            let mut h = HashingWriter::new(w);
+            write_inputs(&mut h, pool, models, identity.samples, kind, identity.seed)?;
+            sha = h.hex();
+            Ok(())
+        })?;
+        record(out::INPUTS_CSV, sha);
     }
     set.stage(CHECKSUMS, sums.as_bytes())?;
     let outputs: Vec<String> = expected_outputs(samples.is_some())
@@ -473,7 +489,7 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn progress_bar(show: bool, len: u64, name: &str) -> ProgressBar {
+pub(super) fn progress_bar(show: bool, len: u64, name: &str) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }
@@ -487,12 +503,60 @@ fn progress_bar(show: bool, len: u64, name: &str) -> ProgressBar {
     bar
 }
 
+/// The models sorted by scenario name: the row order of the per-sample files.
+fn by_scenario(models: &[(Scenario, Model)]) -> Vec<&Model> {
+    let mut sorted: Vec<&Model> = models.iter().map(|(_, m)| m).collect();
+    sorted.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    sorted
+}
+
+/// Streams the text of samples `0..samples` in sample order, computing blocks of samples in
+/// parallel: `row` appends sample i's lines, with one `state` per worker (made by `init`).
+fn stream_samples<S, I, R>(
+    w: &mut dyn Write,
+    pool: &rayon::ThreadPool,
+    samples: u64,
+    init: I,
+    row: R,
+) -> std::io::Result<()>
+where
+    I: Fn() -> S + Sync + Send,
+    R: Fn(&mut S, u64, &mut String) + Sync + Send,
+{
+    const BLOCK: u64 = 4096;
+    let mut start = 0;
+    while start < samples {
+        if signals::interrupted() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            ));
+        }
+        let end = (start + BLOCK).min(samples);
+        let texts: Vec<String> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map_init(&init, |state, i| {
+                    let mut s = String::new();
+                    row(state, i, &mut s);
+                    s
+                })
+                .collect()
+        });
+        for t in texts {
+            w.write_all(t.as_bytes())?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 /// Streams every sample's top-level variables as IAMC rows with a `sample` column, in sample
 /// order, computing blocks of samples in parallel.
 fn write_samples(
     w: &mut dyn Write,
     pool: &rayon::ThreadPool,
-    models: &[(crate::scenario::Scenario, Model)],
+    models: &[(Scenario, Model)],
     samples: u64,
     kind: SamplerKind,
     seed: u64,
@@ -503,9 +567,7 @@ fn write_samples(
         variables::NET,
         variables::FINAL_ENERGY,
     ];
-    const BLOCK: u64 = 4096;
-    let mut sorted: Vec<&Model> = models.iter().map(|(_, m)| m).collect();
-    sorted.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    let sorted = by_scenario(models);
     let Some(first) = sorted.first() else {
         return Ok(());
     };
@@ -522,47 +584,100 @@ fn write_samples(
             .iter()
             .map(|v| (m.variables.index(v).expect("top-level variable"), *v))
             .collect();
-        let mut start = 0;
-        while start < samples {
-            if signals::interrupted() {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::Interrupted,
-                    "interrupted",
-                ));
+        stream_samples(
+            w,
+            pool,
+            samples,
+            || (Workspace::new(m), m.central()),
+            |(ws, p), i, s| {
+                sampler.fill(i, p);
+                ws.evaluate(m, p);
+                ws.evaluate_variables(m);
+                for &(v, var) in &rows {
+                    let unit = m.variables.vars[v].unit;
+                    s.push_str(&format!(
+                        "{name},{},{},{var},{unit},{i}",
+                        m.scenario, m.region
+                    ));
+                    for x in ws.var(v) {
+                        s.push(',');
+                        s.push_str(&fmt_num(*x));
+                    }
+                    s.push('\n');
+                }
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The columns of `batch/inputs.csv` after `scenario,sample`: every uncertain parameter's name,
+/// scenario by scenario (sorted by name), each scenario's in model order, each name once.
+pub fn input_columns(models: &[&Model]) -> Vec<String> {
+    let mut columns: Vec<String> = Vec::new();
+    for m in models {
+        for i in m.uncertain_params() {
+            if !columns.contains(&m.params[i].name) {
+                columns.push(m.params[i].name.clone());
             }
-            let end = (start + BLOCK).min(samples);
-            let texts: Vec<String> = pool.install(|| {
-                (start..end)
-                    .into_par_iter()
-                    .map_init(
-                        || (Workspace::new(m), m.central()),
-                        |(ws, p), i| {
-                            sampler.fill(i, p);
-                            ws.evaluate(m, p);
-                            ws.evaluate_variables(m);
-                            let mut s = String::new();
-                            for &(v, var) in &rows {
-                                let unit = m.variables.vars[v].unit;
-                                s.push_str(&format!(
-                                    "{name},{},{},{var},{unit},{i}",
-                                    m.scenario, m.region
-                                ));
-                                for x in ws.var(v) {
-                                    s.push(',');
-                                    s.push_str(&fmt_num(*x));
-                                }
-                                s.push('\n');
-                            }
-                            s
-                        },
-                    )
-                    .collect()
-            });
-            for t in texts {
-                w.write_all(t.as_bytes())?;
-            }
-            start = end;
         }
+    }
+    columns
+}
+
+/// Streams every sample's drawn inputs: `scenario,sample` and one column per uncertain
+/// parameter (see [`input_columns`]), empty where the parameter is not uncertain in that
+/// scenario. Values are written in Rust's shortest round-trip form, so that reading them back
+/// gives the very numbers the model was evaluated with.
+fn write_inputs(
+    w: &mut dyn Write,
+    pool: &rayon::ThreadPool,
+    models: &[(Scenario, Model)],
+    samples: u64,
+    kind: SamplerKind,
+    seed: u64,
+) -> std::io::Result<()> {
+    let sorted = by_scenario(models);
+    let columns = input_columns(&sorted);
+    let mut header = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    header
+        .write_record(
+            ["scenario", "sample"]
+                .into_iter()
+                .chain(columns.iter().map(|c| c.as_str())),
+        )
+        .map_err(std::io::Error::other)?;
+    w.write_all(
+        &header
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
+    )?;
+    for m in sorted {
+        let sampler = Sampler::new(m, kind, seed, samples);
+        let drawn: Vec<usize> = sampler.param_indices().collect();
+        let at: Vec<Option<usize>> = columns
+            .iter()
+            .map(|c| drawn.iter().copied().find(|&i| m.params[i].name == *c))
+            .collect();
+        stream_samples(
+            w,
+            pool,
+            samples,
+            || m.central(),
+            |p, i, s| {
+                sampler.fill(i, p);
+                s.push_str(&format!("{},{i}", m.scenario));
+                for c in &at {
+                    s.push(',');
+                    if let Some(j) = c {
+                        s.push_str(&p[*j].to_string());
+                    }
+                }
+                s.push('\n');
+            },
+        )?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod batch;
 mod check;
+mod discover;
 mod goal_seek;
 mod import_alas;
 mod list;
@@ -58,8 +59,10 @@ enum Command {
     Plot(plot::PlotArgs),
     /// Find how far one measure must go, alone, to meet the target (exit 1: it cannot)
     GoalSeek(goal_seek::GoalSeekArgs),
-    /// Sobol sensitivity indices of target-year net emissions → sensitivity.csv
+    /// Sobol indices (→ sensitivity.csv) or Morris screening (→ morris.csv) of target-year net emissions
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Under which conditions is the target missed? PRIM on a batch → discovery.csv, chart, verdict
+    Discover(discover::DiscoverArgs),
     /// Build a region dataset from Syke's ALas municipal emission results
     ImportAlas(import_alas::ImportAlasArgs),
     /// Combine the part files of a sharded batch into batch/ (the unsharded run's bytes)
@@ -314,6 +317,7 @@ pub fn main() -> i32 {
         Command::Plot(a) => plot::plot(a),
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
+        Command::Discover(a) => discover::discover(a),
         Command::ImportAlas(a) => import_alas::import_alas(a),
         Command::Merge(a) => shard::merge(a),
         Command::Slurm(a) => slurm::slurm(a),

@@ -102,7 +102,15 @@ pub fn run(args: RunArgs) -> Result<i32> {
     if !args.no_charts {
         let skip = super::skipped_derived(&args.out, &inputs, args.quiet);
         let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-        for f in charts::render_run(&args.out, &staged, args.size, &skip)? {
+        // the report shows `discover` and Morris charts recorded for these very inputs
+        let current = charts::CurrentInputs {
+            version: env!("CARGO_PKG_VERSION").into(),
+            inputs: inputs
+                .iter()
+                .map(|i| (i.path.clone(), i.sha256.clone()))
+                .collect(),
+        };
+        for f in charts::render_run(&args.out, &staged, args.size, &skip, &current)? {
             set.stage(&f.path, &f.bytes)?;
             outputs.push(f.path);
         }

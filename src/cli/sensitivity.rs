@@ -1,14 +1,46 @@
-//! `kymsim sensitivity`: Sobol indices of target-year net emissions for every uncertain parameter.
+//! `kymsim sensitivity`: Sobol indices (the default) or Morris screening of target-year net
+//! emissions for every uncertain parameter.
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 use super::InputArgs;
+use super::batch::{InputHash, input_hashes, pretty_json};
+use crate::charts::morris::MorrisChart;
+use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
+use crate::decision::morris::{MorrisOptions, MorrisRow, model_morris, morris_csv};
 use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
+use crate::model::Model;
 use crate::output::{OutputSet, recorded};
-use serde::Serialize;
+use crate::scenario::Scenario;
+
+/// File recording what produced `morris.csv` (deterministic: no timestamp).
+pub const MORRIS_IDENTITY_JSON: &str = "morris_identity.json";
+
+/// Everything that determines the Morris files: equal identities give equal files.
+#[derive(Debug, Serialize)]
+struct MorrisIdentity<'a> {
+    kymsim_version: &'a str,
+    region: &'a str,
+    scenarios: Vec<&'a str>,
+    trajectories: usize,
+    candidates: usize,
+    levels: usize,
+    seed: u64,
+    inputs: Vec<InputHash>,
+}
+
+/// Sensitivity method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Sobol first- and total-order indices with bootstrap intervals → sensitivity.csv
+    Sobol,
+    /// Morris elementary effects (μ*, σ), a cheap screening → morris.csv and charts/morris_<s>
+    Morris,
+}
 
 /// Arguments of `kymsim sensitivity`.
 #[derive(Debug, Args)]
@@ -18,13 +50,25 @@ pub struct SensitivityArgs {
     pub names: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Base sample size N; the cost is N·(k + 2) evaluations for k uncertain parameters
+    /// Method
+    #[arg(long, value_enum, default_value_t = Method::Sobol)]
+    pub method: Method,
+    /// Morris: trajectories r (cost r·(k + 1) evaluations)
+    #[arg(long, value_name = "R", default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=10_000))]
+    pub trajectories: u64,
+    /// Morris: candidate trajectories the r most spread out are chosen from
+    #[arg(long, value_name = "M", default_value_t = 100, value_parser = clap::value_parser!(u64).range(2..=2_000))]
+    pub candidates: u64,
+    /// Morris: grid levels per parameter (even)
+    #[arg(long, value_name = "P", default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
+    pub levels: u64,
+    /// Sobol: base sample size N; the cost is N·(k + 2) evaluations for k uncertain parameters
     #[arg(long, short = 'n', value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
     pub samples: u64,
     /// Seed of the draws and the bootstrap
     #[arg(long, short = 's', value_name = "S", default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
-    /// Bootstrap resamples for the 95 % confidence intervals
+    /// Sobol: bootstrap resamples for the 95 % confidence intervals
     #[arg(long, value_name = "R", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub resamples: u64,
     /// Output folder (sensitivity.csv is written there)
@@ -56,6 +100,10 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
+    args.input.announce(&region, args.quiet);
+    if args.method == Method::Morris {
+        return morris(&args, &region, &models);
+    }
     for (_, m) in &models {
         let k = decision::uncertain_count(m);
         let values = (args.samples as u128) * (k as u128 + 2);
@@ -75,22 +123,12 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
             .into());
         }
     }
-    args.input.announce(&region, args.quiet);
     let opts = SobolOptions {
         samples: args.samples as usize,
         seed: args.seed,
         resamples: args.resamples as usize,
     };
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        if t == 0 {
-            return Err(InputError::new("--threads must be at least 1").into());
-        }
-        pool = pool.num_threads(t);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| InputError::new(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(args.threads)?;
     let results: Vec<_> = pool.install(|| {
         models
             .iter()
@@ -155,6 +193,129 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
             "\nwrote {}",
             args.out.join(decision::SENSITIVITY_CSV).display()
         );
+    }
+    Ok(0)
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(InputError::new("--threads must be at least 1").into());
+        }
+        pool = pool.num_threads(t);
+    }
+    Ok(pool
+        .build()
+        .map_err(|e| InputError::new(format!("cannot start worker threads: {e}")))?)
+}
+
+/// `--method morris`: `morris.csv` and one chart per scenario with uncertain parameters.
+fn morris(
+    args: &SensitivityArgs,
+    region: &crate::data::Region,
+    compiled: &[(Scenario, Model)],
+) -> Result<i32> {
+    let models: Vec<&Model> = compiled.iter().map(|(_, m)| m).collect();
+    if args.levels % 2 != 0 {
+        return Err(InputError::new(format!("--levels {} is odd", args.levels))
+            .hint("give an even number of levels (4 is usual): each step moves half of them")
+            .into());
+    }
+    if args.candidates < args.trajectories {
+        return Err(InputError::new(format!(
+            "--candidates {} is fewer than --trajectories {}",
+            args.candidates, args.trajectories
+        ))
+        .hint("the trajectories are chosen among the candidates: give at least as many candidates")
+        .into());
+    }
+    let opts = MorrisOptions {
+        trajectories: args.trajectories as usize,
+        candidates: args.candidates as usize,
+        levels: args.levels as usize,
+        seed: args.seed,
+    };
+    let pool = pool(args.threads)?;
+    let results: Vec<(&str, Vec<MorrisRow>)> = pool.install(|| {
+        models
+            .iter()
+            .map(|m| (m.scenario.as_str(), model_morris(m, &opts)))
+            .collect()
+    });
+    let borrowed: Vec<(&str, &[MorrisRow])> =
+        results.iter().map(|(s, r)| (*s, r.as_slice())).collect();
+    let target_year = region.target.year;
+    let mut set = OutputSet::new(&args.out)?;
+    set.stage(decision::MORRIS_CSV, &morris_csv(&borrowed))?;
+    let mut sorted: Vec<&(&str, Vec<MorrisRow>)> = results.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    for (scenario, rows) in &sorted {
+        if rows.is_empty() {
+            continue;
+        }
+        let chart = Standalone::Morris(MorrisChart {
+            region: region.name.clone(),
+            scenario: scenario.to_string(),
+            target_year,
+            trajectories: opts.trajectories,
+            evaluations: opts.trajectories * (rows.len() + 1),
+            rows: rows
+                .iter()
+                .map(|r| (r.parameter.clone(), r.index.mu_star, r.index.sigma))
+                .collect(),
+        });
+        for r in render_standalone(&chart, &format!("morris_{scenario}"), DEFAULT_SIZE)? {
+            set.stage(&r.path, &r.bytes)?;
+        }
+    }
+    let scenarios: Vec<&Scenario> = compiled.iter().map(|(s, _)| s).collect();
+    let identity = MorrisIdentity {
+        kymsim_version: env!("CARGO_PKG_VERSION"),
+        region: &region.name,
+        scenarios: models.iter().map(|m| m.scenario.as_str()).collect(),
+        trajectories: opts.trajectories,
+        candidates: opts.candidates,
+        levels: opts.levels,
+        seed: opts.seed,
+        inputs: input_hashes(region, &scenarios),
+    };
+    set.stage(MORRIS_IDENTITY_JSON, &pretty_json(&identity))?;
+    set.commit()?;
+    if !args.quiet {
+        for (scenario, rows) in sorted {
+            if rows.is_empty() {
+                println!("{scenario}: no uncertain parameters");
+                continue;
+            }
+            println!(
+                "{scenario}: Morris screening of {target_year} net emissions, r = {} of {} candidate trajectories, {} levels, seed {} ({} evaluations)",
+                opts.trajectories,
+                opts.candidates,
+                opts.levels,
+                opts.seed,
+                opts.trajectories * (rows.len() + 1)
+            );
+            println!(
+                "  {:<40} {:>12} {:>12} {:>12}",
+                "parameter", "mu_star kt", "mu kt", "sigma kt"
+            );
+            for r in rows.iter().take(10) {
+                let x = &r.index;
+                println!(
+                    "  {:<40} {:>12.3} {:>12.3} {:>12.3}",
+                    r.parameter, x.mu_star, x.mu, x.sigma
+                );
+            }
+            if rows.len() > 10 {
+                println!(
+                    "  … and {} more in {}",
+                    rows.len() - 10,
+                    decision::MORRIS_CSV
+                );
+            }
+        }
+        println!("\nwrote {}", args.out.join(decision::MORRIS_CSV).display());
     }
     Ok(0)
 }

@@ -1,12 +1,15 @@
 //! Decision support: which measures matter (Shapley attribution, wedges), what they cost (MACC),
 //! how far a measure must go to reach the target (goal seek), and which uncertainties drive the
-//! result (Sobol indices).
+//! result (Sobol indices, Morris screening), and under which conditions the target fails (PRIM
+//! scenario discovery).
 //!
 //! The methods and formulas are documented in `docs/decision-support.md`. Nothing here knows of
 //! the command line; `crate::cli` calls these functions and writes their CSV output.
 
 pub mod goalseek;
 pub mod macc;
+pub mod morris;
+pub mod prim;
 pub mod shapley;
 pub mod sobol;
 
@@ -24,6 +27,12 @@ use crate::model::Model;
 pub const WEDGES_CSV: &str = "wedges.csv";
 /// File name of the marginal abatement cost table.
 pub const MACC_CSV: &str = "macc.csv";
+/// File name of the Morris screening.
+pub const MORRIS_CSV: &str = "morris.csv";
+/// File name of the PRIM boxes.
+pub const DISCOVERY_CSV: &str = "discovery.csv";
+/// File name of the PRIM peeling trajectory.
+pub const DISCOVERY_TRAJECTORY_CSV: &str = "discovery_trajectory.csv";
 /// File name of the Sobol indices.
 pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
 
@@ -62,6 +71,77 @@ pub(crate) fn variable_at(model: &Model, v: usize, leaves: &[f64], y: usize) -> 
         s -= leaves[l as usize * ny + y];
     }
     s
+}
+
+/// A model's uncertain parameters as inputs on the unit hypercube, for the sensitivity methods:
+/// input i is parameter `params[i]` drawn as `Dist::quantile(u_i)` clamped to its bounds, every
+/// other parameter at its central value; the output is target-year net emissions.
+pub(crate) struct UnitInputs<'m> {
+    model: &'m Model,
+    params: Vec<(usize, crate::scenario::Dist, (f64, f64))>,
+    net: usize,
+    central: Vec<f64>,
+}
+
+impl<'m> UnitInputs<'m> {
+    /// The uncertain parameters of `model` (`model.uncertain_params()`).
+    pub(crate) fn of(model: &'m Model) -> UnitInputs<'m> {
+        UnitInputs {
+            model,
+            params: model
+                .uncertain_params()
+                .into_iter()
+                .filter_map(|i| {
+                    let p = &model.params[i];
+                    p.spec.dist().map(|d| (i, d.clone(), p.bounds))
+                })
+                .collect(),
+            net: crate::engine::TotalRows::of(model).net,
+            central: model.central(),
+        }
+    }
+
+    /// Number of inputs.
+    pub(crate) fn len(&self) -> usize {
+        self.params.len()
+    }
+
+    /// The inputs' parameter names.
+    pub(crate) fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.params
+            .iter()
+            .map(|(i, _, _)| self.model.params[*i].name.clone())
+    }
+
+    /// One worker's state: a workspace and a parameter vector.
+    pub(crate) fn state(&self) -> (crate::engine::Workspace, Vec<f64>) {
+        (
+            crate::engine::Workspace::new(self.model),
+            self.central.clone(),
+        )
+    }
+
+    /// Target-year net emissions at the unit point `u` (allocation-free).
+    pub(crate) fn net_at(
+        &self,
+        (ws, p): &mut (crate::engine::Workspace, Vec<f64>),
+        u: &[f64],
+    ) -> f64 {
+        for ((i, dist, (lo, hi)), &u) in self.params.iter().zip(u) {
+            p[*i] = dist.quantile(u).clamp(*lo, *hi);
+        }
+        ws.evaluate(self.model, p);
+        variable_at(self.model, self.net, &ws.leaves, self.model.target_index())
+    }
+}
+
+/// Sorts rows by `key` descending, ties by `name`: the order of the sensitivity tables.
+pub(crate) fn sort_by_influence<R>(
+    rows: &mut [R],
+    key: impl Fn(&R) -> f64,
+    name: impl Fn(&R) -> &str,
+) {
+    rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| name(a).cmp(name(b))));
 }
 
 /// Serialises rows into CSV bytes with `\n` line ends.

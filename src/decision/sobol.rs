@@ -19,12 +19,11 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{TotalRows, Workspace};
 use crate::error::InputError;
 use crate::model::Model;
 use crate::output::fmt_num;
 
-use super::{csv_bytes, variable_at};
+use super::{UnitInputs, csv_bytes, sort_by_influence};
 use crate::engine::sampler::unit as open_uniform;
 
 /// Sample size, seed and bootstrap resamples.
@@ -226,28 +225,14 @@ pub fn model_sensitivity(
     opts: &SobolOptions,
 ) -> crate::error::Result<Vec<SensitivityRow>> {
     let bad = std::sync::atomic::AtomicBool::new(false);
-    let uncertain: Vec<(usize, crate::scenario::Dist, (f64, f64))> = model
-        .uncertain_params()
-        .into_iter()
-        .filter_map(|i| {
-            let p = &model.params[i];
-            p.spec.dist().map(|d| (i, d.clone(), p.bounds))
-        })
-        .collect();
-    let net = TotalRows::of(model).net;
-    let t = model.target_index();
-    let central = model.central();
+    let inputs = UnitInputs::of(model);
     let indices = sobol_with(
-        uncertain.len(),
+        inputs.len(),
         opts,
-        || (Workspace::new(model), central.clone()),
-        |(ws, p), u| {
-            for ((i, dist, (lo, hi)), &u) in uncertain.iter().zip(u) {
-                p[*i] = dist.quantile(u).clamp(*lo, *hi);
-            }
-            ws.evaluate(model, p);
-            let y = variable_at(model, net, &ws.leaves, t);
-            if ws.bad_driver(model).is_some()
+        || inputs.state(),
+        |state, u| {
+            let y = inputs.net_at(state, u);
+            if state.0.bad_driver(model).is_some()
                 || !(y.is_finite() && y.abs() < crate::data::MAX_ABS_VALUE)
             {
                 bad.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -266,20 +251,12 @@ pub fn model_sensitivity(
         ))
         .into());
     }
-    let mut rows: Vec<SensitivityRow> = uncertain
-        .iter()
+    let mut rows: Vec<SensitivityRow> = inputs
+        .names()
         .zip(indices)
-        .map(|((i, _, _), index)| SensitivityRow {
-            parameter: model.params[*i].name.clone(),
-            index,
-        })
+        .map(|(parameter, index)| SensitivityRow { parameter, index })
         .collect();
-    rows.sort_by(|a, b| {
-        b.index
-            .total
-            .total_cmp(&a.index.total)
-            .then_with(|| a.parameter.cmp(&b.parameter))
-    });
+    sort_by_influence(&mut rows, |r| r.index.total, |r| &r.parameter);
     Ok(rows)
 }
 

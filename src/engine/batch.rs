@@ -224,3 +224,73 @@ pub fn run_batch(
     }
     Ok(acc)
 }
+
+/// Every sample's drawn inputs and target verdict, for scenario discovery.
+#[derive(Debug, Clone)]
+pub struct SampleOutcomes {
+    /// The model parameter indices of the inputs (columns), in draw order.
+    pub params: Vec<usize>,
+    /// Drawn values, `[sample × params.len()]`.
+    pub inputs: Vec<f64>,
+    /// Whether each sample meets the target (every criterion).
+    pub target_met: Vec<bool>,
+    /// Target-year net emissions of each sample, kt.
+    pub net_kt: Vec<f64>,
+}
+
+/// Evaluates the samples of `opts.range` in parallel like [`run_batch`] (same sampler, so sample
+/// i has the same inputs as in a batch of the same seed, N and sampler), keeping each sample's
+/// drawn inputs and verdict instead of statistics. The result does not depend on the thread
+/// count: every sample writes its own slots.
+pub fn sample_outcomes(
+    model: &Model,
+    opts: &BatchOptions,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SampleOutcomes> {
+    let sampler = Sampler::new(model, opts.sampler, opts.seed, opts.samples);
+    let params: Vec<usize> = sampler.param_indices().collect();
+    let k = params.len();
+    let n = (opts.range.end - opts.range.start) as usize;
+    let chunk = opts.chunk.max(1);
+    let rows = TotalRows::of(model);
+    let first = opts.range.start;
+    let mut inputs = vec![0.0; n * k];
+    let mut target_met = vec![false; n];
+    let mut net_kt = vec![0.0; n];
+    inputs
+        .par_chunks_mut((chunk * k).max(1))
+        .zip(target_met.par_chunks_mut(chunk))
+        .zip(net_kt.par_chunks_mut(chunk))
+        .enumerate()
+        .for_each_init(
+            || (Workspace::new(model), model.central()),
+            |(ws, p), (ci, ((in_c, met_c), net_c))| {
+                if cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                let start = first + (ci * chunk) as u64;
+                for s in 0..met_c.len() {
+                    sampler.fill(start + s as u64, p);
+                    for (x, &j) in in_c[s * k..(s + 1) * k].iter_mut().zip(&params) {
+                        *x = p[j];
+                    }
+                    ws.evaluate(model, p);
+                    ws.evaluate_variables(model);
+                    let summary = summarize(model, rows, &ws.vars);
+                    met_c[s] = summary.target_met;
+                    net_c[s] = summary.net_kt;
+                }
+                progress(met_c.len() as u64);
+            },
+        );
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    Ok(SampleOutcomes {
+        params,
+        inputs,
+        target_met,
+        net_kt,
+    })
+}

@@ -100,6 +100,11 @@ impl Sampler {
         self.params.len()
     }
 
+    /// The model parameter indices it draws, in draw order (the model's parameter order).
+    pub fn param_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.params.iter().map(|(i, _, _)| *i)
+    }
+
     /// Writes sample `i`'s draws into `p` (which holds the central values elsewhere).
     pub fn fill(&self, i: u64, p: &mut [f64]) {
         let mut rng = ChaCha8Rng::seed_from_u64(self.key);

@@ -14,6 +14,8 @@ pub const BATCH_SUMMARY_CSV: &str = "batch/summary.csv";
 pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
 /// File name of the kept samples.
 pub const SAMPLES_CSV: &str = "batch/samples.csv";
+/// Every sample's drawn uncertain inputs (with `--keep-samples`).
+pub const INPUTS_CSV: &str = "batch/inputs.csv";
 
 /// One scenario's finished batch.
 pub struct BatchOutcome<'a> {
