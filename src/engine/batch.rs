@@ -171,9 +171,7 @@ pub fn run_batch(
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
-                    if ws.bad_driver(model).is_some()
-                        || ws.vars.iter().any(|x| !(x.is_finite() && x.abs() < limit))
-                    {
+                    if ws.bad_driver(model).is_some() || !all_finite_below(&ws.vars, limit) {
                         let mut b = bad.lock().unwrap_or_else(|e| e.into_inner());
                         let i = start + k as u64;
                         *b = Some(b.map_or(i, |b| b.min(i)));
@@ -293,4 +291,48 @@ pub fn sample_outcomes(
         target_met,
         net_kt,
     })
+}
+
+/// Whether every value is finite and below `limit` in magnitude. A lane-wise sum of |x| decides
+/// at vector speed (every |x| is at most that sum; a NaN or infinity makes it non-finite); the
+/// exact per-value test runs only when the sum is not clearly below the limit.
+pub(crate) fn all_finite_below(xs: &[f64], limit: f64) -> bool {
+    const LANES: usize = 8;
+    let mut acc = [0.0f64; LANES];
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x.abs();
+        }
+    }
+    let total: f64 = acc.iter().sum::<f64>() + rest.iter().map(|x| x.abs()).sum::<f64>();
+    if total.is_finite() && total < limit {
+        return true;
+    }
+    xs.iter().all(|x| x.is_finite() && x.abs() < limit)
+}
+
+#[cfg(test)]
+mod finite_tests {
+    use super::all_finite_below;
+
+    #[test]
+    fn finite_check_agrees_with_the_per_value_test() {
+        // 1e15 limit: the sum of 20 values of 6e14 passes 1e15 although each is below it
+        let big = vec![6e14; 20];
+        assert!(all_finite_below(&big, 1e15));
+        let mut v: Vec<f64> = (0..37).map(|i| i as f64 - 18.0).collect();
+        assert!(all_finite_below(&v, 1e15));
+        v[3] = f64::NAN;
+        assert!(!all_finite_below(&v, 1e15));
+        v[3] = f64::NEG_INFINITY;
+        assert!(!all_finite_below(&v, 1e15));
+        // in the remainder after the 8-lane chunks
+        v[3] = 0.0;
+        v[36] = 2e15;
+        assert!(!all_finite_below(&v, 1e15));
+        v[36] = -1e15;
+        assert!(!all_finite_below(&v, 1e15));
+    }
 }
