@@ -180,8 +180,15 @@ fn svgs_hold_title_axis_labels_and_legend() {
             "=neutral",
             "neutral: median",
             "neutral: 5–95 % range",
-            "Inventory, gross total (history)",
+            "Net zero (target 2030)",
+            "Target point 2030",
         ],
+    );
+    // the inventory's gross totals belong on the emissions charts, not on a net axis
+    let net_texts = svg_texts(&svg("net_all"));
+    assert!(
+        !net_texts.iter().any(|t| t.contains("Inventory")),
+        "{net_texts:?}"
     );
     assert_has(
         "energy_electrify",

@@ -67,10 +67,11 @@ pub(super) fn draw_target<DB: DrawingBackend>(
         (ty, y.1),
         st.note_font().pos(Pos::new(HPos::Right, VPos::Top)),
     )))?;
-    // zero: the net target
+    // zero: the net target, thin and in the target colour so that it is never taken for the
+    // (black) net-emission line
     chart.draw_series(LineSeries::new(
         [(x.0, 0.0), (x.1, 0.0)],
-        line(INK, st.width(1.5)),
+        line(if t.net_zero { TARGET } else { MUTED }, st.width(1.5)),
     ))?;
     if t.net_zero {
         chart.draw_series(std::iter::once(Circle::new(
@@ -117,9 +118,12 @@ pub(super) fn target_entries(ctx: &Ctx, gross_limit: bool) -> Vec<Entry> {
     if t.net_zero {
         e.push(Entry::line(
             format!("Net zero (target {})", t.year),
-            INK,
+            TARGET,
             st.width(1.5),
         ));
+    }
+    if t.net_zero || (gross_limit && t.gross_limit_kt.is_some()) {
+        e.push(Entry::ring(format!("Target point {}", t.year), TARGET));
     }
     e.push(Entry::dashed("Target year", MUTED, st.width(1.5)));
     e

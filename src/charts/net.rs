@@ -1,4 +1,4 @@
-//! All scenarios: net emissions side by side with the inventory and the target; with batch
+//! All scenarios: net emissions side by side with the target; with batch
 //! results, each scenario's 5–95 % band and median (a fan chart).
 
 use plotters::coord::Shift;
@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::Ctx;
 use super::emissions::{draw_target, target_entries, time_range};
-use super::style::{DrawResult, Entry, INK, band, fill, frame, legend, line, padded, time_axes};
+use super::style::{DrawResult, Entry, band, fill, frame, legend, line, padded, time_axes};
 use crate::model::variables::NET;
 
 /// Draws the chart.
@@ -15,7 +15,6 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
     let data = ctx.data;
     let n = data.years.len();
     let xs = ctx.xs();
-    let history = data.history_totals();
     let nets: Vec<(&str, Vec<f64>)> = data
         .scenarios
         .iter()
@@ -27,16 +26,14 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
         .filter_map(|s| data.bands.get(&s.name).map(|b| (s.name.as_str(), b)))
         .collect();
 
-    let (x0, x1) = time_range(ctx, true);
-    let all = nets
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .chain(history.iter().map(|h| h.1))
-        .chain(
-            bands
-                .iter()
-                .flat_map(|(_, b)| b.p5.iter().chain(&b.p95).copied()),
-        );
+    // net emissions only: the inventory's history is of gross emissions (the emissions charts
+    // show it), so it is not drawn on a net axis here
+    let (x0, x1) = time_range(ctx, false);
+    let all = nets.iter().flat_map(|(_, v)| v.iter().copied()).chain(
+        bands
+            .iter()
+            .flat_map(|(_, b)| b.p5.iter().chain(&b.p95).copied()),
+    );
     let (lo, hi) = all.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
     let (y0, y1) = padded(lo, hi);
 
@@ -99,17 +96,7 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
             entries.push(Entry::area(format!("{name}: 5–95 % range"), c.mix(0.16)));
         }
     }
-    for &(y, kt) in &history {
-        let p = (f64::from(y), kt);
-        chart.draw_series([
-            Circle::new(p, st.px(7.0), fill(INK)),
-            Circle::new(p, st.px(7.0), line(WHITE, st.width(1.5))),
-        ])?;
-    }
-    entries.push(Entry::heading("Inventory and target"));
-    if !history.is_empty() {
-        entries.push(Entry::point("Inventory, gross total (history)", INK));
-    }
+    entries.push(Entry::heading("Target"));
     entries.extend(target_entries(ctx, false));
     legend(&f.legend, st, &entries)
 }

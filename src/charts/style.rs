@@ -479,6 +479,8 @@ pub enum Mark {
     Dashed(RGBAColor, u32),
     /// A point.
     Point(RGBAColor),
+    /// A hollow ring (a target point).
+    Ring(RGBAColor),
     /// A bold heading without a mark.
     Heading,
 }
@@ -512,6 +514,13 @@ impl Entry {
         Entry {
             label: label.into(),
             mark: Mark::Dashed(c.to_rgba(), w),
+        }
+    }
+    /// A hollow ring.
+    pub fn ring(label: impl Into<String>, c: impl Color) -> Entry {
+        Entry {
+            label: label.into(),
+            mark: Mark::Ring(c.to_rgba()),
         }
     }
     /// A point.
@@ -646,6 +655,13 @@ pub fn legend<DB: DrawingBackend>(
                     ))?;
                     x += dash * 2;
                 }
+            }
+            Mark::Ring(c) => {
+                area.draw(&Circle::new(
+                    (x0 + sw / 2, cy),
+                    st.px(8.0),
+                    line(*c, st.width(3.0)),
+                ))?;
             }
             Mark::Point(c) => {
                 area.draw(&Circle::new((x0 + sw / 2, cy), st.px(7.0), fill(*c)))?;
