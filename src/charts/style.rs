@@ -168,6 +168,13 @@ const SCENARIO_POOL: [RGBColor; 7] = [
     hex(0x000000),
 ];
 
+/// FNV-1a, 64-bit: a hash that never changes between builds or platforms.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// The colour of a pillar (Okabe–Ito; fixed for every chart).
 pub fn pillar_color(pillar: &str) -> RGBColor {
     match pillar {
@@ -276,15 +283,31 @@ impl ColorMap {
         ColorMap::build(names, &CARRIER_POOL, &CARRIER_KNOWN, false)
     }
 
-    /// Colours of scenarios, by position.
+    /// Colours of scenarios, fixed by name so that a scenario looks the same in every output
+    /// folder: the bundled scenarios have their own, any other name the pool colour its hash
+    /// picks. Where two names of one run would share a colour, the later one by name takes the
+    /// next free colour (while any is free).
     pub fn scenarios<'a>(names: impl IntoIterator<Item = &'a str>) -> ColorMap {
-        ColorMap {
-            colors: names
-                .into_iter()
-                .enumerate()
-                .map(|(i, n)| (n.to_string(), SCENARIO_POOL[i % SCENARIO_POOL.len()]))
-                .collect(),
+        let mut names: Vec<&str> = names.into_iter().collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut used = [false; SCENARIO_POOL.len()];
+        let mut colors = BTreeMap::new();
+        for n in names {
+            let own = match n {
+                "baseline" => 0,
+                "neutral2040" => 1,
+                "programme" => 2,
+                _ => (fnv1a(n) % SCENARIO_POOL.len() as u64) as usize,
+            };
+            let free = (0..SCENARIO_POOL.len())
+                .map(|k| (own + k) % SCENARIO_POOL.len())
+                .find(|&i| !used[i])
+                .unwrap_or(own);
+            used[free] = true;
+            colors.insert(n.to_string(), SCENARIO_POOL[free]);
         }
+        ColorMap { colors }
     }
 
     /// The colour of a name (grey when unknown).
@@ -969,6 +992,26 @@ pub fn percent(share: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_scenario_keeps_its_colour_in_every_folder() {
+        let alone = ColorMap::scenarios(["programme"]);
+        let with_others = ColorMap::scenarios(["zeta", "baseline", "programme", "alpha"]);
+        assert_eq!(alone.get("programme"), with_others.get("programme"));
+        assert_eq!(alone.get("programme"), SCENARIO_POOL[2]);
+        // an unknown name: the same colour whatever else runs, as long as it is free
+        let a = ColorMap::scenarios(["my_scenario"]).get("my_scenario");
+        let b = ColorMap::scenarios(["baseline", "my_scenario"]).get("my_scenario");
+        assert_eq!(a, b);
+        // names of one run never share a colour while the pool lasts
+        let names = ["a", "b", "c", "d", "e", "f", "g"];
+        let m = ColorMap::scenarios(names);
+        let mut seen: Vec<RGBColor> = names.iter().map(|n| m.get(n)).collect();
+        seen.sort_by_key(|c| (c.0, c.1, c.2));
+        seen.dedup();
+        assert_eq!(seen.len(), 7);
+    }
+
     use super::*;
 
     #[test]
