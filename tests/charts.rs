@@ -220,7 +220,8 @@ fn svgs_hold_title_axis_labels_and_legend() {
             "Share of samples (%)",
             "=never",
             "Not neutral by 2030",
-            "1 000 samples",
+            // exact shares from batch/summary.csv
+            "1 000 samples · target 2030 met in 35 % of samples · net ≤ 0 in 40 % of samples",
         ],
     );
     assert_has(
@@ -361,6 +362,10 @@ fn report_holds_summary_charts_measures_and_provenance() {
         "Wood for district heat",
         "Plant forest on idle fields.",
         "Data provenance",
+        // batch/summary.csv: P(target met) and the 5–95 % range of target-year net emissions
+        "<th class=\"num\">P(target met)</th>",
+        // −5.25 to one decimal: −5.3
+        "<td class=\"num\">35 %</td><td class=\"num\">−5.3 to 12.5</td>",
     ] {
         assert!(html.contains(t), "report.html lacks {t:?}");
     }

@@ -46,12 +46,31 @@ pub(super) fn draw<DB: DrawingBackend>(
         root,
         st,
         &format!("{}: batch outcomes — {}", data.meta.region, sc.name),
-        &format!(
-            "{} samples · net ≤ 0 in {} in at least {} of samples",
-            thousands(samples as f64),
-            t.year,
-            percent(met as f64 / total)
-        ),
+        &match data.batch_summary.get(&sc.name) {
+            // the exact shares from batch/summary.csv
+            Some(b) => format!(
+                "{} samples · target {} met in {} of samples{}",
+                thousands(b.samples as f64),
+                t.year,
+                percent(b.p_target_met),
+                b.p_net_zero_met.map_or(String::new(), |p| format!(
+                    " · net ≤ 0 in {} of samples",
+                    percent(p)
+                ))
+            ),
+            // histogram bins alone: the bins wholly at or below zero
+            None if met == 0 => format!(
+                "{} samples · net above zero in {} in nearly all samples",
+                thousands(samples as f64),
+                t.year
+            ),
+            None => format!(
+                "{} samples · net ≤ 0 in {} in at least {} of samples",
+                thousands(samples as f64),
+                t.year,
+                percent(met as f64 / total)
+            ),
+        },
     )?;
     let (w, _) = f.plot.dim_in_pixel();
     let (left, right) = f.plot.split_horizontally(w as i32 * 56 / 100);
@@ -137,6 +156,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (w_right, _) = right.dim_in_pixel();
     let max_steps = (w_right as i32 / st.px(110.0)).max(2);
     let mut ticks = year_ticks_n(y_lo.round() as i32, end as i32, max_steps);
+    // a year label right next to "never" would run into it
+    ticks.retain(|&x| never_x - x >= 3.5);
     ticks.push(never_x);
     let mut chart = value_axes(
         &right,

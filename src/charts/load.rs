@@ -25,6 +25,8 @@ pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
 pub const STATS_CSV: &str = "batch/stats.csv";
 /// Optional `batch/distributions.csv`.
 pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
+/// Optional `batch/summary.csv`.
+pub const BATCH_SUMMARY_CSV: &str = "batch/summary.csv";
 
 /// The files the charts read; the optional ones are `None` when absent.
 #[derive(Debug)]
@@ -45,6 +47,8 @@ pub struct OutputFiles {
     pub stats: Option<TextFile>,
     /// `batch/distributions.csv`.
     pub distributions: Option<TextFile>,
+    /// `batch/summary.csv`.
+    pub batch_summary: Option<TextFile>,
 }
 
 fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
@@ -103,6 +107,7 @@ impl OutputFiles {
             (SENSITIVITY_CSV, &mut self.sensitivity),
             (STATS_CSV, &mut self.stats),
             (DISTRIBUTIONS_CSV, &mut self.distributions),
+            (BATCH_SUMMARY_CSV, &mut self.batch_summary),
         ] {
             if skip.contains(&name) {
                 *slot = None;
@@ -122,8 +127,79 @@ impl OutputFiles {
             sensitivity: read_optional(dir, SENSITIVITY_CSV)?,
             stats: read_optional(dir, STATS_CSV)?,
             distributions: read_optional(dir, DISTRIBUTIONS_CSV)?,
+            batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
         })
     }
+}
+
+/// A row of `batch/summary.csv`: the probabilities and the range of target-year net emissions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchSummaryRecord {
+    /// Samples.
+    pub samples: u64,
+    /// P(every criterion met).
+    pub p_target_met: f64,
+    /// P(net ≤ 0 in the target year).
+    pub p_net_zero_met: Option<f64>,
+    /// 5th percentile of target-year net emissions.
+    pub net_kt_p5: f64,
+    /// 95th percentile.
+    pub net_kt_p95: f64,
+    /// P(each milestone of the metadata met), None where the column is absent.
+    pub p_milestones: Vec<Option<f64>>,
+}
+
+fn parse_batch_summary(
+    file: &TextFile,
+    milestones: &[i32],
+) -> Result<BTreeMap<String, BatchSummaryRecord>> {
+    let milestone_cols: Vec<String> = milestones
+        .iter()
+        .map(|y| format!("p_milestone_{y}"))
+        .collect();
+    let mut optional = vec![
+        "seed",
+        "sampler",
+        "target_year",
+        "p_gross_met",
+        "p_net_zero_met",
+        "net_kt_mean",
+        "net_kt_p25",
+        "net_kt_p50",
+        "net_kt_p75",
+        "neutrality_p5",
+        "neutrality_p50",
+        "neutrality_p95",
+        "p_never",
+    ];
+    optional.extend(milestone_cols.iter().map(String::as_str));
+    let table = Table::read(
+        file,
+        &[
+            "scenario",
+            "samples",
+            "p_target_met",
+            "net_kt_p5",
+            "net_kt_p95",
+        ],
+        &optional,
+    )?;
+    let mut out = BTreeMap::new();
+    for row in table.rows() {
+        let rec = BatchSummaryRecord {
+            samples: row.f64("samples")? as u64,
+            p_target_met: row.f64("p_target_met")?,
+            p_net_zero_met: row.opt_f64("p_net_zero_met")?,
+            net_kt_p5: row.f64("net_kt_p5")?,
+            net_kt_p95: row.f64("net_kt_p95")?,
+            p_milestones: milestone_cols
+                .iter()
+                .map(|c| row.opt_f64(c))
+                .collect::<Result<_>>()?,
+        };
+        out.insert(row.required_str("scenario")?.to_string(), rec);
+    }
+    Ok(out)
 }
 
 /// A row of `summary.csv`.
@@ -310,6 +386,8 @@ pub struct ChartData {
     pub bands: BTreeMap<String, Band>,
     /// Batch distributions by scenario (empty: no batch).
     pub distributions: BTreeMap<String, Distributions>,
+    /// Batch probabilities by scenario (empty: no batch).
+    pub batch_summary: BTreeMap<String, BatchSummaryRecord>,
 }
 
 impl ChartData {
@@ -371,6 +449,12 @@ impl ChartData {
                 .distributions
                 .as_ref()
                 .map(parse_distributions)
+                .transpose()?
+                .unwrap_or_default(),
+            batch_summary: files
+                .batch_summary
+                .as_ref()
+                .map(|f| parse_batch_summary(f, &milestone_years))
                 .transpose()?
                 .unwrap_or_default(),
         })

@@ -119,6 +119,14 @@ fn summary_table(out: &mut String, data: &ChartData) {
             thousands(m.gross_limit_kt)
         );
     }
+    let batch = !data.batch_summary.is_empty();
+    if batch {
+        let _ = write!(
+            out,
+            "<th class=\"num\">P(target met)</th><th class=\"num\">Net {} (kt), 5–95 %</th>",
+            t.year
+        );
+    }
     out.push_str("</tr></thead>\n<tbody>\n");
     for sc in &data.scenarios {
         let Some(s) = &sc.summary else {
@@ -151,6 +159,20 @@ fn summary_table(out: &mut String, data: &ChartData) {
                 "<td>{}</td>",
                 yes_no(s.milestones.get(i).copied().flatten())
             );
+        }
+        if batch {
+            match data.batch_summary.get(&sc.name) {
+                Some(b) => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"num\">{}</td><td class=\"num\">{} to {}</td>",
+                        percent(b.p_target_met),
+                        kt(b.net_kt_p5),
+                        kt(b.net_kt_p95)
+                    );
+                }
+                None => out.push_str("<td>–</td><td>–</td>"),
+            }
         }
         out.push_str("</tr>\n");
     }

@@ -149,7 +149,11 @@ pub const DERIVED: &[Derived] = &[
         what: "batch/",
         command: "kymsim batch",
         identity: "batch/identity.json",
-        files: &["batch/stats.csv", "batch/distributions.csv"],
+        files: &[
+            "batch/stats.csv",
+            "batch/distributions.csv",
+            "batch/summary.csv",
+        ],
     },
     Derived {
         what: "sensitivity.csv",
