@@ -288,17 +288,31 @@ fn pngs_decode_to_the_default_size_and_are_not_blank() {
 #[test]
 fn size_option_sets_png_and_svg_size() {
     let d = scratch("size");
-    run(&d, &["--size", "800x450"]);
+    run(&d, &["--size", "1040x585"]);
     let (w, h, rgb) = decode(&fs::read(d.join("charts/emissions_base.png")).unwrap());
-    assert_eq!((w, h), (800, 450));
-    assert_not_blank("emissions_base.png at 800x450", &rgb);
+    assert_eq!((w, h), (1040, 585));
+    assert_not_blank("emissions_base.png at 1040x585", &rgb);
     let s = fs::read_to_string(d.join("charts/net_all.svg")).unwrap();
-    assert!(s.contains("width=\"800\" height=\"450\""), "{}", &s[..200]);
+    assert!(s.contains("width=\"1040\" height=\"585\""), "{}", &s[..200]);
     // run writes wedges and MACC itself; without batch or sensitivity files those are skipped
     assert!(d.join("charts/wedges_neutral.png").exists());
     assert!(d.join("charts/macc_neutral.png").exists());
     assert!(!d.join("charts/batch_neutral.png").exists());
     assert!(!d.join("charts/sensitivity_neutral.png").exists());
+}
+
+#[test]
+fn sizes_below_the_legible_minimum_are_refused() {
+    // 800×450 would draw the 17 px notes at 8.5 px
+    let d = scratch("too-small");
+    cargo_bin_cmd!("kymsim")
+        .current_dir(&d)
+        .args(["run", "-q", "--size", "800x450", "--out", "o"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "below 1040x585 the smallest text would be under 11 px",
+        ));
 }
 
 #[test]

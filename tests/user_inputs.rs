@@ -218,7 +218,7 @@ fn stale_batch_is_reported_and_not_drawn() {
     let data = ds.to_str().unwrap();
     let run = |out: &str| {
         kymsim_in(tmp.path())
-            .args(["run", "--size", "320x200", "--data", data, "--out", out])
+            .args(["run", "--size", "1040x585", "--data", data, "--out", out])
             .assert()
             .success()
     };
@@ -258,7 +258,7 @@ fn stale_batch_is_reported_and_not_drawn() {
 
     // plot compares with the manifest of the run in the folder: stale too
     kymsim_in(tmp.path())
-        .args(["plot", "o", "--size", "320x200"])
+        .args(["plot", "o", "--size", "1040x585"])
         .assert()
         .success()
         .stderr(predicate::str::contains("note: batch/ is not drawn"));
@@ -281,7 +281,7 @@ fn files_of_earlier_runs_are_removed_only_when_listed() {
     let data = ds.to_str().unwrap();
     kymsim_in(tmp.path())
         .args([
-            "run", "-q", "--size", "320x200", "--data", data, "--out", "o",
+            "run", "-q", "--size", "1040x585", "--data", data, "--out", "o",
         ])
         .assert()
         .success();
@@ -292,7 +292,7 @@ fn files_of_earlier_runs_are_removed_only_when_listed() {
     std::fs::write(o.join("charts/emissions_three.svg"), "mine").unwrap();
     kymsim_in(tmp.path())
         .args([
-            "run", "one", "--size", "320x200", "--data", data, "--out", "o",
+            "run", "one", "--size", "1040x585", "--data", data, "--out", "o",
         ])
         .assert()
         .success()

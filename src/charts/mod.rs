@@ -52,7 +52,7 @@ pub const REPORT_HTML: &str = "report.html";
 /// Default image size.
 pub const DEFAULT_SIZE: (u32, u32) = (1600, 900);
 
-/// Parses `WxH` (e.g. `1600x900`); each side 200–8000 pixels.
+/// Parses `WxH` (e.g. `1600x900`): width 1040–8000, height 585–8000 pixels ([`MIN_SIZE`]).
 ///
 /// ```
 /// assert_eq!(kymsim::charts::parse_size("1200x675").unwrap(), (1200, 675));
@@ -62,19 +62,31 @@ pub fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', 'X', '×'])
         .ok_or_else(|| format!("`{s}` is not WIDTHxHEIGHT, e.g. 1600x900"))?;
-    let parse = |v: &str| -> std::result::Result<u32, String> {
+    let parse = |v: &str, min: u32, side: &str| -> std::result::Result<u32, String> {
         let n: u32 = v
             .trim()
             .parse()
             .map_err(|_| format!("`{v}` in `{s}` is not a whole number of pixels"))?;
-        if (200..=8000).contains(&n) {
+        if (min..=MAX_SIDE).contains(&n) {
             Ok(n)
         } else {
-            Err(format!("{n} pixels is outside 200–8000"))
+            Err(format!(
+                "a {side} of {n} pixels is outside {min}–{MAX_SIDE}: below {}x{} the smallest text would be under 11 px",
+                MIN_SIZE.0, MIN_SIZE.1
+            ))
         }
     };
-    Ok((parse(w)?, parse(h)?))
+    Ok((
+        parse(w, MIN_SIZE.0, "width")?,
+        parse(h, MIN_SIZE.1, "height")?,
+    ))
 }
+
+/// The smallest image: text is drawn at sizes scaled from 1600×900, the smallest (notes) at
+/// 17 px, so 0.65 of that size keeps every text at 11 px or more.
+pub const MIN_SIZE: (u32, u32) = (1040, 585);
+/// The largest image side.
+pub const MAX_SIDE: u32 = 8000;
 
 /// A rendered file, relative to the output folder.
 #[derive(Debug, Clone)]
