@@ -293,7 +293,10 @@ fn discover_finds_the_removal_below_which_the_target_is_missed() {
     discover(&one, &["threshold", "-j", "1"])
         .success()
         .stdout(contains("the target is missed in"))
-        .stdout(contains("% of samples where measure.r.value ≤ 2"))
+        // the measure's name (here its id `r`, as the fixture names it) with the parameter id
+        .stdout(contains(
+            "% of samples where r (effect) (measure.r.value) ≤ 2",
+        ))
         .stdout(contains("of all misses"));
     discover(&two, &["threshold", "-j", "2", "-q"]).success();
     for f in [

@@ -419,6 +419,7 @@ impl ChartData {
                     extends: None,
                     measures: Vec::new(),
                     excluded: Vec::new(),
+                    uncertainties: Vec::new(),
                 });
                 ScenarioData {
                     summary: summary.remove(&name),
@@ -828,6 +829,7 @@ mod tests {
                 extends: None,
                 measures: vec![],
                 excluded: vec![],
+                uncertainties: vec![],
             },
             vars: r.remove("a").unwrap(),
             summary: None,

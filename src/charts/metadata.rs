@@ -109,6 +109,18 @@ pub struct ScenarioMeta {
     /// Measures the accounting left out.
     #[serde(default)]
     pub excluded: Vec<ExcludedMeta>,
+    /// The scenario's `[[uncertainty]]` factors: parameter name and description.
+    #[serde(default)]
+    pub uncertainties: Vec<UncertaintyMeta>,
+}
+
+/// An uncertainty factor, for readable chart labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertaintyMeta {
+    /// Its parameter name (`uncertainty.<id>`), as in `sensitivity.csv`.
+    pub parameter: String,
+    /// Its description (empty when the scenario gives none).
+    pub description: String,
 }
 
 /// A measure.
@@ -161,7 +173,14 @@ impl Metadata {
                     provenance: h.provenance.clone(),
                 })
                 .collect(),
-            scenarios: models.iter().map(|(_, m)| scenario_meta(m)).collect(),
+            scenarios: models
+                .iter()
+                .map(|(sc, m)| {
+                    let mut meta = scenario_meta(m);
+                    meta.uncertainties = uncertainty_meta(sc);
+                    meta
+                })
+                .collect(),
             sources_md: region.sources_md.clone(),
             milestones: region
                 .milestones
@@ -190,11 +209,53 @@ impl Metadata {
     }
 }
 
+/// A readable name for one of `model`'s parameters (see [`super::parameter_label`]).
+pub fn model_parameter_label(model: &Model, scenario: &Scenario, parameter: &str) -> String {
+    let uncertainties = uncertainty_meta(scenario);
+    super::parameter_label(
+        parameter,
+        |id| {
+            model
+                .measures
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| m.name.clone())
+        },
+        |p| {
+            uncertainties
+                .iter()
+                .find(|u| u.parameter == p)
+                .map(|u| u.description.clone())
+        },
+    )
+}
+
+/// Each `[[uncertainty]]` of a scenario under its parameter name (the same naming as
+/// `model::compile`: `uncertainty.<id>`, or `uncertainty.<target>#<position>` without an id).
+fn uncertainty_meta(sc: &Scenario) -> Vec<UncertaintyMeta> {
+    sc.uncertainties
+        .iter()
+        .enumerate()
+        .map(|(i, u)| UncertaintyMeta {
+            parameter: format!(
+                "uncertainty.{}",
+                u.item.id.clone().unwrap_or_else(|| format!(
+                    "{}#{}",
+                    u.item.target.get_ref(),
+                    i + 1
+                ))
+            ),
+            description: u.item.description.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
 fn scenario_meta(m: &Model) -> ScenarioMeta {
     ScenarioMeta {
         name: m.scenario.clone(),
         description: m.description.clone(),
         extends: m.extends.clone(),
+        uncertainties: Vec::new(),
         excluded: m
             .excluded
             .iter()

@@ -82,6 +82,50 @@ pub fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
     ))
 }
 
+/// A readable name for a model parameter: `Measure name (effect)` for `measure.<id>.value` (and
+/// `cost`, `completion year`, `energy ratio`), the first clause of an uncertainty's description
+/// (up to `:` or `;`, at most 48 characters), `<driver> growth`; the raw name otherwise.
+pub fn parameter_label(
+    parameter: &str,
+    measure_name: impl Fn(&str) -> Option<String>,
+    uncertainty_description: impl Fn(&str) -> Option<String>,
+) -> String {
+    if let Some((id, field)) = parameter
+        .strip_prefix("measure.")
+        .and_then(|rest| rest.rsplit_once('.'))
+        && let Some(name) = measure_name(id)
+    {
+        let field = match field {
+            "value" => "effect",
+            "full" => "completion year",
+            "cost" => "cost",
+            "energy_ratio" => "energy ratio",
+            f => f,
+        };
+        return format!("{name} ({field})");
+    }
+    if parameter.starts_with("uncertainty.")
+        && let Some(d) = uncertainty_description(parameter)
+    {
+        let first = d.split([':', ';']).next().unwrap_or_default().trim();
+        if !first.is_empty() {
+            let chars: Vec<char> = first.chars().collect();
+            return if chars.len() > 48 {
+                format!("{}…", chars[..47].iter().collect::<String>().trim_end())
+            } else {
+                first.to_string()
+            };
+        }
+    }
+    if let Some(id) = parameter
+        .strip_prefix("driver.")
+        .and_then(|r| r.strip_suffix(".growth"))
+    {
+        return format!("{} growth", id.replace('_', " "));
+    }
+    parameter.to_string()
+}
+
 /// The smallest image: text is drawn at sizes scaled from 1600×900, the smallest (notes) at
 /// 17 px, so 0.65 of that size keeps every text at 11 px or more.
 pub const MIN_SIZE: (u32, u32) = (1040, 585);

@@ -13,23 +13,25 @@ const MAX_ROWS: usize = 15;
 const TOTAL: RGBColor = RGBColor(0x88, 0xCC, 0xEE);
 const FIRST: RGBColor = RGBColor(0x33, 0x22, 0x88);
 
-/// A readable label: `Measure name (value)` for `measure.<id>.<field>` parameters.
+/// A readable label for a parameter of this scenario (see [`super::parameter_label`]).
 fn label(sc: &ScenarioData, parameter: &str) -> String {
-    if let Some(rest) = parameter.strip_prefix("measure.") {
-        if let Some((id, field)) = rest.rsplit_once('.') {
-            if let Some(m) = sc.meta.measures.iter().find(|m| m.id == id) {
-                let field = match field {
-                    "value" => "effect",
-                    "full" => "completion year",
-                    "cost" => "cost",
-                    "energy_ratio" => "energy ratio",
-                    f => f,
-                };
-                return format!("{} ({field})", m.name);
-            }
-        }
-    }
-    parameter.to_string()
+    super::parameter_label(
+        parameter,
+        |id| {
+            sc.meta
+                .measures
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| m.name.clone())
+        },
+        |p| {
+            sc.meta
+                .uncertainties
+                .iter()
+                .find(|u| u.parameter == p)
+                .map(|u| u.description.clone())
+        },
+    )
 }
 
 /// Draws the chart.

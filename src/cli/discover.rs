@@ -297,6 +297,14 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     set.commit()?;
 
     if !args.quiet {
+        // readable names in the verdict, each with its id as in discovery.csv
+        let labels: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let l = crate::charts::metadata::model_parameter_label(model, scenario, n);
+                if l == *n { l } else { format!("{l} ({n})") }
+            })
+            .collect();
         let all = &result.trajectory[0];
         let b = &result.trajectory[selected];
         println!(
@@ -321,7 +329,7 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
             println!(
                 "the target is {outcome} in {} of samples where {}; this box covers {} of all {plural} (box {selected} of {}, {} of the samples)",
                 pct(b.density),
-                conditions(&names, b),
+                conditions(&labels, b),
                 pct(b.coverage),
                 result.trajectory.len() - 1,
                 pct(b.mass)

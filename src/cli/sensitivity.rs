@@ -262,7 +262,18 @@ fn morris(
             evaluations: opts.trajectories * (rows.len() + 1),
             rows: rows
                 .iter()
-                .map(|r| (r.parameter.clone(), r.index.mu_star, r.index.sigma))
+                .map(|r| {
+                    let label = compiled
+                        .iter()
+                        .find(|(_, m)| m.scenario == *scenario)
+                        .map_or_else(
+                            || r.parameter.clone(),
+                            |(sc, m)| {
+                                crate::charts::metadata::model_parameter_label(m, sc, &r.parameter)
+                            },
+                        );
+                    (label, r.index.mu_star, r.index.sigma)
+                })
                 .collect(),
         });
         for r in render_standalone(&chart, &format!("morris_{scenario}"), DEFAULT_SIZE)? {
