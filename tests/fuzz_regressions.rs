@@ -94,3 +94,22 @@ fn part_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_part_claiming_billions_of_shards_names_a_few_missing_ones() {
+    // found by fuzzing: the missing shards 1..=N were all listed, N read from the file (GBs)
+    use kymsim::cli::shard::{Part, check_parts, with_checksum};
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz_regressions/part/oom-huge-shard-count"),
+    )
+    .unwrap();
+    let part = Part::from_bytes(&with_checksum(&data), "fuzz.kpart").unwrap();
+    let n = part.header.shards;
+    assert!(n > 1_000_000, "the seed claims {n} shards");
+    let e = check_parts(vec![("fuzz.kpart".into(), part)])
+        .unwrap_err()
+        .to_string();
+    // ten named, the rest counted
+    assert!(e.contains(&format!("and {} more of {n}", n - 11)), "{e}");
+}

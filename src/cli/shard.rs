@@ -521,16 +521,31 @@ pub fn check_parts(mut parts: Vec<(PathBuf, Part)>) -> Result<Vec<(PathBuf, Part
             ));
         }
     }
-    let missing: Vec<String> = (1..=n)
-        .filter(|k| !parts.iter().any(|(_, p)| p.header.shard == *k))
-        .map(|k| k.to_string())
-        .collect();
-    if !missing.is_empty() {
+    // N comes from the files: count the missing shards and name only the first few, so that a
+    // part claiming billions of shards costs no memory
+    const NAMED: usize = 10;
+    let present = parts
+        .iter()
+        .filter(|(_, p)| (1..=n).contains(&p.header.shard))
+        .count() as u64;
+    let missing_count = n.saturating_sub(present);
+    if missing_count > 0 {
+        let named: Vec<String> = (1..=n)
+            .filter(|k| !parts.iter().any(|(_, p)| p.header.shard == *k))
+            .take(NAMED)
+            .map(|k| k.to_string())
+            .collect();
+        let more = missing_count - named.len() as u64;
         return Err(refuse(
             format!(
-                "missing shard{} {} of {n}",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
+                "missing shard{} {}{} of {n}",
+                if missing_count == 1 { "" } else { "s" },
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             ),
             "run the missing shards (`kymsim batch … --shard K/N`), then merge again",
         ));
