@@ -280,13 +280,16 @@ impl Part {
             )));
         }
         let h = &part.header;
-        let ok = part.partials.len() == h.identity.scenarios.len()
+        // the header's shard numbers first: the sample range below divides by them
+        let numbered = h.shard >= 1 && h.shard <= h.shards && h.identity.samples >= h.shards;
+        let ok = numbered
+            && part.partials.len() == h.identity.scenarios.len()
             && h.binnings.len() == part.partials.len()
             && part.partials.iter().all(|p| {
                 let r = shard_range(h.shard, h.shards, h.identity.samples);
                 p.first == r.start && p.count == r.end - r.start
             });
-        if !ok || h.shard == 0 || h.shard > h.shards || h.identity.samples < h.shards {
+        if !ok {
             return Err(bad(
                 "damaged part file (its samples do not match its header)".into(),
             ));
