@@ -18,14 +18,14 @@ fn central(c: &mut Criterion) {
         group.bench_function(format!("{name}/kernel"), |b| {
             b.iter(|| {
                 ws.evaluate(&model, std::hint::black_box(&p));
-                std::hint::black_box(ws.leaves[0])
+                std::hint::black_box(ws.leaves[[0, 0]])
             })
         });
         group.bench_function(format!("{name}/kernel+variables"), |b| {
             b.iter(|| {
                 ws.evaluate(&model, std::hint::black_box(&p));
                 ws.evaluate_variables(&model);
-                std::hint::black_box(ws.vars[0])
+                std::hint::black_box(ws.vars[[0, 0]])
             })
         });
     }

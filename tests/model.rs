@@ -237,7 +237,7 @@ fn uncertain_full_year_uses_its_central_value() {
         var(&m, &r, "Emissions|Kyoto Gases|Transport|Cars")[Y2025],
         10.125,
     );
-    assert_eq!(m.dyn_adoption, vec![0]);
+    assert_eq!(m.dyn_adoption, vec![kymsim::model::MeasureIx(0)]);
 }
 
 #[test]

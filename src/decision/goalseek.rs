@@ -4,7 +4,7 @@
 
 use crate::engine::{Summary, TotalRows, Workspace, summarize};
 use crate::error::{InputError, Result};
-use crate::model::Model;
+use crate::model::{MeasureIx, Model};
 use crate::output::fmt_num;
 
 use super::variable_at;
@@ -96,10 +96,15 @@ impl Probe {
         let t = self.model.target_index();
         let mut g = f64::NEG_INFINITY;
         if let Some(lim) = self.gross_limit {
-            g = g.max(variable_at(&self.model, self.rows.gross, &self.ws.leaves, t) - lim);
+            g = g.max(variable_at(&self.model, self.rows.gross, self.ws.leaves_flat(), t) - lim);
         }
         if self.net_zero {
-            g = g.max(variable_at(&self.model, self.rows.net, &self.ws.leaves, t));
+            g = g.max(variable_at(
+                &self.model,
+                self.rows.net,
+                self.ws.leaves_flat(),
+                t,
+            ));
         }
         g
     }
@@ -108,7 +113,7 @@ impl Probe {
         self.p[self.param] = x;
         self.ws.evaluate(&self.model, &self.p);
         self.ws.evaluate_variables(&self.model);
-        summarize(&self.model, self.rows, &self.ws.vars)
+        summarize(&self.model, self.rows, self.ws.vars_flat())
     }
 }
 
@@ -162,9 +167,9 @@ pub fn goal_seek(
         return Err(InputError::new("the region's target sets no criterion to meet").into());
     }
     let mut m = model.clone();
-    if lever == Lever::Full && !m.dyn_adoption.contains(&measure) {
+    if lever == Lever::Full && !m.dyn_adoption.contains(&MeasureIx(measure)) {
         // the full year now varies: recompute this measure's adoption on every evaluation
-        m.dyn_adoption.push(measure);
+        m.dyn_adoption.push(MeasureIx(measure));
     }
     let central = model.params[param].central;
     let bounds = match model.params[param].bounds {
@@ -192,7 +197,7 @@ pub fn goal_seek(
         rows: TotalRows::of(&m),
         p: m.central(),
         model: m,
-        param,
+        param: param.get(),
         gross_limit,
         net_zero,
         evaluations: 0,
@@ -376,7 +381,7 @@ adoption = { curve = "linear", start = 2020, full = 2030 }
         let mut ws = Workspace::new(&model);
         ws.evaluate(&model, &p);
         ws.evaluate_variables(&model);
-        let s = summarize(&model, TotalRows::of(&model), &ws.vars);
+        let s = summarize(&model, TotalRows::of(&model), ws.vars_flat());
         assert!(s.net_kt > 0.0, "value − tol must miss the target");
     }
 
@@ -405,12 +410,12 @@ adoption = { curve = "linear", start = 2020, full = 2030 }
         assert!(r.summary.net_kt <= 0.0);
         // a later year (+ tol) misses
         let mut m2 = model.clone();
-        m2.dyn_adoption.push(0);
+        m2.dyn_adoption.push(MeasureIx(0));
         let mut p = m2.central();
         p[model.measures[0].full.unwrap()] = r.x + FULL_TOLERANCE;
         let mut ws = Workspace::new(&m2);
         ws.evaluate(&m2, &p);
-        let net = variable_at(&m2, TotalRows::of(&m2).net, &ws.leaves, 10);
+        let net = variable_at(&m2, TotalRows::of(&m2).net, ws.leaves_flat(), 10);
         assert!(net > 0.0);
     }
 

@@ -131,7 +131,12 @@ impl<'m> UnitInputs<'m> {
             p[*i] = dist.quantile(u).clamp(*lo, *hi);
         }
         ws.evaluate(self.model, p);
-        variable_at(self.model, self.net, &ws.leaves, self.model.target_index())
+        variable_at(
+            self.model,
+            self.net,
+            ws.leaves_flat(),
+            self.model.target_index(),
+        )
     }
 }
 

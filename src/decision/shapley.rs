@@ -112,7 +112,7 @@ struct Game<'a> {
 
 impl<'a> Game<'a> {
     fn new(model: &'a Model, p: &[f64]) -> Game<'a> {
-        let value_param: Vec<usize> = model.measures.iter().map(|m| m.value).collect();
+        let value_param: Vec<usize> = model.measures.iter().map(|m| m.value.get()).collect();
         let on_value = value_param.iter().map(|&i| p[i]).collect();
         Game {
             model,
@@ -142,7 +142,7 @@ impl<'a> Game<'a> {
     /// Net emissions at `p` into `out`.
     fn net(&self, ws: &mut Workspace, p: &[f64], out: &mut [f64]) {
         ws.evaluate(self.model, p);
-        variable_row(self.model, self.net, &ws.leaves, out);
+        variable_row(self.model, self.net, ws.leaves_flat(), out);
     }
 }
 

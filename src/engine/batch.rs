@@ -64,7 +64,7 @@ pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
             sampler.fill(i as u64, p);
             ws.evaluate(model, p);
             ws.evaluate_variables(model);
-            out.copy_from_slice(&ws.vars);
+            out.copy_from_slice(ws.vars_flat());
         },
     );
     Binning::from_pilot(&pilot, cells)
@@ -81,7 +81,7 @@ fn non_finite_sample(model: &Model, sampler: &Sampler, i: u64) -> InputError {
     ws.evaluate_variables(model);
     let what = match (
         ws.bad_driver(model),
-        super::first_implausible(model, &ws.vars),
+        super::first_implausible(model, ws.vars_flat()),
     ) {
         (Some((d, y)), _) => format!(
             "driver `{}` becomes negative in {}",
@@ -171,27 +171,27 @@ pub fn run_batch(
                     sampler.fill(start + k as u64, &mut p);
                     ws.evaluate(model, &p);
                     ws.evaluate_variables(model);
-                    if ws.bad_driver(model).is_some() || !all_finite_below(&ws.vars, limit) {
+                    if ws.bad_driver(model).is_some() || !all_finite_below(ws.vars_flat(), limit) {
                         let mut b = bad.lock().unwrap_or_else(|e| e.into_inner());
                         let i = start + k as u64;
                         *b = Some(b.map_or(i, |b| b.min(i)));
                         break;
                     }
-                    scratch.add(&ws.vars);
+                    scratch.add(ws.vars_flat());
                     if exact {
-                        val_c[k * cells..(k + 1) * cells].copy_from_slice(&ws.vars);
+                        val_c[k * cells..(k + 1) * cells].copy_from_slice(ws.vars_flat());
                     }
-                    let s = summarize(model, rows, &ws.vars);
+                    let s = summarize(model, rows, ws.vars_flat());
                     net_c[k] = s.net_kt;
                     neut_c[k] = s.neutrality_year.map_or(NEVER, |y| (y - base) as u16);
                     acc.gross_met += u64::from(s.gross_met.unwrap_or(true));
                     acc.net_met += u64::from(s.net_zero_met.unwrap_or(true));
                     acc.target_met += u64::from(s.target_met);
-                    for (n, met) in acc
-                        .milestones_met
-                        .iter_mut()
-                        .zip(milestones_met(model, rows, &ws.vars))
-                    {
+                    for (n, met) in acc.milestones_met.iter_mut().zip(milestones_met(
+                        model,
+                        rows,
+                        ws.vars_flat(),
+                    )) {
                         *n += u64::from(met);
                     }
                 }
@@ -275,7 +275,7 @@ pub fn sample_outcomes(
                     }
                     ws.evaluate(model, p);
                     ws.evaluate_variables(model);
-                    let summary = summarize(model, rows, &ws.vars);
+                    let summary = summarize(model, rows, ws.vars_flat());
                     met_c[s] = summary.target_met;
                     net_c[s] = summary.net_kt;
                 }

@@ -160,11 +160,11 @@ pub fn run_central(model: &Model) -> CentralResult {
     ws.evaluate(model, &p);
     ws.evaluate_variables(model);
     let rows = TotalRows::of(model);
-    let summary = summarize(model, rows, &ws.vars);
-    let milestones = milestones_met(model, rows, &ws.vars).collect();
+    let summary = summarize(model, rows, ws.vars_flat());
+    let milestones = milestones_met(model, rows, ws.vars_flat()).collect();
     CentralResult {
-        vars: ws.vars,
-        leaves: ws.leaves,
+        vars: ws.vars.into_raw_vec_and_offset().0,
+        leaves: ws.leaves.into_raw_vec_and_offset().0,
         summary,
         milestones,
     }

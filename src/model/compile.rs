@@ -1,11 +1,22 @@
-//! Resolving a scenario's names against a region and laying out the dense arrays.
+//! Compiling a scenario against a region into a [`Model`], as a pipeline of named phases:
+//!
+//! 1. [`accounting_exclusions`]: measures the region's accounting leaves out;
+//! 2. [`driver_plans`] and [`uncertainty::factors`]: drivers and uncertainty factors;
+//! 3. per measure ([`measures`]): resolve targets → validate per kind → lay out parameters;
+//! 4. [`layout::lay_out_ops`]: energy slots, mixes and the operations on their rows;
+//! 5. [`layout::static_arrays`]: the `[row × year]` arrays at the central values;
+//! 6. [`VariablePlan::build`]: the output variables.
+//!
+//! Phases 1–3 check the input and give located errors; 4–6 cannot fail on checked input.
 
-use std::ops::Range;
+mod layout;
+mod measures;
+mod uncertainty;
 
 use super::*;
-use crate::data::{CarrierKind, Region, SourceKind, mix_order};
+use crate::data::{Region, SourceKind};
 use crate::error::{InputError, Result, did_you_mean, name_list};
-use crate::scenario::{Adoption, Located, MeasureSpec, Scenario, ValueSpec};
+use crate::scenario::{Located, MeasureAction, MeasureSpec, Scenario, ValueSpec};
 
 /// Whether `id` matches `pattern`, where `*` matches any run of characters (dots included).
 ///
@@ -34,9 +45,9 @@ pub fn glob_match(pattern: &str, id: &str) -> bool {
     true
 }
 
-struct Builder<'a> {
-    region: &'a Region,
-    ny: usize,
+/// The parameter table as the phases fill it: each scenario value becomes a [`ParamIx`].
+#[derive(Debug, Default)]
+struct ParamTable {
     params: Vec<Param>,
 }
 
@@ -51,7 +62,7 @@ const EXTREME_P: f64 = 1e-12;
 /// The gentlest logistic adoption curve: below it the curve's normalisation 0/0s.
 pub const MIN_LOGISTIC_K: f64 = 0.01;
 
-impl Builder<'_> {
+impl ParamTable {
     /// Adds a parameter after checking it lies within `bounds`.
     fn param(
         &mut self,
@@ -59,7 +70,7 @@ impl Builder<'_> {
         spec: &ValueSpec,
         bounds: (f64, f64),
         err: impl Fn(String) -> InputError,
-    ) -> Result<usize> {
+    ) -> Result<ParamIx> {
         let (lo, hi) = bounds;
         if let ValueSpec::Dist(d) = spec {
             d.check().map_err(&err)?;
@@ -106,7 +117,7 @@ impl Builder<'_> {
             central,
             bounds,
         });
-        Ok(self.params.len() - 1)
+        Ok(ParamIx(self.params.len() - 1))
     }
 }
 
@@ -123,110 +134,96 @@ fn range_text(lo: f64, hi: f64) -> String {
     format!("[{}, {}]", f(lo), f(hi))
 }
 
-/// Resolves the measure's targets against `ids` (globs allowed); errors name the bad target.
-fn resolve_targets<'a>(
-    m: &Located<MeasureSpec>,
-    ids: impl Iterator<Item = &'a str> + Clone,
-    what: &str,
-) -> Result<Vec<(usize, bool)>> {
-    let spec = &m.item;
-    if spec.targets.is_empty() {
-        return Err(m
-            .error(format!("measure `{}` has no `targets`", spec.id.get_ref()))
-            .hint(format!(
-                "list the {what} ids it acts on, e.g. targets = [\"…\"]"
-            ))
-            .into());
-    }
-    let mut out: Vec<(usize, bool)> = Vec::new();
-    for t in &spec.targets {
-        let pat = t.get_ref();
-        let is_glob = pat.contains('*');
-        let mut found = false;
-        for (i, id) in ids.clone().enumerate() {
-            if glob_match(pat, id) {
-                found = true;
-                if !out.iter().any(|(j, _)| *j == i) {
-                    out.push((i, is_glob));
-                }
-            }
-        }
-        if !found {
-            let hint = did_you_mean(pat, ids.clone())
-                .unwrap_or_else(|| format!("known {what}s: {}", name_list(ids.clone())));
-            let msg = if is_glob {
-                format!(
-                    "target `{pat}` of measure `{}` matches no {what}",
-                    spec.id.get_ref()
-                )
-            } else {
-                format!("unknown {what} `{pat}` in measure `{}`", spec.id.get_ref())
-            };
-            return Err(m.error_at(&t.span(), msg).hint(hint).into());
-        }
-    }
-    Ok(out)
-}
-
-fn carrier_ref(m: &Located<MeasureSpec>, field: &str, region: &Region) -> Result<usize> {
-    let spec = &m.item;
-    let value = match field {
-        "from" => &spec.from,
-        _ => &spec.to,
-    };
-    let Some(v) = value else {
-        return Err(m
-            .error(format!(
-                "measure `{}` ({}) needs `{field}`",
-                spec.id.get_ref(),
-                spec.kind.as_str()
-            ))
-            .hint("name the carrier, e.g. from = \"diesel\", to = \"electricity\"")
-            .into());
-    };
-    region.carrier_index(v.get_ref()).ok_or_else(|| {
-        let ids = region.carriers.iter().map(|c| c.id.as_str());
-        m.error_at(
-            &v.span(),
-            format!(
-                "unknown carrier `{}` in measure `{}`",
-                v.get_ref(),
-                spec.id.get_ref()
-            ),
-        )
-        .hint(
-            did_you_mean(v.get_ref(), ids.clone())
-                .unwrap_or_else(|| format!("known carriers: {}", name_list(ids))),
-        )
-        .into()
-    })
-}
-
-fn reject_field<T>(
-    m: &Located<MeasureSpec>,
-    field: &Option<toml::Spanned<T>>,
-    name: &str,
-) -> Result<()> {
-    if let Some(f) = field {
-        return Err(m
-            .error_at(
-                &f.span(),
-                format!(
-                    "`{name}` does not apply to a `{}` measure",
-                    m.item.kind.as_str()
-                ),
-            )
-            .hint("remove it; see docs/scenario-format.md for the keys of each measure kind")
-            .into());
-    }
-    Ok(())
-}
-
 /// The most measures a scenario may have (attribution cost grows with their number).
 pub const MAX_MEASURES: usize = 500;
 
 /// Compiles `scenario` against `region` into a [`Model`].
 pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
+    check_measure_count(scenario)?;
+    let excluded = accounting_exclusions(region, scenario);
+    let filtered;
+    let scenario = if excluded.is_empty() {
+        scenario
+    } else {
+        let mut s = scenario.clone();
+        s.measures
+            .retain(|m| !excluded.iter().any(|e| e.id == m.item.id()));
+        filtered = s;
+        &filtered
+    };
+    let mut params = ParamTable::default();
+    let mut drivers = driver_plans(region, scenario, &mut params)?;
+    let factors = uncertainty::factors(region, scenario, &mut params, &mut drivers)?;
+    let compiled = measures::compile_measures(region, scenario, &mut params)?;
+    let ops = layout::lay_out_ops(region, scenario, &compiled)?;
+    let measures: Vec<MeasureInfo> = compiled.measures.into_iter().map(|m| m.info).collect();
+    let arrays = layout::static_arrays(region, &drivers, &params.params, &measures);
+    let variables = VariablePlan::build(
+        region,
+        &measures,
+        &ops.removal_ops,
+        &ops.slot_carrier,
+        &ops.source_slots,
+        &ops.blend_leaves,
+        &ops.mix_components,
+    );
+    check_driver_paths(&drivers, &params.params, region.base_year)?;
+    Ok(Model {
+        scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        extends: scenario.extends.clone(),
+        region: region.name.clone(),
+        base_year: region.base_year,
+        ny: region.n_years(),
+        target: region.target.clone(),
+        milestones: region.milestones.clone(),
+        accounting: region.accounting.clone(),
+        count_ets_removals: region.count_ets_removals,
+        excluded,
+        params: params.params,
+        measures,
+        source_ids: region.sources.iter().map(|s| s.id.clone()).collect(),
+        source_is_removal: region
+            .sources
+            .iter()
+            .map(|s| s.kind == SourceKind::Removal)
+            .collect(),
+        act0: arrays.act0,
+        dyn_drivers: arrays.dyn_drivers,
+        dyn_pow: arrays.dyn_pow,
+        dyn_activity: arrays.dyn_activity,
+        int0: arrays.int0,
+        def0: region.sources.iter().map(|s| s.direct_ef).collect(),
+        source_factors: factors.source,
+        split_groups: factors.split_groups,
+        mult_ops: ops.mult_ops,
+        slot_carrier: ops.slot_carrier,
+        source_slots: ops.source_slots,
+        slot_share: ops.slot_share,
+        fuel_switches: ops.fuel_switches,
+        ef0: arrays.ef0,
+        carrier_factors: factors.carrier,
+        carrier_ops: ops.carrier_ops,
+        mixes: ops.mixes,
+        mix_components: ops.mix_components,
+        mix_switches: ops.mix_switches,
+        blend_leaves: ops.blend_leaves,
+        removal_ops: ops.removal_ops,
+        drivers,
+        source_driver: region
+            .sources
+            .iter()
+            .map(|s| s.driver.map(DriverIx))
+            .collect(),
+        adoption0: arrays.adoption0,
+        dyn_adoption: arrays.dyn_adoption,
+        n_carriers: region.carriers.len(),
+        variables,
+    })
+}
+
+/// Refuses a scenario with more than [`MAX_MEASURES`] measures.
+fn check_measure_count(scenario: &Scenario) -> Result<()> {
     if scenario.measures.len() > MAX_MEASURES {
         let m = &scenario.measures[MAX_MEASURES];
         return Err(m
@@ -238,56 +235,43 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
             .hint("group similar measures into one measure with several targets")
             .into());
     }
-    // removals at ETS installations: checked, then left out when the accounting does not count them
-    let mut excluded = Vec::new();
-    for m in &scenario.measures {
-        if let Some(ets) = &m.item.ets
-            && m.item.kind != MeasureKind::Removal
-        {
-            return Err(m
-                .error_at(
-                    &ets.span(),
-                    format!(
-                        "`ets` does not apply to a `{}` measure",
-                        m.item.kind.as_str()
-                    ),
-                )
-                .hint("`ets = true` marks a `removal` captured at an installation in the EU ETS")
-                .into());
-        }
-        if m.item.ets.as_ref().is_some_and(|e| *e.get_ref()) && !region.count_ets_removals {
-            let id = m.item.id.get_ref().clone();
-            excluded.push(ExcludedMeasure {
-                name: m.item.name.clone().unwrap_or_else(|| id.clone()),
+    Ok(())
+}
+
+/// Phase 1: the removals at EU ETS installations that the region's accounting leaves out.
+fn accounting_exclusions(region: &Region, scenario: &Scenario) -> Vec<ExcludedMeasure> {
+    if region.count_ets_removals {
+        return Vec::new();
+    }
+    scenario
+        .measures
+        .iter()
+        .filter(|m| match &m.item.action {
+            MeasureAction::Removal(r) => r.ets.as_ref().is_some_and(|e| *e.get_ref()),
+            _ => false,
+        })
+        .map(|m| {
+            let id = m.item.id().to_string();
+            ExcludedMeasure {
+                name: m.item.common.name.clone().unwrap_or_else(|| id.clone()),
                 id,
                 reason: format!(
                     "a removal at an EU ETS installation, whose emissions the {} accounting leaves out (region.toml `count_ets_removals = false`)",
                     region.accounting.as_deref().unwrap_or("region's")
                 ),
-            });
-        }
-    }
-    let filtered;
-    let scenario = if excluded.is_empty() {
-        scenario
-    } else {
-        let mut s = scenario.clone();
-        s.measures
-            .retain(|m| !excluded.iter().any(|e| e.id == *m.item.id.get_ref()));
-        filtered = s;
-        &filtered
-    };
+            }
+        })
+        .collect()
+}
+
+/// Phase 2a: each driver's path with the scenario's overrides; a `growth` becomes a parameter.
+fn driver_plans(
+    region: &Region,
+    scenario: &Scenario,
+    params: &mut ParamTable,
+) -> Result<Vec<DriverPlan>> {
     let ny = region.n_years();
     let base = region.base_year;
-    let mut b = Builder {
-        region,
-        ny,
-        params: Vec::new(),
-    };
-    let ns = region.sources.len();
-    let nc = region.carriers.len();
-
-    // ---- drivers
     let mut drivers: Vec<DriverPlan> = region
         .drivers
         .iter()
@@ -341,7 +325,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
                 drivers[di].path = (0..ny).map(|i| traj.at((base + i as i32) as f64)).collect();
             }
             (None, Some(g)) => {
-                let p = b.param(
+                let p = params.param(
                     format!("driver.{id}.growth"),
                     g.get_ref(),
                     (-0.5, 0.5),
@@ -360,817 +344,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         }
     }
 
-    // ---- uncertainties (factors)
-    let mut source_factors = Vec::new();
-    let mut split_groups: Vec<SplitGroup> = Vec::new();
-    let mut carrier_factors = Vec::new();
-    for (ui, u) in scenario.uncertainties.iter().enumerate() {
-        let target = u.item.target.get_ref();
-        let tspan = u.item.target.span();
-        let pname = format!(
-            "uncertainty.{}",
-            u.item
-                .id
-                .clone()
-                .unwrap_or_else(|| format!("{}#{}", target, ui + 1))
-        );
-        let parts: Vec<&str> = target.split(':').collect();
-        let bad = |msg: String| -> crate::error::Error {
-            u.error_at(&tspan, msg)
-                .hint("use `source:<glob>:activity|intensity|direct_ef`, `carrier:<glob>:ef`, `driver:<id>` or `split:<group>`")
-                .into()
-        };
-        let fspan = u.item.factor.span();
-        let param_in = |b: &mut Builder, bounds: (f64, f64)| {
-            b.param(pname.clone(), u.item.factor.get_ref(), bounds, |msg| {
-                u.error_at(&fspan, msg)
-            })
-        };
-        let param = |b: &mut Builder| param_in(b, (0.0, f64::INFINITY));
-        match parts.as_slice() {
-            ["source", glob, field] => {
-                let field = match *field {
-                    "activity" => Field::Activity,
-                    "intensity" => Field::Intensity,
-                    "direct_ef" => Field::DirectEf,
-                    other => {
-                        return Err(bad(format!(
-                            "unknown source field `{other}` in uncertainty target `{target}`"
-                        )));
-                    }
-                };
-                let matched: Vec<usize> = (0..ns)
-                    .filter(|&s| glob_match(glob, &region.sources[s].id))
-                    .collect();
-                if matched.is_empty() {
-                    let ids = region.sources.iter().map(|s| s.id.as_str());
-                    return Err(u
-                        .error_at(
-                            &tspan,
-                            format!("uncertainty target `{target}` matches no source"),
-                        )
-                        .hint(
-                            did_you_mean(glob, ids.clone())
-                                .unwrap_or_else(|| format!("known sources: {}", name_list(ids))),
-                        )
-                        .into());
-                }
-                if let Some(group) = &u.item.split {
-                    let name = group.get_ref();
-                    if !is_split_name(name) {
-                        return Err(u
-                            .error_at(&group.span(), format!("split group `{name}` is not a valid name"))
-                            .hint("a name of lower-case letters, digits and `_`, e.g. split = \"inventory\"")
-                            .into());
-                    }
-                    if let Some(&s) = matched
-                        .iter()
-                        .find(|&&s| region.sources[s].kind != SourceKind::Emission)
-                    {
-                        return Err(u
-                            .error_at(&group.span(), format!("split group `{name}` would hold sink `{}`", region.sources[s].id))
-                            .hint("a split group holds emission sources: it keeps their base-year total")
-                            .into());
-                    }
-                    for &s in &matched {
-                        if let Some(other) = split_groups
-                            .iter()
-                            .find(|g| g.name != *name && g.members.contains(&s))
-                        {
-                            return Err(u
-                                .error_at(
-                                    &group.span(),
-                                    format!(
-                                        "source `{}` is already in split group `{}`",
-                                        region.sources[s].id, other.name
-                                    ),
-                                )
-                                .hint("a source belongs to one split group")
-                                .into());
-                        }
-                    }
-                    let g = match split_groups.iter().position(|g| g.name == *name) {
-                        Some(g) => g,
-                        None => {
-                            split_groups.push(SplitGroup {
-                                name: name.clone(),
-                                members: Vec::new(),
-                                total_factor: None,
-                            });
-                            split_groups.len() - 1
-                        }
-                    };
-                    for &s in &matched {
-                        if !split_groups[g].members.contains(&s) {
-                            split_groups[g].members.push(s);
-                        }
-                    }
-                }
-                // a sink's net flux per unit may change sign (a forest can turn into a source):
-                // factors on sinks' direct_ef may be negative
-                let sinks_only = matched
-                    .iter()
-                    .all(|&s| region.sources[s].kind == SourceKind::Removal);
-                let p = if field == Field::DirectEf && sinks_only {
-                    param_in(&mut b, (-10.0, 10.0))?
-                } else {
-                    param(&mut b)?
-                };
-                source_factors.extend(matched.into_iter().map(|s| (field, s, p)));
-            }
-            ["carrier", glob, "ef"] if u.item.split.is_none() => {
-                let matched: Vec<usize> = (0..nc)
-                    .filter(|&c| {
-                        glob_match(glob, &region.carriers[c].id)
-                            && region.carriers[c].kind == CarrierKind::Fuel
-                    })
-                    .collect();
-                if matched.is_empty() {
-                    return Err(bad(format!(
-                        "uncertainty target `{target}` matches no fuel carrier"
-                    )));
-                }
-                let p = param(&mut b)?;
-                carrier_factors.extend(matched.into_iter().map(|c| (c, p)));
-            }
-            ["driver", id] if u.item.split.is_none() => {
-                let Some(d) = region.driver_index(id) else {
-                    let ids = region.drivers.iter().map(|d| d.id.as_str());
-                    return Err(u
-                        .error_at(
-                            &tspan,
-                            format!("unknown driver `{id}` in uncertainty target"),
-                        )
-                        .hint(
-                            did_you_mean(id, ids.clone())
-                                .unwrap_or_else(|| format!("known drivers: {}", name_list(ids))),
-                        )
-                        .into());
-                };
-                let p = param(&mut b)?;
-                drivers[d].factors.push(p);
-            }
-            ["split", name] if u.item.split.is_none() => {
-                let Some(g) = split_groups.iter().position(|g| g.name == *name) else {
-                    return Err(u
-                        .error_at(&tspan, format!("no split group `{name}` is defined before this factor"))
-                        .hint("mark source factors with `split = \"<name>\"` first; `split:<name>` then scales that group's base-year total")
-                        .into());
-                };
-                if split_groups[g].total_factor.is_some() {
-                    return Err(bad(format!(
-                        "split group `{name}` already has a total factor"
-                    )));
-                }
-                split_groups[g].total_factor = Some(param(&mut b)?);
-            }
-            ["carrier" | "driver" | "split", ..] if let Some(g) = &u.item.split => {
-                return Err(u
-                    .error_at(&g.span(), "`split` applies to `source:` targets only")
-                    .hint("a split group rescales sources; remove `split` from this factor")
-                    .into());
-            }
-            _ => return Err(bad(format!("cannot read uncertainty target `{target}`"))),
-        }
-    }
-
-    // ---- measures
-    let source_ids = || region.sources.iter().map(|s| s.id.as_str());
-    let mut measures: Vec<MeasureInfo> = Vec::new();
-    let mut mult_ops = Vec::new();
-    let mut carrier_ops = Vec::new();
-    let mut removal_ops = Vec::new();
-    let mut removal_sectors: Vec<(String, usize)> = Vec::new();
-    // slots per source: base mix first, then carriers added by switches
-    let mut slots: Vec<Vec<(usize, f64)>> = vec![Vec::new(); ns];
-    for e in &region.energy_mix {
-        slots[e.source].push((e.carrier, e.share));
-    }
-    // pending switches in (source, from carrier, to carrier) terms
-    let mut pending_fuel: Vec<(usize, usize, usize, usize, usize, Option<usize>)> = Vec::new();
-    // mix components per mix carrier
-    let mut mixcomp: Vec<Vec<(usize, f64, f64)>> = vec![Vec::new(); nc];
-    for m in &region.carrier_mix {
-        mixcomp[m.carrier].push((m.component, m.share, m.input_per_output));
-    }
-    let mut pending_mix: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
-
-    // each measure is checked even after an error in another, so a file's errors come at once
-    let mut errors = crate::error::Errors::default();
-    for (mi, m) in scenario.measures.iter().enumerate() {
-        let one = (|| -> Result<()> {
-            let spec = &m.item;
-            let id = spec.id.get_ref().clone();
-            let vspan = spec.value.span();
-            let kind = spec.kind;
-            let value_bounds = if kind == MeasureKind::Removal {
-                (0.0, f64::INFINITY)
-            } else {
-                (0.0, 1.0)
-            };
-            let value = b.param(
-                format!("measure.{id}.value"),
-                spec.value.get_ref(),
-                value_bounds,
-                |msg| {
-                    let e = m.error_at(&vspan, msg);
-                    if kind == MeasureKind::Removal {
-                        e.hint("a removal's value is kt CO2e per year, ≥ 0")
-                    } else {
-                        e.hint("this kind's value is a fraction between 0 and 1")
-                    }
-                },
-            )?;
-            let cost = match &spec.cost_eur_per_t {
-                Some(c) => Some(b.param(
-                    format!("measure.{id}.cost"),
-                    c.get_ref(),
-                    (f64::NEG_INFINITY, f64::INFINITY),
-                    |msg| m.error_at(&c.span(), msg),
-                )?),
-                None => None,
-            };
-            // adoption
-            let aspan = spec.adoption.span();
-            let (curve, full) = match spec.adoption.get_ref() {
-                Adoption::Linear { start, full } | Adoption::Logistic { start, full, .. } => {
-                    if !(1800..=2300).contains(start) {
-                        return Err(m
-                            .error_at(
-                                &aspan,
-                                format!("adoption start {start} is outside 1800–2300"),
-                            )
-                            .into());
-                    }
-                    let k = match spec.adoption.get_ref() {
-                        Adoption::Logistic { k, .. } => Some(k.unwrap_or(8.0)),
-                        _ => None,
-                    };
-                    if let Some(k) = k
-                        && !(k.is_finite() && (MIN_LOGISTIC_K..=100.0).contains(&k))
-                    {
-                        return Err(m
-                            .error_at(
-                                &aspan,
-                                format!(
-                                    "logistic steepness k = {k} must be in [{MIN_LOGISTIC_K}, 100]"
-                                ),
-                            )
-                            .into());
-                    }
-                    let p = b.param(
-                        format!("measure.{id}.full"),
-                        full,
-                        (*start as f64 + 1e-9, 2300.0),
-                        |msg| {
-                            m.error_at(&aspan, msg)
-                                .hint("`full` must come after `start`")
-                        },
-                    )?;
-                    let curve = match k {
-                        Some(k) => Curve::Logistic {
-                            start: *start as f64,
-                            k,
-                        },
-                        None => Curve::Linear {
-                            start: *start as f64,
-                        },
-                    };
-                    (curve, Some(p))
-                }
-                Adoption::Step { year } => {
-                    if !(1800..=2300).contains(year) {
-                        return Err(m
-                            .error_at(&aspan, format!("adoption year {year} is outside 1800–2300"))
-                            .into());
-                    }
-                    (Curve::Step { year: *year as f64 }, None)
-                }
-                Adoption::Table { points } => {
-                    if points.is_empty() {
-                        return Err(m
-                            .error_at(&aspan, "an adoption table needs at least one point")
-                            .into());
-                    }
-                    let mut pts = Vec::new();
-                    for (k, v) in points {
-                        let year = parse_year(k).ok_or_else(|| {
-                            m.error_at(&aspan, format!("adoption point `{k}` is not a year"))
-                        })?;
-                        if !(0.0..=1.0).contains(v) {
-                            return Err(m
-                                .error_at(&aspan, format!("adoption {v} in {year} is outside 0…1"))
-                                .hint("adoption points are fractions of the measure's full effect")
-                                .into());
-                        }
-                        pts.push((year, *v));
-                    }
-                    pts.sort_by_key(|p| p.0);
-                    (Curve::Table { points: pts }, None)
-                }
-            };
-
-            let targets_text = match kind {
-                MeasureKind::Activity
-                | MeasureKind::Efficiency
-                | MeasureKind::Process
-                | MeasureKind::Capture => {
-                    reject_field(m, &spec.from, "from")?;
-                    reject_field(m, &spec.to, "to")?;
-                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                    reject_field(m, &spec.sector, "sector")?;
-                    reject_field(m, &spec.input_per_output, "input_per_output")?;
-                    let field = match kind {
-                        MeasureKind::Activity => Field::Activity,
-                        MeasureKind::Efficiency => Field::Intensity,
-                        MeasureKind::Process => Field::DirectEf,
-                        _ => Field::Capture,
-                    };
-                    let targets = resolve_targets(m, source_ids(), "source")?;
-                    for &(s, _) in &targets {
-                        let removal = region.sources[s].kind == SourceKind::Removal;
-                        if removal && matches!(field, Field::Intensity | Field::Capture) {
-                            return Err(m
-                            .error(format!("`{}` measure `{id}` targets removal source `{}`", kind.as_str(), region.sources[s].id))
-                            .hint("efficiency and capture act on emission sources; use `activity` or `process` on a sink")
-                            .into());
-                        }
-                        mult_ops.push(MultOp {
-                            field,
-                            source: s,
-                            measure: mi,
-                            value,
-                        });
-                    }
-                    targets
-                        .iter()
-                        .map(|&(s, _)| region.sources[s].id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
-                MeasureKind::FuelSwitch => {
-                    reject_field(m, &spec.sector, "sector")?;
-                    reject_field(m, &spec.input_per_output, "input_per_output")?;
-                    let from = carrier_ref(m, "from", region)?;
-                    let to = carrier_ref(m, "to", region)?;
-                    if from == to {
-                        return Err(m
-                            .error(format!(
-                                "measure `{id}` switches `{}` to itself",
-                                region.carriers[from].id
-                            ))
-                            .into());
-                    }
-                    let ratio = match &spec.energy_ratio {
-                    Some(r) => Some(b.param(format!("measure.{id}.energy_ratio"), r.get_ref(), (1e-6, 10.0), |msg| {
-                        m.error_at(&r.span(), msg).hint("MWh of `to` per MWh of `from` replaced, e.g. 0.33 for electric cars")
-                    })?),
-                    None => None,
-                };
-                    let targets = resolve_targets(m, source_ids(), "source")?;
-                    let mut applied = Vec::new();
-                    for &(s, is_glob) in &targets {
-                        if region.sources[s].intensity == 0.0 {
-                            if is_glob {
-                                continue;
-                            }
-                            return Err(m
-                                .error(format!(
-                                    "measure `{id}` switches fuel in `{}`, which uses no energy",
-                                    region.sources[s].id
-                                ))
-                                .into());
-                        }
-                        if !slots[s].iter().any(|(c, _)| *c == from) {
-                            if is_glob {
-                                continue;
-                            }
-                            return Err(m
-                            .error(format!(
-                                "source `{}` does not use `{}`, so measure `{id}` cannot switch it",
-                                region.sources[s].id, region.carriers[from].id
-                            ))
-                            .hint(format!(
-                                "its carriers: {}",
-                                name_list(
-                                    slots[s]
-                                        .iter()
-                                        .map(|(c, _)| region.carriers[*c].id.as_str())
-                                )
-                            ))
-                            .into());
-                        }
-                        if !slots[s].iter().any(|(c, _)| *c == to) {
-                            slots[s].push((to, 0.0));
-                        }
-                        pending_fuel.push((s, from, to, mi, value, ratio));
-                        applied.push(region.sources[s].id.as_str());
-                    }
-                    if applied.is_empty() {
-                        return Err(m
-                            .error(format!(
-                                "no target of measure `{id}` uses `{}`",
-                                region.carriers[from].id
-                            ))
-                            .hint("check `from` and `targets`")
-                            .into());
-                    }
-                    applied.join(",")
-                }
-                MeasureKind::CarrierEf => {
-                    reject_field(m, &spec.from, "from")?;
-                    reject_field(m, &spec.to, "to")?;
-                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                    reject_field(m, &spec.sector, "sector")?;
-                    reject_field(m, &spec.input_per_output, "input_per_output")?;
-                    let targets = resolve_targets(
-                        m,
-                        region.carriers.iter().map(|c| c.id.as_str()),
-                        "carrier",
-                    )?;
-                    for &(c, _) in &targets {
-                        if region.carriers[c].kind.is_composite() {
-                            return Err(m
-                            .error(format!("`carrier_ef` measure `{id}` targets mix or blend carrier `{}`", region.carriers[c].id))
-                            .hint("change a mix or blend through its components: use `mix_switch`, or `carrier_ef` on a component")
-                            .into());
-                        }
-                        carrier_ops.push((c, mi, value));
-                    }
-                    targets
-                        .iter()
-                        .map(|&(c, _)| region.carriers[c].id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
-                MeasureKind::MixSwitch => {
-                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                    reject_field(m, &spec.sector, "sector")?;
-                    let from = carrier_ref(m, "from", region)?;
-                    let to = carrier_ref(m, "to", region)?;
-                    let targets = resolve_targets(
-                        m,
-                        region.carriers.iter().map(|c| c.id.as_str()),
-                        "carrier",
-                    )?;
-                    for &(c, _) in &targets {
-                        if !region.carriers[c].kind.is_composite() {
-                            return Err(m
-                            .error(format!("`mix_switch` measure `{id}` targets fuel carrier `{}`", region.carriers[c].id))
-                            .hint("mix_switch changes the components of a `mix` carrier such as district heat or of a `blend` such as petrol")
-                            .into());
-                        }
-                        let blend = region.carriers[c].kind == CarrierKind::Blend;
-                        if blend && region.carriers[to].kind != CarrierKind::Fuel {
-                            return Err(m
-                                .error(format!(
-                                    "blend `{}` can only hold fuels; `{}` is a mix or blend",
-                                    region.carriers[c].id, region.carriers[to].id
-                                ))
-                                .into());
-                        }
-                        if !mixcomp[c].iter().any(|x| x.0 == from) {
-                            return Err(m
-                                .error(format!(
-                                    "`{}` is not a component of `{}`",
-                                    region.carriers[from].id, region.carriers[c].id
-                                ))
-                                .hint(format!(
-                                    "its components: {}",
-                                    name_list(
-                                        mixcomp[c].iter().map(|x| region.carriers[x.0].id.as_str())
-                                    )
-                                ))
-                                .into());
-                        }
-                        if to == c {
-                            return Err(m
-                                .error("a mix carrier cannot be its own component")
-                                .into());
-                        }
-                        if blend
-                            && let Some(ipo) = &spec.input_per_output
-                            && *ipo.get_ref() != 1.0
-                        {
-                            return Err(m
-                                .error_at(
-                                    &ipo.span(),
-                                    format!("input_per_output {} in blend `{}`", ipo.get_ref(), region.carriers[c].id),
-                                )
-                                .hint("a blend's components are its final energy: leave input_per_output out or 1")
-                                .into());
-                        }
-                        if blend && !mixcomp[c].iter().any(|x| x.0 == to) {
-                            mixcomp[c].push((to, 0.0, 1.0));
-                        }
-                        if !mixcomp[c].iter().any(|x| x.0 == to) {
-                            let Some(ipo) = &spec.input_per_output else {
-                                return Err(m
-                                .error(format!(
-                                    "`{}` is not yet in the mix of `{}`: measure `{id}` needs `input_per_output`",
-                                    region.carriers[to].id, region.carriers[c].id
-                                ))
-                                .hint("MWh of the new component per MWh of the mix, e.g. 0.33 for heat pumps")
-                                .into());
-                            };
-                            let v = *ipo.get_ref();
-                            if !(v > 0.0 && v <= 100.0) {
-                                return Err(m
-                                    .error_at(
-                                        &ipo.span(),
-                                        format!("input_per_output {v} must be in (0, 100]"),
-                                    )
-                                    .into());
-                            }
-                            mixcomp[c].push((to, 0.0, v));
-                        }
-                        pending_mix.push((c, from, to, mi, value));
-                    }
-                    targets
-                        .iter()
-                        .map(|&(c, _)| region.carriers[c].id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
-                MeasureKind::Removal => {
-                    reject_field(m, &spec.from, "from")?;
-                    reject_field(m, &spec.to, "to")?;
-                    reject_field(m, &spec.energy_ratio, "energy_ratio")?;
-                    reject_field(m, &spec.input_per_output, "input_per_output")?;
-                    if let Some(t) = spec.targets.first() {
-                        return Err(m
-                            .error_at(&t.span(), "a `removal` measure has no `targets`")
-                            .hint("it adds its own sink; name its IAMC path with `sector`")
-                            .into());
-                    }
-                    let Some(sector) = &spec.sector else {
-                        return Err(m
-                            .error(format!("removal measure `{id}` needs a `sector`"))
-                            .hint("the IAMC path under `Carbon Removal|`, e.g. sector = \"BECCS\"")
-                            .into());
-                    };
-                    let s = sector.get_ref();
-                    if s.is_empty() || s.split('|').any(|p| p.trim().is_empty() || p.trim() != p) {
-                        return Err(m
-                            .error_at(
-                                &sector.span(),
-                                format!("sector path `{s}` has an empty or padded part"),
-                            )
-                            .into());
-                    }
-                    removal_sectors.push((s.clone(), mi));
-                    removal_ops.push((mi, value));
-                    format!("Carbon Removal|{s}")
-                }
-            };
-            measures.push(MeasureInfo {
-                id: id.clone(),
-                name: spec.name.clone().unwrap_or_else(|| id.clone()),
-                description: spec.description.clone().unwrap_or_default(),
-                pillar: spec.pillar,
-                kind,
-                targets: targets_text,
-                value,
-                cost,
-                curve,
-                full,
-                file: m.file.name.clone(),
-            });
-            Ok(())
-        })();
-        if !errors.keep(one) {
-            break;
-        }
-    }
-    errors.finish()?;
-
-    // removal paths must not nest with each other or with removal sources
-    let mut removal_paths: Vec<(String, String)> = region
-        .sources
-        .iter()
-        .filter(|s| s.kind == SourceKind::Removal)
-        .map(|s| (s.sector.clone(), format!("source `{}`", s.id)))
-        .collect();
-    for (s, mi) in &removal_sectors {
-        for (p, owner) in &removal_paths {
-            if p != s && (p.starts_with(&format!("{s}|")) || s.starts_with(&format!("{p}|"))) {
-                let m = &scenario.measures[*mi];
-                return Err(m
-                    .error(format!("removal sector `{s}` nests with `{p}` of {owner}"))
-                    .hint("every aggregate must be the sum of its children: use sibling paths")
-                    .into());
-            }
-        }
-        removal_paths.push((s.clone(), format!("measure `{}`", measures[*mi].id)));
-    }
-
-    // ---- slot layout
-    let mut slot_carrier = Vec::new();
-    let mut slot_share = Vec::new();
-    let mut source_slots: Vec<Range<usize>> = Vec::with_capacity(ns);
-    for list in &slots {
-        let start = slot_carrier.len();
-        for &(c, sh) in list {
-            slot_carrier.push(c);
-            slot_share.push(sh);
-        }
-        source_slots.push(start..slot_carrier.len());
-    }
-    let slot_of = |s: usize, c: usize| -> usize {
-        source_slots[s]
-            .clone()
-            .find(|&i| slot_carrier[i] == c)
-            .expect("slot exists")
-    };
-    let fuel_switches = pending_fuel
-        .iter()
-        .map(|&(s, from, to, measure, value, ratio)| SwitchOp {
-            from: slot_of(s, from),
-            to: slot_of(s, to),
-            measure,
-            value,
-            ratio,
-        })
-        .collect();
-
-    // ---- mixes in dependency order
-    let edges: Vec<(usize, usize)> = (0..nc)
-        .flat_map(|c| mixcomp[c].iter().map(move |x| (c, x.0)))
-        .collect();
-    let order = mix_order(nc, edges.into_iter()).map_err(|cycle| {
-        let names: Vec<&str> = cycle
-            .iter()
-            .map(|&i| region.carriers[i].id.as_str())
-            .collect();
-        let m = pending_mix.last().map(|p| &scenario.measures[p.3]);
-        let msg = format!(
-            "mix switches make mix carriers form a cycle: {}",
-            names.join(" → ")
-        );
-        match m {
-            Some(m) => m.error(msg),
-            None => InputError::new(msg),
-        }
-    })?;
-    let mut mixes = Vec::new();
-    let mut mix_components = Vec::new();
-    for &c in &order {
-        if !region.carriers[c].kind.is_composite() {
-            continue;
-        }
-        let start = mix_components.len();
-        mix_components.extend(mixcomp[c].iter().copied());
-        mixes.push((c, start..mix_components.len()));
-    }
-    let comp_row = |c: usize, k: usize| -> usize {
-        let (_, r) = mixes.iter().find(|(m, _)| *m == c).expect("mix");
-        r.clone()
-            .find(|&i| mix_components[i].0 == k)
-            .expect("component")
-    };
-    let mix_switches = pending_mix
-        .iter()
-        .map(|&(c, from, to, measure, value)| SwitchOp {
-            from: comp_row(c, from),
-            to: comp_row(c, to),
-            measure,
-            value,
-            ratio: None,
-        })
-        .collect();
-    // blend slots are reported by component: one leaf per (slot, component row)
-    let mut blend_leaves = Vec::new();
-    for (slot, &c) in slot_carrier.iter().enumerate() {
-        if region.carriers[c].kind == CarrierKind::Blend {
-            let (_, rows) = mixes.iter().find(|(m, _)| *m == c).expect("blend");
-            blend_leaves.extend(rows.clone().map(|r| (slot, r)));
-        }
-    }
-
-    // ---- static arrays
-    let central: Vec<f64> = b.params.iter().map(|p| p.central).collect();
-    let dyn_driver: Vec<bool> = drivers
-        .iter()
-        .map(|d| {
-            d.growth.is_some_and(|p| b.params[p].is_uncertain())
-                || d.factors.iter().any(|&p| b.params[p].is_uncertain())
-        })
-        .collect();
-    let mut ratio = vec![0.0; drivers.len() * ny];
-    for (d, plan) in drivers.iter().enumerate() {
-        driver_ratio(plan, &central, &mut ratio[d * ny..(d + 1) * ny]);
-    }
-    let mut act0 = vec![0.0; ns * ny];
-    let mut int0 = vec![0.0; ns * ny];
-    let mut dyn_activity = Vec::new();
-    let mut dyn_pow: Vec<(usize, f64)> = Vec::new();
-    for (s, src) in region.sources.iter().enumerate() {
-        for y in 0..ny {
-            let r = src.driver.map_or(1.0, |d| ratio[d * ny + y]);
-            act0[s * ny + y] = src.activity * r.powf(src.elasticity);
-            int0[s * ny + y] = src.intensity * (1.0 + src.intensity_trend).powi(y as i32);
-        }
-        if let Some(d) = src.driver
-            && dyn_driver[d]
-        {
-            let pair = match dyn_pow
-                .iter()
-                .position(|&(pd, e)| pd == d && e == src.elasticity)
-            {
-                Some(i) => i,
-                None => {
-                    dyn_pow.push((d, src.elasticity));
-                    dyn_pow.len() - 1
-                }
-            };
-            dyn_activity.push((s, pair, src.activity));
-        }
-    }
-    let mut ef0 = vec![0.0; nc * ny];
-    for (c, car) in region.carriers.iter().enumerate() {
-        if let Some(t) = &car.ef {
-            for y in 0..ny {
-                ef0[c * ny + y] = t.at((base + y as i32) as f64);
-            }
-        }
-    }
-    let mut adoption0 = vec![0.0; measures.len() * ny];
-    let mut dyn_adoption = Vec::new();
-    for (mi, info) in measures.iter().enumerate() {
-        let full = info.full.map_or(0.0, |p| central[p]);
-        info.curve
-            .fill(base, full, &mut adoption0[mi * ny..(mi + 1) * ny]);
-        if info.full.is_some_and(|p| b.params[p].is_uncertain()) {
-            dyn_adoption.push(mi);
-        }
-    }
-
-    let variables = VariablePlan::build(
-        region,
-        &measures,
-        &removal_ops,
-        &slot_carrier,
-        &source_slots,
-        &blend_leaves,
-        &mix_components,
-    );
-    let _ = b.region;
-    let _ = b.ny;
-    check_driver_paths(&drivers, &b.params, base)?;
-    Ok(Model {
-        scenario: scenario.name.clone(),
-        description: scenario.description.clone(),
-        extends: scenario.extends.clone(),
-        region: region.name.clone(),
-        base_year: base,
-        ny,
-        target: region.target.clone(),
-        milestones: region.milestones.clone(),
-        accounting: region.accounting.clone(),
-        count_ets_removals: region.count_ets_removals,
-        excluded,
-        params: b.params,
-        measures,
-        source_ids: region.sources.iter().map(|s| s.id.clone()).collect(),
-        source_is_removal: region
-            .sources
-            .iter()
-            .map(|s| s.kind == SourceKind::Removal)
-            .collect(),
-        act0,
-        dyn_drivers: (0..dyn_driver.len()).filter(|&d| dyn_driver[d]).collect(),
-        dyn_pow,
-        dyn_activity,
-        int0,
-        def0: region.sources.iter().map(|s| s.direct_ef).collect(),
-        source_factors,
-        split_groups: split_groups
-            .into_iter()
-            .map(|mut g| {
-                g.members.sort_unstable();
-                g
-            })
-            .collect(),
-        mult_ops,
-        slot_carrier,
-        source_slots,
-        slot_share,
-        fuel_switches,
-        ef0,
-        carrier_factors,
-        carrier_ops,
-        mixes,
-        mix_components,
-        mix_switches,
-        blend_leaves,
-        removal_ops,
-        drivers,
-        source_driver: region.sources.iter().map(|s| s.driver).collect(),
-        adoption0,
-        dyn_adoption,
-        n_carriers: nc,
-        variables,
-    })
+    Ok(drivers)
 }
 
 fn is_split_name(s: &str) -> bool {
@@ -1247,4 +421,111 @@ fn parse_year(key: &str) -> Option<i32> {
         .parse::<i32>()
         .ok()
         .filter(|y| (1800..=2300).contains(y))
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::data::{DataSource, load_region};
+    use crate::scenario::ScenarioLibrary;
+
+    /// The tiny dataset of tests/fixtures: sources cars (0), district heat (1), cows (2),
+    /// forest sink (3); carriers diesel (0), electricity (1), wood (2), district_heat (3, a mix
+    /// of wood and diesel); population 100 (2020) → 80 (2030).
+    pub(in crate::model) fn tiny() -> Region {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        load_region(&DataSource::Dir(dir)).unwrap()
+    }
+
+    /// A scenario of `text` (no parent).
+    pub(in crate::model) fn tiny_scenario(text: &str) -> Scenario {
+        ScenarioLibrary::bundled()
+            .resolve_bytes("s.toml", text.as_bytes())
+            .unwrap()
+    }
+
+    /// A measure of `kind` with a step adoption and the given extra lines.
+    pub(in crate::model) fn measure(id: &str, kind: &str, lines: &str) -> String {
+        format!(
+            "[[measures]]\nid = \"{id}\"\npillar = \"other\"\nkind = \"{kind}\"\nadoption = {{ curve = \"step\", year = 2025 }}\n{lines}\n"
+        )
+    }
+
+    #[test]
+    fn ets_removals_are_excluded_where_the_accounting_leaves_them_out() {
+        let mut region = tiny();
+        let sc = tiny_scenario(&format!(
+            "{}{}",
+            measure("r1", "removal", "sector = \"BECCS\"\nvalue = 5\nets = true"),
+            measure("r2", "removal", "sector = \"DACCS\"\nvalue = 5")
+        ));
+        region.count_ets_removals = false;
+        let excluded = accounting_exclusions(&region, &sc);
+        assert_eq!(excluded.len(), 1);
+        assert_eq!(excluded[0].id, "r1");
+        assert!(
+            excluded[0].reason.contains("test accounting"),
+            "{}",
+            excluded[0].reason
+        );
+        region.count_ets_removals = true;
+        assert!(accounting_exclusions(&region, &sc).is_empty());
+    }
+
+    #[test]
+    fn driver_growth_becomes_a_parameter_and_points_replace_the_data() {
+        let region = tiny();
+        let sc = tiny_scenario("[drivers.population]\ngrowth = -0.01\n");
+        let mut params = ParamTable::default();
+        let plans = driver_plans(&region, &sc, &mut params).unwrap();
+        assert_eq!(plans[0].growth, Some(ParamIx(0)));
+        assert_eq!(params.params[0].name, "driver.population.growth");
+        // growth from the base year: 100 · 0.99² = 98.01 in 2022
+        let mut ratio = vec![0.0; region.n_years()];
+        driver_ratio(&plans[0], &[-0.01], &mut ratio);
+        assert!((ratio[2] - 0.9801).abs() < 1e-12, "{}", ratio[2]);
+
+        let sc = tiny_scenario("[drivers.population]\npoints = { 2025 = 50 }\n");
+        let plans = driver_plans(&region, &sc, &mut ParamTable::default()).unwrap();
+        // data 100 (2020) kept before the first override, then 50 from 2025 on:
+        // 2022 = 100 + (50 − 100)·2/5 = 80
+        assert_eq!(plans[0].path[2], 80.0);
+        assert_eq!(plans[0].path[10], 50.0);
+        assert_eq!(plans[0].growth, None);
+    }
+
+    #[test]
+    fn the_pipeline_numbers_parameters_in_declaration_order() {
+        let region = tiny();
+        let sc = tiny_scenario(&format!(
+            "[drivers.population]\ngrowth = -0.01\n{}{}",
+            measure(
+                "ev",
+                "fuel_switch",
+                "targets = [\"transport.cars\"]\nfrom = \"diesel\"\nto = \"electricity\"\nvalue = 0.5\nenergy_ratio = 0.3\ncost_eur_per_t = 10"
+            ),
+            measure("sink", "removal", "sector = \"BECCS\"\nvalue = 5")
+        ));
+        let m = compile(&region, &sc).unwrap();
+        let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "driver.population.growth",
+                "measure.ev.value",
+                "measure.ev.cost",
+                "measure.ev.energy_ratio",
+                "measure.sink.value"
+            ]
+        );
+        assert_eq!(m.measures[0].targets, "transport.cars");
+        assert_eq!(m.measures[1].targets, "Carbon Removal|BECCS");
+        assert_eq!(
+            m.removal_ops,
+            [RemovalOp {
+                measure: MeasureIx(1),
+                value: ParamIx(4)
+            }]
+        );
+    }
 }

@@ -1,14 +1,20 @@
 //! Compiles a region and a scenario into dense arrays and a parameter table.
 //!
-//! Names are resolved to indices here, once; the [`crate::engine`] kernel then touches only
-//! flat `f64` arrays laid out `[row × year]`.
+//! Names are resolved to typed indices here, once; the [`crate::engine`] kernel then touches
+//! only `ndarray` arrays laid out `[row × year]`.
 
 mod adoption;
 pub(crate) mod compile;
+mod ix;
 pub mod variables;
+
+use std::ops::Range;
+
+use ndarray::{Array1, Array2};
 
 pub use adoption::Curve;
 pub use compile::{compile, driver_ratio, glob_match};
+pub use ix::{CarrierIx, DriverIx, MeasureIx, MixRowIx, ParamIx, PowerIx, SlotIx, SourceIx};
 pub use variables::{Variable, VariablePlan};
 
 use crate::scenario::{MeasureKind, Pillar, ValueSpec};
@@ -55,13 +61,13 @@ pub struct MeasureInfo {
     /// Resolved target ids (sources or carriers), comma-joined.
     pub targets: String,
     /// Parameter of the value.
-    pub value: usize,
+    pub value: ParamIx,
     /// Parameter of the cost per tonne, if given.
-    pub cost: Option<usize>,
+    pub cost: Option<ParamIx>,
     /// Adoption curve.
     pub curve: Curve,
     /// Parameter of the completion year (linear/logistic), if any.
-    pub full: Option<usize>,
+    pub full: Option<ParamIx>,
     /// The file it was defined in.
     pub file: String,
 }
@@ -79,32 +85,123 @@ pub enum Field {
     Capture,
 }
 
-/// `target row *= 1 − v·u(y)` for a measure.
-#[derive(Debug, Clone, Copy)]
+/// `target row *= 1 − v·u(y)` for a measure on a source field.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MultOp {
     /// Field.
     pub field: Field,
-    /// Source index.
-    pub source: usize,
-    /// Measure index.
-    pub measure: usize,
-    /// Parameter index of v.
-    pub value: usize,
+    /// Source whose row it scales.
+    pub source: SourceIx,
+    /// Measure whose adoption row u it follows.
+    pub measure: MeasureIx,
+    /// Parameter of v.
+    pub value: ParamIx,
 }
 
-/// A share switch (fuel_switch on slots, mix_switch on mix components).
-#[derive(Debug, Clone, Copy)]
-pub struct SwitchOp {
+/// A share switch between two rows of one share array: fuel_switch on energy slots
+/// (`R` = [`SlotIx`]), mix_switch on mix component rows (`R` = [`MixRowIx`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SwitchOp<R> {
     /// Row moved from.
-    pub from: usize,
+    pub from: R,
     /// Row moved to.
-    pub to: usize,
-    /// Measure index.
-    pub measure: usize,
-    /// Parameter index of v.
-    pub value: usize,
-    /// Parameter index of the energy ratio (`None`: 1).
-    pub ratio: Option<usize>,
+    pub to: R,
+    /// Measure whose adoption row u it follows.
+    pub measure: MeasureIx,
+    /// Parameter of v.
+    pub value: ParamIx,
+    /// Parameter of the energy ratio (`None`: 1).
+    pub ratio: Option<ParamIx>,
+}
+
+/// `ef row *= 1 − v·u(y)`: a `carrier_ef` measure on one fuel carrier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CarrierOp {
+    /// Carrier whose emission factor it scales.
+    pub carrier: CarrierIx,
+    /// Measure.
+    pub measure: MeasureIx,
+    /// Parameter of v.
+    pub value: ParamIx,
+}
+
+/// A removal measure's own sink row: v·u(y) kt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RemovalOp {
+    /// Measure.
+    pub measure: MeasureIx,
+    /// Parameter of v (kt/yr).
+    pub value: ParamIx,
+}
+
+/// An uncertainty factor on one field of one source (the whole row is scaled).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SourceFactor {
+    /// Field: activity, intensity or direct EF.
+    pub field: Field,
+    /// Source.
+    pub source: SourceIx,
+    /// The factor's parameter.
+    pub param: ParamIx,
+}
+
+/// An uncertainty factor on a fuel carrier's emission factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CarrierFactor {
+    /// Carrier.
+    pub carrier: CarrierIx,
+    /// The factor's parameter.
+    pub param: ParamIx,
+}
+
+/// A distinct (driver, elasticity) pair whose power ratio^elasticity is computed per sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DriverPower {
+    /// Driver recomputed per sample.
+    pub driver: DriverIx,
+    /// Elasticity of the sources that share this row.
+    pub elasticity: f64,
+}
+
+/// A source whose activity follows a driver recomputed per sample:
+/// `act[source] = activity · pow[power]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DynActivity {
+    /// Source.
+    pub source: SourceIx,
+    /// Its row of driver powers.
+    pub power: PowerIx,
+    /// Base-year activity.
+    pub activity: f64,
+}
+
+/// A mix or blend carrier and its component rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mix {
+    /// The mix carrier.
+    pub carrier: CarrierIx,
+    /// Its rows of `Model::mix_components` (a [`MixRowIx`] range).
+    pub rows: Range<usize>,
+}
+
+/// One component of a mix carrier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MixComponent {
+    /// Component carrier.
+    pub carrier: CarrierIx,
+    /// Base share of the mix's output.
+    pub share: f64,
+    /// MWh of the component per MWh of the mix.
+    pub input_per_output: f64,
+}
+
+/// The energy of a blend slot by one component: a leaf row of its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlendLeaf {
+    /// The slot that uses the blend.
+    pub slot: SlotIx,
+    /// The blend's component row.
+    pub row: MixRowIx,
 }
 
 /// A driver's path: static, or recomputed per sample.
@@ -115,9 +212,9 @@ pub struct DriverPlan {
     /// The path with data and `points` overrides, `[year]`.
     pub path: Vec<f64>,
     /// `growth` parameter: path = path[0]·(1+g)^t.
-    pub growth: Option<usize>,
+    pub growth: Option<ParamIx>,
     /// Uncertainty factors on the change from the base year.
-    pub factors: Vec<usize>,
+    pub factors: Vec<ParamIx>,
 }
 
 /// Emission sources whose base-year total is held at its central value (times an optional total
@@ -127,9 +224,9 @@ pub struct SplitGroup {
     /// Group name (e.g. `inventory`).
     pub name: String,
     /// Member sources, sorted.
-    pub members: Vec<usize>,
+    pub members: Vec<SourceIx>,
     /// Parameter scaling the group's total (`split:<name>` uncertainty), if any.
-    pub total_factor: Option<usize>,
+    pub total_factor: Option<ParamIx>,
 }
 
 /// A measure left out of the model by the region's accounting rules.
@@ -144,6 +241,11 @@ pub struct ExcludedMeasure {
 }
 
 /// A scenario compiled against a region.
+///
+/// Dense data are `ndarray` arrays with one row per source, carrier, slot, mix row or measure
+/// and one column per year (standard layout: a row is contiguous). Operations name their rows
+/// with typed indices ([`SourceIx`], [`CarrierIx`], [`ParamIx`] …). See docs/model.md, "The
+/// model's layout".
 #[derive(Debug, Clone)]
 pub struct Model {
     /// Scenario name.
@@ -169,65 +271,65 @@ pub struct Model {
     /// Measures of the scenario that the region's accounting leaves out (removals at ETS
     /// installations when `count_ets_removals` is false), with the reason.
     pub excluded: Vec<ExcludedMeasure>,
-    /// Parameters; `params[i].central` is the central vector.
+    /// Parameters by [`ParamIx`]; `params[i].central` is the central vector.
     pub params: Vec<Param>,
-    /// Measures in application order.
+    /// Measures in application order, by [`MeasureIx`].
     pub measures: Vec<MeasureInfo>,
-    /// Source ids.
+    /// Source ids, by [`SourceIx`].
     pub source_ids: Vec<String>,
     /// Whether each source is a removal.
     pub source_is_removal: Vec<bool>,
     /// Base activity × driver ratio^elasticity `[source × year]` (static drivers).
-    pub act0: Vec<f64>,
+    pub act0: Array2<f64>,
     /// Drivers whose path is recomputed per sample.
-    pub dyn_drivers: Vec<usize>,
+    pub dyn_drivers: Vec<DriverIx>,
     /// Distinct (driver, elasticity) pairs of sources whose driver is recomputed per sample.
-    pub dyn_pow: Vec<(usize, f64)>,
-    /// Sources whose driver is recomputed per sample: (source, index into `dyn_pow`, activity).
-    pub dyn_activity: Vec<(usize, usize, f64)>,
+    pub dyn_pow: Vec<DriverPower>,
+    /// Sources whose driver is recomputed per sample.
+    pub dyn_activity: Vec<DynActivity>,
     /// Intensity × (1 + trend)^t `[source × year]`.
-    pub int0: Vec<f64>,
-    /// Direct EF per source.
-    pub def0: Vec<f64>,
-    /// Uncertainty factors on source fields: (field, source, param).
-    pub source_factors: Vec<(Field, usize, usize)>,
+    pub int0: Array2<f64>,
+    /// Direct EF `[source]`.
+    pub def0: Array1<f64>,
+    /// Uncertainty factors on source fields.
+    pub source_factors: Vec<SourceFactor>,
     /// Split groups: the emission sources whose base-year total is held at its central value in
     /// every evaluation (see [`crate::scenario::UncertaintySpec::split`]), with the group names.
     pub split_groups: Vec<SplitGroup>,
     /// Measure operations on source fields, in declaration order.
     pub mult_ops: Vec<MultOp>,
-    /// Carrier of each slot.
-    pub slot_carrier: Vec<usize>,
-    /// Slots of each source.
-    pub source_slots: Vec<std::ops::Range<usize>>,
-    /// Base share of each slot.
-    pub slot_share: Vec<f64>,
+    /// Carrier of each slot, by [`SlotIx`].
+    pub slot_carrier: Vec<CarrierIx>,
+    /// Slots of each source (a [`SlotIx`] range), by [`SourceIx`].
+    pub source_slots: Vec<Range<usize>>,
+    /// Base share of each slot `[slot]`.
+    pub slot_share: Array1<f64>,
     /// Fuel switches on slots, in order.
-    pub fuel_switches: Vec<SwitchOp>,
+    pub fuel_switches: Vec<SwitchOp<SlotIx>>,
     /// Carrier EF trajectories `[carrier × year]` (0 rows for mixes).
-    pub ef0: Vec<f64>,
-    /// Uncertainty factors on carrier EFs: (carrier, param).
-    pub carrier_factors: Vec<(usize, usize)>,
-    /// carrier_ef measures: (carrier, measure, value param).
-    pub carrier_ops: Vec<(usize, usize, usize)>,
+    pub ef0: Array2<f64>,
+    /// Uncertainty factors on carrier EFs.
+    pub carrier_factors: Vec<CarrierFactor>,
+    /// carrier_ef measures.
+    pub carrier_ops: Vec<CarrierOp>,
     /// Mix carriers in dependency order, each with its component rows.
-    pub mixes: Vec<(usize, std::ops::Range<usize>)>,
-    /// Mix component rows: (component carrier, base share, input per output).
-    pub mix_components: Vec<(usize, f64, f64)>,
+    pub mixes: Vec<Mix>,
+    /// Mix component rows, by [`MixRowIx`].
+    pub mix_components: Vec<MixComponent>,
     /// Mix switches on component rows, in order.
-    pub mix_switches: Vec<SwitchOp>,
-    /// Energy of a blend slot by component: (slot, mix component row), one leaf row each.
-    pub blend_leaves: Vec<(usize, usize)>,
-    /// Removal measures: (measure, value param).
-    pub removal_ops: Vec<(usize, usize)>,
-    /// Drivers.
+    pub mix_switches: Vec<SwitchOp<MixRowIx>>,
+    /// Energy of a blend slot by component, one leaf row each.
+    pub blend_leaves: Vec<BlendLeaf>,
+    /// Removal measures, each with a leaf row of its own.
+    pub removal_ops: Vec<RemovalOp>,
+    /// Drivers, by [`DriverIx`].
     pub drivers: Vec<DriverPlan>,
-    /// Source → driver index, for sources with a driver.
-    pub source_driver: Vec<Option<usize>>,
+    /// Source → driver, for sources with a driver.
+    pub source_driver: Vec<Option<DriverIx>>,
     /// Static adoption `[measure × year]` at central `full`.
-    pub adoption0: Vec<f64>,
+    pub adoption0: Array2<f64>,
     /// Measures whose adoption is recomputed per sample (uncertain `full`).
-    pub dyn_adoption: Vec<usize>,
+    pub dyn_adoption: Vec<MeasureIx>,
     /// Number of carriers.
     pub n_carriers: usize,
     /// Output variables.

@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
+
 use crate::data::{CarrierKind, Region, SourceKind};
-use crate::model::MeasureInfo;
+use crate::model::{BlendLeaf, CarrierIx, MeasureInfo, MixComponent, RemovalOp};
 
 /// IAMC name of gross emissions.
 pub const GROSS: &str = "Emissions|Kyoto Gases";
@@ -60,11 +62,11 @@ impl VariablePlan {
     pub fn build(
         region: &Region,
         measures: &[MeasureInfo],
-        removal_ops: &[(usize, usize)],
-        slot_carrier: &[usize],
+        removal_ops: &[RemovalOp],
+        slot_carrier: &[CarrierIx],
         source_slots: &[Range<usize>],
-        blend_leaves: &[(usize, usize)],
-        mix_components: &[(usize, f64, f64)],
+        blend_leaves: &[BlendLeaf],
+        mix_components: &[MixComponent],
     ) -> VariablePlan {
         let ns = region.sources.len();
         let nr = removal_ops.len();
@@ -91,7 +93,7 @@ impl VariablePlan {
                 SourceKind::Removal => add(REMOVALS, &src.sector, UNIT_KT, s),
             }
             for slot in source_slots[s].clone() {
-                let carrier = &region.carriers[slot_carrier[slot]];
+                let carrier = &region.carriers[slot_carrier[slot].0];
                 if carrier.kind == CarrierKind::Blend {
                     continue;
                 }
@@ -104,12 +106,12 @@ impl VariablePlan {
             }
         }
         let nslots = slot_carrier.len();
-        for (i, &(slot, row)) in blend_leaves.iter().enumerate() {
+        for (i, leaf) in blend_leaves.iter().enumerate() {
             let s = source_slots
                 .iter()
-                .position(|r| r.contains(&slot))
+                .position(|r| r.contains(&leaf.slot.0))
                 .expect("slot belongs to a source");
-            let component = &region.carriers[mix_components[row].0].name;
+            let component = &region.carriers[mix_components[leaf.row.0].carrier.0].name;
             add(
                 FINAL_ENERGY,
                 &format!("{}|{component}", region.sources[s].sector),
@@ -117,8 +119,10 @@ impl VariablePlan {
                 ns + nr + nslots + i,
             );
         }
-        for (r, &(mi, _)) in removal_ops.iter().enumerate() {
-            let sector = measures[mi].targets.trim_start_matches("Carbon Removal|");
+        for (r, op) in removal_ops.iter().enumerate() {
+            let sector = measures[op.measure.0]
+                .targets
+                .trim_start_matches("Carbon Removal|");
             add(REMOVALS, sector, UNIT_KT, ns + r);
         }
         for (root, unit) in [
@@ -214,49 +218,44 @@ impl VariablePlan {
     }
 
     /// Computes every variable `[var × year]` from the leaf rows `[leaf × year]`, children first.
-    pub fn evaluate(&self, leaves: &[f64], ny: usize, out: &mut [f64]) {
+    pub fn evaluate(&self, leaves: ArrayView2<'_, f64>, mut out: ArrayViewMut2<'_, f64>) {
         for &v in &self.order {
             let v = v as usize;
             let var = &self.vars[v];
-            let (done, rest) = out.split_at_mut(v * ny);
-            let (row, later) = rest.split_at_mut(ny);
-            if v == self.net.0 {
-                let (n, g, r) = self.net;
-                let get = |i: usize| -> &[f64] {
-                    if i < n {
-                        &done[i * ny..(i + 1) * ny]
-                    } else {
-                        &later[(i - n - 1) * ny..(i - n) * ny]
-                    }
-                };
-                for ((o, g), r) in row.iter_mut().zip(get(g)).zip(get(r)) {
-                    *o = g - r;
+            // the variable's row, with the rows before and after it to read children from
+            let (done, rest) = out.view_mut().split_at(Axis(0), v);
+            let (row, later) = rest.split_at(Axis(0), 1);
+            let mut row = row.index_axis_move(Axis(0), 0);
+            let other = |i: usize| {
+                if i < v {
+                    done.row(i)
+                } else {
+                    later.row(i - v - 1)
                 }
+            };
+            if v == self.net.0 {
+                let (_, g, r) = self.net;
+                Zip::from(&mut row)
+                    .and(other(g))
+                    .and(other(r))
+                    .for_each(|o, g, r| *o = g - r);
                 continue;
             }
             // the first term is copied, the others added
             let mut first = true;
-            let mut add = |src: &[f64]| {
+            let mut add = |src: ArrayView1<'_, f64>| {
                 if first {
-                    row.copy_from_slice(src);
+                    row.assign(&src);
                     first = false;
                 } else {
-                    for (o, x) in row.iter_mut().zip(src) {
-                        *o += x;
-                    }
+                    Zip::from(&mut row).and(src).for_each(|o, x| *o += x);
                 }
             };
             for &l in &self.leaf_index[var.leaves.clone()] {
-                let l = l as usize;
-                add(&leaves[l * ny..(l + 1) * ny]);
+                add(leaves.row(l as usize));
             }
             for &c in &self.child_index[var.children.clone()] {
-                let c = c as usize;
-                add(if c < v {
-                    &done[c * ny..(c + 1) * ny]
-                } else {
-                    &later[(c - v - 1) * ny..(c - v) * ny]
-                });
+                add(other(c as usize));
             }
             if first {
                 row.fill(0.0);

@@ -3,6 +3,7 @@
 //! The format is described in `docs/scenario-format.md`.
 
 mod dist;
+mod measure;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -10,9 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
+use serde::de::IntoDeserializer;
 use toml::Spanned;
 
 pub use dist::{Dist, ValueSpec, normal_cdf, normal_quantile};
+pub use measure::{
+    CarrierTargets, FuelSwitch, MeasureAction, MeasureCommon, MeasureKind, MeasureSpec, MixSwitch,
+    Removal, SourceTargets,
+};
 
 use crate::data::load_toml_error;
 use crate::error::{Error, InputError, Result, did_you_mean, name_list};
@@ -70,44 +76,6 @@ impl Pillar {
     }
 }
 
-/// What a measure acts on and how (DESIGN §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureKind {
-    /// Reduces a source's activity by v·u.
-    Activity,
-    /// Reduces a source's energy intensity by v·u.
-    Efficiency,
-    /// Moves v·u of a source's `from` carrier share to `to`.
-    FuelSwitch,
-    /// Reduces a source's direct (process) emission factor by v·u.
-    Process,
-    /// Captures v·u of a source's emissions.
-    Capture,
-    /// Reduces a fuel carrier's emission factor by v·u.
-    CarrierEf,
-    /// Moves v·u of a mix carrier's `from` component share to `to`.
-    MixSwitch,
-    /// Adds a sink of v·u kt/yr.
-    Removal,
-}
-
-impl MeasureKind {
-    /// Snake-case name as in the TOML.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeasureKind::Activity => "activity",
-            MeasureKind::Efficiency => "efficiency",
-            MeasureKind::FuelSwitch => "fuel_switch",
-            MeasureKind::Process => "process",
-            MeasureKind::Capture => "capture",
-            MeasureKind::CarrierEf => "carrier_ef",
-            MeasureKind::MixSwitch => "mix_switch",
-            MeasureKind::Removal => "removal",
-        }
-    }
-}
-
 /// An adoption curve u(y) ∈ [0, 1].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "curve", rename_all = "lowercase", deny_unknown_fields)]
@@ -138,44 +106,6 @@ pub enum Adoption {
         /// `{ 2025 = 0.1, 2035 = 0.6 }`.
         points: BTreeMap<String, f64>,
     },
-}
-
-/// One `[[measures]]` entry as written.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MeasureSpec {
-    /// Unique id within the scenario.
-    pub id: Spanned<String>,
-    /// Display name (defaults to the id).
-    pub name: Option<String>,
-    /// What the measure stands for.
-    pub description: Option<String>,
-    /// Programme pillar.
-    pub pillar: Pillar,
-    /// Kind.
-    pub kind: MeasureKind,
-    /// Source ids/globs, or carrier ids for carrier kinds.
-    #[serde(default)]
-    pub targets: Vec<Spanned<String>>,
-    /// `fuel_switch`/`mix_switch`: carrier moved from.
-    pub from: Option<Spanned<String>>,
-    /// `fuel_switch`/`mix_switch`: carrier moved to.
-    pub to: Option<Spanned<String>>,
-    /// The value v: a fraction, or kt/yr for `removal`.
-    pub value: Spanned<ValueSpec>,
-    /// `fuel_switch`: MWh of `to` per MWh of `from` replaced (default 1).
-    pub energy_ratio: Option<Spanned<ValueSpec>>,
-    /// `mix_switch`: input_per_output of `to` when it is not yet in the mix.
-    pub input_per_output: Option<Spanned<f64>>,
-    /// `removal`: IAMC path under `Carbon Removal|`.
-    pub sector: Option<Spanned<String>>,
-    /// Adoption curve.
-    pub adoption: Spanned<Adoption>,
-    /// Cost per tonne abated, for the MACC.
-    pub cost_eur_per_t: Option<Spanned<ValueSpec>>,
-    /// `removal`: the capture happens at an installation in the EU emissions trading system,
-    /// whose emissions the region's accounting may leave out (`count_ets_removals`).
-    pub ets: Option<Spanned<bool>>,
 }
 
 /// One `[[uncertainty]]` entry.
@@ -216,8 +146,6 @@ struct ScenarioToml {
     disable: Vec<Spanned<String>>,
     #[serde(default)]
     drivers: BTreeMap<Spanned<String>, Spanned<DriverOverride>>,
-    #[serde(default)]
-    measures: Vec<Spanned<MeasureSpec>>,
     #[serde(default)]
     uncertainty: Vec<Spanned<UncertaintySpec>>,
 }
@@ -438,8 +366,15 @@ impl ScenarioLibrary {
         dir: Option<PathBuf>,
         chain: &mut Vec<String>,
     ) -> Result<Scenario> {
-        let toml: ScenarioToml =
-            toml::from_str(&file.text).map_err(|e| load_toml_error(&file, e))?;
+        // measures are read kind by kind from the spanned document (see `measure.rs`)
+        let mut doc =
+            toml::de::DeTable::parse(&file.text).map_err(|e| load_toml_error(&file, e))?;
+        let measures = match doc.get_mut().remove("measures") {
+            Some(v) => measure::measures_from_toml(&file, v)?,
+            None => Vec::new(),
+        };
+        let toml = ScenarioToml::deserialize(doc.into_deserializer())
+            .map_err(|e| load_toml_error(&file, e))?;
         let name = match &toml.name {
             Some(n) => {
                 if !valid_name(n.get_ref()) {
@@ -510,20 +445,13 @@ impl ScenarioLibrary {
         // disable inherited measures
         for d in &toml.disable {
             let id = d.get_ref();
-            match scenario
-                .measures
-                .iter()
-                .position(|m| m.item.id.get_ref() == id)
-            {
+            match scenario.measures.iter().position(|m| m.item.id() == id) {
                 Some(i) => {
                     scenario.measures.remove(i);
                 }
                 None => {
-                    let inherited: Vec<&str> = scenario
-                        .measures
-                        .iter()
-                        .map(|m| m.item.id.get_ref().as_str())
-                        .collect();
+                    let inherited: Vec<&str> =
+                        scenario.measures.iter().map(|m| m.item.id()).collect();
                     return Err(file
                         .error_at(
                             d.span().start,
@@ -547,14 +475,14 @@ impl ScenarioLibrary {
         }
         // own measures replace inherited ones with the same id, in place
         let mut own = HashSet::new();
-        for m in toml.measures {
+        for m in measures {
             let span = m.span();
             let item = m.into_inner();
-            let id = item.id.get_ref().clone();
+            let id = item.id().to_string();
             if !valid_measure_id(&id) {
                 return Err(file
                     .error_at(
-                        item.id.span().start,
+                        item.common.id.span().start,
                         format!("measure id `{id}` is not allowed"),
                     )
                     .hint("ids use lower-case letters, digits and `_`")
@@ -562,17 +490,13 @@ impl ScenarioLibrary {
             }
             if !own.insert(id.clone()) {
                 return Err(file
-                    .error_at(item.id.span().start, format!("measure id `{id}` is used twice in this file"))
+                    .error_at(item.common.id.span().start, format!("measure id `{id}` is used twice in this file"))
                     .hint("give each measure its own id; reuse an inherited id only to replace that measure")
                     .into());
             }
             let (file, span) = locate(span);
             let located = Located { item, file, span };
-            match scenario
-                .measures
-                .iter()
-                .position(|x| x.item.id.get_ref() == &id)
-            {
+            match scenario.measures.iter().position(|x| x.item.id() == id) {
                 Some(i) => scenario.measures[i] = located,
                 None => scenario.measures.push(located),
             }

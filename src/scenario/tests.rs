@@ -66,14 +66,13 @@ adoption = { curve = "step", year = 2030 }
 "#;
     let (_d, lib) = library(&[("parent", PARENT), ("child", child)]);
     let sc = lib.resolve("child").unwrap();
-    let ids: Vec<&str> = sc
-        .measures
-        .iter()
-        .map(|m| m.item.id.get_ref().as_str())
-        .collect();
+    let ids: Vec<&str> = sc.measures.iter().map(|m| m.item.id()).collect();
     // `a` disabled, `b` replaced where it stood, `c` appended
     assert_eq!(ids, ["b", "c"]);
-    assert_eq!(sc.measures[0].item.value.get_ref(), &ValueSpec::Fixed(0.5));
+    assert_eq!(
+        sc.measures[0].item.common.value.get_ref(),
+        &ValueSpec::Fixed(0.5)
+    );
     assert_eq!(sc.uncertainties.len(), 1);
     assert_eq!(sc.extends.as_deref(), Some("parent"));
     assert_eq!(sc.files.len(), 2);
