@@ -1,10 +1,15 @@
 //! The evaluation kernel: one parameter vector → the model's leaf rows, on preallocated arrays.
 //!
 //! Nothing here allocates: a [`Workspace`] is made once per thread and reused for every sample.
-//! Every array is `[row × year]` in standard layout; rows are read as `ndarray` views and
-//! combined with [`Zip`], named by the model's typed indices.
+//! Every array is `[row × year]` in standard layout, its rows named by the model's typed
+//! indices; outputs are split along rows (`split_at`) into sources, removals, slots and blends.
+//! Loops read each row, or a whole array, as the contiguous slice of the array (`model::rows`):
+//! with rows of a few dozen years, iterating slices measured fewer instructions than `Zip`,
+//! `assign` and `fill` on 1-D views (docs/model.md, "The model's layout").
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Axis, Zip};
+use ndarray::{Array1, Array2, Axis};
+
+use crate::model::rows::{flat, flat_mut, row, row_mut, two_rows_mut};
 
 use crate::model::{Field, Model, driver_ratio};
 
@@ -78,8 +83,7 @@ impl Workspace {
     /// below zero or not finite, as (driver index, year index).
     pub fn bad_driver(&self, model: &Model) -> Option<(usize, usize)> {
         model.dyn_drivers.iter().find_map(|&d| {
-            self.ratio
-                .row(d.0)
+            row(&self.ratio, d.0)
                 .iter()
                 .position(|r| !(r.is_finite() && *r >= 0.0))
                 .map(|y| (d.0, y))
@@ -95,38 +99,38 @@ impl Workspace {
             let info = &model.measures[m.0];
             let full = info.full.map_or(0.0, |f| p[f]);
             info.curve
-                .fill(base, full, contiguous(self.adoption.row_mut(m.0)));
+                .fill(base, full, row_mut(&mut self.adoption, m.0));
         }
 
         // source fields
-        self.act.assign(&model.act0);
+        flat_mut(&mut self.act).copy_from_slice(flat(&model.act0));
         for &d in &model.dyn_drivers {
-            driver_ratio(&model.drivers[d.0], p, contiguous(self.ratio.row_mut(d.0)));
+            driver_ratio(&model.drivers[d.0], p, row_mut(&mut self.ratio, d.0));
         }
-        for (pw, mut row) in model.dyn_pow.iter().zip(self.pow.rows_mut()) {
-            let ratio = self.ratio.row(pw.driver.0);
+        for (i, pw) in model.dyn_pow.iter().enumerate() {
+            let ratio = row(&self.ratio, pw.driver.0);
+            let out = row_mut(&mut self.pow, i);
             if pw.elasticity == 1.0 {
-                row.assign(&ratio);
+                out.copy_from_slice(ratio);
             } else {
-                let e = pw.elasticity;
-                Zip::from(&mut row)
-                    .and(&ratio)
-                    .for_each(|o, r| *o = r.powf(e));
+                for (o, r) in out.iter_mut().zip(ratio) {
+                    *o = r.powf(pw.elasticity);
+                }
             }
         }
         for da in &model.dyn_activity {
-            let activity = da.activity;
-            Zip::from(self.act.row_mut(da.source.0))
-                .and(self.pow.row(da.power.0))
-                .for_each(|a, r| *a = activity * r);
+            let pow = row(&self.pow, da.power.0);
+            for (a, r) in row_mut(&mut self.act, da.source.0).iter_mut().zip(pow) {
+                *a = da.activity * r;
+            }
         }
-        self.int.assign(&model.int0);
-        Zip::from(self.def.rows_mut())
-            .and(&model.def0)
-            .for_each(|mut row, &d| row.fill(d));
-        self.cap.fill(1.0);
+        flat_mut(&mut self.int).copy_from_slice(flat(&model.int0));
+        for (s, &d) in model.def0.iter().enumerate() {
+            row_mut(&mut self.def, s).fill(d);
+        }
+        flat_mut(&mut self.cap).fill(1.0);
         // uncertainty factors: one scale per source and field, applied to whole rows
-        self.scale.fill(1.0);
+        flat_mut(&mut self.scale).fill(1.0);
         for f in &model.source_factors {
             self.scale[[field_slot(f.field), f.source.0]] *= p[f.param];
         }
@@ -134,9 +138,9 @@ impl Workspace {
             .into_iter()
             .enumerate()
         {
-            Zip::from(array.rows_mut())
-                .and(self.scale.row(field))
-                .for_each(|row, &f| scale_row(row, f));
+            for (s, &f) in row(&self.scale, field).iter().enumerate() {
+                scale_row(row_mut(array, s), f);
+            }
         }
         for op in &model.mult_ops {
             let array = match op.field {
@@ -146,56 +150,51 @@ impl Workspace {
                 Field::Capture => &mut self.cap,
             };
             reduce_row(
-                array.row_mut(op.source.0),
+                row_mut(array, op.source.0),
                 p[op.value],
-                self.adoption.row(op.measure.0),
+                row(&self.adoption, op.measure.0),
             );
         }
 
         // energy shares and fuel switches
-        Zip::from(self.share.rows_mut())
-            .and(&model.slot_share)
-            .for_each(|mut row, &sh| row.fill(sh));
+        for (slot, &sh) in model.slot_share.iter().enumerate() {
+            row_mut(&mut self.share, slot).fill(sh);
+        }
         for op in &model.fuel_switches {
             let ratio = op.ratio.map_or(1.0, |r| p[r]);
+            let (from, to) = two_rows_mut(&mut self.share, op.from.0, op.to.0);
             switch_rows(
-                &mut self.share,
-                op.from.0,
-                op.to.0,
+                from,
+                to,
                 p[op.value],
                 ratio,
-                self.adoption.row(op.measure.0),
+                row(&self.adoption, op.measure.0),
             );
         }
 
         // carrier emission factors: fuels, then mixes in dependency order
-        self.ef.assign(&model.ef0);
+        flat_mut(&mut self.ef).copy_from_slice(flat(&model.ef0));
         for f in &model.carrier_factors {
-            scale_row(self.ef.row_mut(f.carrier.0), p[f.param]);
+            scale_row(row_mut(&mut self.ef, f.carrier.0), p[f.param]);
         }
         for op in &model.carrier_ops {
             reduce_row(
-                self.ef.row_mut(op.carrier.0),
+                row_mut(&mut self.ef, op.carrier.0),
                 p[op.value],
-                self.adoption.row(op.measure.0),
+                row(&self.adoption, op.measure.0),
             );
         }
-        for (mut row, c) in self
-            .mix_share
-            .rows_mut()
-            .into_iter()
-            .zip(&model.mix_components)
-        {
-            row.fill(c.share);
+        for (r, c) in model.mix_components.iter().enumerate() {
+            row_mut(&mut self.mix_share, r).fill(c.share);
         }
         for op in &model.mix_switches {
+            let (from, to) = two_rows_mut(&mut self.mix_share, op.from.0, op.to.0);
             switch_rows(
-                &mut self.mix_share,
-                op.from.0,
-                op.to.0,
+                from,
+                to,
                 p[op.value],
                 1.0,
-                self.adoption.row(op.measure.0),
+                row(&self.adoption, op.measure.0),
             );
         }
         for mix in &model.mixes {
@@ -203,21 +202,21 @@ impl Workspace {
             // components come earlier in dependency order, but may sit anywhere in `ef`
             let (before, rest) = self.ef.view_mut().split_at(Axis(0), c);
             let (mut target, after) = rest.split_at(Axis(0), 1);
-            let mut target = target.row_mut(0);
+            let target = row_mut(&mut target, 0);
             target.fill(0.0);
             for r in mix.rows.clone() {
                 let comp = &model.mix_components[r];
                 let k = comp.carrier.0;
                 let kef = if k < c {
-                    before.row(k)
+                    row(&before, k)
                 } else {
-                    after.row(k - c - 1)
+                    row(&after, k - c - 1)
                 };
+                let share = row(&self.mix_share, r);
                 let ipo = comp.input_per_output;
-                Zip::from(&mut target)
-                    .and(self.mix_share.row(r))
-                    .and(kef)
-                    .for_each(|t, s, e| *t += s * ipo * e);
+                for ((t, s), e) in target.iter_mut().zip(share).zip(kef) {
+                    *t += s * ipo * e;
+                }
             }
         }
 
@@ -229,38 +228,38 @@ impl Workspace {
         let (mut rem_out, rest) = rest.split_at(Axis(0), nr);
         let (mut energy_out, mut blend_out) = rest.split_at(Axis(0), nslots);
         for s in 0..ns {
-            let mut out = src_out.row_mut(s);
-            let a = self.act.row(s);
-            let def = self.def.row(s);
+            let out = row_mut(&mut src_out, s);
+            let a = row(&self.act, s);
+            let def = row(&self.def, s);
             if model.source_is_removal[s] {
-                Zip::from(&mut out)
-                    .and(a)
-                    .and(def)
-                    .for_each(|o, a, d| *o = a * d / 1000.0);
+                for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
+                    *o = a * d / 1000.0;
+                }
                 continue;
             }
-            Zip::from(&mut out)
-                .and(a)
-                .and(def)
-                .for_each(|o, a, d| *o = a * d);
-            let i = self.int.row(s);
-            for slot in model.source_slots[s].clone() {
-                let c = model.slot_carrier[slot].0;
-                Zip::from(&mut out)
-                    .and(energy_out.row_mut(slot))
-                    .and(a)
-                    .and(i)
-                    .and(self.share.row(slot))
-                    .and(self.ef.row(c))
-                    .for_each(|o, e, a, i, w, ef| {
-                        let mwh = a * i * w;
-                        *e = mwh * 1e-3;
-                        *o += mwh * ef;
-                    });
+            for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
+                *o = a * d;
             }
-            Zip::from(&mut out)
-                .and(self.cap.row(s))
-                .for_each(|o, c| *o *= c * 1e-3);
+            let i = row(&self.int, s);
+            for slot in model.source_slots[s].clone() {
+                let w = row(&self.share, slot);
+                let ef = row(&self.ef, model.slot_carrier[slot].0);
+                let e_out = row_mut(&mut energy_out, slot);
+                for ((((o, e), a), (i, w)), ef) in out
+                    .iter_mut()
+                    .zip(e_out.iter_mut())
+                    .zip(a)
+                    .zip(i.iter().zip(w))
+                    .zip(ef)
+                {
+                    let mwh = a * i * w;
+                    *e = mwh * 1e-3;
+                    *o += mwh * ef;
+                }
+            }
+            for (o, c) in out.iter_mut().zip(row(&self.cap, s)) {
+                *o *= c * 1e-3;
+            }
         }
         // split groups: rescale each group's sources so their base-year total stays central
         // (an empty `split_total` while the central totals themselves are being computed)
@@ -272,24 +271,26 @@ impl Workspace {
                 continue;
             }
             for s in members {
-                scale_row(src_out.row_mut(s.0), k);
+                scale_row(row_mut(&mut src_out, s.0), k);
                 for slot in model.source_slots[s.0].clone() {
-                    scale_row(energy_out.row_mut(slot), k);
+                    scale_row(row_mut(&mut energy_out, slot), k);
                 }
             }
         }
-        for (op, mut out) in model.removal_ops.iter().zip(rem_out.rows_mut()) {
+        for (r, op) in model.removal_ops.iter().enumerate() {
             let v = p[op.value];
-            Zip::from(&mut out)
-                .and(self.adoption.row(op.measure.0))
-                .for_each(|o, u| *o = v * u);
+            let u = row(&self.adoption, op.measure.0);
+            for (o, u) in row_mut(&mut rem_out, r).iter_mut().zip(u) {
+                *o = v * u;
+            }
         }
         // blend slots by component: the slot's energy × the component's share that year
-        for (leaf, mut out) in model.blend_leaves.iter().zip(blend_out.rows_mut()) {
-            Zip::from(&mut out)
-                .and(energy_out.row(leaf.slot.0))
-                .and(self.mix_share.row(leaf.row.0))
-                .for_each(|o, e, w| *o = e * w);
+        for (i, leaf) in model.blend_leaves.iter().enumerate() {
+            let e = row(&energy_out, leaf.slot.0);
+            let w = row(&self.mix_share, leaf.row.0);
+            for ((o, e), w) in row_mut(&mut blend_out, i).iter_mut().zip(e).zip(w) {
+                *o = e * w;
+            }
         }
         // removal sources still have energy slots only if they use energy (they cannot)
     }
@@ -303,24 +304,17 @@ impl Workspace {
 
     /// One variable's row.
     pub fn var(&self, v: usize) -> &[f64] {
-        self.vars
-            .row(v)
-            .to_slice()
-            .expect("the workspace's arrays are in standard layout")
+        row(&self.vars, v)
     }
 
     /// The leaf rows as one `[leaf × year]` slice, row after row.
     pub fn leaves_flat(&self) -> &[f64] {
-        self.leaves
-            .as_slice()
-            .expect("the workspace's arrays are in standard layout")
+        flat(&self.leaves)
     }
 
     /// The variables as one `[variable × year]` slice, row after row.
     pub fn vars_flat(&self) -> &[f64] {
-        self.vars
-            .as_slice()
-            .expect("the workspace's arrays are in standard layout")
+        flat(&self.vars)
     }
 }
 
@@ -332,46 +326,27 @@ fn field_slot(field: Field) -> usize {
     }
 }
 
-/// A row of a standard-layout array as a slice, for the routines shared with the compiler.
-fn contiguous(row: ArrayViewMut1<'_, f64>) -> &mut [f64] {
-    row.into_slice()
-        .expect("the workspace's arrays are in standard layout")
-}
-
 /// `row *= f`, skipped when f = 1.
-fn scale_row(mut row: ArrayViewMut1<'_, f64>, f: f64) {
+fn scale_row(row: &mut [f64], f: f64) {
     if f != 1.0 {
-        row.map_inplace(|x| *x *= f);
+        for x in row {
+            *x *= f;
+        }
     }
 }
 
 /// `row *= 1 − v·u(y)` for every year.
-fn reduce_row(mut row: ArrayViewMut1<'_, f64>, v: f64, u: ArrayView1<'_, f64>) {
-    Zip::from(&mut row)
-        .and(u)
-        .for_each(|x, u| *x *= 1.0 - v * u);
+fn reduce_row(row: &mut [f64], v: f64, u: &[f64]) {
+    for (x, u) in row.iter_mut().zip(u) {
+        *x *= 1.0 - v * u;
+    }
 }
 
 /// moved = v·u·w[from]; w[from] −= moved; w[to] += moved·ratio — for every year.
-fn switch_rows(
-    w: &mut Array2<f64>,
-    from: usize,
-    to: usize,
-    v: f64,
-    ratio: f64,
-    u: ArrayView1<'_, f64>,
-) {
-    debug_assert_ne!(from, to);
-    // two distinct rows borrowed at once: split between them
-    let (lo, hi) = w.view_mut().split_at(Axis(0), from.max(to));
-    let (low, high) = (
-        lo.index_axis_move(Axis(0), from.min(to)),
-        hi.index_axis_move(Axis(0), 0),
-    );
-    let (a, b) = if from < to { (low, high) } else { (high, low) };
-    Zip::from(a).and(b).and(u).for_each(|a, b, u| {
+fn switch_rows(from: &mut [f64], to: &mut [f64], v: f64, ratio: f64, u: &[f64]) {
+    for ((a, b), u) in from.iter_mut().zip(to.iter_mut()).zip(u) {
         let moved = v * u * *a;
         *a -= moved;
         *b += moved * ratio;
-    });
+    }
 }

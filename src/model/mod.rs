@@ -6,6 +6,7 @@
 mod adoption;
 pub(crate) mod compile;
 mod ix;
+pub(crate) mod rows;
 pub mod variables;
 
 use std::ops::Range;

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+
+use super::rows::{row, row_mut};
 
 use crate::data::{CarrierKind, Region, SourceKind};
 use crate::model::{BlendLeaf, CarrierIx, MeasureInfo, MixComponent, RemovalOp};
@@ -224,41 +226,42 @@ impl VariablePlan {
             let var = &self.vars[v];
             // the variable's row, with the rows before and after it to read children from
             let (done, rest) = out.view_mut().split_at(Axis(0), v);
-            let (row, later) = rest.split_at(Axis(0), 1);
-            let mut row = row.index_axis_move(Axis(0), 0);
+            let (mut this, later) = rest.split_at(Axis(0), 1);
+            let target = row_mut(&mut this, 0);
             let other = |i: usize| {
                 if i < v {
-                    done.row(i)
+                    row(&done, i)
                 } else {
-                    later.row(i - v - 1)
+                    row(&later, i - v - 1)
                 }
             };
             if v == self.net.0 {
                 let (_, g, r) = self.net;
-                Zip::from(&mut row)
-                    .and(other(g))
-                    .and(other(r))
-                    .for_each(|o, g, r| *o = g - r);
+                for ((o, g), r) in target.iter_mut().zip(other(g)).zip(other(r)) {
+                    *o = g - r;
+                }
                 continue;
             }
             // the first term is copied, the others added
             let mut first = true;
-            let mut add = |src: ArrayView1<'_, f64>| {
+            let mut add = |src: &[f64]| {
                 if first {
-                    row.assign(&src);
+                    target.copy_from_slice(src);
                     first = false;
                 } else {
-                    Zip::from(&mut row).and(src).for_each(|o, x| *o += x);
+                    for (o, x) in target.iter_mut().zip(src) {
+                        *o += x;
+                    }
                 }
             };
             for &l in &self.leaf_index[var.leaves.clone()] {
-                add(leaves.row(l as usize));
+                add(row(&leaves, l as usize));
             }
             for &c in &self.child_index[var.children.clone()] {
                 add(other(c as usize));
             }
             if first {
-                row.fill(0.0);
+                target.fill(0.0);
             }
         }
     }
