@@ -7,7 +7,9 @@
 //! 5. [`layout::static_arrays`]: the `[row × year]` arrays at the central values;
 //! 6. [`VariablePlan::build`]: the output variables.
 //!
-//! Phases 1–3 check the input and give located errors; 4–6 cannot fail on checked input.
+//! The checks of the input, each giving a located error, happen in phases 1–3, in the mix order
+//! of phase 4 (switches may make mixes form a cycle) and in [`check_driver_paths`] at the end
+//! (a driver must stay ≥ 0 at its parameters' extremes); the rest lays out checked input.
 
 mod layout;
 mod measures;

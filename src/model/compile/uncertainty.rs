@@ -79,55 +79,7 @@ pub(super) fn factors(
                         .into());
                 }
                 if let Some(group) = &u.item.split {
-                    let name = group.get_ref();
-                    if !is_split_name(name) {
-                        return Err(u
-                            .error_at(&group.span(), format!("split group `{name}` is not a valid name"))
-                            .hint("a name of lower-case letters, digits and `_`, e.g. split = \"inventory\"")
-                            .into());
-                    }
-                    if let Some(&s) = matched
-                        .iter()
-                        .find(|&&s| region.sources[s].kind != SourceKind::Emission)
-                    {
-                        return Err(u
-                            .error_at(&group.span(), format!("split group `{name}` would hold sink `{}`", region.sources[s].id))
-                            .hint("a split group holds emission sources: it keeps their base-year total")
-                            .into());
-                    }
-                    for &s in &matched {
-                        if let Some(other) = split_groups
-                            .iter()
-                            .find(|g| g.name != *name && g.members.contains(&SourceIx(s)))
-                        {
-                            return Err(u
-                                .error_at(
-                                    &group.span(),
-                                    format!(
-                                        "source `{}` is already in split group `{}`",
-                                        region.sources[s].id, other.name
-                                    ),
-                                )
-                                .hint("a source belongs to one split group")
-                                .into());
-                        }
-                    }
-                    let g = match split_groups.iter().position(|g| g.name == *name) {
-                        Some(g) => g,
-                        None => {
-                            split_groups.push(SplitGroup {
-                                name: name.clone(),
-                                members: Vec::new(),
-                                total_factor: None,
-                            });
-                            split_groups.len() - 1
-                        }
-                    };
-                    for &s in &matched {
-                        if !split_groups[g].members.contains(&SourceIx(s)) {
-                            split_groups[g].members.push(SourceIx(s));
-                        }
-                    }
+                    join_split_group(region, u, group, &matched, &mut split_groups)?;
                 }
                 // a sink's net flux per unit may change sign (a forest can turn into a source):
                 // factors on sinks' direct_ef may be negative
@@ -212,6 +164,76 @@ pub(super) fn factors(
         carrier: carrier_factors,
         split_groups,
     })
+}
+
+/// Puts the emission sources a `split = "<name>"` factor selects into that split group (made
+/// on first use); a sink, or a source already in another group, is refused.
+fn join_split_group(
+    region: &Region,
+    u: &Located<crate::scenario::UncertaintySpec>,
+    group: &toml::Spanned<String>,
+    matched: &[usize],
+    split_groups: &mut Vec<SplitGroup>,
+) -> Result<()> {
+    let name = group.get_ref();
+    if !is_split_name(name) {
+        return Err(u
+            .error_at(
+                &group.span(),
+                format!("split group `{name}` is not a valid name"),
+            )
+            .hint("a name of lower-case letters, digits and `_`, e.g. split = \"inventory\"")
+            .into());
+    }
+    if let Some(&s) = matched
+        .iter()
+        .find(|&&s| region.sources[s].kind != SourceKind::Emission)
+    {
+        return Err(u
+            .error_at(
+                &group.span(),
+                format!(
+                    "split group `{name}` would hold sink `{}`",
+                    region.sources[s].id
+                ),
+            )
+            .hint("a split group holds emission sources: it keeps their base-year total")
+            .into());
+    }
+    for &s in matched {
+        if let Some(other) = split_groups
+            .iter()
+            .find(|g| g.name != *name && g.members.contains(&SourceIx(s)))
+        {
+            return Err(u
+                .error_at(
+                    &group.span(),
+                    format!(
+                        "source `{}` is already in split group `{}`",
+                        region.sources[s].id, other.name
+                    ),
+                )
+                .hint("a source belongs to one split group")
+                .into());
+        }
+    }
+    let g = match split_groups.iter().position(|g| g.name == *name) {
+        Some(g) => g,
+        None => {
+            split_groups.push(SplitGroup {
+                name: name.clone(),
+                members: Vec::new(),
+                total_factor: None,
+            });
+            split_groups.len() - 1
+        }
+    };
+    for &s in matched {
+        if !split_groups[g].members.contains(&SourceIx(s)) {
+            split_groups[g].members.push(SourceIx(s));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
