@@ -123,6 +123,9 @@ pub enum Error {
     /// Several bad inputs found in one pass (at most [`MAX_ERRORS`]): exit code 2.
     #[error("{} errors, the first: {}", .0.len(), .0.first().map_or(String::new(), |e| e.to_string()))]
     Several(Vec<InputError>),
+    /// Something kymsim itself failed at, not the input: exit code 3.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// The most errors reported at once where a reader can go on after an error.
@@ -166,6 +169,11 @@ impl Errors {
 }
 
 impl Error {
+    /// An internal error: a failure of kymsim or its environment, not of the input.
+    pub fn internal(what: impl Into<String>) -> Self {
+        Error::Internal(what.into())
+    }
+
     /// Shorthand for an I/O error.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -188,6 +196,7 @@ impl Error {
             }
             Error::Interrupted => 130,
             Error::Several(_) => 2,
+            Error::Internal(_) => 3,
         }
     }
 
@@ -211,6 +220,9 @@ impl Error {
             }),
             Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
             Error::Interrupted | Error::Several(_) => None,
+            Error::Internal(_) => Some(
+                "this is a bug or a failure of the machine: please report it with the command line and this message",
+            ),
         }
     }
 }

@@ -174,6 +174,14 @@ impl InputArgs {
         }
     }
 
+    /// Where the dataset and scenarios came from, as a manifest records them.
+    pub fn provenance(&self) -> crate::batch::Provenance {
+        crate::batch::Provenance {
+            dataset: self.dataset_description(),
+            scenarios_from: self.scenario_source().describe(),
+        }
+    }
+
     /// How the manifest and the stderr line name the dataset.
     pub fn dataset_description(&self) -> String {
         match &self.data {

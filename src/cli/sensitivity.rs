@@ -7,13 +7,14 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::InputArgs;
-use super::batch::{InputHash, input_hashes, pretty_json};
 use crate::charts::morris::MorrisChart;
 use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
 use crate::decision::morris::{MorrisOptions, MorrisRow, model_morris, morris_csv};
 use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
 use crate::model::Model;
+use crate::output::pretty_json;
+use crate::output::recorded::{InputHash, input_hashes};
 use crate::output::{OutputSet, recorded};
 use crate::scenario::Scenario;
 

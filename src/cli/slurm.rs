@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::batch::{BatchArgs, SamplerArg};
-use super::shard::PARTS_DIR;
+use crate::batch::part::PARTS_DIR;
 use crate::error::{Error, InputError, Result};
 use crate::output::OutputSet;
 
