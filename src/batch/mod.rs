@@ -35,15 +35,10 @@ use crate::scenario::Scenario;
 /// The most samples a batch accepts (the summary keeps 10 bytes per sample and scenario).
 pub const MAX_SAMPLES: u64 = 100_000_000;
 
-/// File recording what produced `batch/` (deterministic: no timestamp).
-pub const IDENTITY_JSON: &str = "batch/identity.json";
-
-/// SHA-256 of each result file of `batch/`, in `sha256sum` format (`sha256sum -c` checks it
-/// from inside `batch/`); the up-to-date check compares the files with it.
-pub const CHECKSUMS: &str = "batch/checksums.sha256";
-
-/// The batch's manifest.
-pub const MANIFEST_JSON: &str = "batch/manifest.json";
+pub use crate::output::schema::{
+    BATCH_CHECKSUMS as CHECKSUMS, BATCH_IDENTITY_JSON as IDENTITY_JSON,
+    BATCH_MANIFEST_JSON as MANIFEST_JSON,
+};
 
 /// The name a sampler is recorded under (`mc`, `lhs`).
 pub fn sampler_name(kind: SamplerKind) -> &'static str {

@@ -23,8 +23,7 @@ pub const MAGIC: &[u8; 8] = b"KYMPART\n";
 pub const FORMAT: u32 = 4;
 /// Bytes before the payload: magic, format, SHA-256 of the payload.
 const HEAD: usize = 8 + 4 + 32;
-/// Folder of the parts, relative to the output folder.
-pub const PARTS_DIR: &str = "batch/parts";
+pub use crate::output::schema::PARTS_DIR;
 
 /// Shard `k` of `n`'s samples out of `samples`: [⌊(k−1)·S/n⌋, ⌊k·S/n⌋).
 pub fn shard_range(k: u64, n: u64, samples: u64) -> std::ops::Range<u64> {

@@ -14,6 +14,7 @@ use crate::engine::Workspace;
 use crate::engine::batch::evaluate_sample;
 use crate::engine::sampler::{Sampler, SamplerKind};
 use crate::model::{Model, variables};
+use crate::output::schema::{IAMC_COLUMNS, INPUTS_COLUMNS, SAMPLE_COLUMN};
 use crate::output::{csv_bytes, fmt_num, model_name};
 use crate::scenario::Scenario;
 
@@ -114,8 +115,9 @@ pub fn write_samples(
     let years: Vec<String> = first.years().map(|y| y.to_string()).collect();
     header(
         w,
-        ["model", "scenario", "region", "variable", "unit", "sample"]
+        IAMC_COLUMNS
             .into_iter()
+            .chain([SAMPLE_COLUMN])
             .chain(years.iter().map(String::as_str)),
     )?;
     let name = model_name();
@@ -184,7 +186,7 @@ pub fn write_inputs(
     let columns = input_columns(sorted);
     header(
         w,
-        ["scenario", "sample"]
+        INPUTS_COLUMNS
             .into_iter()
             .chain(columns.iter().map(String::as_str)),
     )?;

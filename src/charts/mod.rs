@@ -426,8 +426,8 @@ impl CurrentInputs {
 pub fn attached_charts(dir: &std::path::Path, current: &CurrentInputs) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for (identity, prefix) in [
-        ("discovery_identity.json", "discovery_"),
-        ("morris_identity.json", "morris_"),
+        (crate::output::schema::DISCOVERY_IDENTITY_JSON, "discovery_"),
+        (crate::output::schema::MORRIS_IDENTITY_JSON, "morris_"),
     ] {
         let Some(id) = std::fs::read(dir.join(identity))
             .ok()

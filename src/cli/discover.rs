@@ -86,8 +86,7 @@ pub struct DiscoverArgs {
     pub quiet: bool,
 }
 
-/// File recording what produced `discovery.csv` (deterministic: no timestamp).
-pub const DISCOVERY_IDENTITY_JSON: &str = "discovery_identity.json";
+pub use crate::output::schema::DISCOVERY_IDENTITY_JSON;
 
 /// Everything that determines the discovery files: equal identities give equal files.
 #[derive(Debug, Serialize)]

@@ -18,8 +18,7 @@ use crate::output::recorded::{InputHash, input_hashes};
 use crate::output::{OutputSet, recorded};
 use crate::scenario::Scenario;
 
-/// File recording what produced `morris.csv` (deterministic: no timestamp).
-pub const MORRIS_IDENTITY_JSON: &str = "morris_identity.json";
+pub use crate::output::schema::MORRIS_IDENTITY_JSON;
 
 /// Everything that determines the Morris files: equal identities give equal files.
 #[derive(Debug, Serialize)]

@@ -11,6 +11,7 @@ use std::path::{Component, Path};
 
 use serde::{Deserialize, Serialize};
 
+use super::schema;
 use crate::data::Region;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
@@ -140,26 +141,25 @@ pub struct Derived {
     pub files: &'static [&'static str],
 }
 
-/// File recording what produced `sensitivity.csv` (deterministic: no timestamp).
-pub const SENSITIVITY_IDENTITY_JSON: &str = "sensitivity-identity.json";
+pub use super::schema::SENSITIVITY_IDENTITY_JSON;
 
 /// The derived outputs `run` and `plot` may draw.
 pub const DERIVED: &[Derived] = &[
     Derived {
         what: "batch/",
         command: "kymsim batch",
-        identity: "batch/identity.json",
+        identity: schema::BATCH_IDENTITY_JSON,
         files: &[
-            "batch/stats.csv",
-            "batch/distributions.csv",
-            "batch/summary.csv",
+            schema::STATS_CSV,
+            schema::DISTRIBUTIONS_CSV,
+            schema::BATCH_SUMMARY_CSV,
         ],
     },
     Derived {
         what: "sensitivity.csv",
         command: "kymsim sensitivity",
         identity: SENSITIVITY_IDENTITY_JSON,
-        files: &["sensitivity.csv"],
+        files: &[schema::SENSITIVITY_CSV],
     },
 ];
 
