@@ -411,6 +411,7 @@ pub fn write_outputs(
         seed: Some(identity.seed),
         samples: Some(identity.samples),
         inputs: identity.inputs.clone(),
+        prior_results: Vec::new(),
         outputs,
         accounting: crate::output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
     };

@@ -285,22 +285,21 @@ impl InputArgs {
     }
 }
 
-/// The derived outputs in `dir` (batch statistics, sensitivity indices) not to draw because
-/// their recorded inputs differ from `current`; says so on stderr unless `quiet`.
-pub fn skipped_derived(
+/// The results of earlier commands in `dir` that this command reads
+/// ([`crate::output::prior::prior_results`]); says on stderr, unless `quiet`, which it skips and
+/// why, and which it reads.
+pub fn read_prior(
     dir: &std::path::Path,
-    current: &[crate::output::recorded::InputHash],
+    current: Option<crate::output::prior::Current>,
     quiet: bool,
-) -> Vec<&'static str> {
-    let skipped = crate::output::recorded::stale_derived(dir, current);
-    let mut files = Vec::new();
-    for s in &skipped {
-        if !quiet {
-            eprintln!("{}", s.message());
+) -> crate::output::prior::PriorResults {
+    let prior = crate::output::prior::prior_results(dir, current);
+    if !quiet {
+        for line in prior.notes() {
+            eprintln!("{line}");
         }
-        files.extend_from_slice(s.derived.files);
     }
-    files
+    prior
 }
 
 /// Runs the command line and returns the process exit code.

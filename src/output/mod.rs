@@ -2,6 +2,7 @@
 
 mod atomic;
 pub mod batch;
+pub mod prior;
 pub mod recorded;
 pub mod schema;
 
@@ -254,6 +255,11 @@ pub struct Manifest {
     pub samples: Option<u64>,
     /// Input files and hashes, sorted by path.
     pub inputs: Vec<ManifestInput>,
+    /// Results of earlier commands read from the output folder (`run`: batch statistics,
+    /// sensitivity indices, the charts of `discover` and Morris screening), relative to it, with
+    /// their SHA-256; decided by [`prior::prior_results`]. Left out when none were read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prior_results: Vec<ManifestInput>,
     /// Output files written, relative to the output folder.
     pub outputs: Vec<String>,
     /// The accounting rules the figures follow.

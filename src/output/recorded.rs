@@ -25,6 +25,16 @@ pub struct InputHash {
     pub sha256: String,
 }
 
+impl InputHash {
+    /// A file and its SHA-256 (hex).
+    pub fn new(path: impl Into<String>, sha256: impl Into<String>) -> InputHash {
+        InputHash {
+            path: path.into(),
+            sha256: sha256.into(),
+        }
+    }
+}
+
 /// The input files of a region and scenarios, as the manifest lists them.
 pub fn input_hashes(region: &Region, scenarios: &[&Scenario]) -> Vec<InputHash> {
     let mut inputs: Vec<InputHash> = region
@@ -245,10 +255,7 @@ mod tests {
     use super::*;
 
     fn h(path: &str, sha: &str) -> InputHash {
-        InputHash {
-            path: path.into(),
-            sha256: sha.into(),
-        }
+        InputHash::new(path, sha)
     }
 
     #[test]
