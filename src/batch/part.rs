@@ -14,7 +14,7 @@ use sha2::Digest;
 
 use super::{Finished, Identity, finish};
 use crate::engine::stats::{Binning, Partial};
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, IoKind, Result};
 use crate::output::recorded::InputHash;
 
 /// Magic bytes at the start of a part file.
@@ -89,7 +89,7 @@ impl Part {
     /// Reads a part file; an incomplete, damaged or foreign file is an input error.
     pub fn read(path: &Path) -> Result<Part> {
         crate::input::check_regular_file(path)?;
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
         Part::from_bytes(&bytes, &path.display().to_string())
     }
 
@@ -163,7 +163,7 @@ pub fn part_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 p.clone()
             };
             let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map_err(|e| Error::io("read", &dir, e))?
+                .map_err(|e| Error::io(IoKind::Read, &dir, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|x| x == "kpart") && f.is_file())
                 .collect();

@@ -258,12 +258,9 @@ enum Format {
     Svg,
 }
 
+/// A chart that could not be drawn: a failure of kymsim's drawing, not of the input or the disk.
 fn draw_error(path: &str, e: impl std::fmt::Display) -> Error {
-    Error::io(
-        "draw",
-        path,
-        std::io::Error::other(format!("drawing failed: {e}")),
-    )
+    Error::internal(format!("drawing `{path}` failed: {e}"))
 }
 
 /// Something drawn on any backend.
@@ -312,7 +309,7 @@ pub fn render_standalone(
     stem: &str,
     size: (u32, u32),
 ) -> Result<Vec<Rendered>> {
-    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    style::register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let sized = Sized {
         chart,
         st: Style::new(size),
@@ -450,7 +447,7 @@ pub fn render_with(
     size: (u32, u32),
     attached: &[(String, Vec<u8>)],
 ) -> Result<Vec<Rendered>> {
-    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    style::register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let ctx = Ctx {
         data,
         st: Style::new(size),

@@ -7,6 +7,7 @@ mod goal_seek;
 mod import_alas;
 mod list;
 mod manual;
+pub mod panic;
 mod plot;
 mod run;
 mod sensitivity;
@@ -84,25 +85,6 @@ pub const DEFAULT_SEED: u64 = 2040;
 
 /// Exit code of a process whose output pipe was closed (128 + SIGPIPE), as shell tools give.
 pub const EXIT_BROKEN_PIPE: i32 = 141;
-
-/// Ends the process quietly with [`EXIT_BROKEN_PIPE`] when printing to a closed pipe
-/// (`kymsim list measures | head -1`) panics in `println!`; other panics keep the default
-/// report.
-fn install_panic_hook() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
-            std::process::exit(EXIT_BROKEN_PIPE);
-        }
-        default(info)
-    }));
-}
 
 /// Where the region dataset and the scenarios come from.
 #[derive(Debug, Args, Clone, Default)]
@@ -314,7 +296,6 @@ pub fn main() -> i32 {
             };
         }
     };
-    install_panic_hook();
     signals::install();
     let result = match cli.command {
         Command::Run(a) => run::run(a),

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schema;
 use crate::data::Region;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoKind, Result};
 use crate::scenario::Scenario;
 
 /// An input file and its SHA-256, as manifests and identity files record them.
@@ -81,7 +81,7 @@ pub fn read_recorded_inputs(file: &Path) -> Result<Option<Vec<InputHash>>> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", file, e)),
+        Err(e) => return Err(Error::io(IoKind::Read, file, e)),
     };
     let r: Recorded = serde_json::from_slice(&bytes).map_err(|e| {
         crate::error::InputError::new(format!("cannot read the recorded inputs: {e}"))
@@ -241,7 +241,7 @@ pub fn remove_unlisted(dir: &Path, previous: &[String], now: &[String]) -> Resul
         let path = dir.join(rel);
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.is_file() => {
-                std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+                std::fs::remove_file(&path).map_err(|e| Error::io(IoKind::Remove, &path, e))?;
                 removed.push(p.clone());
             }
             _ => {}
