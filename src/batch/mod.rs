@@ -10,6 +10,7 @@
 //! - [`shard`]: which shard a job computes (`--shard K/N` or the scheduler's environment);
 //! - [`samples`]: the kept samples (`batch/samples.csv`, `batch/inputs.csv`).
 
+pub mod codec;
 pub mod part;
 pub mod samples;
 pub mod shard;

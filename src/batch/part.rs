@@ -3,13 +3,13 @@
 //!
 //! Shard K of N computes samples [⌊(K−1)·S/N⌋, ⌊K·S/N⌋) of every scenario. A part file is
 //! `KYMPART\n`, the format version (u32, little endian), the SHA-256 of the payload (32 bytes),
-//! then the payload: with bincode the [`PartHeader`] and one [`Partial`] per scenario. A part
+//! then the payload: the [`PartHeader`] and one [`Partial`] per scenario, encoded as
+//! [`super::codec`] documents (little endian, field by field). A part
 //! is complete only when its checksum matches and it deserialises to the end; `merge` and a
 //! resumed shard both verify it, so a damaged part is refused or recomputed, never used.
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 use super::{Finished, Identity, finish};
@@ -37,7 +37,7 @@ pub fn part_name(k: u64, n: u64) -> String {
 }
 
 /// Where the shard's inputs were given (to re-load them for the merge; not compared).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Origin {
     /// `--data`, absolute.
     pub data: Option<PathBuf>,
@@ -48,7 +48,7 @@ pub struct Origin {
 }
 
 /// The header of a part file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PartHeader {
     /// What determines the result (inputs, seed, samples, sampler, version).
     pub identity: Identity,
@@ -63,7 +63,7 @@ pub struct PartHeader {
 }
 
 /// A part file's contents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Part {
     /// Header.
     pub header: PartHeader,
@@ -83,7 +83,7 @@ pub fn with_checksum(payload: &[u8]) -> Vec<u8> {
 impl Part {
     /// The file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        with_checksum(&bincode::serialize(self).expect("part serialises"))
+        with_checksum(&super::codec::encode(self))
     }
 
     /// Reads a part file; an incomplete, damaged or foreign file is an input error.
@@ -119,19 +119,8 @@ impl Part {
                 "damaged part file: its checksum does not match its contents".into(),
             ));
         }
-        use bincode::Options;
-        let mut rest = payload;
-        let part: Part = bincode::options()
-            .with_fixint_encoding()
-            .with_limit(rest.len() as u64)
-            .deserialize_from(&mut rest)
+        let part = super::codec::decode(payload)
             .map_err(|e| bad(format!("truncated or damaged part file ({e})")))?;
-        if !rest.is_empty() {
-            return Err(bad(format!(
-                "{} unexpected bytes after the part",
-                rest.len()
-            )));
-        }
         let h = &part.header;
         // the header's shard numbers first: the sample range below divides by them
         let numbered = h.shard >= 1 && h.shard <= h.shards && h.identity.samples >= h.shards;
