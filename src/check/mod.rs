@@ -205,7 +205,13 @@ fn compare_pair(
         || (!strict && !header.is_empty() && !iamc::is_iamc_header(&header));
     if is_table {
         let (e, a) = (table::Table::read(&esrc)?, table::Table::read(&asrc)?);
-        return table::compare(name, &fname, (&esrc, &e), (&asrc, &a), tol, noise, sink);
+        let check = table::TableCheck {
+            name,
+            file_name: &fname,
+            tol,
+            noise,
+        };
+        return table::compare(&check, (&esrc, &e), (&asrc, &a), sink);
     }
     // parse both sides at once: on two cores this halves the time of large files
     let (e, a) = std::thread::scope(|s| {
