@@ -19,8 +19,8 @@ use crate::output::schema::{
     self, BATCH_SUMMARY_COLUMNS, IAMC_COLUMNS, SUMMARY_COLUMNS, columns_except,
 };
 pub use crate::output::schema::{
-    BATCH_SUMMARY_CSV, DISTRIBUTIONS_CSV, MACC_CSV, SENSITIVITY_CSV, STATS_CSV, SummaryRecord,
-    WEDGES_CSV,
+    BATCH_SUMMARY_CSV, BatchSummaryRecord, DISTRIBUTIONS_CSV, MACC_CSV, SENSITIVITY_CSV, STATS_CSV,
+    SummaryRecord, WEDGES_CSV,
 };
 
 /// The files the charts read; the optional ones are `None` when absent.
@@ -125,23 +125,6 @@ impl OutputFiles {
             batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
         })
     }
-}
-
-/// A row of `batch/summary.csv`: the probabilities and the range of target-year net emissions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchSummaryRecord {
-    /// Samples.
-    pub samples: u64,
-    /// P(every criterion met).
-    pub p_target_met: f64,
-    /// P(net ≤ 0 in the target year).
-    pub p_net_zero_met: Option<f64>,
-    /// 5th percentile of target-year net emissions.
-    pub net_kt_p5: f64,
-    /// 95th percentile.
-    pub net_kt_p95: f64,
-    /// P(each milestone of the metadata met), None where the column is absent.
-    pub p_milestones: Vec<Option<f64>>,
 }
 
 fn parse_batch_summary(

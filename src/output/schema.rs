@@ -207,6 +207,24 @@ impl Deref for SummaryRecord {
     }
 }
 
+/// A row of `batch/summary.csv` as the charts read it back: the probabilities and the range of
+/// target-year net emissions (the columns the report and the distribution chart show).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchSummaryRecord {
+    /// Samples.
+    pub samples: u64,
+    /// P(every criterion met).
+    pub p_target_met: f64,
+    /// P(net ≤ 0 in the target year).
+    pub p_net_zero_met: Option<f64>,
+    /// 5th percentile of target-year net emissions.
+    pub net_kt_p5: f64,
+    /// 95th percentile.
+    pub net_kt_p95: f64,
+    /// P(each milestone of the metadata met), None where the column is absent.
+    pub p_milestones: Vec<Option<f64>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
