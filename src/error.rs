@@ -1,6 +1,9 @@
-//! Typed errors of the core: bad input (with file, line, column and a hint) and I/O failures.
+//! Typed errors of the core: bad input (with file, line, column and a hint), I/O failures (with
+//! what was being done, as an [`IoKind`]) and internal errors.
 //!
-//! Only the command line turns these into messages and exit codes; see [`Error::exit_code`].
+//! Only the command line turns these into messages and exit codes; see [`Error::exit_code`]:
+//! 2 bad input (and a missing input file), 3 I/O or internal error, 130/143 interrupted. A
+//! panic is a bug: the hook of [`crate::cli::panic`] reports it and exits 3 as well.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -107,10 +110,10 @@ pub enum Error {
     #[error("{0}")]
     Input(Box<InputError>),
     /// Reading or writing a file failed: exit code 3 for writes, 2 for reads of missing input.
-    #[error("cannot {action} `{}`: {source}", path.display())]
+    #[error("cannot {kind} `{}`: {source}", path.display())]
     Io {
-        /// What we were doing (`read`, `write`, `create folder`, …).
-        action: &'static str,
+        /// What we were doing.
+        kind: IoKind,
         /// The path concerned.
         path: PathBuf,
         /// The underlying error.
@@ -123,6 +126,39 @@ pub enum Error {
     /// Several bad inputs found in one pass (at most [`MAX_ERRORS`]): exit code 2.
     #[error("{} errors, the first: {}", .0.len(), .0.first().map_or(String::new(), |e| e.to_string()))]
     Several(Vec<InputError>),
+    /// Something kymsim itself failed at, not the input: exit code 3.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What kymsim was doing when an I/O operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoKind {
+    /// Reading an input file or folder.
+    Read,
+    /// Writing an output file.
+    Write,
+    /// Creating an output folder.
+    CreateFolder,
+    /// Locking the output folder.
+    Lock,
+    /// Removing a file an earlier run wrote.
+    Remove,
+    /// Finding the kymsim executable (for job scripts).
+    FindExecutable,
+}
+
+impl fmt::Display for IoKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IoKind::Read => "read",
+            IoKind::Write => "write",
+            IoKind::CreateFolder => "create folder",
+            IoKind::Lock => "lock",
+            IoKind::Remove => "remove",
+            IoKind::FindExecutable => "find",
+        })
+    }
 }
 
 /// The most errors reported at once where a reader can go on after an error.
@@ -166,10 +202,15 @@ impl Errors {
 }
 
 impl Error {
+    /// An internal error: a failure of kymsim or its environment, not of the input.
+    pub fn internal(what: impl Into<String>) -> Self {
+        Error::Internal(what.into())
+    }
+
     /// Shorthand for an I/O error.
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(kind: IoKind, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
-            action,
+            kind,
             path: path.into(),
             source,
         }
@@ -179,8 +220,8 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,
-            Error::Io { action, source, .. } => {
-                if *action == "read" && source.kind() == std::io::ErrorKind::NotFound {
+            Error::Io { kind, source, .. } => {
+                if *kind == IoKind::Read && source.kind() == std::io::ErrorKind::NotFound {
                     2
                 } else {
                     3
@@ -188,6 +229,7 @@ impl Error {
             }
             Error::Interrupted => 130,
             Error::Several(_) => 2,
+            Error::Internal(_) => 3,
         }
     }
 
@@ -196,10 +238,10 @@ impl Error {
         match self {
             Error::Input(e) => e.hint.as_deref(),
             Error::Io {
-                action,
+                kind: IoKind::Read,
                 path,
                 source,
-            } if *action == "read" => Some(match source.kind() {
+            } => Some(match source.kind() {
                 std::io::ErrorKind::NotFound if path.extension().is_some_and(|e| e == "toml") => {
                     "check the path; `kymsim list scenarios` lists the scenarios found by name"
                 }
@@ -211,6 +253,9 @@ impl Error {
             }),
             Error::Io { .. } => Some("check that the folder is writable and the disk is not full"),
             Error::Interrupted | Error::Several(_) => None,
+            Error::Internal(_) => Some(
+                "this is a bug or a failure of the machine: please report it with the command line and this message",
+            ),
         }
     }
 }
@@ -289,6 +334,33 @@ mod tests {
             Some("did you mean `diesel`?")
         );
         assert_eq!(did_you_mean("hydrogen", names), None);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_kind_of_failure() {
+        let missing = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        // a missing input file is bad input; a missing file while writing is the machine's
+        assert_eq!(Error::io(IoKind::Read, "a.toml", missing()).exit_code(), 2);
+        assert_eq!(
+            Error::io(IoKind::Write, "out/a.csv", missing()).exit_code(),
+            3
+        );
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = Error::io(IoKind::Read, "a.csv", denied);
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(e.hint(), Some("check the file's permissions"));
+        assert_eq!(
+            Error::io(IoKind::CreateFolder, "out", std::io::Error::other("x")).to_string(),
+            "cannot create folder `out`: x"
+        );
+        let e = Error::internal("cannot start worker threads: no memory");
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(
+            e.to_string(),
+            "internal error: cannot start worker threads: no memory"
+        );
+        assert_eq!(Error::from(InputError::new("bad")).exit_code(), 2);
+        assert_eq!(Error::Interrupted.exit_code(), 130);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, InputError, Result, line_col};
+use crate::error::{Error, InputError, IoKind, Result, line_col};
 
 /// One input file's text, with the name it is reported under.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl TextFile {
     /// Reads a file from disk (a regular file of at most [`MAX_INPUT_BYTES`]).
     pub fn read(path: &Path) -> Result<TextFile> {
         check_regular_file(path)?;
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
         TextFile::from_bytes(path.display().to_string(), &bytes)
     }
 
@@ -84,7 +84,7 @@ pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 /// [`MAX_INPUT_BYTES`]: a folder, a FIFO (which would block the read forever), a device or a
 /// socket is a bad input (exit 2), as is a missing file.
 pub fn check_regular_file(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
     let what = if meta.is_dir() {
         Some("a folder")
     } else if meta.is_file() {

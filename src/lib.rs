@@ -17,6 +17,7 @@
 //! ```
 
 pub mod alas;
+pub mod batch;
 pub mod charts;
 pub mod check;
 pub mod cli;

@@ -86,7 +86,7 @@ fn alas_inputs_never_panic() {
 
 #[test]
 fn part_inputs_never_panic() {
-    use kymsim::cli::shard::{Part, check_parts, with_checksum};
+    use kymsim::batch::part::{Part, check_parts, with_checksum};
     for data in inputs("part") {
         let _ = Part::from_bytes(&data, "fuzz.kpart");
         if let Ok(part) = Part::from_bytes(&with_checksum(&data), "fuzz.kpart") {
@@ -98,7 +98,7 @@ fn part_inputs_never_panic() {
 #[test]
 fn a_part_claiming_billions_of_shards_names_a_few_missing_ones() {
     // found by fuzzing: the missing shards 1..=N were all listed, N read from the file (GBs)
-    use kymsim::cli::shard::{Part, check_parts, with_checksum};
+    use kymsim::batch::part::{Part, check_parts, with_checksum};
     let data = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fuzz_regressions/part/oom-huge-shard-count"),

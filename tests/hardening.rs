@@ -173,3 +173,33 @@ fn run_writes_only_inside_out() {
         .collect();
     assert_eq!(top, vec!["out".to_string()]);
 }
+
+/// A panic is a bug: exit code 3 and a report naming what to send, never Rust's 101. The test
+/// build honours `KYMSIM_DEBUG_PANIC` (release builds ignore it) to panic on purpose.
+#[test]
+fn a_panic_exits_3_with_a_bug_report() {
+    let out = cargo_bin_cmd!("kymsim")
+        .args(["list", "scenarios"])
+        .env("KYMSIM_DEBUG_PANIC", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("internal error: kymsim ") && stderr.contains("stopped at a bug"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("KYMSIM_DEBUG_PANIC is set"), "{stderr}");
+    assert!(
+        stderr.contains("the command line: ") && stderr.contains(" list scenarios"),
+        "{stderr}"
+    );
+    // the place of the panic, file:line:column
+    assert!(stderr.contains("--> src/cli/panic.rs:"), "{stderr}");
+    assert!(out.stdout.is_empty(), "the command did not run");
+    // without the variable the same command runs
+    cargo_bin_cmd!("kymsim")
+        .args(["list", "scenarios", "-q"])
+        .assert()
+        .success();
+}

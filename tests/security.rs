@@ -781,7 +781,7 @@ fn sensitivity_refuses_draws_that_make_a_driver_negative() {
 
 #[test]
 fn the_part_reader_refuses_every_cut_and_flip_without_panicking() {
-    use kymsim::cli::shard::{Part, check_parts, with_checksum};
+    use kymsim::batch::part::{Part, check_parts, with_checksum};
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     shard(&out, 1).assert().success();

@@ -269,6 +269,71 @@ fn stale_batch_is_reported_and_not_drawn() {
 }
 
 #[test]
+fn a_run_names_and_records_the_batch_files_it_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = dataset_with(tmp.path(), &[("uncertain", UNCERTAIN)]);
+    let data = ds.to_str().unwrap();
+    let run = || {
+        kymsim_in(tmp.path())
+            .args(["run", "--size", "1040x585", "--data", data, "--out", "o"])
+            .assert()
+            .success()
+    };
+    let o = tmp.path().join("o");
+    // nothing of an earlier command: nothing said, nothing recorded
+    run().stderr(predicate::str::contains("reading results of earlier commands").not());
+    assert!(manifest(&o).get("prior_results").is_none());
+    kymsim_in(tmp.path())
+        .args(["batch", "-q", "-n", "40", "--data", data, "--out", "o"])
+        .assert()
+        .success();
+    run().stderr(predicate::str::contains(
+        "reading results of earlier commands: batch/stats.csv, batch/distributions.csv, batch/summary.csv",
+    ));
+    // each file with the SHA-256 the batch recorded for it in checksums.sha256
+    let sums = std::fs::read_to_string(o.join("batch/checksums.sha256")).unwrap();
+    let recorded: Vec<(String, String)> = manifest(&o)["prior_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["path"].as_str().unwrap().to_string(),
+                i["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = ["stats.csv", "distributions.csv", "summary.csv"]
+        .iter()
+        .map(|f| {
+            let sha = sums
+                .lines()
+                .find_map(|l| l.strip_suffix(&format!("  {f}")))
+                .unwrap();
+            (format!("batch/{f}"), sha.to_string())
+        })
+        .collect();
+    assert_eq!(recorded, want);
+    // -q: read all the same, said nowhere
+    kymsim_in(tmp.path())
+        .args([
+            "run", "-q", "--size", "1040x585", "--data", data, "--out", "o",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    assert_eq!(manifest(&o)["prior_results"].as_array().unwrap().len(), 3);
+    // a stale batch is neither read nor recorded
+    std::fs::write(
+        ds.join("scenarios/uncertain.toml"),
+        UNCERTAIN.replace("every kind of uncertainty", "an edit"),
+    )
+    .unwrap();
+    run().stderr(predicate::str::contains("reading results of earlier commands").not());
+    assert!(manifest(&o).get("prior_results").is_none());
+}
+
+#[test]
 fn files_of_earlier_runs_are_removed_only_when_listed() {
     let tmp = tempfile::tempdir().unwrap();
     let ds = dataset_with(

@@ -3,7 +3,7 @@
 //! checks that merge applies to a set of parts.
 #![no_main]
 
-use kymsim::cli::shard::{Part, check_parts, with_checksum};
+use kymsim::batch::part::{Part, check_parts, with_checksum};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

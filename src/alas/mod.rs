@@ -14,7 +14,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, IoKind, Result};
 use crate::input::TextFile;
 use aggregate::{Aggregate, Framework, Issue, IssueKind, Member, RegionMove, Selection};
 use reader::AlasRow;
@@ -117,7 +117,7 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for f in files {
         if f.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(f)
-                .map_err(|e| Error::io("read", f, e))?
+                .map_err(|e| Error::io(IoKind::Read, f, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     let n = file_name(p);

@@ -77,15 +77,15 @@ pub fn fmt_data(x: f64) -> String {
     s
 }
 
+/// A data file's bytes: its header, then its rows.
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header).expect("writing to memory");
-    for r in rows {
-        w.write_record(r).expect("writing to memory");
-    }
-    w.into_inner().expect("writing to memory")
+    crate::output::csv_bytes(|w| {
+        w.write_record(header)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        Ok(())
+    })
 }
 
 /// A planned source row (base year).

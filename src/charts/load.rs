@@ -11,22 +11,17 @@ use std::path::Path;
 use super::metadata::{METADATA_JSON, Metadata, ScenarioMeta};
 use super::style::PILLARS;
 use crate::data::{Row, Table};
+use crate::engine::Summary;
 use crate::error::{InputError, Result};
 use crate::input::TextFile;
 use crate::model::variables::{FINAL_ENERGY, NET};
-
-/// Optional `wedges.csv`.
-pub const WEDGES_CSV: &str = "wedges.csv";
-/// Optional `macc.csv`.
-pub const MACC_CSV: &str = "macc.csv";
-/// Optional `sensitivity.csv`.
-pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
-/// Optional `batch/stats.csv`.
-pub const STATS_CSV: &str = "batch/stats.csv";
-/// Optional `batch/distributions.csv`.
-pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
-/// Optional `batch/summary.csv`.
-pub const BATCH_SUMMARY_CSV: &str = "batch/summary.csv";
+use crate::output::schema::{
+    self, BATCH_SUMMARY_COLUMNS, IAMC_COLUMNS, SUMMARY_COLUMNS, columns_except,
+};
+pub use crate::output::schema::{
+    BATCH_SUMMARY_CSV, BatchSummaryRecord, DISTRIBUTIONS_CSV, MACC_CSV, SENSITIVITY_CSV, STATS_CSV,
+    SummaryRecord, WEDGES_CSV,
+};
 
 /// The files the charts read; the optional ones are `None` when absent.
 #[derive(Debug)]
@@ -132,58 +127,24 @@ impl OutputFiles {
     }
 }
 
-/// A row of `batch/summary.csv`: the probabilities and the range of target-year net emissions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchSummaryRecord {
-    /// Samples.
-    pub samples: u64,
-    /// P(every criterion met).
-    pub p_target_met: f64,
-    /// P(net ≤ 0 in the target year).
-    pub p_net_zero_met: Option<f64>,
-    /// 5th percentile of target-year net emissions.
-    pub net_kt_p5: f64,
-    /// 95th percentile.
-    pub net_kt_p95: f64,
-    /// P(each milestone of the metadata met), None where the column is absent.
-    pub p_milestones: Vec<Option<f64>>,
-}
-
 fn parse_batch_summary(
     file: &TextFile,
     milestones: &[i32],
 ) -> Result<BTreeMap<String, BatchSummaryRecord>> {
     let milestone_cols: Vec<String> = milestones
         .iter()
-        .map(|y| format!("p_milestone_{y}"))
+        .map(|&y| schema::p_milestone_column(y))
         .collect();
-    let mut optional = vec![
-        "seed",
-        "sampler",
-        "target_year",
-        "p_gross_met",
-        "p_net_zero_met",
-        "net_kt_mean",
-        "net_kt_p25",
-        "net_kt_p50",
-        "net_kt_p75",
-        "neutrality_p5",
-        "neutrality_p50",
-        "neutrality_p95",
-        "p_never",
+    const REQUIRED: [&str; 5] = [
+        "scenario",
+        "samples",
+        "p_target_met",
+        "net_kt_p5",
+        "net_kt_p95",
     ];
+    let mut optional = columns_except(&BATCH_SUMMARY_COLUMNS, &REQUIRED);
     optional.extend(milestone_cols.iter().map(String::as_str));
-    let table = Table::read(
-        file,
-        &[
-            "scenario",
-            "samples",
-            "p_target_met",
-            "net_kt_p5",
-            "net_kt_p95",
-        ],
-        &optional,
-    )?;
+    let table = Table::read(file, &REQUIRED, &optional)?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
         let rec = BatchSummaryRecord {
@@ -200,31 +161,6 @@ fn parse_batch_summary(
         out.insert(row.required_str("scenario")?.to_string(), rec);
     }
     Ok(out)
-}
-
-/// A row of `summary.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRecord {
-    /// Target year.
-    pub target_year: i32,
-    /// Gross emissions in the target year.
-    pub gross_kt: f64,
-    /// Removals in the target year.
-    pub removals_kt: f64,
-    /// Net emissions in the target year.
-    pub net_kt: f64,
-    /// 1 − gross/reference.
-    pub reduction_vs_reference: f64,
-    /// Gross criterion met (None: no such criterion).
-    pub gross_met: Option<bool>,
-    /// Net-zero criterion met.
-    pub net_zero_met: Option<bool>,
-    /// All criteria met.
-    pub target_met: bool,
-    /// First year from which net ≤ 0 holds.
-    pub neutrality_year: Option<i32>,
-    /// Each milestone of the metadata met (None: the column is absent).
-    pub milestones: Vec<Option<bool>>,
 }
 
 /// One scenario's results and description.
@@ -523,11 +459,17 @@ fn year_columns(file: &TextFile) -> Vec<String> {
         .collect()
 }
 
+/// Reads a file of fixed columns `all` (the schema's), of which `optional` may be absent.
+fn read_with_schema<'a>(file: &'a TextFile, all: &[&str], optional: &[&str]) -> Result<Table<'a>> {
+    let required = columns_except(all, optional);
+    Table::read(file, &required, optional)
+}
+
 type Results = BTreeMap<String, BTreeMap<String, (String, Vec<f64>)>>;
 
 fn parse_results(file: &TextFile) -> Result<(Vec<i32>, Results)> {
     let ycols = year_columns(file);
-    let mut required = vec!["model", "scenario", "region", "variable", "unit"];
+    let mut required = IAMC_COLUMNS.to_vec();
     required.extend(ycols.iter().map(String::as_str));
     let table = Table::read(file, &required, &[])?;
     let years: Vec<i32> = ycols.iter().map(|y| y.parse().unwrap_or(0)).collect();
@@ -561,33 +503,23 @@ fn opt_bool(row: &Row, col: &str) -> Result<Option<bool>> {
 fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String, SummaryRecord>> {
     let milestone_cols: Vec<String> = milestones
         .iter()
-        .map(|y| format!("milestone_{y}"))
+        .map(|&y| schema::milestone_column(y))
         .collect();
-    let mut optional = vec![
-        "reference_kt",
-        "gross_limit_kt",
-        "gross_met",
-        "net_zero_met",
-        "neutrality_year",
-        "cumulative_net_kt",
+    const REQUIRED: [&str; 7] = [
+        "scenario",
+        "target_year",
+        "gross_kt",
+        "removals_kt",
+        "net_kt",
+        "reduction_vs_reference",
+        "target_met",
     ];
+    let mut optional = columns_except(&SUMMARY_COLUMNS, &REQUIRED);
     optional.extend(milestone_cols.iter().map(String::as_str));
-    let table = Table::read(
-        file,
-        &[
-            "scenario",
-            "target_year",
-            "gross_kt",
-            "removals_kt",
-            "net_kt",
-            "reduction_vs_reference",
-            "target_met",
-        ],
-        &optional,
-    )?;
+    let table = Table::read(file, &REQUIRED, &optional)?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
-        let rec = SummaryRecord {
+        let summary = Summary {
             target_year: row.year("target_year")?,
             gross_kt: row.f64("gross_kt")?,
             removals_kt: row.f64("removals_kt")?,
@@ -600,6 +532,10 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
                 "" => None,
                 _ => Some(row.year("neutrality_year")?),
             },
+            cumulative_net_kt: row.opt_f64("cumulative_net_kt")?.unwrap_or(f64::NAN),
+        };
+        let rec = SummaryRecord {
+            summary,
             milestones: milestone_cols
                 .iter()
                 .map(|c| opt_bool(&row, c))
@@ -625,11 +561,7 @@ fn pillar(row: &Row, col: &str) -> Result<String> {
 }
 
 fn parse_wedges(file: &TextFile) -> Result<Vec<WedgeRow>> {
-    let table = Table::read(
-        file,
-        &["scenario", "measure", "pillar", "year", "kt"],
-        &["se_kt"],
-    )?;
+    let table = read_with_schema(file, &schema::WEDGES_COLUMNS, &["se_kt"])?;
     table
         .rows()
         .map(|row| {
@@ -645,19 +577,7 @@ fn parse_wedges(file: &TextFile) -> Result<Vec<WedgeRow>> {
 }
 
 fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
-    let table = Table::read(
-        file,
-        &[
-            "scenario",
-            "measure",
-            "name",
-            "pillar",
-            "target_year",
-            "abatement_kt",
-            "cost_eur_per_t",
-        ],
-        &["annual_cost_meur"],
-    )?;
+    let table = read_with_schema(file, &schema::MACC_COLUMNS, &["annual_cost_meur"])?;
     // a measure without a cost has an empty cost cell: it has no bar on the curve
     let mut out = Vec::new();
     for row in table.rows() {
@@ -678,9 +598,9 @@ fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
 }
 
 fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {
-    let table = Table::read(
+    let table = read_with_schema(
         file,
-        &["scenario", "parameter", "first_order", "total_order"],
+        &schema::SENSITIVITY_COLUMNS,
         &[
             "first_order_lo",
             "first_order_hi",
@@ -711,14 +631,8 @@ fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {
 
 fn parse_stats(file: &TextFile) -> Result<BTreeMap<String, Band>> {
     let ycols = year_columns(file);
-    let mut required = vec![
-        "model",
-        "scenario",
-        "region",
-        "variable",
-        "unit",
-        "statistic",
-    ];
+    let mut required = IAMC_COLUMNS.to_vec();
+    required.push(schema::STATISTIC_COLUMN);
     required.extend(ycols.iter().map(String::as_str));
     let table = Table::read(file, &required, &[])?;
     let years: Vec<i32> = ycols.iter().map(|y| y.parse().unwrap_or(0)).collect();
@@ -756,11 +670,7 @@ fn parse_stats(file: &TextFile) -> Result<BTreeMap<String, Band>> {
 }
 
 fn parse_distributions(file: &TextFile) -> Result<BTreeMap<String, Distributions>> {
-    let table = Table::read(
-        file,
-        &["scenario", "quantity", "bin_lo", "bin_hi", "count"],
-        &[],
-    )?;
+    let table = read_with_schema(file, &schema::DISTRIBUTIONS_COLUMNS, &[])?;
     let mut out: BTreeMap<String, Distributions> = BTreeMap::new();
     for row in table.rows() {
         let count = row.f64("count")?;

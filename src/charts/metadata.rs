@@ -10,8 +10,7 @@ use crate::data::Region;
 use crate::model::{Curve, Model};
 use crate::scenario::Scenario;
 
-/// File name of the metadata.
-pub const METADATA_JSON: &str = "metadata.json";
+pub use crate::output::schema::METADATA_JSON;
 
 /// The contents of `metadata.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -39,6 +39,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
+use crate::output::prior;
+use crate::output::recorded::InputHash;
+
 pub use load::{ChartData, OutputFiles};
 pub use metadata::{METADATA_JSON, Metadata};
 
@@ -255,12 +258,9 @@ enum Format {
     Svg,
 }
 
+/// A chart that could not be drawn: a failure of kymsim's drawing, not of the input or the disk.
 fn draw_error(path: &str, e: impl std::fmt::Display) -> Error {
-    Error::io(
-        "draw",
-        path,
-        std::io::Error::other(format!("drawing failed: {e}")),
-    )
+    Error::internal(format!("drawing `{path}` failed: {e}"))
 }
 
 /// Something drawn on any backend.
@@ -309,7 +309,7 @@ pub fn render_standalone(
     stem: &str,
     size: (u32, u32),
 ) -> Result<Vec<Rendered>> {
-    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    style::register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let sized = Sized {
         chart,
         st: Style::new(size),
@@ -380,82 +380,59 @@ pub struct CurrentInputs {
     pub inputs: Vec<(String, String)>,
 }
 
-/// The version and input list of a manifest or identity file.
-fn version_and_inputs(v: &serde_json::Value) -> Option<CurrentInputs> {
-    let inputs = v.get("inputs")?.as_array()?;
-    Some(CurrentInputs {
-        version: v.get("kymsim_version")?.as_str()?.to_string(),
-        inputs: inputs
-            .iter()
-            .map(|i| {
-                Some((
-                    i.get("path")?.as_str()?.to_string(),
-                    i.get("sha256")?.as_str()?.to_string(),
-                ))
-            })
-            .collect::<Option<Vec<_>>>()?,
-    })
-}
-
 impl CurrentInputs {
     /// From the bytes of a `manifest.json` (`None` when it cannot be read).
     pub fn from_manifest(bytes: &[u8]) -> Option<CurrentInputs> {
-        version_and_inputs(&serde_json::from_slice(bytes).ok()?)
+        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let inputs = v.get("inputs")?.as_array()?;
+        Some(CurrentInputs {
+            version: v.get("kymsim_version")?.as_str()?.to_string(),
+            inputs: inputs
+                .iter()
+                .map(|i| {
+                    Some((
+                        i.get("path")?.as_str()?.to_string(),
+                        i.get("sha256")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    fn hashes(&self) -> Vec<InputHash> {
+        self.inputs
+            .iter()
+            .map(|(path, sha256)| InputHash::new(path, sha256))
+            .collect()
     }
 
     /// Whether the files recorded by an identity (`discovery_identity.json`,
-    /// `morris_identity.json`) belong to these inputs: the same kymsim version, and every input
-    /// file the identity lists is among the current ones with the same SHA-256. Files are
-    /// compared by file name and content, not by the path they were given as (`--scenarios
-    /// DIR` relative or absolute names the same file).
+    /// `morris_identity.json`) belong to these inputs (see [`prior::identity_matches`]).
     pub fn matches(&self, identity: &serde_json::Value) -> bool {
-        let key = |(path, sha): &(String, String)| {
-            let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
-            (name, sha.clone())
-        };
-        let current: Vec<(String, String)> = self.inputs.iter().map(key).collect();
-        version_and_inputs(identity).is_some_and(|id| {
-            id.version == self.version && id.inputs.iter().all(|i| current.contains(&key(i)))
-        })
+        let inputs = self.hashes();
+        prior::identity_matches(
+            identity,
+            prior::Current {
+                version: &self.version,
+                inputs: &inputs,
+            },
+        )
     }
 }
 
 /// The charts of `kymsim discover` and `kymsim sensitivity --method morris` in `dir` whose
-/// identity file matches `current`, as (stem, SVG bytes) for the report. Anything missing,
-/// unreadable or recorded for other inputs is left out.
+/// identity file matches `current`, as (stem, SVG bytes) for the report; which ones is decided by
+/// [`prior::attached_charts`]. Anything missing or unreadable is left out.
 pub fn attached_charts(dir: &std::path::Path, current: &CurrentInputs) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (identity, prefix) in [
-        ("discovery_identity.json", "discovery_"),
-        ("morris_identity.json", "morris_"),
-    ] {
-        let Some(id) = std::fs::read(dir.join(identity))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        else {
-            continue;
-        };
-        if !current.matches(&id) {
-            continue;
-        }
-        let scenarios: Vec<String> = match (id.get("scenario"), id.get("scenarios")) {
-            (Some(s), _) => s.as_str().map(String::from).into_iter().collect(),
-            (None, Some(list)) => list
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect(),
-            (None, None) => Vec::new(),
-        };
-        for s in scenarios {
-            let stem = format!("{prefix}{s}");
-            if let Ok(svg) = std::fs::read(dir.join(CHARTS_DIR).join(format!("{stem}.svg"))) {
-                out.push((stem, svg));
-            }
-        }
-    }
-    out
+    let inputs = current.hashes();
+    let now = prior::Current {
+        version: &current.version,
+        inputs: &inputs,
+    };
+    prior::attached_charts(dir, now)
+        .into_iter()
+        .filter_map(|(stem, rel)| std::fs::read(dir.join(rel)).ok().map(|svg| (stem, svg)))
+        .collect()
 }
 
 /// Draws every chart (PNG and SVG) and the report. Files come in a fixed order: each chart's
@@ -470,7 +447,7 @@ pub fn render_with(
     size: (u32, u32),
     attached: &[(String, Vec<u8>)],
 ) -> Result<Vec<Rendered>> {
-    style::register_fonts().map_err(|e| Error::from(InputError::new(e)))?;
+    style::register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let ctx = Ctx {
         data,
         st: Style::new(size),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, IoKind, Result};
 
 /// Where a CSV file's bytes come from.
 #[derive(Debug)]
@@ -30,7 +30,7 @@ pub(crate) type Stream = csv::Reader<Box<dyn Read + Send>>;
 impl CsvSource {
     /// A file source; fails when the file cannot be opened.
     pub fn open(path: &Path) -> Result<CsvSource> {
-        File::open(path).map_err(|e| Error::io("read", path, e))?;
+        File::open(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
         Ok(CsvSource {
             name: path.display().to_string(),
             origin: Origin::File(path.to_path_buf()),
@@ -47,7 +47,7 @@ impl CsvSource {
 
     fn raw(&self) -> Result<Box<dyn Read + Send>> {
         let mut inner: Box<dyn Read + Send> = match &self.origin {
-            Origin::File(p) => Box::new(File::open(p).map_err(|e| Error::io("read", p, e))?),
+            Origin::File(p) => Box::new(File::open(p).map_err(|e| Error::io(IoKind::Read, p, e))?),
             #[cfg(test)]
             Origin::Bytes(b) => Box::new(std::io::Cursor::new(b.clone())),
         };
@@ -56,7 +56,7 @@ impl CsvSource {
         (&mut inner)
             .take(3)
             .read_to_end(&mut head)
-            .map_err(|e| Error::io("read", &self.name, e))?;
+            .map_err(|e| Error::io(IoKind::Read, &self.name, e))?;
         if head == b"\xef\xbb\xbf" {
             head.clear();
         }
@@ -104,7 +104,7 @@ impl CsvSource {
             } => format!("this row has {len} fields but the header has {expected_len}"),
             csv::ErrorKind::Io(io) => {
                 return Error::io(
-                    "read",
+                    IoKind::Read,
                     &self.name,
                     std::io::Error::new(io.kind(), io.to_string()),
                 );
@@ -253,7 +253,7 @@ impl CsvSource {
         };
         loop {
             let n = read_some(&mut input, &mut buf[filled..])
-                .map_err(|e| Error::io("read", &self.name, e))?;
+                .map_err(|e| Error::io(IoKind::Read, &self.name, e))?;
             filled += n;
             let mut start = 0;
             while let Some(i) = memchr::memchr(b'\n', &buf[start..filled]) {

@@ -390,43 +390,8 @@ pub(crate) fn compare(
     let mut report = FileReport::new(name, FileKind::Iamc);
 
     // years and text columns, matched by value / name
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (je, (y, label)) in e.years.iter().enumerate() {
-        match a.years.iter().position(|(ya, _)| ya == y) {
-            Some(ja) => pairs.push((je, ja)),
-            None => report.missing_columns.push(label.clone()),
-        }
-    }
-    for (y, label) in &a.years {
-        if !e.years.iter().any(|(ye, _)| ye == y) {
-            report.extra_columns.push(label.clone());
-        }
-    }
-    let mut text_pairs: Vec<(usize, usize)> = Vec::new();
-    for (ce, c) in e.text_columns.iter().enumerate() {
-        match a.text_columns.iter().position(|x| x == c) {
-            Some(ca) => text_pairs.push((ce, ca)),
-            None => report.missing_columns.push(c.clone()),
-        }
-    }
-    for c in &a.text_columns {
-        if !e.text_columns.contains(c) {
-            report.extra_columns.push(c.clone());
-        }
-    }
-    if e.has_statistic != a.has_statistic && e.rows() > 0 && a.rows() > 0 {
-        let (has, lacks) = if e.has_statistic {
-            ("expected", "actual")
-        } else {
-            ("actual", "expected")
-        };
-        return Err(asrc
-            .error(format!(
-                "the {has} file has a `statistic` column and the {lacks} file does not"
-            ))
-            .hint("compare batch statistics with batch statistics")
-            .into());
-    }
+    let (pairs, text_pairs) = matched_columns(e, a, &mut report);
+    same_statistic_column(e, a, asrc)?;
 
     // index of the expected rows
     let mut index: PreHashedMap<u32> =
@@ -614,6 +579,61 @@ pub(crate) fn compare(
     report.cells_failed = failed;
     report.cases = cases.list;
     Ok(report)
+}
+
+/// A column's position in the expected and in the actual file.
+type ColumnPair = (usize, usize);
+
+/// The year columns (matched by year) and text columns (by name) of both sides, as (expected,
+/// actual) positions; the columns of one side only are listed in the report.
+fn matched_columns(
+    e: &Iamc,
+    a: &Iamc,
+    report: &mut FileReport,
+) -> (Vec<ColumnPair>, Vec<ColumnPair>) {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (je, (y, label)) in e.years.iter().enumerate() {
+        match a.years.iter().position(|(ya, _)| ya == y) {
+            Some(ja) => pairs.push((je, ja)),
+            None => report.missing_columns.push(label.clone()),
+        }
+    }
+    for (y, label) in &a.years {
+        if !e.years.iter().any(|(ye, _)| ye == y) {
+            report.extra_columns.push(label.clone());
+        }
+    }
+    let mut text_pairs: Vec<(usize, usize)> = Vec::new();
+    for (ce, c) in e.text_columns.iter().enumerate() {
+        match a.text_columns.iter().position(|x| x == c) {
+            Some(ca) => text_pairs.push((ce, ca)),
+            None => report.missing_columns.push(c.clone()),
+        }
+    }
+    for c in &a.text_columns {
+        if !e.text_columns.contains(c) {
+            report.extra_columns.push(c.clone());
+        }
+    }
+    (pairs, text_pairs)
+}
+
+/// Refuses batch statistics (a `statistic` column) compared with plain results.
+fn same_statistic_column(e: &Iamc, a: &Iamc, asrc: &CsvSource) -> Result<()> {
+    if e.has_statistic != a.has_statistic && e.rows() > 0 && a.rows() > 0 {
+        let (has, lacks) = if e.has_statistic {
+            ("expected", "actual")
+        } else {
+            ("actual", "expected")
+        };
+        return Err(asrc
+            .error(format!(
+                "the {has} file has a `statistic` column and the {lacks} file does not"
+            ))
+            .hint("compare batch statistics with batch statistics")
+            .into());
+    }
+    Ok(())
 }
 
 #[cold]

@@ -42,7 +42,7 @@ pub use tolerances::{
     DEFAULT_ATOL, DEFAULT_NOISE_K, DEFAULT_RTOL, Rule, Tol, Tolerances, glob_match, noise_allowance,
 };
 
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, IoKind, Result};
 use csvfile::CsvSource;
 use report::TopDiffs;
 
@@ -70,7 +70,7 @@ pub fn compare_dirs(expected: &Path, actual: &Path, tol: &Tolerances) -> Result<
     for (what, p) in [("EXPECTED", expected), ("ACTUAL", actual)] {
         if !p.exists() {
             return Err(Error::io(
-                "read",
+                IoKind::Read,
                 p,
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
             ));
@@ -205,7 +205,13 @@ fn compare_pair(
         || (!strict && !header.is_empty() && !iamc::is_iamc_header(&header));
     if is_table {
         let (e, a) = (table::Table::read(&esrc)?, table::Table::read(&asrc)?);
-        return table::compare(name, &fname, (&esrc, &e), (&asrc, &a), tol, noise, sink);
+        let check = table::TableCheck {
+            name,
+            file_name: &fname,
+            tol,
+            noise,
+        };
+        return table::compare(&check, (&esrc, &e), (&asrc, &a), sink);
     }
     // parse both sides at once: on two cores this halves the time of large files
     let (e, a) = std::thread::scope(|s| {
@@ -223,9 +229,9 @@ fn csv_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let abs = dir.join(&rel);
-        let entries = std::fs::read_dir(&abs).map_err(|e| Error::io("read", &abs, e))?;
+        let entries = std::fs::read_dir(&abs).map_err(|e| Error::io(IoKind::Read, &abs, e))?;
         for entry in entries {
-            let entry = entry.map_err(|e| Error::io("read", &abs, e))?;
+            let entry = entry.map_err(|e| Error::io(IoKind::Read, &abs, e))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with('.') {

@@ -116,65 +116,178 @@ impl Table {
     }
 }
 
-/// Compares two summary-type tables. `name` labels the file; `file_name` picks the known keys;
-/// `guess` allows guessing the keys of an unknown file.
-#[allow(clippy::too_many_arguments)]
+/// What a table comparison needs besides the two tables.
+pub(crate) struct TableCheck<'a> {
+    /// Labels the file in the report.
+    pub name: &'a str,
+    /// The file's name, which picks its known key columns.
+    pub file_name: &'a str,
+    /// Tolerances.
+    pub tol: &'a Tolerances,
+    /// The two sides' sample counts when they sampled differently (batch summaries).
+    pub noise: Option<&'a BatchNoise>,
+}
+
+/// One side of a comparison: its source (for error locations) and its table.
+pub(crate) type Side<'a> = (&'a CsvSource, &'a Table);
+
+/// Compares two summary-type tables: rows matched by their key columns (the known ones of the
+/// file name, else guessed), value columns by name.
 pub(crate) fn compare(
-    name: &str,
-    file_name: &str,
-    (esrc, e): (&CsvSource, &Table),
-    (asrc, a): (&CsvSource, &Table),
-    tol: &Tolerances,
-    noise: Option<&BatchNoise>,
+    check: &TableCheck,
+    (esrc, e): Side,
+    (asrc, a): Side,
     sink: &mut Sink,
 ) -> Result<FileReport> {
-    let mut report = FileReport::new(name, FileKind::Table);
+    let mut report = FileReport::new(check.name, FileKind::Table);
     if e.header.is_empty() || a.header.is_empty() {
-        // an empty file (a run without scenarios): every row of the other side differs
-        let (side, list) = if e.header.is_empty() {
-            (a, &mut report.extra_rows)
-        } else {
-            (e, &mut report.missing_rows)
-        };
-        for i in 0..side.rows.len() {
-            list.push(RowRef {
-                scenario: String::new(),
-                variable: format!("row {}", i + 1),
-                detail: None,
-            });
-        }
+        rows_of_the_other_side(e, a, &mut report);
         return Ok(report);
     }
-    let key_names: Vec<String> = match known_keys(file_name) {
+    let key_names: Vec<String> = match known_keys(check.file_name) {
         Some(k) => k.iter().map(|s| s.to_string()).collect(),
         None => e.guess_keys(),
     };
-    let locate = |t: &Table, src: &CsvSource| -> Result<Vec<usize>> {
-        key_names
-            .iter()
-            .map(|k| {
-                t.col(k).ok_or_else(|| {
-                    src.error(format!("no `{k}` column"))
-                        .at(1, 1)
-                        .hint(format!(
-                            "{file_name} is compared by its key columns {}",
-                            key_names
-                                .iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                        .into()
-                })
-            })
-            .collect()
+    let keys = Keys {
+        ekc: check.locate_keys(&key_names, e, esrc)?,
+        akc: check.locate_keys(&key_names, a, asrc)?,
+        scen: key_names.iter().position(|k| k == "scenario"),
+        year: key_names.iter().position(|k| k == "year"),
     };
-    let (ekc, akc) = (locate(e, esrc)?, locate(a, asrc)?);
-    let scen_pos = key_names.iter().position(|k| k == "scenario");
-    let year_pos = key_names.iter().position(|k| k == "year");
+    let pairs = value_columns(e, a, &keys.ekc, &mut report);
+    let col_tol: Vec<super::Tol> = pairs
+        .iter()
+        .map(|&(ce, _)| check.tol.for_variable(&e.header[ce]))
+        .collect();
 
-    // value columns, matched by name
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let (ekeys, akeys) = (e.keys(&keys.ekc), a.keys(&keys.akc));
+    let index: HashMap<&str, usize> = ekeys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let e_scen: Vec<String> = (0..e.rows.len())
+        .map(|r| keys.scenario_of(e, &keys.ekc, r))
+        .collect();
+    let a_scen: Vec<String> = (0..a.rows.len())
+        .map(|r| keys.scenario_of(a, &keys.akc, r))
+        .collect();
+    let e_set: HashSet<&str> = e_scen.iter().map(String::as_str).collect();
+    let a_set: HashSet<&str> = a_scen.iter().map(String::as_str).collect();
+    if keys.scen.is_some() {
+        scenarios_on_one_side(&e_scen, &a_scen, &mut report);
+    }
+
+    // cases: one per scenario × column (or × key label) in expected order
+    let mut cases = TableCases::default();
+    let mut seen = vec![false; e.rows.len()];
+    let mut noted: HashSet<String> = HashSet::new();
+    let mut problems: Vec<(usize, &str)> = Vec::new();
+    // histogram bins move with the samples: rows of such scenarios are not matched at all
+    let unmatched = |scenario: &str| {
+        check.file_name == "distributions.csv"
+            && check.noise.and_then(|n| n.sizes(scenario)).is_some()
+    };
+    let mut skipped: Vec<String> = Vec::new();
+    for (ai, k) in akeys.iter().enumerate() {
+        if unmatched(&a_scen[ai]) {
+            if !skipped.contains(&a_scen[ai]) {
+                skipped.push(a_scen[ai].clone());
+            }
+            continue;
+        }
+        let Some(&ei) = index.get(k.as_str()) else {
+            let r = keys.row_ref(a, &keys.akc, ai);
+            let c = cases.get(&r.scenario, r.variable.clone());
+            if e_set.contains(r.scenario.as_str()) || keys.scen.is_none() {
+                report.extra_rows.push(r);
+                problems.push((c, "extra in actual"));
+            } else {
+                problems.push((c, "scenario extra in actual"));
+            }
+            continue;
+        };
+        seen[ei] = true;
+        let scenario = &e_scen[ei];
+        let sizes = check.noise.and_then(|n| n.sizes(scenario));
+        if let (Some(n), Some(_)) = (check.noise, sizes)
+            && noted.insert(scenario.clone())
+        {
+            report.notes.push(n.note(scenario, check.tol.noise_k));
+        }
+        let row = MatchedRow {
+            ei,
+            ai,
+            scenario,
+            label: keys.label_of(e, &keys.ekc, ei),
+            year: keys.year_of(e, &keys.ekc, ei),
+            sizes,
+        };
+        check.compare_cells(
+            (e, a),
+            &row,
+            (&pairs, &col_tol),
+            &mut cases,
+            &mut report,
+            sink,
+        );
+    }
+    for (ei, was_seen) in seen.iter().enumerate() {
+        if *was_seen {
+            continue;
+        }
+        if unmatched(&e_scen[ei]) {
+            if !skipped.contains(&e_scen[ei]) {
+                skipped.push(e_scen[ei].clone());
+            }
+            continue;
+        }
+        let r = keys.row_ref(e, &keys.ekc, ei);
+        let c = cases.get(&r.scenario, r.variable.clone());
+        if a_set.contains(r.scenario.as_str()) || keys.scen.is_none() {
+            report.missing_rows.push(r);
+            problems.push((c, "missing in actual"));
+        } else {
+            problems.push((c, "scenario missing in actual"));
+        }
+    }
+    for (c, p) in problems {
+        cases.add_problem(c, p);
+    }
+    for scenario in skipped {
+        report.notes.push(format!(
+            "scenario `{scenario}`: histogram not compared (different samples or seeds)"
+        ));
+    }
+    report.cases = cases.list;
+    Ok(report)
+}
+
+/// An empty file (a run without scenarios): every row of the other side differs.
+fn rows_of_the_other_side(e: &Table, a: &Table, report: &mut FileReport) {
+    let (side, list) = if e.header.is_empty() {
+        (a, &mut report.extra_rows)
+    } else {
+        (e, &mut report.missing_rows)
+    };
+    for i in 0..side.rows.len() {
+        list.push(RowRef {
+            scenario: String::new(),
+            variable: format!("row {}", i + 1),
+            detail: None,
+        });
+    }
+}
+
+/// The value columns (not keys) matched by name, as (expected, actual) positions; the columns
+/// of one side only are listed in the report.
+fn value_columns(
+    e: &Table,
+    a: &Table,
+    ekc: &[usize],
+    report: &mut FileReport,
+) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
     for (ce, h) in e.header.iter().enumerate() {
         if ekc.contains(&ce) {
             continue;
@@ -189,38 +302,64 @@ pub(crate) fn compare(
             report.extra_columns.push(h.clone());
         }
     }
-    let col_tol: Vec<super::Tol> = pairs
-        .iter()
-        .map(|&(ce, _)| tol.for_variable(&e.header[ce]))
-        .collect();
+    pairs
+}
 
-    let (ekeys, akeys) = (e.keys(&ekc), a.keys(&akc));
-    let index: HashMap<&str, usize> = ekeys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
-    let scenario_of = |t: &Table, kc: &[usize], row: usize| -> String {
-        scen_pos.map_or(String::new(), |p| t.rows[row][kc[p]].clone())
-    };
-    // the non-scenario, non-year key values: "ev_cars", "net_kt/10/11"
-    let label_of = |t: &Table, kc: &[usize], row: usize| -> String {
+/// Lists the scenarios found on one side only.
+fn scenarios_on_one_side(e_scen: &[String], a_scen: &[String], report: &mut FileReport) {
+    let e_set: HashSet<&str> = e_scen.iter().map(String::as_str).collect();
+    let a_set: HashSet<&str> = a_scen.iter().map(String::as_str).collect();
+    let mut seen = HashSet::new();
+    for s in e_scen {
+        if !a_set.contains(s.as_str()) && seen.insert(s) {
+            report.missing_scenarios.push(s.clone());
+        }
+    }
+    for s in a_scen {
+        if !e_set.contains(s.as_str()) && seen.insert(s) {
+            report.extra_scenarios.push(s.clone());
+        }
+    }
+}
+
+/// The key columns of both sides and where the scenario and year are among them.
+struct Keys {
+    /// Key column positions in the expected table.
+    ekc: Vec<usize>,
+    /// Key column positions in the actual table.
+    akc: Vec<usize>,
+    /// Which key is the scenario.
+    scen: Option<usize>,
+    /// Which key is the year.
+    year: Option<usize>,
+}
+
+impl Keys {
+    fn scenario_of(&self, t: &Table, kc: &[usize], row: usize) -> String {
+        self.scen
+            .map_or(String::new(), |p| t.rows[row][kc[p]].clone())
+    }
+
+    /// The non-scenario, non-year key values: "ev_cars", "net_kt/10/11".
+    fn label_of(&self, t: &Table, kc: &[usize], row: usize) -> String {
         if kc.is_empty() {
             return format!("row {}", row + 1);
         }
         kc.iter()
             .enumerate()
-            .filter(|(i, _)| Some(*i) != scen_pos && Some(*i) != year_pos)
+            .filter(|(i, _)| Some(*i) != self.scen && Some(*i) != self.year)
             .map(|(_, &c)| t.rows[row][c].as_str())
             .collect::<Vec<_>>()
             .join("/")
-    };
-    let year_of = |t: &Table, kc: &[usize], row: usize| -> Option<String> {
-        year_pos.map(|p| t.rows[row][kc[p]].clone())
-    };
-    let row_ref = |t: &Table, kc: &[usize], row: usize| -> RowRef {
-        let mut variable = label_of(t, kc, row);
-        if let Some(y) = year_of(t, kc, row) {
+    }
+
+    fn year_of(&self, t: &Table, kc: &[usize], row: usize) -> Option<String> {
+        self.year.map(|p| t.rows[row][kc[p]].clone())
+    }
+
+    fn row_ref(&self, t: &Table, kc: &[usize], row: usize) -> RowRef {
+        let mut variable = self.label_of(t, kc, row);
+        if let Some(y) = self.year_of(t, kc, row) {
             variable = if variable.is_empty() {
                 y
             } else {
@@ -231,77 +370,78 @@ pub(crate) fn compare(
             variable = "row".into();
         }
         RowRef {
-            scenario: scenario_of(t, kc, row),
+            scenario: self.scenario_of(t, kc, row),
             variable,
             detail: None,
         }
-    };
+    }
+}
 
-    let e_scen: Vec<String> = (0..e.rows.len()).map(|r| scenario_of(e, &ekc, r)).collect();
-    let a_scen: Vec<String> = (0..a.rows.len()).map(|r| scenario_of(a, &akc, r)).collect();
-    let e_set: HashSet<&str> = e_scen.iter().map(String::as_str).collect();
-    let a_set: HashSet<&str> = a_scen.iter().map(String::as_str).collect();
-    if scen_pos.is_some() {
-        let mut seen = HashSet::new();
-        for s in &e_scen {
-            if !a_set.contains(s.as_str()) && seen.insert(s) {
-                report.missing_scenarios.push(s.clone());
-            }
-        }
-        for s in &a_scen {
-            if !e_set.contains(s.as_str()) && seen.insert(s) {
-                report.extra_scenarios.push(s.clone());
-            }
-        }
+/// A row found on both sides.
+struct MatchedRow<'a> {
+    /// Row in the expected table.
+    ei: usize,
+    /// Row in the actual table.
+    ai: usize,
+    scenario: &'a str,
+    /// The non-scenario, non-year key values.
+    label: String,
+    year: Option<String>,
+    /// The two sides' sample counts when they sampled differently.
+    sizes: Option<(u64, u64)>,
+}
+
+impl TableCheck<'_> {
+    /// The positions of the key columns in `t`; a missing one is an error located in `src`.
+    fn locate_keys(&self, key_names: &[String], t: &Table, src: &CsvSource) -> Result<Vec<usize>> {
+        key_names
+            .iter()
+            .map(|k| {
+                t.col(k).ok_or_else(|| {
+                    src.error(format!("no `{k}` column"))
+                        .at(1, 1)
+                        .hint(format!(
+                            "{} is compared by its key columns {}",
+                            self.file_name,
+                            key_names
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .into()
+                })
+            })
+            .collect()
     }
 
-    // cases: one per scenario × column (or × key label) in expected order
-    let mut cases = TableCases::default();
-    let mut seen = vec![false; e.rows.len()];
-    let mut noted: HashSet<String> = HashSet::new();
-    let mut problems: Vec<(usize, &str)> = Vec::new();
-    // histogram bins move with the samples: rows of such scenarios are not matched at all
-    let unmatched = |scenario: &str| {
-        file_name == "distributions.csv" && noise.and_then(|n| n.sizes(scenario)).is_some()
-    };
-    let mut skipped: Vec<String> = Vec::new();
-    for (ai, k) in akeys.iter().enumerate() {
-        if unmatched(&a_scen[ai]) {
-            if !skipped.contains(&a_scen[ai]) {
-                skipped.push(a_scen[ai].clone());
-            }
-            continue;
-        }
-        let Some(&ei) = index.get(k.as_str()) else {
-            let r = row_ref(a, &akc, ai);
-            let c = cases.get(&r.scenario, r.variable.clone());
-            if e_set.contains(r.scenario.as_str()) || scen_pos.is_none() {
-                report.extra_rows.push(r);
-                problems.push((c, "extra in actual"));
-            } else {
-                problems.push((c, "scenario extra in actual"));
-            }
-            continue;
-        };
-        seen[ei] = true;
-        let scenario = &e_scen[ei];
-        let label = label_of(e, &ekc, ei);
-        let year = year_of(e, &ekc, ei);
-        let sizes = noise.and_then(|n| n.sizes(scenario));
-        if let (Some(n), Some(_)) = (noise, sizes)
-            && noted.insert(scenario.clone())
-        {
-            report.notes.push(n.note(scenario, tol.noise_k));
-        }
+    /// Compares the value cells of a matched row: equal text, or numbers within the column's
+    /// tolerance (plus the sampling noise of batch summaries), else a failed cell.
+    fn compare_cells(
+        &self,
+        (e, a): (&Table, &Table),
+        row: &MatchedRow,
+        (pairs, col_tol): (&[(usize, usize)], &[super::Tol]),
+        cases: &mut TableCases,
+        report: &mut FileReport,
+        sink: &mut Sink,
+    ) {
+        let MatchedRow {
+            ei,
+            ai,
+            scenario,
+            sizes,
+            ..
+        } = *row;
         for (pi, &(ce, ca)) in pairs.iter().enumerate() {
             let column = &e.header[ce];
             if sizes.is_some() && (column == "samples" || column == "seed") {
                 continue;
             }
-            let variable = if label.is_empty() {
+            let variable = if row.label.is_empty() {
                 column.clone()
             } else {
-                format!("{label}: {column}")
+                format!("{}: {column}", row.label)
             };
             let c = cases.get(scenario, variable.clone());
             cases.list[c].cells += 1;
@@ -319,7 +459,7 @@ pub(crate) fn compare(
                 Some((xn, yn)) => {
                     let mut allowed = col_tol[pi].allowed(xn);
                     if let Some((ne, na)) = sizes {
-                        allowed += summary_noise(e, ei, column, ne, na, tol.noise_k);
+                        allowed += summary_noise(e, ei, column, ne, na, self.tol.noise_k);
                     }
                     if xn == yn || (yn - xn).abs() <= allowed || (xn.is_nan() && yn.is_nan()) {
                         continue;
@@ -327,10 +467,10 @@ pub(crate) fn compare(
                     let excess = CellDiff::excess_of(xn, yn, allowed);
                     sink.offer(&mut cases.list[c], excess, || {
                         CellDiff::number(
-                            name,
-                            scenario.clone(),
+                            self.name,
+                            scenario.to_string(),
                             variable.clone(),
-                            year.clone(),
+                            row.year.clone(),
                             xn,
                             yn,
                             allowed,
@@ -341,10 +481,10 @@ pub(crate) fn compare(
                 None => {
                     sink.offer(&mut cases.list[c], f64::INFINITY, || {
                         CellDiff::text(
-                            name,
-                            scenario.clone(),
+                            self.name,
+                            scenario.to_string(),
                             variable.clone(),
-                            year.clone(),
+                            row.year.clone(),
                             x.clone(),
                             y.clone(),
                             order,
@@ -356,35 +496,6 @@ pub(crate) fn compare(
             report.cells_failed += 1;
         }
     }
-    for (ei, was_seen) in seen.iter().enumerate() {
-        if *was_seen {
-            continue;
-        }
-        if unmatched(&e_scen[ei]) {
-            if !skipped.contains(&e_scen[ei]) {
-                skipped.push(e_scen[ei].clone());
-            }
-            continue;
-        }
-        let r = row_ref(e, &ekc, ei);
-        let c = cases.get(&r.scenario, r.variable.clone());
-        if a_set.contains(r.scenario.as_str()) || scen_pos.is_none() {
-            report.missing_rows.push(r);
-            problems.push((c, "missing in actual"));
-        } else {
-            problems.push((c, "scenario missing in actual"));
-        }
-    }
-    for (c, p) in problems {
-        cases.add_problem(c, p);
-    }
-    for scenario in skipped {
-        report.notes.push(format!(
-            "scenario `{scenario}`: histogram not compared (different samples or seeds)"
-        ));
-    }
-    report.cases = cases.list;
-    Ok(report)
 }
 
 /// Test cases (scenario × variable) in first-seen order.
@@ -467,16 +578,23 @@ mod tests {
         (src, t)
     }
 
+    fn check_of(file_name: &str) -> TableCheck<'_> {
+        static TOL: std::sync::LazyLock<Tolerances> = std::sync::LazyLock::new(Tolerances::default);
+        TableCheck {
+            name: file_name,
+            file_name,
+            tol: &TOL,
+            noise: None,
+        }
+    }
+
     fn run(file_name: &str, e: &str, a: &str) -> FileReport {
         let (es, et) = table(e);
         let (as_, at) = table(a);
         compare(
-            file_name,
-            file_name,
+            &check_of(file_name),
             (&es, &et),
             (&as_, &at),
-            &Tolerances::default(),
-            None,
             &mut Sink::new(),
         )
         .unwrap()
@@ -515,12 +633,9 @@ mod tests {
         let (es, et) = table("scenario,net_kt\ns,1\n");
         let (as_, at) = table("name,net_kt\ns,1\n");
         let err = compare(
-            "summary.csv",
-            "summary.csv",
+            &check_of("summary.csv"),
             (&es, &et),
             (&as_, &at),
-            &Tolerances::default(),
-            None,
             &mut Sink::new(),
         )
         .unwrap_err();

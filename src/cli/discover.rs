@@ -7,11 +7,9 @@ use clap::{Args, ValueEnum};
 
 use serde::Serialize;
 
-use super::batch::{
-    InputHash, MAX_SAMPLES, SamplerArg, input_hashes, pretty_json, progress_bar, sampler_kind,
-    thread_pool,
-};
+use super::batch::{SamplerArg, progress_bar, sampler_kind};
 use super::{InputArgs, signals};
+use crate::batch::{MAX_SAMPLES, sampler_name, thread_pool};
 use crate::charts::discovery::DiscoveryChart;
 use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
 use crate::decision::prim::{
@@ -21,6 +19,8 @@ use crate::decision::{DISCOVERY_CSV, DISCOVERY_TRAJECTORY_CSV};
 use crate::engine::batch::{BatchOptions, sample_outcomes};
 use crate::error::{Error, InputError, Result};
 use crate::output::OutputSet;
+use crate::output::pretty_json;
+use crate::output::recorded::{InputHash, input_hashes};
 
 /// The outcome PRIM explains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -86,8 +86,7 @@ pub struct DiscoverArgs {
     pub quiet: bool,
 }
 
-/// File recording what produced `discovery.csv` (deterministic: no timestamp).
-pub const DISCOVERY_IDENTITY_JSON: &str = "discovery_identity.json";
+pub use crate::output::schema::DISCOVERY_IDENTITY_JSON;
 
 /// Everything that determines the discovery files: equal identities give equal files.
 #[derive(Debug, Serialize)]
@@ -184,7 +183,8 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
         .models(&region, std::slice::from_ref(&args.scenario))?;
     let (scenario, model) = &models[0];
     let pool = thread_pool(args.threads)?;
-    let (kind, sampler_name) = sampler_kind(args.sampler);
+    let kind = sampler_kind(args.sampler);
+    let sampler_name = sampler_name(kind);
     let opts = BatchOptions::new(args.samples, kind, args.seed);
     let show = !args.quiet && super::stderr_is_terminal();
     let bar = progress_bar(show, args.samples, &model.scenario);

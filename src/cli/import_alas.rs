@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use crate::alas::aggregate::{Framework, IssueKind, RegionMove};
 use crate::alas::{self, Request};
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, IoKind, Result};
 use crate::output::{OutputSet, fmt_num};
 
 /// Accounting frameworks (see docs/alas-import.md).
@@ -174,7 +174,7 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
     };
     if args.out.is_dir() && !args.force {
         let non_empty = std::fs::read_dir(&args.out)
-            .map_err(|e| Error::io("read", &args.out, e))?
+            .map_err(|e| Error::io(IoKind::Read, &args.out, e))?
             .next()
             .is_some();
         if non_empty {
@@ -225,14 +225,10 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
         eprintln!("{label}: {}", i.message);
     }
     if let Err(msg) = &outcome.check {
-        super::print_error(&Error::io(
-            "verify the sums of",
-            &args.out,
-            std::io::Error::other(format!(
-                "{msg} (a bug in the importer; nothing was written)"
-            )),
+        return Err(importer_bug(
+            "the sums of the new dataset do not check",
+            msg,
         ));
-        return Ok(3);
     }
     let strict_errors = outcome
         .issues
@@ -252,14 +248,7 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
         .iter()
         .any(|i| i.kind == IssueKind::Unrepresentable);
     if let Err(msg) = alas::verify(&outcome.dataset, calibration) {
-        super::print_error(&Error::io(
-            "verify",
-            &args.out,
-            std::io::Error::other(format!(
-                "{msg} (a bug in the importer; nothing was written)"
-            )),
-        ));
-        return Ok(3);
+        return Err(importer_bug("the new dataset does not load", &msg));
     }
 
     let mut set = OutputSet::new(&args.out)?;
@@ -300,4 +289,12 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
         println!("wrote {}", args.out.display());
     }
     Ok(0)
+}
+
+/// A check of the imported dataset that failed: a bug in the importer (exit code 3), not bad
+/// input; nothing was written.
+fn importer_bug(what: &str, detail: &str) -> Error {
+    Error::internal(format!(
+        "{what}: {detail} (a bug in the importer; nothing was written)"
+    ))
 }

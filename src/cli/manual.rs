@@ -7,7 +7,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use super::Cli;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoKind, Result};
 use crate::output::OutputSet;
 
 /// Arguments of `kymsim completions`.
@@ -95,6 +95,6 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
     match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::io("write", "stdout", e)),
+        Err(e) => Err(Error::io(IoKind::Write, "stdout", e)),
     }
 }

@@ -7,6 +7,7 @@ mod goal_seek;
 mod import_alas;
 mod list;
 mod manual;
+pub mod panic;
 mod plot;
 mod run;
 mod sensitivity;
@@ -85,25 +86,6 @@ pub const DEFAULT_SEED: u64 = 2040;
 /// Exit code of a process whose output pipe was closed (128 + SIGPIPE), as shell tools give.
 pub const EXIT_BROKEN_PIPE: i32 = 141;
 
-/// Ends the process quietly with [`EXIT_BROKEN_PIPE`] when printing to a closed pipe
-/// (`kymsim list measures | head -1`) panics in `println!`; other panics keep the default
-/// report.
-fn install_panic_hook() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
-            std::process::exit(EXIT_BROKEN_PIPE);
-        }
-        default(info)
-    }));
-}
-
 /// Where the region dataset and the scenarios come from.
 #[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
@@ -171,6 +153,14 @@ impl InputArgs {
         match &self.data {
             Some(d) => load_region(&DataSource::Dir(d.clone())),
             None => load_region(&DataSource::Embedded),
+        }
+    }
+
+    /// Where the dataset and scenarios came from, as a manifest records them.
+    pub fn provenance(&self) -> crate::batch::Provenance {
+        crate::batch::Provenance {
+            dataset: self.dataset_description(),
+            scenarios_from: self.scenario_source().describe(),
         }
     }
 
@@ -277,22 +267,21 @@ impl InputArgs {
     }
 }
 
-/// The derived outputs in `dir` (batch statistics, sensitivity indices) not to draw because
-/// their recorded inputs differ from `current`; says so on stderr unless `quiet`.
-pub fn skipped_derived(
+/// The results of earlier commands in `dir` that this command reads
+/// ([`crate::output::prior::prior_results`]); says on stderr, unless `quiet`, which it skips and
+/// why, and which it reads.
+pub fn read_prior(
     dir: &std::path::Path,
-    current: &[crate::output::recorded::InputHash],
+    current: Option<crate::output::prior::Current>,
     quiet: bool,
-) -> Vec<&'static str> {
-    let skipped = crate::output::recorded::stale_derived(dir, current);
-    let mut files = Vec::new();
-    for s in &skipped {
-        if !quiet {
-            eprintln!("{}", s.message());
+) -> crate::output::prior::PriorResults {
+    let prior = crate::output::prior::prior_results(dir, current);
+    if !quiet {
+        for line in prior.notes() {
+            eprintln!("{line}");
         }
-        files.extend_from_slice(s.derived.files);
     }
-    files
+    prior
 }
 
 /// Runs the command line and returns the process exit code.
@@ -307,7 +296,6 @@ pub fn main() -> i32 {
             };
         }
     };
-    install_panic_hook();
     signals::install();
     let result = match cli.command {
         Command::Run(a) => run::run(a),

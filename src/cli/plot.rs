@@ -31,7 +31,18 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
     // results are here (its manifest); without a manifest there is nothing to compare
     let manifest = args.dir.join(crate::output::MANIFEST_JSON);
     let skip = match crate::output::recorded::read_recorded_inputs(&manifest)? {
-        Some(inputs) => super::skipped_derived(&args.dir, &inputs, args.quiet),
+        Some(inputs) => {
+            let version = std::fs::read(&manifest)
+                .ok()
+                .and_then(|b| charts::CurrentInputs::from_manifest(&b))
+                .map(|c| c.version)
+                .unwrap_or_default();
+            let current = crate::output::prior::Current {
+                version: &version,
+                inputs: &inputs,
+            };
+            super::read_prior(&args.dir, Some(current), args.quiet).skip_files()
+        }
         None => {
             if !args.quiet {
                 eprintln!(

@@ -99,12 +99,25 @@ pub fn run(args: RunArgs) -> Result<i32> {
         set.stage(name, bytes)?;
         outputs.push((*name).into());
     }
+    let version = env!("CARGO_PKG_VERSION");
+    let mut prior_read = Vec::new();
     if !args.no_charts {
-        let skip = super::skipped_derived(&args.out, &inputs, args.quiet);
+        // results of earlier commands in --out (batch, sensitivity, discover, Morris): read only
+        // when they come from these inputs, and recorded in the manifest
+        let prior = super::read_prior(
+            &args.out,
+            Some(output::prior::Current {
+                version,
+                inputs: &inputs,
+            }),
+            args.quiet,
+        );
+        let skip = prior.skip_files();
+        prior_read = prior.read;
         let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         // the report shows `discover` and Morris charts recorded for these very inputs
         let current = charts::CurrentInputs {
-            version: env!("CARGO_PKG_VERSION").into(),
+            version: version.into(),
             inputs: inputs
                 .iter()
                 .map(|i| (i.path.clone(), i.sha256.clone()))
@@ -126,6 +139,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         seed: sampled.then_some(args.seed),
         samples: None,
         inputs,
+        prior_results: prior_read,
         outputs: outputs.clone(),
         accounting: output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
     };

@@ -7,18 +7,18 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::InputArgs;
-use super::batch::{InputHash, input_hashes, pretty_json};
 use crate::charts::morris::MorrisChart;
 use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
 use crate::decision::morris::{MorrisOptions, MorrisRow, model_morris, morris_csv};
 use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
 use crate::model::Model;
+use crate::output::pretty_json;
+use crate::output::recorded::{InputHash, input_hashes};
 use crate::output::{OutputSet, recorded};
 use crate::scenario::Scenario;
 
-/// File recording what produced `morris.csv` (deterministic: no timestamp).
-pub const MORRIS_IDENTITY_JSON: &str = "morris_identity.json";
+pub use crate::output::schema::MORRIS_IDENTITY_JSON;
 
 /// Everything that determines the Morris files: equal identities give equal files.
 #[derive(Debug, Serialize)]
@@ -128,7 +128,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
         seed: args.seed,
         resamples: args.resamples as usize,
     };
-    let pool = pool(args.threads)?;
+    let pool = crate::batch::thread_pool(args.threads)?;
     let results: Vec<_> = pool.install(|| {
         models
             .iter()
@@ -197,19 +197,6 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        if t == 0 {
-            return Err(InputError::new("--threads must be at least 1").into());
-        }
-        pool = pool.num_threads(t);
-    }
-    Ok(pool
-        .build()
-        .map_err(|e| InputError::new(format!("cannot start worker threads: {e}")))?)
-}
-
 /// `--method morris`: `morris.csv` and one chart per scenario with uncertain parameters.
 fn morris(
     args: &SensitivityArgs,
@@ -236,7 +223,7 @@ fn morris(
         levels: args.levels as usize,
         seed: args.seed,
     };
-    let pool = pool(args.threads)?;
+    let pool = crate::batch::thread_pool(args.threads)?;
     let results: Vec<(&str, Vec<MorrisRow>)> = pool.install(|| {
         models
             .iter()

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::batch::{BatchArgs, SamplerArg};
-use super::shard::PARTS_DIR;
-use crate::error::{Error, InputError, Result};
+use crate::batch::part::PARTS_DIR;
+use crate::error::{Error, InputError, IoKind, Result};
 use crate::output::OutputSet;
 
 /// Arguments of `kymsim slurm`. The batch options that each array task sets itself (its shard,
@@ -230,7 +230,7 @@ pub fn slurm(args: SlurmArgs) -> Result<i32> {
     let exe = match &args.kymsim {
         Some(p) => abs(p),
         None => std::env::current_exe()
-            .map_err(|e| Error::io("find", "the kymsim executable", e))?
+            .map_err(|e| Error::io(IoKind::FindExecutable, "the kymsim executable", e))?
             .to_string_lossy()
             .into_owned(),
     };
@@ -242,7 +242,7 @@ pub fn slurm(args: SlurmArgs) -> Result<i32> {
     }
     crate::output::check_out_dir(Path::new(&dir))?;
     let logs = format!("{dir}/logs");
-    std::fs::create_dir_all(&logs).map_err(|e| Error::io("create folder", &logs, e))?;
+    std::fs::create_dir_all(&logs).map_err(|e| Error::io(IoKind::CreateFolder, &logs, e))?;
 
     let mut common = String::new();
     directive(&mut common, "partition", args.partition.as_deref());

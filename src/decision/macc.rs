@@ -106,16 +106,7 @@ pub fn macc_csv(maccs: &[Macc]) -> Vec<u8> {
     let mut maccs: Vec<&Macc> = maccs.iter().collect();
     maccs.sort_by(|a, b| a.scenario.cmp(&b.scenario));
     csv_bytes(|w| {
-        w.write_record([
-            "scenario",
-            "measure",
-            "name",
-            "pillar",
-            "target_year",
-            "abatement_kt",
-            "cost_eur_per_t",
-            "annual_cost_meur",
-        ])?;
+        w.write_record(crate::output::schema::MACC_COLUMNS)?;
         for m in maccs {
             for r in &m.rows {
                 w.serialize(MaccCsvRow {

@@ -23,18 +23,9 @@ pub use sobol::{
 
 use crate::model::Model;
 
-/// File name of the Shapley wedges.
-pub const WEDGES_CSV: &str = "wedges.csv";
-/// File name of the marginal abatement cost table.
-pub const MACC_CSV: &str = "macc.csv";
-/// File name of the Morris screening.
-pub const MORRIS_CSV: &str = "morris.csv";
-/// File name of the PRIM boxes.
-pub const DISCOVERY_CSV: &str = "discovery.csv";
-/// File name of the PRIM peeling trajectory.
-pub const DISCOVERY_TRAJECTORY_CSV: &str = "discovery_trajectory.csv";
-/// File name of the Sobol indices.
-pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
+pub use crate::output::schema::{
+    DISCOVERY_CSV, DISCOVERY_TRAJECTORY_CSV, MACC_CSV, MORRIS_CSV, SENSITIVITY_CSV, WEDGES_CSV,
+};
 
 /// Sums variable `v`'s leaf rows into `out[year]`, in the same order as
 /// [`crate::model::Variable::plus`] lists them (to the last bit it may differ from the
@@ -149,17 +140,7 @@ pub(crate) fn sort_by_influence<R>(
     rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| name(a).cmp(name(b))));
 }
 
-/// Serialises rows into CSV bytes with `\n` line ends.
-pub(crate) fn csv_bytes(
-    rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
-) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    rows(&mut w).expect("writing CSV to memory cannot fail");
-    w.into_inner().expect("writing CSV to memory cannot fail")
-}
+pub(crate) use crate::output::csv_bytes;
 
 #[cfg(test)]
 pub(crate) mod testutil {

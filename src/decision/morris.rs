@@ -275,7 +275,7 @@ pub fn morris_csv(results: &[(&str, &[MorrisRow])]) -> Vec<u8> {
     let mut results: Vec<&(&str, &[MorrisRow])> = results.iter().collect();
     results.sort_by(|a, b| a.0.cmp(b.0));
     csv_bytes(|w| {
-        w.write_record(["scenario", "parameter", "mu_star", "mu", "sigma"])?;
+        w.write_record(crate::output::schema::MORRIS_COLUMNS)?;
         for (scenario, rows) in results {
             for r in rows.iter() {
                 w.serialize(CsvRow {

@@ -422,7 +422,7 @@ pub fn select_box(prim: &Prim, min_coverage: f64) -> usize {
 /// with 6 decimals.
 pub fn discovery_csv(names: &[String], prim: &Prim) -> Vec<u8> {
     super::csv_bytes(|w| {
-        w.write_record(["box", "parameter", "lower", "upper", "coverage", "density"])?;
+        w.write_record(crate::output::schema::DISCOVERY_COLUMNS)?;
         for (i, b) in prim.trajectory.iter().enumerate() {
             for (j, name) in names.iter().enumerate() {
                 if !b.restricts(j) {
@@ -447,18 +447,7 @@ pub fn discovery_csv(names: &[String], prim: &Prim) -> Vec<u8> {
 /// pasted,selected`, one row per box of the trajectory.
 pub fn trajectory_csv(scenario: &str, outcome: &str, prim: &Prim, selected: usize) -> Vec<u8> {
     super::csv_bytes(|w| {
-        w.write_record([
-            "scenario",
-            "outcome",
-            "box",
-            "coverage",
-            "density",
-            "mass",
-            "samples",
-            "restricted",
-            "pasted",
-            "selected",
-        ])?;
+        w.write_record(crate::output::schema::DISCOVERY_TRAJECTORY_COLUMNS)?;
         for (i, b) in prim.trajectory.iter().enumerate() {
             w.write_record([
                 scenario.to_string(),

@@ -430,7 +430,7 @@ pub fn wedges_csv(runs: &[(&Model, &Attribution)]) -> Vec<u8> {
     let mut runs: Vec<&(&Model, &Attribution)> = runs.iter().collect();
     runs.sort_by(|a, b| a.0.scenario.cmp(&b.0.scenario));
     csv_bytes(|w| {
-        w.write_record(["scenario", "measure", "pillar", "year", "kt", "se_kt"])?;
+        w.write_record(crate::output::schema::WEDGES_COLUMNS)?;
         for (model, attr) in runs {
             for (m, info) in model.measures.iter().enumerate() {
                 let kt = attr.contribution(m);

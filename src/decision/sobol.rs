@@ -278,16 +278,7 @@ pub fn sensitivity_csv(results: &[(&str, &[SensitivityRow])]) -> Vec<u8> {
     let mut results: Vec<&(&str, &[SensitivityRow])> = results.iter().collect();
     results.sort_by(|a, b| a.0.cmp(b.0));
     csv_bytes(|w| {
-        w.write_record([
-            "scenario",
-            "parameter",
-            "first_order",
-            "first_order_lo",
-            "first_order_hi",
-            "total_order",
-            "total_order_lo",
-            "total_order_hi",
-        ])?;
+        w.write_record(crate::output::schema::SENSITIVITY_COLUMNS)?;
         for (scenario, rows) in results {
             for r in rows.iter() {
                 let x = &r.index;

@@ -43,6 +43,22 @@ impl BatchOptions {
     }
 }
 
+/// Draws sample `i` into `p` and evaluates it into `ws` (model and output variables): the one
+/// sample → evaluate step of every loop over samples (statistics, pilot, kept samples,
+/// discovery).
+#[inline]
+pub fn evaluate_sample(
+    model: &Model,
+    sampler: &Sampler,
+    i: u64,
+    ws: &mut Workspace,
+    p: &mut [f64],
+) {
+    sampler.fill(i, p);
+    ws.evaluate(model, p);
+    ws.evaluate_variables(model);
+}
+
 /// Number of statistic cells (variables × years) of a model.
 pub fn cells(model: &Model) -> usize {
     model.variables.vars.len() * model.ny
@@ -61,9 +77,7 @@ pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
     pilot.par_chunks_mut(cells).enumerate().for_each_init(
         || (Workspace::new(model), model.central()),
         |(ws, p), (i, out)| {
-            sampler.fill(i as u64, p);
-            ws.evaluate(model, p);
-            ws.evaluate_variables(model);
+            evaluate_sample(model, &sampler, i as u64, ws, p);
             out.copy_from_slice(ws.vars_flat());
         },
     );
@@ -75,10 +89,8 @@ pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
 /// the sample drew for each uncertain parameter.
 fn non_finite_sample(model: &Model, sampler: &Sampler, i: u64) -> InputError {
     let mut p = model.central();
-    sampler.fill(i, &mut p);
     let mut ws = Workspace::new(model);
-    ws.evaluate(model, &p);
-    ws.evaluate_variables(model);
+    evaluate_sample(model, sampler, i, &mut ws, &mut p);
     let what = match (
         ws.bad_driver(model),
         super::first_implausible(model, ws.vars_flat()),
@@ -168,9 +180,7 @@ pub fn run_batch(
                     break;
                 }
                 for k in 0..net_c.len() {
-                    sampler.fill(start + k as u64, &mut p);
-                    ws.evaluate(model, &p);
-                    ws.evaluate_variables(model);
+                    evaluate_sample(model, &sampler, start + k as u64, &mut ws, &mut p);
                     if ws.bad_driver(model).is_some() || !all_finite_below(ws.vars_flat(), limit) {
                         let mut b = bad.lock().unwrap_or_else(|e| e.into_inner());
                         let i = start + k as u64;
@@ -269,12 +279,10 @@ pub fn sample_outcomes(
                 }
                 let start = first + (ci * chunk) as u64;
                 for s in 0..met_c.len() {
-                    sampler.fill(start + s as u64, p);
+                    evaluate_sample(model, &sampler, start + s as u64, ws, p);
                     for (x, &j) in in_c[s * k..(s + 1) * k].iter_mut().zip(&params) {
                         *x = p[j];
                     }
-                    ws.evaluate(model, p);
-                    ws.evaluate_variables(model);
                     let summary = summarize(model, rows, ws.vars_flat());
                     met_c[s] = summary.target_met;
                     net_c[s] = summary.net_kt;

@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 
 use tempfile::TempPath;
 
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, IoKind, Result};
 
 /// Suffix of kymsim's temporary files: `.<name>.<random>.kymsim-tmp`.
 pub const TEMP_SUFFIX: &str = ".kymsim-tmp";
@@ -40,7 +40,7 @@ pub struct OutputSet {
 pub fn check_out_dir(dir: &Path) -> Result<()> {
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("read", dir, e)),
+        Err(e) => Err(Error::io(IoKind::Read, dir, e)),
         Ok(m) if m.file_type().is_symlink() => match fs::metadata(dir) {
             Ok(t) if t.is_dir() => Ok(()),
             Ok(_) => Err(not_a_folder(dir)),
@@ -126,12 +126,12 @@ fn ensure_dir(root: &Path, relative: &Path) -> Result<PathBuf> {
                 // created meanwhile by another process: checked again on the next component
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     if !fs::symlink_metadata(&cur).is_ok_and(|m| m.is_dir()) {
-                        return Err(Error::io("create folder", &cur, e));
+                        return Err(Error::io(IoKind::CreateFolder, &cur, e));
                     }
                 }
-                Err(e) => return Err(Error::io("create folder", &cur, e)),
+                Err(e) => return Err(Error::io(IoKind::CreateFolder, &cur, e)),
             },
-            Err(e) => return Err(Error::io("create folder", &cur, e)),
+            Err(e) => return Err(Error::io(IoKind::CreateFolder, &cur, e)),
         }
     }
     Ok(cur)
@@ -155,7 +155,7 @@ fn lock_dir(dir: &Path) -> Result<Option<fs::File>> {
                 dir.display()
             );
             flock(&f, FlockOperation::LockExclusive)
-                .map_err(|e| Error::io("lock", dir, e.into()))?;
+                .map_err(|e| Error::io(IoKind::Lock, dir, e.into()))?;
             Ok(Some(f))
         }
         Err(_) => Ok(None),
@@ -192,7 +192,7 @@ impl OutputSet {
     /// stray temporary files of earlier killed runs.
     pub fn new(dir: &Path) -> Result<OutputSet> {
         check_out_dir(dir)?;
-        fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        fs::create_dir_all(dir).map_err(|e| Error::io(IoKind::CreateFolder, dir, e))?;
         let lock = lock_dir(dir)?;
         // only under the lock: unlocked (a file system without locks) another writer's
         // temporary files could be in the folder, and are not stray
@@ -233,7 +233,7 @@ impl OutputSet {
             .suffix(TEMP_SUFFIX)
             .rand_bytes(10)
             .tempfile_in(&parent)
-            .map_err(|e| Error::io("write", &target, e))?;
+            .map_err(|e| Error::io(IoKind::Write, &target, e))?;
         let (file, path) = tmp.into_parts();
         let result = (|| -> std::io::Result<()> {
             let mut w = std::io::BufWriter::new(file);
@@ -256,7 +256,7 @@ impl OutputSet {
             return Err(if e.kind() == std::io::ErrorKind::Interrupted {
                 Error::Interrupted
             } else {
-                Error::io("write", &target, e)
+                Error::io(IoKind::Write, &target, e)
             });
         }
         self.staged.push((path, target));
@@ -292,7 +292,7 @@ impl OutputSet {
         // on error the files not yet renamed are dropped, which removes them
         for (tmp, target) in staged {
             if let Err(e) = tmp.persist(&target) {
-                return Err(Error::io("write", &target, e.error));
+                return Err(Error::io(IoKind::Write, &target, e.error));
             }
             done.push(target);
         }

@@ -2,20 +2,12 @@
 
 use serde::Serialize;
 
+use super::schema::{DISTRIBUTIONS_COLUMNS, IAMC_COLUMNS, STATISTIC_COLUMN};
 use super::{csv_bytes, fmt_num, model_name};
 use crate::engine::stats::{CellStats, NEVER, Partial, QUANTILES, quantile_sorted};
 use crate::model::Model;
 
-/// File name of the batch statistics (relative to the output folder).
-pub const STATS_CSV: &str = "batch/stats.csv";
-/// File name of the batch summary.
-pub const BATCH_SUMMARY_CSV: &str = "batch/summary.csv";
-/// File name of the distributions.
-pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
-/// File name of the kept samples.
-pub const SAMPLES_CSV: &str = "batch/samples.csv";
-/// Every sample's drawn uncertain inputs (with `--keep-samples`).
-pub const INPUTS_CSV: &str = "batch/inputs.csv";
+pub use super::schema::{BATCH_SUMMARY_CSV, DISTRIBUTIONS_CSV, INPUTS_CSV, SAMPLES_CSV, STATS_CSV};
 
 /// One scenario's finished batch.
 pub struct BatchOutcome<'a> {
@@ -39,16 +31,11 @@ pub fn stats_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
         let Some(first) = sorted.first() else {
             return Ok(());
         };
-        let mut header: Vec<String> = [
-            "model",
-            "scenario",
-            "region",
-            "variable",
-            "unit",
-            "statistic",
-        ]
-        .map(String::from)
-        .to_vec();
+        let mut header: Vec<String> = IAMC_COLUMNS
+            .iter()
+            .chain([&STATISTIC_COLUMN])
+            .map(|c| c.to_string())
+            .collect();
         header.extend(first.model.years().map(|y| y.to_string()));
         w.write_record(&header)?;
         let model = model_name();
@@ -204,7 +191,7 @@ pub fn distributions_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
     let mut sorted: Vec<&BatchOutcome> = outcomes.iter().collect();
     sorted.sort_by(|a, b| a.model.scenario.cmp(&b.model.scenario));
     csv_bytes(|w| {
-        w.write_record(["scenario", "quantity", "bin_lo", "bin_hi", "count"])?;
+        w.write_record(DISTRIBUTIONS_COLUMNS)?;
         for o in sorted {
             let p = o.partial;
             let name = &o.model.scenario;

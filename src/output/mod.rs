@@ -2,7 +2,9 @@
 
 mod atomic;
 pub mod batch;
+pub mod prior;
 pub mod recorded;
+pub mod schema;
 
 pub use atomic::{OutputSet, TEMP_SUFFIX, check_out_dir, is_temp_name};
 
@@ -11,12 +13,7 @@ use serde::Serialize;
 use crate::engine::{CentralResult, Summary};
 use crate::model::Model;
 
-/// File name of the IAMC results.
-pub const RESULTS_CSV: &str = "results.csv";
-/// File name of the per-scenario summary.
-pub const SUMMARY_CSV: &str = "summary.csv";
-/// File name of the manifest.
-pub const MANIFEST_JSON: &str = "manifest.json";
+pub use schema::{MANIFEST_JSON, RESULTS_CSV, SUMMARY_CSV};
 
 /// Formats a number for CSV: at most 6 decimals, trailing zeros trimmed, no `-0`.
 ///
@@ -63,12 +60,19 @@ pub fn model_name() -> String {
     format!("kymsim {}", env!("CARGO_PKG_VERSION"))
 }
 
+/// The CSV dialect of every output: `,`, `\n` line ends, quotes only where needed, no header
+/// written by serde (each writer writes its schema's columns, see [`schema`]).
+fn csv_builder() -> csv::WriterBuilder {
+    let mut b = csv::WriterBuilder::new();
+    b.has_headers(false).terminator(csv::Terminator::Any(b'\n'));
+    b
+}
+
+/// Writes records into CSV bytes in the outputs' dialect.
 pub(crate) fn csv_bytes(
     rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
 ) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = csv_builder().from_writer(Vec::new());
     rows(&mut w).expect("writing CSV to memory cannot fail");
     w.into_inner().expect("writing CSV to memory cannot fail")
 }
@@ -81,13 +85,7 @@ pub fn results_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
         let Some(first) = runs.first() else {
             return Ok(());
         };
-        let mut header = vec![
-            "model".to_string(),
-            "scenario".into(),
-            "region".into(),
-            "variable".into(),
-            "unit".into(),
-        ];
+        let mut header: Vec<String> = schema::IAMC_COLUMNS.map(String::from).to_vec();
         header.extend(first.0.years().map(|y| y.to_string()));
         w.write_record(&header)?;
         let model = model_name();
@@ -173,7 +171,9 @@ impl SummaryRow {
 /// The header and fields of one serde row, so that columns known only at run time (one per
 /// milestone) can follow the fixed ones.
 pub(crate) fn row_fields<T: Serialize>(row: &T) -> (Vec<String>, Vec<String>) {
-    let bytes = csv_bytes(|w| w.serialize(row));
+    let mut w = csv_builder().has_headers(true).from_writer(Vec::new());
+    w.serialize(row).expect("writing CSV to memory cannot fail");
+    let bytes = w.into_inner().expect("writing CSV to memory cannot fail");
     let mut r = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
     let header = r
         .headers()
@@ -255,6 +255,11 @@ pub struct Manifest {
     pub samples: Option<u64>,
     /// Input files and hashes, sorted by path.
     pub inputs: Vec<ManifestInput>,
+    /// Results of earlier commands read from the output folder (`run`: batch statistics,
+    /// sensitivity indices, the charts of `discover` and Morris screening), relative to it, with
+    /// their SHA-256; decided by [`prior::prior_results`]. Left out when none were read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prior_results: Vec<ManifestInput>,
     /// Output files written, relative to the output folder.
     pub outputs: Vec<String>,
     /// The accounting rules the figures follow.

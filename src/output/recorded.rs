@@ -11,8 +11,9 @@ use std::path::{Component, Path};
 
 use serde::{Deserialize, Serialize};
 
+use super::schema;
 use crate::data::Region;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoKind, Result};
 use crate::scenario::Scenario;
 
 /// An input file and its SHA-256, as manifests and identity files record them.
@@ -22,6 +23,16 @@ pub struct InputHash {
     pub path: String,
     /// SHA-256, hex.
     pub sha256: String,
+}
+
+impl InputHash {
+    /// A file and its SHA-256 (hex).
+    pub fn new(path: impl Into<String>, sha256: impl Into<String>) -> InputHash {
+        InputHash {
+            path: path.into(),
+            sha256: sha256.into(),
+        }
+    }
 }
 
 /// The input files of a region and scenarios, as the manifest lists them.
@@ -70,7 +81,7 @@ pub fn read_recorded_inputs(file: &Path) -> Result<Option<Vec<InputHash>>> {
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", file, e)),
+        Err(e) => return Err(Error::io(IoKind::Read, file, e)),
     };
     let r: Recorded = serde_json::from_slice(&bytes).map_err(|e| {
         crate::error::InputError::new(format!("cannot read the recorded inputs: {e}"))
@@ -140,26 +151,25 @@ pub struct Derived {
     pub files: &'static [&'static str],
 }
 
-/// File recording what produced `sensitivity.csv` (deterministic: no timestamp).
-pub const SENSITIVITY_IDENTITY_JSON: &str = "sensitivity-identity.json";
+pub use super::schema::SENSITIVITY_IDENTITY_JSON;
 
 /// The derived outputs `run` and `plot` may draw.
 pub const DERIVED: &[Derived] = &[
     Derived {
         what: "batch/",
         command: "kymsim batch",
-        identity: "batch/identity.json",
+        identity: schema::BATCH_IDENTITY_JSON,
         files: &[
-            "batch/stats.csv",
-            "batch/distributions.csv",
-            "batch/summary.csv",
+            schema::STATS_CSV,
+            schema::DISTRIBUTIONS_CSV,
+            schema::BATCH_SUMMARY_CSV,
         ],
     },
     Derived {
         what: "sensitivity.csv",
         command: "kymsim sensitivity",
         identity: SENSITIVITY_IDENTITY_JSON,
-        files: &["sensitivity.csv"],
+        files: &[schema::SENSITIVITY_CSV],
     },
 ];
 
@@ -231,7 +241,7 @@ pub fn remove_unlisted(dir: &Path, previous: &[String], now: &[String]) -> Resul
         let path = dir.join(rel);
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.is_file() => {
-                std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+                std::fs::remove_file(&path).map_err(|e| Error::io(IoKind::Remove, &path, e))?;
                 removed.push(p.clone());
             }
             _ => {}
@@ -245,10 +255,7 @@ mod tests {
     use super::*;
 
     fn h(path: &str, sha: &str) -> InputHash {
-        InputHash {
-            path: path.into(),
-            sha256: sha.into(),
-        }
+        InputHash::new(path, sha)
     }
 
     #[test]

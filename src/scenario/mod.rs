@@ -21,7 +21,7 @@ pub use measure::{
 };
 
 use crate::data::load_toml_error;
-use crate::error::{Error, InputError, Result, did_you_mean, name_list};
+use crate::error::{Error, InputError, IoKind, Result, did_you_mean, name_list};
 use crate::input::TextFile;
 
 /// The scenarios compiled into the binary: (file stem, text).
@@ -271,9 +271,9 @@ impl ScenarioLibrary {
     /// Every `*.toml` in `dir`.
     pub fn from_dir(dir: &Path) -> Result<ScenarioLibrary> {
         let mut entries = BTreeMap::new();
-        let read = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
+        let read = std::fs::read_dir(dir).map_err(|e| Error::io(IoKind::Read, dir, e))?;
         for entry in read {
-            let entry = entry.map_err(|e| Error::io("read", dir, e))?;
+            let entry = entry.map_err(|e| Error::io(IoKind::Read, dir, e))?;
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "toml")
                 && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
