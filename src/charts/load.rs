@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::metadata::{METADATA_JSON, Metadata, ScenarioMeta};
-use super::style::PILLARS;
+use super::style::pillar_named;
 use crate::data::{Row, Table};
 use crate::error::{InputError, Result};
 use crate::input::TextFile;
 use crate::model::variables::{FINAL_ENERGY, NET};
+use crate::scenario::Pillar;
 
 /// Optional `wedges.csv`.
 pub const WEDGES_CSV: &str = "wedges.csv";
@@ -27,6 +28,8 @@ pub const STATS_CSV: &str = "batch/stats.csv";
 pub const DISTRIBUTIONS_CSV: &str = "batch/distributions.csv";
 /// Optional `batch/summary.csv`.
 pub const BATCH_SUMMARY_CSV: &str = "batch/summary.csv";
+/// Optional `difference.csv`.
+pub const DIFFERENCE_CSV: &str = "difference.csv";
 
 /// The files the charts read; the optional ones are `None` when absent.
 #[derive(Debug)]
@@ -49,6 +52,8 @@ pub struct OutputFiles {
     pub distributions: Option<TextFile>,
     /// `batch/summary.csv`.
     pub batch_summary: Option<TextFile>,
+    /// `difference.csv`.
+    pub difference: Option<TextFile>,
 }
 
 fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
@@ -108,6 +113,7 @@ impl OutputFiles {
             (STATS_CSV, &mut self.stats),
             (DISTRIBUTIONS_CSV, &mut self.distributions),
             (BATCH_SUMMARY_CSV, &mut self.batch_summary),
+            (DIFFERENCE_CSV, &mut self.difference),
         ] {
             if skip.contains(&name) {
                 *slot = None;
@@ -128,6 +134,7 @@ impl OutputFiles {
             stats: read_optional(dir, STATS_CSV)?,
             distributions: read_optional(dir, DISTRIBUTIONS_CSV)?,
             batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
+            difference: read_optional(dir, DIFFERENCE_CSV)?,
         })
     }
 }
@@ -295,7 +302,7 @@ pub struct WedgeRow {
     /// Measure id.
     pub measure: String,
     /// Pillar.
-    pub pillar: String,
+    pub pillar: Pillar,
     /// Year.
     pub year: i32,
     /// Contribution to the reduction of net emissions, kt CO2e/yr.
@@ -312,13 +319,30 @@ pub struct MaccRow {
     /// Measure name.
     pub name: String,
     /// Pillar.
-    pub pillar: String,
+    pub pillar: Pillar,
     /// Year of the abatement.
     pub target_year: i32,
     /// Abatement, kt CO2e/yr.
     pub abatement_kt: f64,
     /// Cost, € per t CO2e.
     pub cost_eur_per_t: f64,
+}
+
+/// A row of `difference.csv`: one share of the gap between a scenario and its reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DifferenceRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Reference scenario.
+    pub reference: String,
+    /// Year.
+    pub year: i32,
+    /// Measure id (empty: the pillar's measures together).
+    pub measure: String,
+    /// Pillar.
+    pub pillar: Pillar,
+    /// Contribution to reference net − scenario net, kt CO2e/yr.
+    pub kt: f64,
 }
 
 /// A row of `sensitivity.csv`.
@@ -388,6 +412,8 @@ pub struct ChartData {
     pub distributions: BTreeMap<String, Distributions>,
     /// Batch probabilities by scenario (empty: no batch).
     pub batch_summary: BTreeMap<String, BatchSummaryRecord>,
+    /// Shares of the gap to the reference scenario (None: no `difference.csv`).
+    pub difference: Option<Vec<DifferenceRow>>,
 }
 
 impl ChartData {
@@ -458,6 +484,11 @@ impl ChartData {
                 .map(|f| parse_batch_summary(f, &milestone_years))
                 .transpose()?
                 .unwrap_or_default(),
+            difference: files
+                .difference
+                .as_ref()
+                .map(parse_difference)
+                .transpose()?,
         })
     }
 
@@ -488,6 +519,17 @@ impl ChartData {
             .collect();
         h.sort_by_key(|p| p.0);
         h
+    }
+
+    /// The annual cost of a scenario's costed measures in the MACC year, M€/yr: Σ abatement ×
+    /// cost / 1000 over its `macc.csv` rows (0 without them).
+    pub fn annual_cost_meur(&self, scenario: &str) -> f64 {
+        self.macc
+            .iter()
+            .flatten()
+            .filter(|r| r.scenario == scenario)
+            .map(|r| r.abatement_kt * r.cost_eur_per_t / 1000.0)
+            .sum()
     }
 
     /// Index of `year` in [`ChartData::years`].
@@ -610,13 +652,14 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
     Ok(out)
 }
 
-fn pillar(row: &Row, col: &str) -> Result<String> {
+fn pillar(row: &Row, col: &str) -> Result<Pillar> {
     let p = row.required_str(col)?;
-    if PILLARS.contains(&p) {
-        Ok(p.to_string())
+    if let Some(pillar) = pillar_named(p) {
+        Ok(pillar)
     } else {
-        let hint = crate::error::did_you_mean(p, PILLARS.iter().copied())
-            .unwrap_or_else(|| format!("pillars are {}", PILLARS.join(", ")));
+        let names = Pillar::ALL.map(Pillar::as_str);
+        let hint = crate::error::did_you_mean(p, names.iter().copied())
+            .unwrap_or_else(|| format!("pillars are {}", names.join(", ")));
         Err(row
             .error(col, format!("unknown pillar `{p}`"))
             .hint(hint)
@@ -675,6 +718,34 @@ fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
         });
     }
     Ok(out)
+}
+
+fn parse_difference(file: &TextFile) -> Result<Vec<DifferenceRow>> {
+    let table = Table::read(
+        file,
+        &[
+            "scenario",
+            "reference",
+            "year",
+            "measure",
+            "pillar",
+            "contribution_kt",
+        ],
+        &[],
+    )?;
+    table
+        .rows()
+        .map(|row| {
+            Ok(DifferenceRow {
+                scenario: row.required_str("scenario")?.to_string(),
+                reference: row.required_str("reference")?.to_string(),
+                year: row.year("year")?,
+                measure: row.str("measure").to_string(),
+                pillar: pillar(&row, "pillar")?,
+                kt: row.f64("contribution_kt")?,
+            })
+        })
+        .collect()
 }
 
 fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {

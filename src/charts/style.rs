@@ -6,6 +6,7 @@
 //! output folder: the colour depends on the name (known names have fixed colours) and on the
 //! sorted set of names of the folder, never on which chart draws it.
 
+use crate::scenario::Pillar;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -176,35 +177,21 @@ fn fnv1a(s: &str) -> u64 {
 }
 
 /// The colour of a pillar (Okabe–Ito; fixed for every chart).
-pub fn pillar_color(pillar: &str) -> RGBColor {
+pub fn pillar_color(pillar: Pillar) -> RGBColor {
     match pillar {
-        "logistics" => hex(0x0072B2),
-        "bioeconomy" => hex(0x009E73),
-        "transport" => hex(0xE69F00),
-        "digitalisation" => hex(0xCC79A7),
-        "energy" => hex(0xD55E00),
-        _ => hex(0x999999),
+        Pillar::Logistics => hex(0x0072B2),
+        Pillar::Bioeconomy => hex(0x009E73),
+        Pillar::Transport => hex(0xE69F00),
+        Pillar::Digitalisation => hex(0xCC79A7),
+        Pillar::Energy => hex(0xD55E00),
+        Pillar::Other => hex(0x999999),
     }
 }
 
-/// Display name of a pillar.
-pub fn pillar_label(pillar: &str) -> String {
-    let mut c = pillar.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
+/// The pillar written `name` in files (`logistics`, …), if it is one.
+pub fn pillar_named(name: &str) -> Option<Pillar> {
+    Pillar::ALL.into_iter().find(|p| p.as_str() == name)
 }
-
-/// The pillars in display order (as in `scenario::Pillar::ALL`).
-pub const PILLARS: [&str; 6] = [
-    "logistics",
-    "bioeconomy",
-    "transport",
-    "digitalisation",
-    "energy",
-    "other",
-];
 
 /// A name → colour map built from all names of an output folder.
 #[derive(Debug, Clone, Default)]
@@ -271,6 +258,12 @@ impl ColorMap {
     /// Colours of top-level emission sectors.
     pub fn sectors(names: impl IntoIterator<Item = String>) -> ColorMap {
         ColorMap::build(names, &SECTOR_POOL, &SECTOR_KNOWN, true)
+    }
+
+    /// Colours of any other categories (measures of the difference view): Tol's muted scheme
+    /// in sorted order.
+    pub fn categories(names: impl IntoIterator<Item = String>) -> ColorMap {
+        ColorMap::build(names, &SECTOR_POOL, &[], true)
     }
 
     /// Colours of top-level removal sectors.
@@ -345,39 +338,7 @@ pub fn fill(color: impl Color) -> ShapeStyle {
 /// assert_eq!(thousands(-0.0), "0");
 /// ```
 pub fn thousands(v: f64) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    let neg = v < 0.0 && v.abs() >= 5e-7;
-    let a = v.abs();
-    let (int, frac) = if a >= 100.0 || (a - a.round()).abs() < 1e-6 {
-        (a.round() as u64, String::new())
-    } else {
-        let s = format!("{a:.2}");
-        let (i, f) = s.split_once('.').unwrap_or((&s, ""));
-        let f = f.trim_end_matches('0');
-        (
-            i.parse().unwrap_or(0),
-            if f.is_empty() {
-                String::new()
-            } else {
-                format!(".{f}")
-            },
-        )
-    };
-    let digits = int.to_string();
-    let mut out = String::new();
-    if neg && (int > 0 || !frac.is_empty()) {
-        out.push('−');
-    }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
-    out.push_str(&frac);
-    out
+    crate::i18n::Lang::En.thousands(v)
 }
 
 /// Formats a year tick (blank between whole years).
@@ -395,13 +356,45 @@ pub struct Style {
     /// Image size.
     pub size: (u32, u32),
     scale: f64,
+    /// Language of every text and number.
+    pub lang: crate::i18n::Lang,
 }
 
 impl Style {
     /// The style of an image of `size`.
     pub fn new(size: (u32, u32)) -> Style {
         let scale = (size.0 as f64 / 1600.0).min(size.1 as f64 / 900.0).max(0.2);
-        Style { size, scale }
+        Style {
+            size,
+            scale,
+            lang: crate::i18n::Lang::En,
+        }
+    }
+
+    /// This style in language `lang`.
+    pub fn with_lang(mut self, lang: crate::i18n::Lang) -> Style {
+        self.lang = lang;
+        self
+    }
+
+    /// A number in the chart's language ([`crate::i18n::Lang::thousands`]).
+    pub fn num(&self, v: f64) -> String {
+        self.lang.thousands(v)
+    }
+
+    /// A share as a percentage in the chart's language.
+    pub fn pct(&self, share: f64) -> String {
+        self.lang.percent(share)
+    }
+
+    /// A message of the catalogue in the chart's language.
+    pub fn t(&self, m: crate::i18n::Msg) -> &'static str {
+        self.lang.t(m)
+    }
+
+    /// A message with its placeholders filled, in the chart's language.
+    pub fn fill(&self, m: crate::i18n::Msg, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.lang.fill(m, args)
     }
 
     /// A length scaled from 1600×900.
@@ -840,12 +833,12 @@ pub fn time_axes<'a, DB: DrawingBackend>(
         .bold_line_style(line(GRID, 1))
         .light_line_style(line(WHITE.mix(0.0), 0))
         .axis_style(line(MUTED, st.width(1.2)))
-        .x_desc("Year")
+        .x_desc(st.t(crate::i18n::Msg::Year))
         .y_desc(y_desc)
         .axis_desc_style(st.axis_font())
         .label_style(st.tick_font())
         .x_label_formatter(&|v| year_tick(*v))
-        .y_label_formatter(&|v| thousands(*v))
+        .y_label_formatter(&|v| st.num(*v))
         .y_labels(9)
         .draw()?;
     Ok(chart)
@@ -901,7 +894,7 @@ pub fn value_axes<'a, DB: DrawingBackend>(
         .axis_desc_style(st.axis_font())
         .label_style(st.tick_font())
         .x_label_formatter(x_fmt)
-        .y_label_formatter(&|v| thousands(*v))
+        .y_label_formatter(&|v| st.num(*v))
         .y_labels(9)
         .draw()?;
     Ok(chart)
@@ -966,7 +959,7 @@ pub fn ranked_axes<'a, DB: DrawingBackend>(
         .x_desc(x_desc)
         .axis_desc_style(st.axis_font())
         .label_style(st.tick_font())
-        .x_label_formatter(&|v| thousands(*v))
+        .x_label_formatter(&|v| st.num(*v))
         .y_label_formatter(&label_of)
         .x_labels(8)
         .draw()?;
@@ -980,14 +973,9 @@ pub fn band(xs: &[f64], upper: &[f64], lower: &[f64], style: ShapeStyle) -> Poly
     Polygon::new(pts, style)
 }
 
-/// Percent with no decimals when ≥ 10, one otherwise: `45 %`, `2.5 %`.
+/// Percent with no decimals when ≥ 10, one otherwise: `45 %`, `2.5 %` (English).
 pub fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if p.abs() >= 10.0 || (p - p.round()).abs() < 0.05 {
-        format!("{} %", thousands(p.round()))
-    } else {
-        format!("{p:.1} %").replace('-', "−")
-    }
+    crate::i18n::Lang::En.percent(share)
 }
 
 #[cfg(test)]

@@ -148,6 +148,8 @@ pub struct MeasureSpec {
     pub id: Spanned<String>,
     /// Display name (defaults to the id).
     pub name: Option<String>,
+    /// Finnish display name (defaults to `name`).
+    pub name_fi: Option<String>,
     /// What the measure stands for.
     pub description: Option<String>,
     /// Programme pillar.
@@ -176,6 +178,13 @@ pub struct MeasureSpec {
     /// `removal`: the capture happens at an installation in the EU emissions trading system,
     /// whose emissions the region's accounting may leave out (`count_ets_removals`).
     pub ets: Option<Spanned<bool>>,
+}
+
+impl MeasureSpec {
+    /// The Finnish display name, if given and not blank.
+    pub fn name_fi(&self) -> Option<&str> {
+        self.name_fi.as_deref().filter(|n| !n.trim().is_empty())
+    }
 }
 
 /// One `[[uncertainty]]` entry.
