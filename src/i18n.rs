@@ -426,9 +426,9 @@ catalogue! {
     PrintNetZero => " and net ≤ 0", " ja nettopäästöt ≤ 0";
     PrintMilestone => "milestone {year}: gross ≤ {limit} kt ({basis})", "välitavoite {year}: kokonaispäästöt ≤ {limit} kt ({basis})";
     PrintAccounting => "accounting: {basis}; removals at EU ETS installations {counted}",
-        "laskentatapa: {basis}; EU:n päästökauppalaitosten nielut {counted}";
-    PrintCounted => "counted", "lasketaan";
-    PrintNotCounted => "not counted", "ei lasketa";
+        "laskentatapa: {basis}; EU:n päästökauppalaitosten nieluja {counted}";
+    PrintCounted => "counted", "lasketaan mukaan";
+    PrintNotCounted => "not counted", "ei lasketa mukaan";
     PrintHeadScenario => "scenario", "skenaario";
     PrintHeadGross => "gross kt", "kok. kt";
     PrintHeadRemoval => "removal kt", "nielut kt";
@@ -436,7 +436,7 @@ catalogue! {
     PrintHeadVsRef => "vs ref", "vs. vert.";
     PrintHeadTarget => "target", "tavoite";
     PrintHeadNeutral => "neutral in", "neutraali";
-    PrintHeadMilestone => "m{year}", "v{year}";
+    PrintHeadMilestone => "m{year}", "vt{year}";
     PrintExcluded => "{scenario}: `{id}` not counted: {reason}", "{scenario}: `{id}` ei lasketa mukaan: {reason}";
     PrintMacc => "{scenario}: measures with a cost abate {kt} kt in {year} for {meur} M€/yr (see {file})",
         "{scenario}: kustannukselliset toimenpiteet vähentävät {kt} kt vuonna {year}, vuosikustannus {meur} M€ (ks. {file})";

@@ -237,6 +237,14 @@ fn dec(lang: Lang, v: f64, d: usize) -> String {
     }
 }
 
+/// A milestone's basis (`−80 % from 2007`) in `lang`.
+pub(crate) fn basis_words(basis: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => basis.to_string(),
+        Lang::Fi => basis.replace(" from ", " vuodesta "),
+    }
+}
+
 /// The reference of the difference view: `--against NAME` (compiled here when it is not
 /// among the scenarios run), `none` for no reference; without the flag `baseline` when it is
 /// run.
@@ -308,7 +316,7 @@ fn print_summary(
                 &[
                     ("year", &m.year),
                     ("limit", &dec(lang, m.gross_limit_kt, 0)),
-                    ("basis", &m.basis),
+                    ("basis", &basis_words(&m.basis, lang)),
                 ]
             )
         );
