@@ -85,6 +85,9 @@ pub struct ExcludedMeta {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// Finnish display name (`name_fi` of the scenario), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fi: Option<String>,
     /// Why it does not count.
     pub reason: String,
 }
@@ -279,13 +282,18 @@ impl Metadata {
 
 /// The Finnish names of the scenario's measures (`name_fi`).
 fn name_measures_fi(meta: &mut ScenarioMeta, sc: &Scenario) {
-    for mm in &mut meta.measures {
-        mm.name_fi = sc
-            .measures
+    let fi = |id: &str| {
+        sc.measures
             .iter()
-            .find(|spec| spec.item.id.get_ref() == &mm.id)
+            .find(|spec| spec.item.id.get_ref() == id)
             .and_then(|spec| spec.item.name_fi())
-            .map(String::from);
+            .map(String::from)
+    };
+    for mm in &mut meta.measures {
+        mm.name_fi = fi(&mm.id);
+    }
+    for e in &mut meta.excluded {
+        e.name_fi = fi(&e.id);
     }
 }
 
@@ -364,6 +372,7 @@ fn scenario_meta(m: &Model) -> ScenarioMeta {
             .map(|e| ExcludedMeta {
                 id: e.id.clone(),
                 name: e.name.clone(),
+                name_fi: None,
                 reason: e.reason.clone(),
             })
             .collect(),

@@ -40,6 +40,7 @@ h3 { font-size: 1.15rem; margin-top: 1.6em; }
 p.lead { color: var(--muted); margin-top: 0; }
 nav ul { columns: 2; padding-left: 1.2em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92rem; width: 100%; }
+.wide { overflow-x: auto; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -80,7 +81,7 @@ fn kind_words(kind: &str, lang: Lang) -> String {
         "process" => "prosessipäästöjen vähennys",
         "capture" => "talteenotto",
         "carrier_ef" => "polttoaineen päästökerroin",
-        "mix_switch" => "tuotantorakenteen muutos",
+        "mix_switch" => "seoksen tai tuotannon rakenne",
         "removal" => "nielu",
         _ => "",
     };
@@ -96,12 +97,29 @@ fn adoption_words(adoption: &str, lang: Lang) -> String {
     if lang == Lang::En {
         return adoption.to_string();
     }
-    adoption
+    let words = adoption
         .replacen("linear", "lineaarinen", 1)
         .replacen("logistic", "logistinen", 1)
         .replacen("step", "kertaheitto", 1)
         .replacen("table", "taulukko", 1)
-        .replacen(" from ", " vuodesta ", 1)
+        .replacen(" from ", " vuodesta ", 1);
+    // decimal commas in the table points (`2026: 0.094` → `2026: 0,094`)
+    let chars: Vec<char> = words.chars().collect();
+    let digit = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(char::is_ascii_digit)
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                ','
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn figure(out: &mut String, svgs: &[(String, &[u8])], stem: &str, caption: &str) {
@@ -141,7 +159,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
     let y = &t.year;
     let _ = write!(
         out,
-        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
+        "<div class=\"wide\"><table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th>{}</th><th>{}</th>",
         lang.t(Msg::ColScenario),
@@ -243,7 +261,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
     accounting_note(out, data, lang);
 }
 
@@ -265,14 +283,7 @@ fn accounting_note(out: &mut String, data: &ChartData, lang: Lang) {
     ));
     for sc in &data.scenarios {
         for e in &sc.meta.excluded {
-            let name = sc
-                .meta
-                .measures
-                .iter()
-                .find(|m| m.id == e.id)
-                .map_or(e.name.as_str(), |m| {
-                    lang.pick(&m.name, m.name_fi.as_deref())
-                });
+            let name = lang.pick(&e.name, e.name_fi.as_deref());
             note.push_str(&esc(&lang.fill(
                 Msg::LeftOut,
                 &[("scenario", &sc.name), ("name", &name), ("id", &e.id)],
