@@ -159,7 +159,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
     let y = &t.year;
     let _ = write!(
         out,
-        "<div class=\"wide\"><table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th>{}</th><th>{}</th>",
         lang.t(Msg::ColScenario),
@@ -261,7 +261,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table></div>\n");
+    out.push_str("</tbody>\n</table>\n");
     accounting_note(out, data, lang);
 }
 
@@ -738,7 +738,9 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
         "</section>\n<footer>{}</footer>\n</main>\n</body>\n</html>\n",
         esc(&lang.fill(Msg::Footer, &[("version", &env!("CARGO_PKG_VERSION"))]))
     );
-    out
+    // every table (also those of SOURCES.md) scrolls sideways on its own, never the page
+    out.replace("<table>", "<div class=\"wide\"><table>")
+        .replace("</table>", "</table></div>")
 }
 
 #[cfg(test)]
