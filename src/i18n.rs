@@ -335,6 +335,40 @@ catalogue! {
     FieldEnergyRatio => "energy ratio", "energiasuhde";
     DriverGrowth => "{driver} growth", "{driver}: kasvu";
 
+    // Morris
+    MorrisTitle => "{region}: which uncertainties matter — {scenario}", "{region}: mitkä epävarmuudet ratkaisevat — {scenario}";
+    MorrisSubtitle => "Morris screening of net emissions in {year}: {trajectories} trajectories, {runs} model runs",
+        "Vuoden {year} nettopäästöjen Morris-seulonta: {trajectories} polkua, {runs} mallin ajoa";
+    MorrisAxis => "kt CO2e/yr of {year} net emissions across the parameter's range",
+        "kt CO2e/v vuoden {year} nettopäästöissä parametrin vaihteluvälillä";
+    ElementaryEffects => "Elementary effects", "Alkeisvaikutukset";
+    MuStar => "μ*: mean absolute effect (influence)", "μ*: itseisarvojen keskiarvo (vaikutus)";
+    SigmaSpread => "σ: their spread (interactions, non-linearity)", "σ: hajonta (yhteisvaikutukset, epälineaarisuus)";
+
+    // discovery
+    DiscoveryTitleMissed => "{region}: under which conditions is the target missed? — {scenario}",
+        "{region}: millä ehdoilla tavoitetta ei saavuteta? — {scenario}";
+    DiscoveryTitleMet => "{region}: under which conditions is the target met? — {scenario}",
+        "{region}: millä ehdoilla tavoite saavutetaan? — {scenario}";
+    DiscoveryRuleDensest => "the densest box with coverage ≥ {p}", "tihein laatikko, jonka kattavuus ≥ {p}";
+    DiscoveryRulePicked => "picked with --box", "valittu --box-valinnalla";
+    DiscoverySubtitle => "PRIM peeling trajectory over {n} samples · box {k} ({rule}): coverage {coverage}, density {density}",
+        "PRIM-kuorintapolku {n} otoksesta · laatikko {k} ({rule}): kattavuus {coverage}, tiheys {density}";
+    DiscoveryXMissed => "Coverage (share of all samples where the target is missed that lie in the box)",
+        "Kattavuus (osuus otoksista, joissa tavoitetta ei saavuteta, jotka ovat laatikossa)";
+    DiscoveryXMet => "Coverage (share of all samples where the target is met that lie in the box)",
+        "Kattavuus (osuus otoksista, joissa tavoite saavutetaan, jotka ovat laatikossa)";
+    DiscoveryYMissed => "Density (share of the box where it is missed)", "Tiheys (laatikon osuus, jossa tavoitetta ei saavuteta)";
+    DiscoveryYMet => "Density (share of the box where it is met)", "Tiheys (laatikon osuus, jossa tavoite saavutetaan)";
+    BoxNumber => "box {k}", "laatikko {k}";
+    RestrictedParameters => "Restricted parameters", "Rajatut parametrit";
+    OrMore => "{n} or more", "{n} tai enemmän";
+    Boxes => "Boxes", "Laatikot";
+    PeelingTrajectory => "Peeling trajectory", "Kuorintapolku";
+    PastedBox => "Pasted box (ring)", "Laajennettu laatikko (rengas)";
+    SelectedBox => "Selected: box {k}", "Valittu: laatikko {k}";
+    CoverageThreshold => "Coverage threshold {p}", "Kattavuuden raja {p}";
+
     // report
     ReportTitle => "{region}: carbon-neutrality scenarios", "{region}: hiilineutraaliuden skenaariot";
     ReportLeadTarget => "Target {year}: ", "Tavoite {year}: ";
