@@ -292,6 +292,7 @@ catalogue! {
     GapByMeasure => "Gap by measure", "Ero toimenpiteittäin";
     GapByPillar => "Gap by pillar", "Ero painopisteittäin";
     ReferenceNamed => "Reference {name}", "Vertailu {name}";
+    OtherMeasures => "{n} other measures", "{n} muuta toimenpidettä";
     OtherSettings => "Other assumptions (drivers)", "Muut oletukset (esim. väestökehitys)";
 
     // macc

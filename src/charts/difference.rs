@@ -10,11 +10,12 @@ use super::Ctx;
 use super::emissions::time_range;
 use super::load::{DifferenceRow, ScenarioData};
 use super::style::{
-    ColorMap, DrawResult, Entry, INK, band, fill, frame, legend, line, padded, time_axes,
+    DrawResult, Entry, INK, band, fill, frame, legend, line, padded, pillar_color, time_axes,
 };
 use crate::decision::difference::RESIDUAL;
 use crate::i18n::Msg;
 use crate::model::variables::NET;
+use crate::scenario::Pillar;
 
 /// The display name of a share.
 fn share_name(ctx: &Ctx, r: &DifferenceRow) -> String {
@@ -26,14 +27,22 @@ fn share_name(ctx: &Ctx, r: &DifferenceRow) -> String {
     }
     ctx.data
         .meta
-        .measure(&r.measure)
+        .measure_of(&r.scenario, &r.reference, &r.measure)
         .map_or_else(|| r.measure.clone(), |m| ctx.measure_name(m))
 }
 
-/// The shares of the gap of `scenario`: (name, pillar, kt per year of the results), in file order.
-pub(super) fn shares(ctx: &Ctx, scenario: &str) -> Vec<(String, Vec<f64>)> {
+/// The most shares drawn one by one; the rest are one band (the legend must fit the smallest
+/// image; `difference.csv` and the report list them all).
+const MAX_BANDS: usize = 10;
+
+/// A band of the chart: name, pillar (None: the band of the other measures), kt per year.
+type Band = (String, Option<Pillar>, Vec<f64>);
+
+/// The shares of the gap of `scenario` per year of the results, in file order; beyond
+/// [`MAX_BANDS`] the largest in the target year (by magnitude) and one band of the others.
+fn shares(ctx: &Ctx, scenario: &str, ti: usize) -> Vec<Band> {
     let n = ctx.data.years.len();
-    let mut out: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut out: Vec<Band> = Vec::new();
     for r in ctx
         .data
         .difference
@@ -45,16 +54,56 @@ pub(super) fn shares(ctx: &Ctx, scenario: &str) -> Vec<(String, Vec<f64>)> {
         let Some(i) = ctx.data.year_index(r.year) else {
             continue;
         };
-        match out.iter_mut().find(|(m, _)| *m == name) {
-            Some((_, v)) => v[i] += r.kt,
+        match out.iter_mut().find(|(m, _, _)| *m == name) {
+            Some((_, _, v)) => v[i] += r.kt,
             None => {
                 let mut v = vec![0.0; n];
                 v[i] = r.kt;
-                out.push((name, v));
+                out.push((name, Some(r.pillar), v));
             }
         }
     }
+    if out.len() > MAX_BANDS + 1 {
+        let at = |b: &Band| b.2.get(ti).copied().unwrap_or(0.0).abs();
+        out.sort_by(|a, b| at(b).total_cmp(&at(a)).then_with(|| a.0.cmp(&b.0)));
+        let rest = out.split_off(MAX_BANDS);
+        let mut sum = vec![0.0; n];
+        for (_, _, v) in &rest {
+            for (s, x) in sum.iter_mut().zip(v) {
+                *s += x;
+            }
+        }
+        out.push((
+            ctx.st.fill(Msg::OtherMeasures, &[("n", &rest.len())]),
+            None,
+            sum,
+        ));
+    }
     out
+}
+
+/// Colours of the bands: each pillar's colour, lighter for each further measure of the pillar;
+/// grey for the other measures.
+fn band_colors(bands: &[Band]) -> Vec<RGBColor> {
+    bands
+        .iter()
+        .enumerate()
+        .map(|(i, (_, pillar, _))| match pillar {
+            None => RGBColor(0xBB, 0xBB, 0xBB),
+            Some(p) => {
+                let same = bands.iter().filter(|b| b.1 == *pillar).count();
+                let rank = bands[..i].iter().filter(|b| b.1 == *pillar).count();
+                let t = if same > 1 {
+                    0.65 * rank as f64 / (same - 1) as f64
+                } else {
+                    0.0
+                };
+                let c = pillar_color(*p);
+                let light = |x: u8| (f64::from(x) + (255.0 - f64::from(x)) * t).round() as u8;
+                RGBColor(light(c.0), light(c.1), light(c.2))
+            }
+        })
+        .collect()
 }
 
 /// The reference scenario of `scenario` in `difference.csv`.
@@ -79,22 +128,29 @@ pub(super) fn draw<DB: DrawingBackend>(
     let xs = ctx.xs();
     let net = sc.values(NET, n);
     let reference = reference_of(ctx, &sc.name).unwrap_or_default();
-    let mut shares = shares(ctx, &sc.name);
-    // the reference's net = the scenario's + every share (they add up to the gap)
-    let ref_net: Vec<f64> = (0..n)
-        .map(|i| net[i] + shares.iter().map(|(_, v)| v[i]).sum::<f64>())
-        .collect();
     let ti = data
         .year_index(data.meta.target.year)
         .unwrap_or(n.saturating_sub(1));
-    // raising shares first (upwards from the reference), then the lowering ones, largest first
+    let mut shares = shares(ctx, &sc.name, ti);
+    // the reference's net = the scenario's + every share (they add up to the gap)
+    let ref_net: Vec<f64> = (0..n)
+        .map(|i| net[i] + shares.iter().map(|(_, _, v)| v[i]).sum::<f64>())
+        .collect();
+    // raising shares first (upwards from the reference), then the lowering ones by pillar,
+    // largest first; the other measures last
+    let pillar_rank = |p: &Option<Pillar>| {
+        p.map_or(Pillar::ALL.len(), |p| {
+            Pillar::ALL.iter().position(|q| *q == p).unwrap_or(0)
+        })
+    };
     shares.sort_by(|a, b| {
         let (va, vb) = (
-            a.1.get(ti).copied().unwrap_or(0.0),
-            b.1.get(ti).copied().unwrap_or(0.0),
+            a.2.get(ti).copied().unwrap_or(0.0),
+            b.2.get(ti).copied().unwrap_or(0.0),
         );
         (va >= 0.0)
             .cmp(&(vb >= 0.0))
+            .then_with(|| pillar_rank(&a.1).cmp(&pillar_rank(&b.1)))
             .then_with(|| vb.abs().total_cmp(&va.abs()))
             .then_with(|| a.0.cmp(&b.0))
     });
@@ -106,7 +162,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         lo = lo.min(*v);
         hi = hi.max(*v);
     }
-    for (name, v) in &shares {
+    for (name, _, v) in &shares {
         let next: Vec<f64> = cur.iter().zip(v).map(|(c, s)| c - s).collect();
         for x in &next {
             lo = lo.min(*x);
@@ -139,7 +195,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         [(f64::from(x0) - 0.5, 0.0), (f64::from(x1) + 0.5, 0.0)],
         line(INK, st.width(1.5)),
     ))?;
-    let colors = ColorMap::categories(shares.iter().map(|(n, _)| n.clone()));
+    let colors = band_colors(&shares);
     let mut entries = vec![Entry::heading(
         st.t(
             if data
@@ -154,8 +210,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             },
         ),
     )];
-    for (name, upper, lower) in &bands {
-        let c = colors.get(name);
+    for ((name, upper, lower), &c) in bands.iter().zip(&colors) {
         chart.draw_series(std::iter::once(band(&xs, upper, lower, fill(c.mix(0.85)))))?;
         entries.push(Entry::area(name.clone(), c.mix(0.85)));
     }

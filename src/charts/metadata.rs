@@ -250,11 +250,15 @@ impl Metadata {
         }
     }
 
-    /// A measure of any scenario here (the reference included) by id.
-    pub fn measure(&self, id: &str) -> Option<&MeasureMeta> {
-        self.scenarios
-            .iter()
-            .chain(&self.reference)
+    /// Measure `id` as `scenario` has it, else as `reference` has it (also when the reference
+    /// was not run and is recorded under `reference`).
+    pub fn measure_of(&self, scenario: &str, reference: &str, id: &str) -> Option<&MeasureMeta> {
+        [scenario, reference]
+            .into_iter()
+            .filter_map(|n| {
+                self.scenario(n)
+                    .or(self.reference.as_ref().filter(|r| r.name == n))
+            })
             .flat_map(|s| &s.measures)
             .find(|m| m.id == id)
     }

@@ -436,7 +436,7 @@ fn difference_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang:
             lang.pillar(r.pillar).to_string()
         } else {
             data.meta
-                .measure(&r.measure)
+                .measure_of(&sc.name, &reference, &r.measure)
                 .map_or(r.measure.clone(), |m| {
                     lang.pick(&m.name, m.name_fi.as_deref()).to_string()
                 })

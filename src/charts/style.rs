@@ -260,12 +260,6 @@ impl ColorMap {
         ColorMap::build(names, &SECTOR_POOL, &SECTOR_KNOWN, true)
     }
 
-    /// Colours of any other categories (measures of the difference view): Tol's muted scheme
-    /// in sorted order.
-    pub fn categories(names: impl IntoIterator<Item = String>) -> ColorMap {
-        ColorMap::build(names, &SECTOR_POOL, &[], true)
-    }
-
     /// Colours of top-level removal sectors.
     pub fn removals(names: impl IntoIterator<Item = String>) -> ColorMap {
         ColorMap::build(names, &REMOVAL_POOL, &REMOVAL_KNOWN, true)

@@ -11,8 +11,14 @@
 //! scenario's on). The worth of a coalition is net(reference state) − net(coalition switched),
 //! so positive contributions make the scenario's net emissions lower than the reference's.
 //!
-//! With more than [`MAX_MEASURE_PLAYERS`] differing measures the players are the pillars (all
-//! differing measures of a pillar switch together).
+//! With more than [`MAX_MEASURE_PLAYERS`] differing measures the pillars are the players of an
+//! exact Shapley attribution (all differing measures of a pillar switch together), and each
+//! pillar's share is split among its measures by the Owen value — the exact Shapley value of
+//! the game with the pillars as a coalition structure: measure i of pillar k gets
+//! Σ_{T ⊆ pillars∖k} w(|T|, m) Σ_{S ⊆ k∖i} w(|S|, b_k) · (v(∪T ∪ S ∪ {i}) − v(∪T ∪ S)), with
+//! w(s, n) = s!(n−s−1)!/n!, m pillars and b_k measures in pillar k. The measures of a pillar
+//! add up to the pillar's Shapley share, so every row still adds up. A pillar with more than
+//! [`MAX_OWEN_BLOCK`] differing measures keeps one row (empty `measure`).
 //!
 //! The union model carries the scenario's other settings (driver overrides such as a population
 //! target, uncertainty factors): what they change is the rest, net emissions of the reference
@@ -23,10 +29,12 @@
 
 use serde::Serialize;
 
-use super::csv_bytes;
+use rayon::prelude::*;
+
 use super::shapley::{Switch, exact_between};
+use super::{csv_bytes, variable_row};
 use crate::data::Region;
-use crate::engine::{TotalRows, run_central};
+use crate::engine::{TotalRows, Workspace, run_central};
 use crate::error::Result;
 use crate::model::{Model, compile};
 use crate::output::fmt_num;
@@ -34,8 +42,12 @@ use crate::scenario::{Pillar, Scenario};
 
 /// File name of the difference table.
 pub const DIFFERENCE_CSV: &str = "difference.csv";
-/// The most differing measures attributed one by one; above, by pillar.
+/// The most differing measures attributed as players of one game; above, by pillar (and
+/// within a pillar by the Owen value).
 pub const MAX_MEASURE_PLAYERS: usize = 16;
+/// The most differing measures of one pillar split by the Owen value (2^(m−1) · 2^b
+/// evaluations for m pillars and b measures: 32 · 4096 at most); above, the pillar is one row.
+pub const MAX_OWEN_BLOCK: usize = 12;
 /// The `measure` of the row of the scenario's other settings (drivers, uncertainty factors).
 pub const RESIDUAL: &str = "_other_settings";
 
@@ -65,7 +77,8 @@ pub struct Difference {
     pub reference_net: Vec<f64>,
     /// The shares, which add up to reference net − scenario net every year.
     pub shares: Vec<Share>,
-    /// Whether the players are pillars (too many differing measures).
+    /// Whether the players are pillars, their measures split by the Owen value (too many
+    /// differing measures).
     pub by_pillar: bool,
 }
 
@@ -107,6 +120,25 @@ pub fn difference(
     reference: &Scenario,
     ref_model: &Model,
 ) -> Result<Difference> {
+    difference_with(
+        region,
+        scenario,
+        model,
+        reference,
+        ref_model,
+        MAX_MEASURE_PLAYERS,
+    )
+}
+
+/// [`difference`] with measures as players up to `max_players`.
+fn difference_with(
+    region: &Region,
+    scenario: &Scenario,
+    model: &Model,
+    reference: &Scenario,
+    ref_model: &Model,
+    max_players: usize,
+) -> Result<Difference> {
     let ny = model.ny;
     // the union scenario and which of its measures each player switches
     let mut union = scenario.clone();
@@ -144,7 +176,7 @@ pub fn difference(
     }
     let scenario_net = net_row(model);
     let reference_net = net_row(ref_model);
-    let by_pillar = players.len() > MAX_MEASURE_PLAYERS;
+    let by_pillar = players.len() > max_players;
     let mut shares = Vec::new();
     if !players.is_empty() {
         let u = compile(region, &union)?;
@@ -163,32 +195,47 @@ pub fn difference(
                 })
                 .collect()
         };
-        let (ids, groups): (Vec<(String, Pillar)>, Vec<Vec<Switch>>) = if by_pillar {
-            Pillar::ALL
+        let sw: Vec<Vec<Switch>> = players.iter().map(|pl| switches(&pl.2)).collect();
+        if by_pillar {
+            let blocks: Vec<(Pillar, Vec<usize>)> = Pillar::ALL
                 .into_iter()
-                .filter(|pl| players.iter().any(|p| p.1 == *pl))
                 .map(|pl| {
-                    let sw = players
-                        .iter()
-                        .filter(|p| p.1 == pl)
-                        .flat_map(|p| switches(&p.2))
-                        .collect();
-                    ((String::new(), pl), sw)
+                    let ix = (0..players.len()).filter(|&i| players[i].1 == pl).collect();
+                    (pl, ix)
                 })
-                .unzip()
-        } else {
-            players
+                .filter(|(_, ix): &(Pillar, Vec<usize>)| !ix.is_empty())
+                .collect();
+            let groups = blocks
                 .iter()
-                .map(|(id, pl, ms)| ((id.clone(), *pl), switches(ms)))
-                .unzip()
-        };
-        let (kt, _, _) = exact_between(&u, &p, groups);
-        for (i, (measure, pillar)) in ids.into_iter().enumerate() {
-            shares.push(Share {
-                measure,
-                pillar,
-                kt: kt[i * ny..(i + 1) * ny].to_vec(),
-            });
+                .map(|(_, ix)| ix.iter().flat_map(|&i| sw[i].clone()).collect())
+                .collect();
+            let (kt, _, _) = exact_between(&u, &p, groups);
+            for (k, (pillar, ix)) in blocks.iter().enumerate() {
+                if ix.len() > MAX_OWEN_BLOCK {
+                    shares.push(Share {
+                        measure: String::new(),
+                        pillar: *pillar,
+                        kt: kt[k * ny..(k + 1) * ny].to_vec(),
+                    });
+                    continue;
+                }
+                for (j, phi) in owen_block(&u, &p, &sw, &blocks, k).into_iter().enumerate() {
+                    shares.push(Share {
+                        measure: players[ix[j]].0.clone(),
+                        pillar: *pillar,
+                        kt: phi,
+                    });
+                }
+            }
+        } else {
+            let (kt, _, _) = exact_between(&u, &p, sw);
+            for (i, (measure, pillar, _)) in players.iter().enumerate() {
+                shares.push(Share {
+                    measure: measure.clone(),
+                    pillar: *pillar,
+                    kt: kt[i * ny..(i + 1) * ny].to_vec(),
+                });
+            }
         }
     }
     // what the shares leave of the gap of the two central runs: the scenario's other settings
@@ -218,6 +265,86 @@ pub fn difference(
         shares,
         by_pillar,
     })
+}
+
+/// w(s, n) = s!(n − s − 1)!/n! = 1 / (n · C(n − 1, s)), for s = 0..n.
+fn shapley_weights(n: usize) -> Vec<f64> {
+    let mut binom = vec![1.0f64; n.max(1)];
+    for s in 1..n {
+        binom[s] = binom[s - 1] * (n - s) as f64 / s as f64;
+    }
+    binom.iter().map(|c| 1.0 / (n as f64 * c)).collect()
+}
+
+/// The Owen values of the players of block `k` (by year), the blocks being the other unions:
+/// first the net emissions of every coalition (union of some other blocks) ∪ (subset of block
+/// `k`), in parallel over the other blocks' subsets, then each player's weighted marginal
+/// contributions summed in a fixed order.
+fn owen_block(
+    model: &Model,
+    p: &[f64],
+    sw: &[Vec<Switch>],
+    blocks: &[(Pillar, Vec<usize>)],
+    k: usize,
+) -> Vec<Vec<f64>> {
+    let ny = model.ny;
+    let net = TotalRows::of(model).net;
+    let others: Vec<usize> = (0..blocks.len()).filter(|&j| j != k).collect();
+    let own = &blocks[k].1;
+    let b = own.len();
+    let mut off = p.to_vec();
+    for &(i, o, _) in sw.iter().flatten() {
+        off[i] = o;
+    }
+    let set = |q: &mut [f64], player: usize, on: bool| {
+        for &(i, o, n) in &sw[player] {
+            q[i] = if on { n } else { o };
+        }
+    };
+    // nets[t][s·ny + y]: net emissions with the blocks of `t` and the subset `s` of block k on
+    let nets: Vec<Vec<f64>> = (0..1usize << others.len())
+        .into_par_iter()
+        .map_init(
+            || (Workspace::new(model), vec![0.0; ny]),
+            |(ws, out), t| {
+                let mut q = off.clone();
+                for (bit, &j) in others.iter().enumerate() {
+                    for &i in &blocks[j].1 {
+                        set(&mut q, i, t >> bit & 1 == 1);
+                    }
+                }
+                let mut row = vec![0.0; (1usize << b) * ny];
+                for s in 0..1usize << b {
+                    for (bit, &i) in own.iter().enumerate() {
+                        set(&mut q, i, s >> bit & 1 == 1);
+                    }
+                    ws.evaluate(model, &q);
+                    variable_row(model, net, &ws.leaves, out);
+                    row[s * ny..(s + 1) * ny].copy_from_slice(out);
+                }
+                row
+            },
+        )
+        .collect();
+    let w_blocks = shapley_weights(others.len() + 1);
+    let w_own = shapley_weights(b);
+    (0..b)
+        .map(|i| {
+            let bit = 1usize << i;
+            let mut phi = vec![0.0; ny];
+            for (t, row) in nets.iter().enumerate() {
+                let wt = w_blocks[t.count_ones() as usize];
+                for s in (0..1usize << b).filter(|s| s & bit == 0) {
+                    let w = wt * w_own[s.count_ones() as usize];
+                    // v(X) = net(nothing on) − net(X): the marginal contribution is a drop in net
+                    for y in 0..ny {
+                        phi[y] += w * (row[s * ny + y] - row[(s | bit) * ny + y]);
+                    }
+                }
+            }
+            phi
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -370,6 +497,79 @@ adoption = { curve = "step", year = 2025 }
         assert!((at("sink", 2030) - 3.0).abs() < 1e-12);
         assert_eq!(at("sink", 2024), 0.0);
         assert!(!d.by_pillar);
+    }
+
+    #[test]
+    fn by_pillar_the_owen_value_splits_each_pillar_among_its_measures() {
+        let (region, runs) = compiled(&[("s", SCENARIO), ("r", REFERENCE)]);
+        let (s, r) = (&runs[0], &runs[1]);
+        let d = difference_with(&region, &s.0, &s.1, &r.0, &r.1, 2).unwrap();
+        assert!(d.by_pillar);
+        // pillars in display order: bioeconomy (cows, sink), then transport (b)
+        let ids: Vec<(&str, Pillar)> = d
+            .shares
+            .iter()
+            .map(|s| (s.measure.as_str(), s.pillar))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("cows", Pillar::Bioeconomy),
+                ("sink", Pillar::Bioeconomy),
+                ("b", Pillar::Transport)
+            ]
+        );
+        // the three act on different sources (or add a sink): the game is additive, so the Owen
+        // values are each measure's own effect, as in the test above: 2030 b 2.5, cows 1, sink 3
+        let at = |id: &str| d.shares.iter().find(|s| s.measure == id).unwrap().kt[10];
+        assert!((at("b") - 2.5).abs() < 1e-12);
+        assert!((at("cows") - 1.0).abs() < 1e-12);
+        assert!((at("sink") - 3.0).abs() < 1e-12);
+        for y in 0..d.scenario_net.len() {
+            let gap = d.reference_net[y] - d.scenario_net[y];
+            let sum: f64 = d.shares.iter().map(|s| s.kt[y]).sum();
+            assert!((sum - gap).abs() <= 1e-9 * gap.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn owen_values_of_an_interacting_pair_split_evenly_and_add_up() {
+        // two measures halving the same source in one pillar, one removal in another:
+        // 2030 cars 10 kt; a and b together cut 7.5 kt, each alone 5 kt; symmetric, so the Owen
+        // value gives each 3.75 (as Shapley would: the other pillar's sink is additive)
+        let reference = "description = \"none\"\n";
+        let scenario = r#"
+[[measures]]
+id = "a"
+pillar = "transport"
+kind = "activity"
+targets = ["transport.cars"]
+value = 0.5
+adoption = { curve = "step", year = 2020 }
+
+[[measures]]
+id = "b"
+pillar = "transport"
+kind = "activity"
+targets = ["transport.cars"]
+value = 0.5
+adoption = { curve = "step", year = 2020 }
+
+[[measures]]
+id = "sink"
+pillar = "bioeconomy"
+kind = "removal"
+sector = "Biochar"
+value = 3
+adoption = { curve = "step", year = 2025 }
+"#;
+        let (region, runs) = compiled(&[("s", scenario), ("r", reference)]);
+        let (s, r) = (&runs[0], &runs[1]);
+        let d = difference_with(&region, &s.0, &s.1, &r.0, &r.1, 1).unwrap();
+        let at = |id: &str| d.shares.iter().find(|s| s.measure == id).unwrap().kt[10];
+        assert!((at("a") - 3.75).abs() < 1e-12);
+        assert!((at("b") - 3.75).abs() < 1e-12);
+        assert!((at("sink") - 3.0).abs() < 1e-12);
     }
 
     #[test]
