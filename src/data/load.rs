@@ -662,7 +662,9 @@ fn sector_fi(row: &super::Row, sector: &str) -> Result<Option<String>> {
         return Err(row
             .error(
                 "sector_fi",
-                format!("`sector_fi` `{fi}` has {n_fi} parts, `sector` `{sector}` has {n_en}"),
+                format!(
+                    "`sector_fi` `{fi}` does not match `sector` `{sector}` part by part ({n_fi} against {n_en} parts)"
+                ),
             )
             .hint("give the Finnish name of each part of `sector`, separated by `|` in the same order (e.g. `Liikenne|Tieliikenne`), or leave it empty")
             .into());
