@@ -385,10 +385,16 @@ fn measures_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: L
 fn difference_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: Lang) {
     let Some(rows) = &data.difference else { return };
     let year = data.meta.target.year;
-    let mine: Vec<_> = rows
+    let mut mine: Vec<_> = rows
         .iter()
         .filter(|r| r.scenario == sc.name && r.year == year)
         .collect();
+    // largest share first; the scenario's other settings last
+    mine.sort_by(|a, b| {
+        (a.measure == RESIDUAL)
+            .cmp(&(b.measure == RESIDUAL))
+            .then_with(|| b.kt.total_cmp(&a.kt))
+    });
     let Some(reference) = rows
         .iter()
         .find(|r| r.scenario == sc.name)
