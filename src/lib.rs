@@ -25,6 +25,7 @@ pub mod data;
 pub mod decision;
 pub mod engine;
 pub mod error;
+pub mod i18n;
 pub mod input;
 pub mod model;
 pub mod output;

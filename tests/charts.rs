@@ -205,7 +205,7 @@ fn svgs_hold_title_axis_labels_and_legend() {
         &[
             "Tinyland: reductions by pillar — neutral",
             "Net emissions (kt CO2e per year)",
-            "=Transport",
+            "=Transport links",
             "=Energy",
             "=Bioeconomy",
             "Without measures (counterfactual)",
@@ -430,4 +430,174 @@ fn a_bad_optional_file_is_located() {
         .stderr(predicates::str::contains("unknown pillar `transprt`"))
         .stderr(predicates::str::contains("wedges.csv:2:"))
         .stderr(predicates::str::contains("transport"));
+}
+
+/// `results.csv` net emissions of a scenario by year.
+fn net_by_year(results: &str, scenario: &str) -> BTreeMap<i32, f64> {
+    let mut lines = results.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row = lines
+        .map(|l| l.split(',').collect::<Vec<&str>>())
+        .find(|f| f[1] == scenario && f[3] == "Net Emissions|Kyoto Gases")
+        .unwrap();
+    header
+        .iter()
+        .zip(&row)
+        .filter_map(|(h, v)| Some((h.parse().ok()?, v.parse().unwrap())))
+        .collect()
+}
+
+/// The gap in `difference.csv` adds up to the difference of net emissions in `results.csv`.
+/// Each number is written with 6 decimals, so the sum of k rows and the two nets may be off by
+/// (k + 2) × 5e-7 from the exact values (whose shares add up within 1e-9 relative: unit test
+/// `decision::difference::tests`).
+fn assert_gap_adds_up(dir: &Path, scenario: &str, reference: &str) {
+    let results = fs::read_to_string(dir.join("results.csv")).unwrap();
+    let (net, net_ref) = (
+        net_by_year(&results, scenario),
+        net_by_year(&results, reference),
+    );
+    let diff = fs::read_to_string(dir.join("difference.csv")).unwrap();
+    let mut sums: BTreeMap<i32, (f64, usize)> = BTreeMap::new();
+    for l in diff.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[0] == scenario {
+            assert_eq!(f[1], reference, "{l}");
+            let e = sums.entry(f[2].parse().unwrap()).or_default();
+            e.0 += f[5].parse::<f64>().unwrap();
+            e.1 += 1;
+        }
+    }
+    assert_eq!(sums.len(), net.len(), "a row for every year");
+    for (year, (sum, k)) in sums {
+        let gap = net_ref[&year] - net[&year];
+        assert!(
+            (sum - gap).abs() <= (k + 2) as f64 * 5e-7 + 1e-9 * gap.abs(),
+            "{scenario} {year}: shares add up to {sum}, the gap is {gap}"
+        );
+    }
+}
+
+#[test]
+fn finnish_charts_report_and_the_difference_view() {
+    let d = scratch("finnish");
+    run(&d, &["--lang", "fi", "--against", "base"]);
+    // the tiny region has no Finnish names: its sectors stay in English, the rest is Finnish
+    let texts = svg_texts(&fs::read_to_string(d.join("charts/emissions_neutral.svg")).unwrap());
+    for want in [
+        "Päästöt (kt CO2e vuodessa)",
+        "Vuosi",
+        "Kokonaispäästöt sektoreittain",
+        "Transport",
+    ] {
+        assert!(texts.iter().any(|t| t == want), "{want:?} not in {texts:?}");
+    }
+    let report = fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(report.contains("<html lang=\"fi\">"));
+    assert!(report.contains("Yhteenveto") && report.contains("Toimenpiteet"));
+    // no tiny scenario reaches net zero: the verdict in the chart subtitles says so in Finnish
+    assert!(
+        report.contains("ei hiilineutraali tarkastelujakson aikana"),
+        "no Finnish verdict"
+    );
+    // every scenario but the reference against it
+    for s in ["electrify", "neutral"] {
+        assert!(
+            d.join(format!("charts/difference_{s}.svg")).is_file(),
+            "{s}"
+        );
+        assert_gap_adds_up(&d, s, "base");
+    }
+    assert!(!d.join("charts/difference_base.svg").exists());
+    let texts = svg_texts(&fs::read_to_string(d.join("charts/difference_neutral.svg")).unwrap());
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "Tinyland: neutral verrattuna skenaarioon base"),
+        "{texts:?}"
+    );
+    // `plot` draws in the run's language (metadata.json) and gives the same bytes; `--lang en`
+    // redraws in English
+    let before = files_under(&d);
+    cargo_bin_cmd!("kymsim")
+        .args(["plot", "--quiet"])
+        .arg(&d)
+        .assert()
+        .success();
+    assert!(before == files_under(&d), "plot changed the Finnish files");
+    cargo_bin_cmd!("kymsim")
+        .args(["plot", "--quiet", "--lang", "en"])
+        .arg(&d)
+        .assert()
+        .success();
+    let report = fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(report.contains("<html lang=\"en\">") && report.contains("Summary"));
+}
+
+#[test]
+fn against_none_writes_no_difference_and_a_bad_language_is_refused() {
+    let d = scratch("against-none");
+    run(&d, &["--against", "none"]);
+    assert!(!d.join("difference.csv").exists());
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "--lang", "sv", "--out"])
+        .arg(d.join("x"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "`en` (English) and `fi` (Finnish)",
+        ));
+}
+
+#[test]
+fn default_data_shows_what_the_programme_adds_to_the_baseline() {
+    let d = scratch("default-difference");
+    cargo_bin_cmd!("kymsim")
+        .args([
+            "run",
+            "--bundled-scenarios",
+            "--quiet",
+            "--lang",
+            "fi",
+            "--out",
+        ])
+        .arg(&d)
+        .assert()
+        .success();
+    assert!(d.join("charts/difference_programme.svg").is_file());
+    assert!(d.join("charts/difference_programme.png").is_file());
+    assert_gap_adds_up(&d, "programme", "baseline");
+    assert_gap_adds_up(&d, "neutral2040", "baseline");
+    // 18 measures differ: pillars are the players, each split among its measures (Owen value);
+    // the programme's population target is the row of the other settings (it raises emissions)
+    let diff = fs::read_to_string(d.join("difference.csv")).unwrap();
+    assert!(
+        diff.contains("programme,baseline,2040,port_electrification,logistics,"),
+        "by measure"
+    );
+    // neutral2040 differs in more than 12 bioeconomy measures: that pillar stays one row
+    assert!(diff.contains("neutral2040,baseline,2040,,bioeconomy,"));
+    let other = diff
+        .lines()
+        .find(|l| l.starts_with("programme,baseline,2040,_other_settings,other,"))
+        .expect("the population target's row");
+    assert!(other.rsplit(',').next().unwrap().parse::<f64>().unwrap() < 0.0);
+    // Finnish names of the data and the scenarios in the charts and the report
+    let texts = svg_texts(&fs::read_to_string(d.join("charts/macc_programme.svg")).unwrap());
+    assert!(
+        texts.iter().any(|t| t == "Öljylämmitys lämpöpumppuihin"),
+        "{texts:?}"
+    );
+    let texts = svg_texts(&fs::read_to_string(d.join("charts/energy_baseline.svg")).unwrap());
+    assert!(texts.iter().any(|t| t == "Kaukolämpö"), "{texts:?}");
+    let report = fs::read_to_string(d.join("report.html")).unwrap();
+    for want in [
+        "HaminaKotkan sataman sähköistäminen",
+        "Liikenne",
+        "Pyhtää",
+        "Miehikkälä",
+    ] {
+        assert!(report.contains(want), "{want}");
+    }
+    assert!(!report.contains("Pyhtaa"));
 }

@@ -2,13 +2,13 @@
 //! the whole input space (coverage 100 %) to the smallest peeled box, with the pasted boxes, the
 //! coverage threshold and the selected box marked.
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
     DrawResult, Entry, GRID, INK, MUTED, Style, TARGET, builder, fill, frame, legend, line,
-    thousands,
 };
 
 /// What the trajectory chart shows.
@@ -48,8 +48,8 @@ fn restricted_color(r: usize) -> RGBColor {
     RESTRICTED[r.min(RESTRICTED.len() - 1)]
 }
 
-fn pct(v: f64) -> String {
-    format!("{} %", (v * 100.0).round())
+fn pct(v: f64, st: &Style) -> String {
+    st.pct((v * 100.0).round() / 100.0)
 }
 
 /// Draws the chart.
@@ -60,22 +60,27 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let sel = c.boxes.get(c.selected).copied().unwrap_or((1.0, 0.0, 0));
     let rule = match c.threshold {
-        Some(t) => format!("the densest box with coverage ≥ {}", pct(t)),
-        None => "picked with --box".to_string(),
+        Some(t) => st.fill(Msg::DiscoveryRuleDensest, &[("p", &pct(t, st))]),
+        None => st.t(Msg::DiscoveryRulePicked).to_string(),
     };
+    let met = c.outcome == "met";
+    let pick = |if_met: Msg, if_missed: Msg| if met { if_met } else { if_missed };
     let f = frame(
         root,
         st,
-        &format!(
-            "{}: under which conditions is the target {}? — {}",
-            c.region, c.outcome, c.scenario
+        &st.fill(
+            pick(Msg::DiscoveryTitleMet, Msg::DiscoveryTitleMissed),
+            &[("region", &c.region), ("scenario", &c.scenario)],
         ),
-        &format!(
-            "PRIM peeling trajectory over {} samples · box {} ({rule}): coverage {}, density {}",
-            thousands(c.samples as f64),
-            c.selected,
-            pct(sel.0),
-            pct(sel.1)
+        &st.fill(
+            Msg::DiscoverySubtitle,
+            &[
+                ("n", &st.num(c.samples as f64)),
+                ("k", &c.selected),
+                ("rule", &rule),
+                ("coverage", &pct(sel.0, st)),
+                ("density", &pct(sel.1, st)),
+            ],
         ),
     )?;
     let ymin = c.boxes.iter().map(|b| b.1).fold(1.0, f64::min).min(0.9);
@@ -86,18 +91,12 @@ pub(super) fn draw<DB: DrawingBackend>(
         .bold_line_style(line(GRID, 1))
         .light_line_style(line(WHITE.mix(0.0), 0))
         .axis_style(line(MUTED, st.width(1.2)))
-        .x_desc(format!(
-            "Coverage (share of all samples where the target is {} that lie in the box)",
-            c.outcome
-        ))
-        .y_desc(format!(
-            "Density (share of the box where it is {})",
-            c.outcome
-        ))
+        .x_desc(st.t(pick(Msg::DiscoveryXMet, Msg::DiscoveryXMissed)))
+        .y_desc(st.t(pick(Msg::DiscoveryYMet, Msg::DiscoveryYMissed)))
         .axis_desc_style(st.axis_font())
         .label_style(st.tick_font())
-        .x_label_formatter(&|v| pct(*v))
-        .y_label_formatter(&|v| pct(*v))
+        .x_label_formatter(&|v| pct(*v, st))
+        .y_label_formatter(&|v| pct(*v, st))
         .x_labels(11)
         .y_labels(11)
         .draw()?;
@@ -143,33 +142,37 @@ pub(super) fn draw<DB: DrawingBackend>(
         (Pos::new(HPos::Left, VPos::Top), sel.0 + 0.012)
     };
     chart.draw_series(std::iter::once(Text::new(
-        format!("box {}", c.selected),
+        st.fill(Msg::BoxNumber, &[("k", &c.selected)]),
         (x, sel.1 - dy),
         st.axis_font().pos(anchor),
     )))?;
     let most = c.boxes.iter().map(|b| b.2).max().unwrap_or(0);
-    let mut entries = vec![Entry::heading("Restricted parameters")];
+    let mut entries = vec![Entry::heading(st.t(Msg::RestrictedParameters))];
     for r in 0..=most.min(RESTRICTED.len() - 1) {
         let label = if r == RESTRICTED.len() - 1 && most > r {
-            format!("{r} or more")
+            st.fill(Msg::OrMore, &[("n", &r)])
         } else {
             r.to_string()
         };
         entries.push(Entry::point(label, restricted_color(r)));
     }
-    entries.push(Entry::heading("Boxes"));
-    entries.push(Entry::line("Peeling trajectory", MUTED, st.width(1.2)));
+    entries.push(Entry::heading(st.t(Msg::Boxes)));
+    entries.push(Entry::line(
+        st.t(Msg::PeelingTrajectory),
+        MUTED,
+        st.width(1.2),
+    ));
     if c.pasted_from < c.boxes.len() {
-        entries.push(Entry::line("Pasted box (ring)", INK, st.width(2.0)));
+        entries.push(Entry::line(st.t(Msg::PastedBox), INK, st.width(2.0)));
     }
     entries.push(Entry::line(
-        format!("Selected: box {}", c.selected),
+        st.fill(Msg::SelectedBox, &[("k", &c.selected)]),
         INK,
         st.width(2.5),
     ));
     if let Some(t) = c.threshold {
         entries.push(Entry::dashed(
-            format!("Coverage threshold {}", pct(t)),
+            st.fill(Msg::CoverageThreshold, &[("p", &pct(t, st))]),
             TARGET,
             st.width(1.5),
         ));

@@ -1,6 +1,7 @@
 //! Per scenario, from a batch: the distribution of target-year net emissions and of the
 //! neutrality year (from `batch/distributions.csv`), as shares of the samples.
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -8,8 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Ctx;
 use super::load::{Bin, ScenarioData};
 use super::style::{
-    DrawResult, Entry, TARGET, ValueAxes, fill, frame, legend, line, nice_ticks, percent,
-    thousands, value_axes, year_tick, year_ticks_n,
+    DrawResult, Entry, TARGET, ValueAxes, fill, frame, legend, line, nice_ticks, value_axes,
+    year_tick, year_ticks_n,
 };
 
 const NEVER: RGBColor = RGBColor(0x99, 0x99, 0x99);
@@ -45,30 +46,37 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: batch outcomes — {}", data.meta.region, sc.name),
+        &st.fill(
+            Msg::BatchTitle,
+            &[("region", &data.meta.region), ("scenario", &sc.name)],
+        ),
         &match data.batch_summary.get(&sc.name) {
             // the exact shares from batch/summary.csv
             Some(b) => format!(
-                "{} samples · target {} met in {} of samples{}",
-                thousands(b.samples as f64),
-                t.year,
-                percent(b.p_target_met),
-                b.p_net_zero_met.map_or(String::new(), |p| format!(
-                    " · net ≤ 0 in {} of samples",
-                    percent(p)
-                ))
+                "{}{}",
+                st.fill(
+                    Msg::BatchSubtitleExact,
+                    &[
+                        ("n", &st.num(b.samples as f64)),
+                        ("year", &t.year),
+                        ("p", &st.pct(b.p_target_met)),
+                    ],
+                ),
+                b.p_net_zero_met.map_or(String::new(), |p| st
+                    .fill(Msg::BatchNetZeroShare, &[("p", &st.pct(p))]))
             ),
             // histogram bins alone: the bins wholly at or below zero
-            None if met == 0 => format!(
-                "{} samples · net above zero in {} in nearly all samples",
-                thousands(samples as f64),
-                t.year
+            None if met == 0 => st.fill(
+                Msg::BatchNearlyNone,
+                &[("n", &st.num(samples as f64)), ("year", &t.year)],
             ),
-            None => format!(
-                "{} samples · net ≤ 0 in {} in at least {} of samples",
-                thousands(samples as f64),
-                t.year,
-                percent(met as f64 / total)
+            None => st.fill(
+                Msg::BatchAtLeast,
+                &[
+                    ("n", &st.num(samples as f64)),
+                    ("year", &t.year),
+                    ("p", &st.pct(met as f64 / total)),
+                ],
             ),
         },
     )?;
@@ -105,10 +113,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         ValueAxes {
             x: (x0 - pad, x1 + pad),
             y: (0.0, ymax),
-            x_desc: format!("Net emissions in {} (kt CO2e per year)", t.year),
-            y_desc: "Share of samples (%)",
+            x_desc: st.fill(Msg::BatchNetX, &[("year", &t.year)]),
+            y_desc: st.t(Msg::ShareOfSamples),
             x_ticks: nice_ticks(x0 - pad, x1 + pad, 8),
-            x_fmt: &|v| thousands(*v),
+            x_fmt: &|v| st.num(*v),
         },
     )?;
     chart.draw_series(
@@ -165,12 +173,12 @@ pub(super) fn draw<DB: DrawingBackend>(
         ValueAxes {
             x: (y_lo - 0.6, never_x + 0.8),
             y: (0.0, ymax2.max(1.0)),
-            x_desc: "Neutrality year".to_string(),
-            y_desc: "Share of samples (%)",
+            x_desc: st.t(Msg::NeutralityYear).to_string(),
+            y_desc: st.t(Msg::ShareOfSamples),
             x_ticks: ticks,
             x_fmt: &|v| {
                 if *v > end + 0.5 {
-                    "never".to_string()
+                    st.t(Msg::Never).to_string()
                 } else {
                     year_tick(*v)
                 }
@@ -190,7 +198,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         fill(NEVER),
     )))?;
     chart.draw_series(std::iter::once(Text::new(
-        percent(never as f64 / total),
+        st.pct(never as f64 / total),
         (never_x, never_share),
         st.note_font().pos(Pos::new(HPos::Center, VPos::Bottom)),
     )))?;
@@ -201,12 +209,18 @@ pub(super) fn draw<DB: DrawingBackend>(
     ))?;
 
     let entries = vec![
-        Entry::heading("Samples"),
-        Entry::area(format!("Scenario {}", sc.name), c.mix(0.85)),
-        Entry::area(format!("Not neutral by {}", data.meta.end_year), NEVER),
-        Entry::heading("Target"),
+        Entry::heading(st.t(Msg::Samples)),
+        Entry::area(
+            st.fill(Msg::ScenarioNamed, &[("name", &sc.name)]),
+            c.mix(0.85),
+        ),
+        Entry::area(
+            st.fill(Msg::NotNeutralBy, &[("year", &data.meta.end_year)]),
+            NEVER,
+        ),
+        Entry::heading(st.t(Msg::LegendTarget)),
         Entry::line(
-            format!("Net zero (left: histogram) / neutral by {} (right)", t.year),
+            st.fill(Msg::BatchTargetLegend, &[("year", &t.year)]),
             TARGET,
             st.width(2.5),
         ),

@@ -1,6 +1,7 @@
 //! Per scenario: gross emissions stacked by top-level sector, removals stacked below zero, the
 //! net line, the historical inventory, and the target markers (gross limit, zero, target year).
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -9,7 +10,7 @@ use super::Ctx;
 use super::load::ScenarioData;
 use super::style::{
     DrawResult, Entry, INK, MUTED, TARGET, TimeCoord, band, fill, frame, legend, line, padded,
-    thousands, time_axes,
+    time_axes,
 };
 use crate::model::variables::{GROSS, NET, REMOVALS};
 
@@ -26,20 +27,21 @@ pub(super) fn by_size(mut series: Vec<(String, Vec<f64>)>) -> Vec<(String, Vec<f
 /// A one-line verdict on the target, for subtitles.
 pub(super) fn verdict(ctx: &Ctx, sc: &ScenarioData) -> String {
     let t = &ctx.data.meta.target;
+    let st = &ctx.st;
     match &sc.summary {
         None => String::new(),
         Some(s) => {
             let neutral = s
                 .neutrality_year
-                .map_or("not carbon neutral by the end year".to_string(), |y| {
-                    format!("net ≤ 0 from {y}")
+                .map_or(st.t(Msg::NotNeutral).to_string(), |y| {
+                    st.fill(Msg::NeutralFrom, &[("year", &y)])
                 });
-            format!(
-                "target {} {} · {}",
-                t.year,
-                if s.target_met { "met" } else { "missed" },
-                neutral
-            )
+            let met = if s.target_met {
+                Msg::TargetMet
+            } else {
+                Msg::TargetMissed
+            };
+            format!("{} · {}", st.fill(met, &[("year", &t.year)]), neutral)
         }
     }
 }
@@ -63,7 +65,7 @@ pub(super) fn draw_target<DB: DrawingBackend>(
         line(MUTED, st.width(1.5)),
     ))?;
     chart.draw_series(std::iter::once(Text::new(
-        format!("target year {} ", t.year),
+        st.fill(Msg::TargetYearMark, &[("year", &t.year)]),
         (ty, y.1),
         st.note_font().pos(Pos::new(HPos::Right, VPos::Top)),
     )))?;
@@ -104,12 +106,14 @@ pub(super) fn target_entries(ctx: &Ctx, gross_limit: bool) -> Vec<Entry> {
     let mut e = Vec::new();
     if let (true, Some(limit), Some(f)) = (gross_limit, t.gross_limit_kt, t.max_gross_fraction) {
         e.push(Entry::dashed(
-            format!(
-                "Gross limit {}: {} kt (−{:.0} % vs {})",
-                t.year,
-                thousands(limit),
-                (1.0 - f) * 100.0,
-                t.reference_year
+            st.fill(
+                Msg::GrossLimit,
+                &[
+                    ("year", &t.year),
+                    ("kt", &st.num(limit)),
+                    ("pct", &st.num(((1.0 - f) * 100.0).round())),
+                    ("reference", &t.reference_year),
+                ],
             ),
             TARGET,
             st.width(2.5),
@@ -117,15 +121,18 @@ pub(super) fn target_entries(ctx: &Ctx, gross_limit: bool) -> Vec<Entry> {
     }
     if t.net_zero {
         e.push(Entry::line(
-            format!("Net zero (target {})", t.year),
+            st.fill(Msg::NetZeroTarget, &[("year", &t.year)]),
             TARGET,
             st.width(1.5),
         ));
     }
     if t.net_zero || (gross_limit && t.gross_limit_kt.is_some()) {
-        e.push(Entry::ring(format!("Target point {}", t.year), TARGET));
+        e.push(Entry::ring(
+            st.fill(Msg::TargetPoint, &[("year", &t.year)]),
+            TARGET,
+        ));
     }
-    e.push(Entry::dashed("Target year", MUTED, st.width(1.5)));
+    e.push(Entry::dashed(st.t(Msg::TargetYear), MUTED, st.width(1.5)));
     e
 }
 
@@ -175,24 +182,15 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!(
-            "{}: emissions and removals — {}",
-            ctx.data.meta.region, sc.name
+        &st.fill(
+            Msg::EmissionsTitle,
+            &[("region", &ctx.data.meta.region), ("scenario", &sc.name)],
         ),
-        &format!(
-            "Gross emissions by sector, removals below zero, net line · {}",
-            verdict(ctx, sc)
-        ),
+        &st.fill(Msg::EmissionsSubtitle, &[("verdict", &verdict(ctx, sc))]),
     )?;
-    let mut chart = time_axes(
-        &f.plot,
-        st,
-        (x0, x1),
-        (y0, y1),
-        "Emissions (kt CO2e per year)",
-    )?;
+    let mut chart = time_axes(&f.plot, st, (x0, x1), (y0, y1), st.t(Msg::AxisEmissionsKt))?;
 
-    let mut entries = vec![Entry::heading("Gross emissions by sector")];
+    let mut entries = vec![Entry::heading(st.t(Msg::GrossBySector))];
     let mut cum = vec![0.0; n];
     let mut sector_entries = Vec::new();
     for (name, v) in &gross_sectors {
@@ -203,13 +201,13 @@ pub(super) fn draw<DB: DrawingBackend>(
             xs.iter().copied().zip(upper.iter().copied()),
             line(WHITE, st.width(1.0)),
         ))?;
-        sector_entries.push(Entry::area(name.clone(), c));
+        sector_entries.push(Entry::area(ctx.name(name), c));
         cum = upper;
     }
     // the top of the stack is listed first, as it is drawn
     entries.extend(sector_entries.into_iter().rev());
     if !removal_sectors.is_empty() {
-        entries.push(Entry::heading("Removals (below zero)"));
+        entries.push(Entry::heading(st.t(Msg::RemovalsBelowZero)));
         let mut cum = vec![0.0; n];
         for (name, v) in &removal_sectors {
             let lower: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c - x).collect();
@@ -219,7 +217,7 @@ pub(super) fn draw<DB: DrawingBackend>(
                 xs.iter().copied().zip(lower.iter().copied()),
                 line(WHITE, st.width(1.0)),
             ))?;
-            entries.push(Entry::area(name.clone(), c.mix(0.7)));
+            entries.push(Entry::area(ctx.name(name), c.mix(0.7)));
             cum = lower;
         }
     }
@@ -246,10 +244,10 @@ pub(super) fn draw<DB: DrawingBackend>(
             Circle::new(p, st.px(7.0), line(WHITE, st.width(1.5))),
         ])?;
     }
-    entries.push(Entry::heading("Totals and target"));
-    entries.push(Entry::line("Net emissions", INK, st.width(3.5)));
+    entries.push(Entry::heading(st.t(Msg::TotalsAndTarget)));
+    entries.push(Entry::line(st.t(Msg::NetEmissions), INK, st.width(3.5)));
     if !history.is_empty() {
-        entries.push(Entry::point("Inventory, gross total (history)", INK));
+        entries.push(Entry::point(st.t(Msg::InventoryGross), INK));
     }
     entries.extend(target_entries(ctx, true));
     legend(&f.legend, st, &entries)

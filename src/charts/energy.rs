@@ -1,14 +1,13 @@
 //! Per scenario: final energy stacked by carrier, so electrification and fuel switches show.
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::Ctx;
 use super::emissions::by_size;
 use super::load::ScenarioData;
-use super::style::{
-    DrawResult, Entry, band, fill, frame, legend, line, padded, percent, time_axes,
-};
+use super::style::{DrawResult, Entry, band, fill, frame, legend, line, padded, time_axes};
 
 /// Draws the chart.
 pub(super) fn draw<DB: DrawingBackend>(
@@ -43,19 +42,23 @@ pub(super) fn draw<DB: DrawingBackend>(
         }
     };
     let subtitle = match (ctx.data.years.first(), ctx.data.years.last()) {
-        (Some(a), Some(b)) if n > 0 => format!(
-            "Final energy use summed by carrier · electricity share {a}: {} → {b}: {}",
-            percent(share(0)),
-            percent(share(n - 1))
+        (Some(a), Some(b)) if n > 0 => st.fill(
+            Msg::EnergySubtitle,
+            &[
+                ("first", a),
+                ("p_first", &st.pct(share(0))),
+                ("last", b),
+                ("p_last", &st.pct(share(n - 1))),
+            ],
         ),
-        _ => "Final energy use summed by carrier".to_string(),
+        _ => st.t(Msg::EnergySubtitleShort).to_string(),
     };
     let f = frame(
         root,
         st,
-        &format!(
-            "{}: final energy by carrier — {}",
-            ctx.data.meta.region, sc.name
+        &st.fill(
+            Msg::EnergyTitle,
+            &[("region", &ctx.data.meta.region), ("scenario", &sc.name)],
         ),
         &subtitle,
     )?;
@@ -76,7 +79,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         (x0, x1.max(x0 + 1)),
         (y0, y1),
-        "Final energy (GWh per year)",
+        st.t(Msg::AxisEnergy),
     )?;
     let mut cum = vec![0.0; n];
     let mut entries = Vec::new();
@@ -88,10 +91,10 @@ pub(super) fn draw<DB: DrawingBackend>(
             xs.iter().copied().zip(upper.iter().copied()),
             line(WHITE, st.width(1.0)),
         ))?;
-        entries.push(Entry::area(name.clone(), c));
+        entries.push(Entry::area(ctx.name(name), c));
         cum = upper;
     }
-    entries.push(Entry::heading("Carriers"));
+    entries.push(Entry::heading(st.t(Msg::Carriers)));
     entries.reverse();
     legend(&f.legend, st, &entries)
 }

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::metadata::{METADATA_JSON, Metadata, ScenarioMeta};
-use super::style::PILLARS;
+use super::style::pillar_named;
 use crate::data::{Row, Table};
 use crate::engine::Summary;
 use crate::error::{InputError, Result};
 use crate::input::TextFile;
 use crate::model::variables::{FINAL_ENERGY, NET};
+pub use crate::output::schema::DIFFERENCE_CSV;
 use crate::output::schema::{
     self, BATCH_SUMMARY_COLUMNS, IAMC_COLUMNS, SUMMARY_COLUMNS, columns_except,
 };
@@ -22,6 +23,7 @@ pub use crate::output::schema::{
     BATCH_SUMMARY_CSV, BatchSummaryRecord, DISTRIBUTIONS_CSV, MACC_CSV, SENSITIVITY_CSV, STATS_CSV,
     SummaryRecord, WEDGES_CSV,
 };
+use crate::scenario::Pillar;
 
 /// The files the charts read; the optional ones are `None` when absent.
 #[derive(Debug)]
@@ -44,6 +46,8 @@ pub struct OutputFiles {
     pub distributions: Option<TextFile>,
     /// `batch/summary.csv`.
     pub batch_summary: Option<TextFile>,
+    /// `difference.csv`.
+    pub difference: Option<TextFile>,
 }
 
 fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
@@ -103,6 +107,7 @@ impl OutputFiles {
             (STATS_CSV, &mut self.stats),
             (DISTRIBUTIONS_CSV, &mut self.distributions),
             (BATCH_SUMMARY_CSV, &mut self.batch_summary),
+            (DIFFERENCE_CSV, &mut self.difference),
         ] {
             if skip.contains(&name) {
                 *slot = None;
@@ -123,6 +128,7 @@ impl OutputFiles {
             stats: read_optional(dir, STATS_CSV)?,
             distributions: read_optional(dir, DISTRIBUTIONS_CSV)?,
             batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
+            difference: read_optional(dir, DIFFERENCE_CSV)?,
         })
     }
 }
@@ -231,7 +237,7 @@ pub struct WedgeRow {
     /// Measure id.
     pub measure: String,
     /// Pillar.
-    pub pillar: String,
+    pub pillar: Pillar,
     /// Year.
     pub year: i32,
     /// Contribution to the reduction of net emissions, kt CO2e/yr.
@@ -248,13 +254,30 @@ pub struct MaccRow {
     /// Measure name.
     pub name: String,
     /// Pillar.
-    pub pillar: String,
+    pub pillar: Pillar,
     /// Year of the abatement.
     pub target_year: i32,
     /// Abatement, kt CO2e/yr.
     pub abatement_kt: f64,
     /// Cost, € per t CO2e.
     pub cost_eur_per_t: f64,
+}
+
+/// A row of `difference.csv`: one share of the gap between a scenario and its reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DifferenceRow {
+    /// Scenario.
+    pub scenario: String,
+    /// Reference scenario.
+    pub reference: String,
+    /// Year.
+    pub year: i32,
+    /// Measure id (empty: the pillar's measures together).
+    pub measure: String,
+    /// Pillar.
+    pub pillar: Pillar,
+    /// Contribution to reference net − scenario net, kt CO2e/yr.
+    pub kt: f64,
 }
 
 /// A row of `sensitivity.csv`.
@@ -324,6 +347,8 @@ pub struct ChartData {
     pub distributions: BTreeMap<String, Distributions>,
     /// Batch probabilities by scenario (empty: no batch).
     pub batch_summary: BTreeMap<String, BatchSummaryRecord>,
+    /// Shares of the gap to the reference scenario (None: no `difference.csv`).
+    pub difference: Option<Vec<DifferenceRow>>,
 }
 
 impl ChartData {
@@ -394,6 +419,11 @@ impl ChartData {
                 .map(|f| parse_batch_summary(f, &milestone_years))
                 .transpose()?
                 .unwrap_or_default(),
+            difference: files
+                .difference
+                .as_ref()
+                .map(parse_difference)
+                .transpose()?,
         })
     }
 
@@ -424,6 +454,17 @@ impl ChartData {
             .collect();
         h.sort_by_key(|p| p.0);
         h
+    }
+
+    /// The annual cost of a scenario's costed measures in the MACC year, M€/yr: Σ abatement ×
+    /// cost / 1000 over its `macc.csv` rows (0 without them).
+    pub fn annual_cost_meur(&self, scenario: &str) -> f64 {
+        self.macc
+            .iter()
+            .flatten()
+            .filter(|r| r.scenario == scenario)
+            .map(|r| r.abatement_kt * r.cost_eur_per_t / 1000.0)
+            .sum()
     }
 
     /// Index of `year` in [`ChartData::years`].
@@ -546,13 +587,14 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
     Ok(out)
 }
 
-fn pillar(row: &Row, col: &str) -> Result<String> {
+fn pillar(row: &Row, col: &str) -> Result<Pillar> {
     let p = row.required_str(col)?;
-    if PILLARS.contains(&p) {
-        Ok(p.to_string())
+    if let Some(pillar) = pillar_named(p) {
+        Ok(pillar)
     } else {
-        let hint = crate::error::did_you_mean(p, PILLARS.iter().copied())
-            .unwrap_or_else(|| format!("pillars are {}", PILLARS.join(", ")));
+        let names = Pillar::ALL.map(Pillar::as_str);
+        let hint = crate::error::did_you_mean(p, names.iter().copied())
+            .unwrap_or_else(|| format!("pillars are {}", names.join(", ")));
         Err(row
             .error(col, format!("unknown pillar `{p}`"))
             .hint(hint)
@@ -595,6 +637,23 @@ fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
         });
     }
     Ok(out)
+}
+
+fn parse_difference(file: &TextFile) -> Result<Vec<DifferenceRow>> {
+    let table = read_with_schema(file, &schema::DIFFERENCE_COLUMNS, &[])?;
+    table
+        .rows()
+        .map(|row| {
+            Ok(DifferenceRow {
+                scenario: row.required_str("scenario")?.to_string(),
+                reference: row.required_str("reference")?.to_string(),
+                year: row.year("year")?,
+                measure: row.str("measure").to_string(),
+                pillar: pillar(&row, "pillar")?,
+                kt: row.f64("contribution_kt")?,
+            })
+        })
+        .collect()
 }
 
 fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {

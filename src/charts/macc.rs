@@ -1,6 +1,7 @@
 //! Per scenario: the marginal abatement cost curve from `macc.csv` — one bar per measure, width =
 //! abatement (kt CO2e/yr), height = cost (€/t CO2e), sorted by cost, coloured by pillar.
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -8,9 +9,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Ctx;
 use super::load::{MaccRow, ScenarioData};
 use super::style::{
-    DrawResult, Entry, INK, PILLARS, ValueAxes, fill, frame, legend, line, padded, pillar_color,
-    pillar_label, thousands, value_axes,
+    DrawResult, Entry, INK, ValueAxes, fill, frame, legend, line, padded, pillar_color, value_axes,
 };
+use crate::scenario::Pillar;
 
 /// Draws the chart.
 pub(super) fn draw<DB: DrawingBackend>(
@@ -42,18 +43,17 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: abatement cost curve — {}", data.meta.region, sc.name),
-        &format!(
-            "Measures sorted by cost · bar width = abatement in {year}, total {} kt CO2e per year · annual cost {} M€",
-            thousands(total),
-            thousands(
-                data.macc
-                    .iter()
-                    .flatten()
-                    .filter(|r| r.scenario == sc.name)
-                    .map(|r| r.abatement_kt * r.cost_eur_per_t / 1000.0)
-                    .sum()
-            )
+        &st.fill(
+            Msg::MaccTitle,
+            &[("region", &data.meta.region), ("scenario", &sc.name)],
+        ),
+        &st.fill(
+            Msg::MaccSubtitle,
+            &[
+                ("year", &year),
+                ("kt", &st.num(total)),
+                ("meur", &st.num(data.annual_cost_meur(&sc.name))),
+            ],
         ),
     )?;
     let x1 = if total > 0.0 { total * 1.02 } else { 1.0 };
@@ -63,10 +63,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         ValueAxes {
             x: (0.0, x1),
             y: (y0, y1),
-            x_desc: format!("Cumulative abatement in {year} (kt CO2e per year)"),
-            y_desc: "Cost (€ per t CO2e)",
+            x_desc: st.fill(Msg::MaccX, &[("year", &year)]),
+            y_desc: st.t(Msg::MaccY),
             x_ticks: super::style::nice_ticks(0.0, x1, 10),
-            x_fmt: &|v| thousands(*v),
+            x_fmt: &|v| st.num(*v),
         },
     )?;
     let mut x = 0.0;
@@ -78,7 +78,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     chart.draw_series(bars.iter().map(|(a, b, r)| {
         Rectangle::new(
             [(*a, 0.0), (*b, r.cost_eur_per_t)],
-            fill(pillar_color(&r.pillar)),
+            fill(pillar_color(r.pillar)),
         )
     }))?;
     chart.draw_series(bars.iter().map(|(a, b, r)| {
@@ -111,10 +111,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         if pb - pa < line_h + st.px(2.0) {
             continue;
         }
-        let name = if r.name.is_empty() {
-            &r.measure
-        } else {
-            &r.name
+        let name = &match sc.meta.measures.iter().find(|m| m.id == r.measure) {
+            Some(m) => ctx.measure_name(m),
+            None if r.name.is_empty() => r.measure.clone(),
+            None => r.name.clone(),
         };
         let (_, end) = chart.backend_coord(&(0.0, r.cost_eur_per_t));
         let pad = st.px(6.0);
@@ -150,10 +150,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         let (bx, by) = root.get_base_pixel();
         root.draw_text(&text, &style, (x - bx, start - by))?;
     }
-    let mut entries = vec![Entry::heading("Pillar")];
-    for p in PILLARS {
+    let mut entries = vec![Entry::heading(st.t(Msg::Pillar))];
+    for p in Pillar::ALL {
         if rows.iter().any(|r| r.pillar == p) {
-            entries.push(Entry::area(pillar_label(p), pillar_color(p)));
+            entries.push(Entry::area(st.lang.pillar(p), pillar_color(p)));
         }
     }
     legend(&f.legend, st, &entries)

@@ -4,7 +4,11 @@
 //!
 //! Deterministic: no timestamp, scenarios in run order, measures in application order.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
 
 use crate::data::Region;
 use crate::model::{Curve, Model};
@@ -40,6 +44,26 @@ pub struct Metadata {
     /// Whether removals at EU ETS installations count.
     #[serde(default)]
     pub count_ets_removals: bool,
+    /// The language the run drew in (`--lang`, else region.toml `lang`); `kymsim plot` draws
+    /// in it unless given `--lang`. Absent: English.
+    #[serde(default, skip_serializing_if = "is_english")]
+    pub lang: Lang,
+    /// Finnish names of sector paths (`Transport|Road` → `Liikenne|Tieliikenne`, every prefix),
+    /// from `sector_fi` of sources.csv.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sectors_fi: BTreeMap<String, String>,
+    /// Finnish names of carriers (by the carrier name of the results), from `name_fi` of
+    /// carriers.csv.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub carriers_fi: BTreeMap<String, String>,
+    /// The reference scenario of `difference.csv` when it is not among the scenarios run (its
+    /// measures name the rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ScenarioMeta>,
+}
+
+fn is_english(l: &Lang) -> bool {
+    *l == Lang::En
 }
 
 /// An interim milestone.
@@ -60,6 +84,9 @@ pub struct ExcludedMeta {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// Finnish display name (`name_fi` of the scenario), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fi: Option<String>,
     /// Why it does not count.
     pub reason: String,
 }
@@ -129,6 +156,9 @@ pub struct MeasureMeta {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// Finnish display name (`name_fi` of the scenario), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fi: Option<String>,
     /// Description.
     pub description: String,
     /// Pillar (`logistics`, `bioeconomy`, …).
@@ -177,6 +207,7 @@ impl Metadata {
                 .map(|(sc, m)| {
                     let mut meta = scenario_meta(m);
                     meta.uncertainties = uncertainty_meta(sc);
+                    name_measures_fi(&mut meta, sc);
                     meta
                 })
                 .collect(),
@@ -192,7 +223,51 @@ impl Metadata {
                 .collect(),
             accounting: region.accounting.clone(),
             count_ets_removals: region.count_ets_removals,
+            lang: region.lang.unwrap_or_default(),
+            sectors_fi: sectors_fi(region),
+            carriers_fi: region
+                .carriers
+                .iter()
+                .filter_map(|c| Some((c.name.clone(), c.name_fi.clone()?)))
+                .collect(),
+            reference: None,
         }
+    }
+
+    /// Records the reference scenario of the difference view when it is not among `models`.
+    pub fn add_reference_measures(
+        &mut self,
+        reference: Option<(&Scenario, &Model)>,
+        models: &[(Scenario, Model)],
+    ) {
+        if let Some((sc, m)) = reference
+            && !models.iter().any(|(s, _)| s.name == sc.name)
+        {
+            let mut meta = scenario_meta(m);
+            name_measures_fi(&mut meta, sc);
+            self.reference = Some(meta);
+        }
+    }
+
+    /// Measure `id` as `scenario` has it, else as `reference` has it (also when the reference
+    /// was not run and is recorded under `reference`).
+    pub fn measure_of(&self, scenario: &str, reference: &str, id: &str) -> Option<&MeasureMeta> {
+        [scenario, reference]
+            .into_iter()
+            .filter_map(|n| {
+                self.scenario(n)
+                    .or(self.reference.as_ref().filter(|r| r.name == n))
+            })
+            .flat_map(|s| &s.measures)
+            .find(|m| m.id == id)
+    }
+
+    /// The Finnish name of a sector path or carrier name, when the data gives one.
+    pub fn finnish(&self, name: &str) -> Option<&str> {
+        self.sectors_fi
+            .get(name)
+            .or_else(|| self.carriers_fi.get(name))
+            .map(String::as_str)
     }
 
     /// Pretty JSON with a trailing newline.
@@ -208,17 +283,56 @@ impl Metadata {
     }
 }
 
+/// The Finnish names of the scenario's measures (`name_fi`).
+fn name_measures_fi(meta: &mut ScenarioMeta, sc: &Scenario) {
+    let fi = |id: &str| {
+        sc.measures
+            .iter()
+            .find(|spec| spec.item.id() == id)
+            .and_then(|spec| spec.item.name_fi())
+            .map(String::from)
+    };
+    for mm in &mut meta.measures {
+        mm.name_fi = fi(&mm.id);
+    }
+    for e in &mut meta.excluded {
+        e.name_fi = fi(&e.id);
+    }
+}
+
+/// Every prefix of every source's sector path with its Finnish name (from `sector_fi`); the
+/// first source naming a path decides.
+fn sectors_fi(region: &Region) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for s in &region.sources {
+        let Some(fi) = &s.sector_fi else { continue };
+        let (en, fi): (Vec<&str>, Vec<&str>) =
+            (s.sector.split('|').collect(), fi.split('|').collect());
+        for k in 1..=en.len().min(fi.len()) {
+            out.entry(en[..k].join("|"))
+                .or_insert_with(|| fi[..k].join("|"));
+        }
+    }
+    out
+}
+
 /// A readable name for one of `model`'s parameters (see [`super::parameter_label`]).
-pub fn model_parameter_label(model: &Model, scenario: &Scenario, parameter: &str) -> String {
+pub fn model_parameter_label(
+    model: &Model,
+    scenario: &Scenario,
+    parameter: &str,
+    lang: Lang,
+) -> String {
     let uncertainties = uncertainty_meta(scenario);
     super::parameter_label(
         parameter,
+        lang,
         |id| {
-            model
-                .measures
-                .iter()
-                .find(|m| m.id == id)
-                .map(|m| m.name.clone())
+            let spec = scenario.measures.iter().find(|m| m.item.id() == id);
+            model.measures.iter().find(|m| m.id == id).map(|m| {
+                lang.pick(&m.name, spec.and_then(|s| s.item.name_fi()))
+                    .to_string()
+            })
         },
         |p| {
             uncertainties
@@ -261,6 +375,7 @@ fn scenario_meta(m: &Model) -> ScenarioMeta {
             .map(|e| ExcludedMeta {
                 id: e.id.clone(),
                 name: e.name.clone(),
+                name_fi: None,
                 reason: e.reason.clone(),
             })
             .collect(),
@@ -286,6 +401,7 @@ fn scenario_meta(m: &Model) -> ScenarioMeta {
                 MeasureMeta {
                     id: mi.id.clone(),
                     name: mi.name.clone(),
+                    name_fi: None,
                     description: mi.description.clone(),
                     pillar: mi.pillar.as_str().to_string(),
                     kind: mi.kind.as_str().to_string(),

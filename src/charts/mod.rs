@@ -13,6 +13,7 @@
 //! | `charts/net_all.{png,svg}` | always: every scenario's net, with the batch 5–95 % band when `batch/stats.csv` exists |
 //! | `charts/energy_<s>.{png,svg}` | always: final energy by carrier |
 //! | `charts/wedges_<s>.{png,svg}` | with `wedges.csv` |
+//! | `charts/difference_<s>.{png,svg}` | with `difference.csv`: against the reference scenario |
 //! | `charts/batch_<s>.{png,svg}` | with `batch/distributions.csv` |
 //! | `charts/macc_<s>.{png,svg}` | with `macc.csv` |
 //! | `charts/sensitivity_<s>.{png,svg}` | with `sensitivity.csv` |
@@ -21,6 +22,7 @@
 //! `kymsim discover` and `kymsim sensitivity --method morris` draw charts of their own data
 //! with [`render_standalone`]: `charts/discovery_<s>` and `charts/morris_<s>`.
 
+mod difference;
 pub mod discovery;
 mod distribution;
 mod emissions;
@@ -46,6 +48,7 @@ pub use load::{ChartData, OutputFiles};
 pub use metadata::{METADATA_JSON, Metadata};
 
 use crate::error::{Error, InputError, Result};
+use crate::i18n::{Lang, Msg};
 use style::{ColorMap, DrawResult, Style};
 
 /// Folder of the charts, relative to the output folder.
@@ -90,6 +93,7 @@ pub fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
 /// (up to `:` or `;`, at most 48 characters), `<driver> growth`; the raw name otherwise.
 pub fn parameter_label(
     parameter: &str,
+    lang: Lang,
     measure_name: impl Fn(&str) -> Option<String>,
     uncertainty_description: impl Fn(&str) -> Option<String>,
 ) -> String {
@@ -99,10 +103,10 @@ pub fn parameter_label(
         && let Some(name) = measure_name(id)
     {
         let field = match field {
-            "value" => "effect",
-            "full" => "completion year",
-            "cost" => "cost",
-            "energy_ratio" => "energy ratio",
+            "value" => lang.t(Msg::FieldEffect),
+            "full" => lang.t(Msg::FieldCompletion),
+            "cost" => lang.t(Msg::FieldCost),
+            "energy_ratio" => lang.t(Msg::FieldEnergyRatio),
             f => f,
         };
         return format!("{name} ({field})");
@@ -124,7 +128,7 @@ pub fn parameter_label(
         .strip_prefix("driver.")
         .and_then(|r| r.strip_suffix(".growth"))
     {
-        return format!("{} growth", id.replace('_', " "));
+        return lang.fill(Msg::DriverGrowth, &[("driver", &id.replace('_', " "))]);
     }
     parameter.to_string()
 }
@@ -151,6 +155,7 @@ enum Kind {
     Net,
     Energy(usize),
     Wedges(usize),
+    Difference(usize),
     Distribution(usize),
     Macc(usize),
     Sensitivity(usize),
@@ -177,6 +182,20 @@ impl Ctx<'_> {
     fn xs(&self) -> Vec<f64> {
         self.data.years.iter().map(|&y| f64::from(y)).collect()
     }
+
+    /// A sector path or carrier name in the chart's language (the English name when the data
+    /// gives no Finnish one).
+    fn name(&self, en: &str) -> String {
+        self.st
+            .lang
+            .pick(en, self.data.meta.finnish(en))
+            .to_string()
+    }
+
+    /// A measure's name in the chart's language.
+    fn measure_name(&self, m: &metadata::MeasureMeta) -> String {
+        self.st.lang.pick(&m.name, m.name_fi.as_deref()).to_string()
+    }
 }
 
 fn jobs(data: &ChartData) -> Vec<Job> {
@@ -202,6 +221,16 @@ fn jobs(data: &ChartData) -> Vec<Job> {
             jobs.push(Job {
                 stem: format!("wedges_{n}"),
                 kind: Kind::Wedges(i),
+            });
+        }
+        if data
+            .difference
+            .as_ref()
+            .is_some_and(|d| d.iter().any(|r| &r.scenario == n))
+        {
+            jobs.push(Job {
+                stem: format!("difference_{n}"),
+                kind: Kind::Difference(i),
             });
         }
         if data
@@ -245,6 +274,7 @@ impl Job {
             Kind::Net => net::draw(ctx, root),
             Kind::Energy(i) => energy::draw(ctx, &ctx.data.scenarios[i], root),
             Kind::Wedges(i) => wedges::draw(ctx, &ctx.data.scenarios[i], root),
+            Kind::Difference(i) => difference::draw(ctx, &ctx.data.scenarios[i], root),
             Kind::Distribution(i) => distribution::draw(ctx, &ctx.data.scenarios[i], root),
             Kind::Macc(i) => macc::draw(ctx, &ctx.data.scenarios[i], root),
             Kind::Sensitivity(i) => sensitivity::draw(ctx, &ctx.data.scenarios[i], root),
@@ -308,11 +338,12 @@ pub fn render_standalone(
     chart: &Standalone,
     stem: &str,
     size: (u32, u32),
+    lang: Lang,
 ) -> Result<Vec<Rendered>> {
     style::register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let sized = Sized {
         chart,
-        st: Style::new(size),
+        st: Style::new(size).with_lang(lang),
     };
     [Format::Png, Format::Svg]
         .into_iter()
@@ -437,24 +468,32 @@ pub fn attached_charts(dir: &std::path::Path, current: &CurrentInputs) -> Vec<(S
 
 /// Draws every chart (PNG and SVG) and the report. Files come in a fixed order: each chart's
 /// PNG then SVG, in chart order, then `report.html`.
-pub fn render(data: &ChartData, size: (u32, u32)) -> Result<Vec<Rendered>> {
-    render_with(data, size, &[])
+pub fn render(data: &ChartData, size: (u32, u32), lang: Lang) -> Result<Vec<Rendered>> {
+    render_with(data, size, lang, &[])
 }
 
 /// [`render`], with `attached` (stem, SVG) charts drawn by other commands shown in the report.
 pub fn render_with(
     data: &ChartData,
     size: (u32, u32),
+    lang: Lang,
     attached: &[(String, Vec<u8>)],
 ) -> Result<Vec<Rendered>> {
     style::register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let ctx = Ctx {
         data,
-        st: Style::new(size),
+        st: Style::new(size).with_lang(lang),
         sectors: ColorMap::sectors(data.all_sectors(crate::model::variables::GROSS)),
         removals: ColorMap::removals(data.all_sectors(crate::model::variables::REMOVALS)),
         carriers: ColorMap::carriers(data.all_carriers()),
-        scenarios: ColorMap::scenarios(data.scenarios.iter().map(|s| s.name.as_str())),
+        scenarios: ColorMap::scenarios(
+            data.scenarios.iter().map(|s| s.name.as_str()).chain(
+                data.difference
+                    .iter()
+                    .flatten()
+                    .map(|r| r.reference.as_str()),
+            ),
+        ),
     };
     let jobs = jobs(data);
     let tasks: Vec<(usize, Format)> = (0..jobs.len())
@@ -490,7 +529,7 @@ pub fn render_with(
         })
         .chain(attached.iter().map(|(s, b)| (s.clone(), b.as_slice())))
         .collect();
-    let html = report::html(data, &svgs);
+    let html = report::html(data, &svgs, lang);
     out.push(Rendered {
         path: REPORT_HTML.into(),
         bytes: html.into_bytes(),
@@ -499,16 +538,23 @@ pub fn render_with(
 }
 
 /// Reads an output folder's files and draws everything (what `kymsim plot` does), leaving out
-/// the optional files named in `skip`. The report shows the charts of `discover` and
-/// `sensitivity --method morris` whose identity matches the folder's `manifest.json`.
-pub fn render_dir(dir: &std::path::Path, size: (u32, u32), skip: &[&str]) -> Result<Vec<Rendered>> {
+/// the optional files named in `skip`, in `lang` (None: the language of the run, recorded in
+/// `metadata.json`). The report shows the charts of `discover` and `sensitivity --method
+/// morris` whose identity matches the folder's `manifest.json`.
+pub fn render_dir(
+    dir: &std::path::Path,
+    size: (u32, u32),
+    lang: Option<Lang>,
+    skip: &[&str],
+) -> Result<Vec<Rendered>> {
     let files = OutputFiles::read_dir(dir)?.without(skip);
     let data = ChartData::parse(&files)?;
+    let lang = lang.unwrap_or(data.meta.lang);
     let current = std::fs::read(dir.join(crate::output::MANIFEST_JSON))
         .ok()
         .and_then(|b| CurrentInputs::from_manifest(&b));
     let attached = current.map_or_else(Vec::new, |c| attached_charts(dir, &c));
-    render_with(&data, size, &attached)
+    render_with(&data, size, lang, &attached)
 }
 
 /// Draws everything from the files a run has just staged (not yet on disk) and, for the
@@ -548,13 +594,14 @@ pub fn render_run(
         (load::SENSITIVITY_CSV, &mut files.sensitivity),
         (load::STATS_CSV, &mut files.stats),
         (load::DISTRIBUTIONS_CSV, &mut files.distributions),
+        (load::DIFFERENCE_CSV, &mut files.difference),
     ] {
         if let Some(f) = named(name)? {
             *slot = Some(f);
         }
     }
     let data = ChartData::parse(&files)?;
-    render_with(&data, size, &attached_charts(dir, current))
+    render_with(&data, size, data.meta.lang, &attached_charts(dir, current))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Morris screening of one scenario: μ* (mean absolute elementary effect) and σ (their spread,
 //! from interactions and non-linearity) per parameter, most influential on top.
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -40,14 +41,22 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!("{}: which uncertainties matter — {}", c.region, c.scenario),
+        &st.fill(
+            Msg::MorrisTitle,
+            &[("region", &c.region), ("scenario", &c.scenario)],
+        ),
         &format!(
-            "Morris screening of net emissions in {}: {} trajectories, {} model runs{}",
-            c.target_year,
-            c.trajectories,
-            c.evaluations,
+            "{}{}",
+            st.fill(
+                Msg::MorrisSubtitle,
+                &[
+                    ("year", &c.target_year),
+                    ("trajectories", &st.num(c.trajectories as f64)),
+                    ("runs", &st.num(c.evaluations as f64)),
+                ],
+            ),
             if hidden > 0 {
-                format!(" · {hidden} less influential parameters not shown")
+                st.fill(Msg::HiddenParameters, &[("n", &hidden)])
             } else {
                 String::new()
             }
@@ -65,10 +74,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &labels,
         xmax,
-        &format!(
-            "kt CO2e/yr of {} net emissions across the parameter's range",
-            c.target_year
-        ),
+        &st.fill(Msg::MorrisAxis, &[("year", &c.target_year)]),
     )?;
     for (k, r) in rows.iter().enumerate() {
         let y = (n - 1 - k) as f64;
@@ -78,9 +84,9 @@ pub(super) fn draw<DB: DrawingBackend>(
         ])?;
     }
     let entries = vec![
-        Entry::heading("Elementary effects"),
-        Entry::area("μ*: mean absolute effect (influence)", MU_STAR),
-        Entry::area("σ: their spread (interactions, non-linearity)", SIGMA),
+        Entry::heading(st.t(Msg::ElementaryEffects)),
+        Entry::area(st.t(Msg::MuStar), MU_STAR),
+        Entry::area(st.t(Msg::SigmaSpread), SIGMA),
     ];
     legend(&f.legend, st, &entries)
 }

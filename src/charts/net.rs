@@ -1,6 +1,7 @@
 //! All scenarios: net emissions side by side with the target; with batch
 //! results, each scenario's 5–95 % band and median (a fan chart).
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -38,24 +39,17 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
     let (y0, y1) = padded(lo, hi);
 
     let subtitle = if bands.is_empty() {
-        "Net emissions = gross − removals, central values".to_string()
+        st.t(Msg::NetAllSubtitle).to_string()
     } else {
-        "Net emissions = gross − removals: central values, batch median and 5–95 % range"
-            .to_string()
+        st.t(Msg::NetAllSubtitleBatch).to_string()
     };
     let f = frame(
         root,
         st,
-        &format!("{}: net emissions of all scenarios", data.meta.region),
+        &st.fill(Msg::NetAllTitle, &[("region", &data.meta.region)]),
         &subtitle,
     )?;
-    let mut chart = time_axes(
-        &f.plot,
-        st,
-        (x0, x1),
-        (y0, y1),
-        "Net emissions (kt CO2e per year)",
-    )?;
+    let mut chart = time_axes(&f.plot, st, (x0, x1), (y0, y1), st.t(Msg::AxisNetKt))?;
 
     let mut entries = Vec::new();
     if !bands.is_empty() {
@@ -72,7 +66,7 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
         (y0, y1),
         false,
     )?;
-    entries.push(Entry::heading("Scenarios (central values)"));
+    entries.push(Entry::heading(st.t(Msg::ScenariosCentral)));
     for (name, v) in &nets {
         let c = ctx.scenarios.get(name);
         chart.draw_series(LineSeries::new(
@@ -82,7 +76,7 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
         entries.push(Entry::line(name.to_string(), c, st.width(3.5)));
     }
     if !bands.is_empty() {
-        entries.push(Entry::heading("Batch"));
+        entries.push(Entry::heading(st.t(Msg::Batch)));
         for (name, b) in &bands {
             let c = ctx.scenarios.get(name);
             let bx: Vec<f64> = b.years.iter().map(|&y| f64::from(y)).collect();
@@ -92,11 +86,18 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
                 st.px(6.0),
                 line(c, st.width(2.0)),
             ))?;
-            entries.push(Entry::dashed(format!("{name}: median"), c, st.width(2.0)));
-            entries.push(Entry::area(format!("{name}: 5–95 % range"), c.mix(0.16)));
+            entries.push(Entry::dashed(
+                st.fill(Msg::Median, &[("name", name)]),
+                c,
+                st.width(2.0),
+            ));
+            entries.push(Entry::area(
+                st.fill(Msg::Range595, &[("name", name)]),
+                c.mix(0.16),
+            ));
         }
     }
-    entries.push(Entry::heading("Target"));
+    entries.push(Entry::heading(st.t(Msg::LegendTarget)));
     entries.extend(target_entries(ctx, false));
     legend(&f.legend, st, &entries)
 }

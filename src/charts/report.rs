@@ -7,7 +7,10 @@ use std::fmt::Write;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::load::{ChartData, ScenarioData};
-use super::style::{percent, pillar_label, thousands};
+use super::style::{pillar_color, pillar_named};
+use crate::decision::difference::RESIDUAL;
+use crate::i18n::{Lang, Msg};
+use crate::scenario::Pillar;
 
 /// Escapes text for HTML element content and attribute values.
 pub(super) fn esc(s: &str) -> String {
@@ -37,6 +40,7 @@ h3 { font-size: 1.15rem; margin-top: 1.6em; }
 p.lead { color: var(--muted); margin-top: 0; }
 nav ul { columns: 2; padding-left: 1.2em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92rem; width: 100%; }
+.wide { overflow-x: auto; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -52,20 +56,70 @@ footer { color: var(--muted); font-size: 0.85rem; margin-top: 3em; }
 ";
 
 /// kt for tables: whole numbers from 100 up, one decimal below (`614`, `−56.6`).
-fn kt(v: f64) -> String {
+fn kt(v: f64, lang: Lang) -> String {
     if v.abs() >= 100.0 {
-        thousands(v)
+        lang.thousands(v)
     } else {
-        thousands((v * 10.0).round() / 10.0)
+        lang.thousands((v * 10.0).round() / 10.0)
     }
 }
 
-fn yes_no(v: Option<bool>) -> String {
+fn yes_no(v: Option<bool>, lang: Lang) -> String {
     match v {
-        Some(true) => "<span class=\"met\">✓ met</span>".into(),
-        Some(false) => "<span class=\"missed\">✗ missed</span>".into(),
+        Some(true) => format!("<span class=\"met\">✓ {}</span>", lang.t(Msg::Met)),
+        Some(false) => format!("<span class=\"missed\">✗ {}</span>", lang.t(Msg::Missed)),
         None => "–".into(),
     }
+}
+
+/// A measure kind in words.
+fn kind_words(kind: &str, lang: Lang) -> String {
+    let fi = match kind {
+        "activity" => "toiminnan vähennys",
+        "efficiency" => "energiatehokkuus",
+        "fuel_switch" => "polttoaineen vaihto",
+        "process" => "prosessipäästöjen vähennys",
+        "capture" => "talteenotto",
+        "carrier_ef" => "polttoaineen päästökerroin",
+        "mix_switch" => "seoksen tai tuotannon rakenne",
+        "removal" => "nielu",
+        _ => "",
+    };
+    if lang == Lang::Fi && !fi.is_empty() {
+        fi.to_string()
+    } else {
+        kind.replace('_', " ")
+    }
+}
+
+/// An adoption curve in words (`logistic 2022–2040` → `logistinen 2022–2040`).
+fn adoption_words(adoption: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return adoption.to_string();
+    }
+    let words = adoption
+        .replacen("linear", "lineaarinen", 1)
+        .replacen("logistic", "logistinen", 1)
+        .replacen("step", "kertaheitto", 1)
+        .replacen("table", "taulukko", 1)
+        .replacen(" from ", " vuodesta ", 1);
+    // decimal commas in the table points (`2026: 0.094` → `2026: 0,094`)
+    let chars: Vec<char> = words.chars().collect();
+    let digit = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(char::is_ascii_digit)
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                ','
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn figure(out: &mut String, svgs: &[(String, &[u8])], stem: &str, caption: &str) {
@@ -100,31 +154,49 @@ fn markdown(text: &str) -> String {
     html
 }
 
-fn summary_table(out: &mut String, data: &ChartData) {
+fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
     let t = &data.meta.target;
-    out.push_str("<table>\n<thead><tr><th>Scenario</th><th>Target met?</th>");
+    let y = &t.year;
     let _ = write!(
         out,
-        "<th>Carbon neutral from</th><th class=\"num\">Gross {y} (kt)</th>\
-         <th class=\"num\">Removals {y} (kt)</th><th class=\"num\">Net {y} (kt)</th>\
-         <th class=\"num\">Gross vs {r}</th><th>Gross ≤ limit</th><th>Net ≤ 0</th>",
-        y = t.year,
-        r = t.reference_year
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th>{}</th><th>{}</th>",
+        lang.t(Msg::ColScenario),
+        lang.t(Msg::ColTargetMet),
+        lang.t(Msg::ColNeutralFrom),
+        esc(&lang.fill(Msg::ColGross, &[("year", y)])),
+        esc(&lang.fill(Msg::ColRemovals, &[("year", y)])),
+        esc(&lang.fill(Msg::ColNet, &[("year", y)])),
+        esc(&lang.fill(Msg::ColGrossVs, &[("year", &t.reference_year)])),
+        esc(lang.t(Msg::ColGrossLimit)),
+        esc(lang.t(Msg::ColNetZero)),
     );
     for m in &data.meta.milestones {
         let _ = write!(
             out,
-            "<th>Milestone {} (gross ≤ {} kt)</th>",
-            m.year,
-            thousands(m.gross_limit_kt)
+            "<th>{}</th>",
+            esc(&lang.fill(
+                Msg::ColMilestone,
+                &[("year", &m.year), ("kt", &lang.thousands(m.gross_limit_kt))]
+            ))
         );
     }
     let batch = !data.batch_summary.is_empty();
     if batch {
         let _ = write!(
             out,
-            "<th class=\"num\">P(target met)</th><th class=\"num\">Net {} (kt), 5–95 %</th>",
-            t.year
+            "<th class=\"num\">{}</th><th class=\"num\">{}</th>",
+            esc(lang.t(Msg::ColPTarget)),
+            esc(&lang.fill(Msg::ColNetRange, &[("year", y)]))
+        );
+    }
+    let costs = data.macc.is_some();
+    if costs {
+        let _ = write!(
+            out,
+            "<th class=\"num\">{}</th>",
+            esc(lang.t(Msg::ColAnnualCost))
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -132,8 +204,9 @@ fn summary_table(out: &mut String, data: &ChartData) {
         let Some(s) = &sc.summary else {
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td colspan=\"8\">no summary</td></tr>",
-                esc(&sc.name)
+                "<tr><td>{}</td><td colspan=\"8\">{}</td></tr>",
+                esc(&sc.name),
+                lang.t(Msg::NoSummary)
             );
             continue;
         };
@@ -142,22 +215,22 @@ fn summary_table(out: &mut String, data: &ChartData) {
             "<tr><td><a href=\"#scenario-{n}\">{n}</a></td><td>{}</td><td>{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td>{}</td><td>{}</td>",
-            yes_no(Some(s.target_met)),
+            yes_no(Some(s.target_met), lang),
             s.neutrality_year
-                .map_or("never (by the end year)".to_string(), |y| y.to_string()),
-            kt(s.gross_kt),
-            kt(s.removals_kt),
-            kt(s.net_kt),
-            percent(-s.reduction_vs_reference),
-            yes_no(s.gross_met),
-            yes_no(s.net_zero_met),
+                .map_or(lang.t(Msg::NeverByEnd).to_string(), |y| y.to_string()),
+            kt(s.gross_kt, lang),
+            kt(s.removals_kt, lang),
+            kt(s.net_kt, lang),
+            lang.percent(-s.reduction_vs_reference),
+            yes_no(s.gross_met, lang),
+            yes_no(s.net_zero_met, lang),
             n = esc(&sc.name),
         );
         for i in 0..data.meta.milestones.len() {
             let _ = write!(
                 out,
                 "<td>{}</td>",
-                yes_no(s.milestones.get(i).copied().flatten())
+                yes_no(s.milestones.get(i).copied().flatten(), lang)
             );
         }
         if batch {
@@ -165,42 +238,56 @@ fn summary_table(out: &mut String, data: &ChartData) {
                 Some(b) => {
                     let _ = write!(
                         out,
-                        "<td class=\"num\">{}</td><td class=\"num\">{} to {}</td>",
-                        percent(b.p_target_met),
-                        kt(b.net_kt_p5),
-                        kt(b.net_kt_p95)
+                        "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                        lang.percent(b.p_target_met),
+                        lang.fill(
+                            Msg::RangeTo,
+                            &[
+                                ("lo", &kt(b.net_kt_p5, lang)),
+                                ("hi", &kt(b.net_kt_p95, lang))
+                            ]
+                        )
                     );
                 }
                 None => out.push_str("<td>–</td><td>–</td>"),
             }
         }
+        if costs {
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                lang.fixed(data.annual_cost_meur(&sc.name), 1)
+            );
+        }
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
-    accounting_note(out, data);
+    accounting_note(out, data, lang);
 }
 
 /// The accounting basis, what it leaves out, and the unallocated share of the base year.
-fn accounting_note(out: &mut String, data: &ChartData) {
+fn accounting_note(out: &mut String, data: &ChartData, lang: Lang) {
     let meta = &data.meta;
-    let mut note = format!(
-        "Accounting: {}; removals at EU emissions-trading installations {}.",
-        esc(meta.accounting.as_deref().unwrap_or("as the data")),
-        if meta.count_ets_removals {
-            "are counted"
-        } else {
-            "are not counted"
-        }
-    );
+    let basis = meta
+        .accounting
+        .clone()
+        .unwrap_or_else(|| lang.t(Msg::AsTheData).to_string());
+    let counted = lang.t(if meta.count_ets_removals {
+        Msg::AreCounted
+    } else {
+        Msg::AreNotCounted
+    });
+    let mut note = esc(&lang.fill(
+        Msg::AccountingNote,
+        &[("basis", &basis), ("counted", &counted)],
+    ));
     for sc in &data.scenarios {
         for e in &sc.meta.excluded {
-            let _ = write!(
-                note,
-                " Left out of {}: {} ({}).",
-                esc(&sc.name),
-                esc(&e.name),
-                esc(&e.id)
-            );
+            let name = lang.pick(&e.name, e.name_fi.as_deref());
+            note.push_str(&esc(&lang.fill(
+                Msg::LeftOut,
+                &[("scenario", &sc.name), ("name", &name), ("id", &e.id)],
+            )));
         }
     }
     let base = |sector: &str| {
@@ -212,197 +299,454 @@ fn accounting_note(out: &mut String, data: &ChartData) {
     if let (Some(u), Some(total)) = (base("Unallocated"), base("Total"))
         && total > 0.0
     {
-        let _ = write!(
-            note,
-            " Of the {} inventory, {} kt ({}) is an unallocated residual that no measure acts on.",
-            meta.base_year,
-            kt(u),
-            percent(u / total)
-        );
+        note.push_str(&esc(&lang.fill(
+            Msg::Unallocated,
+            &[
+                ("year", &meta.base_year),
+                ("kt", &kt(u, lang)),
+                ("pct", &lang.percent(u / total)),
+            ],
+        )));
     }
     let _ = writeln!(out, "<p>{note}</p>");
 }
 
-fn measures_table(out: &mut String, sc: &ScenarioData) {
+/// Each measure's contribution in the target year (from `wedges.csv`, the Shapley attribution
+/// against no measures) and its cost per tonne from the metadata.
+fn measures_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: Lang) {
     if sc.meta.measures.is_empty() {
-        out.push_str("<p>No measures: this scenario follows the data's trends only.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", lang.t(Msg::NoMeasures));
         return;
     }
-    out.push_str(
-        "<table>\n<thead><tr><th>Measure</th><th>Pillar</th><th>Kind</th><th>Targets</th>\
-         <th class=\"num\">Central value</th><th>Adoption</th><th class=\"num\">Cost (€/t)</th>\
-         </tr></thead>\n<tbody>\n",
+    let year = data.meta.target.year;
+    let abatement = |id: &str| -> Option<f64> {
+        data.wedges
+            .as_ref()?
+            .iter()
+            .find(|w| w.scenario == sc.name && w.measure == id && w.year == year)
+            .map(|w| w.kt)
+    };
+    let _ = write!(
+        out,
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+         <th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        lang.t(Msg::ColMeasure),
+        lang.t(Msg::ColPillar),
+        lang.t(Msg::ColKind),
+        lang.t(Msg::ColTargets),
+        lang.t(Msg::ColCentral),
+        lang.t(Msg::ColAdoption),
+        esc(&lang.fill(Msg::ColAbatement, &[("year", &year)])),
+        lang.t(Msg::ColCost),
+        lang.t(Msg::ColMeasureAnnualCost),
     );
     for m in &sc.meta.measures {
         let value = if m.kind == "removal" {
-            format!("{} kt/yr", thousands(m.value))
+            lang.fill(Msg::KtPerYear, &[("v", &lang.thousands(m.value))])
         } else {
-            percent(m.value)
+            lang.percent(m.value)
         };
-        let color = super::style::pillar_color(&m.pillar);
+        let pillar = pillar_named(&m.pillar).unwrap_or(Pillar::Other);
+        let color = pillar_color(pillar);
+        let ab = abatement(&m.id);
+        // annual cost = abatement (kt) × cost (€/t) / 1000 = M€ per year
+        let annual = match (ab, m.cost_eur_per_t) {
+            (Some(a), Some(c)) => lang.fixed(a * c / 1000.0, 2),
+            _ => "–".into(),
+        };
         let _ = writeln!(
             out,
             "<tr><td><strong>{}</strong> <code>{}</code><br>{}</td>\
              <td><span class=\"swatch\" style=\"background:#{:02x}{:02x}{:02x}\"></span>{}</td>\
-             <td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            esc(&m.name),
+             <td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(lang.pick(&m.name, m.name_fi.as_deref())),
             esc(&m.id),
             esc(&m.description),
             color.0,
             color.1,
             color.2,
-            esc(&pillar_label(&m.pillar)),
-            esc(&m.kind.replace('_', " ")),
+            esc(lang.pillar(pillar)),
+            esc(&kind_words(&m.kind, lang)),
             esc(&m.targets.join(", ")),
             value,
-            esc(&m.adoption),
-            m.cost_eur_per_t.map_or("–".to_string(), thousands),
+            esc(&adoption_words(&m.adoption, lang)),
+            ab.map_or("–".to_string(), |a| kt(a, lang)),
+            m.cost_eur_per_t
+                .map_or("–".to_string(), |c| lang.thousands(c)),
+            annual,
         );
     }
     out.push_str("</tbody>\n</table>\n");
 }
 
-/// The report; `svgs` are (chart stem, SVG bytes) in chart order.
-pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])]) -> String {
-    let meta = &data.meta;
-    let t = &meta.target;
-    let mut out = String::new();
-    let title = format!("{}: carbon-neutrality scenarios", meta.region);
+/// The gap to the reference scenario by measure in the target year (`difference.csv`).
+fn difference_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: Lang) {
+    let Some(rows) = &data.difference else { return };
+    let year = data.meta.target.year;
+    let mut mine: Vec<_> = rows
+        .iter()
+        .filter(|r| r.scenario == sc.name && r.year == year)
+        .collect();
+    // largest share first; the scenario's other settings last
+    mine.sort_by(|a, b| {
+        (a.measure == RESIDUAL)
+            .cmp(&(b.measure == RESIDUAL))
+            .then_with(|| b.kt.total_cmp(&a.kt))
+    });
+    let Some(reference) = rows
+        .iter()
+        .find(|r| r.scenario == sc.name)
+        .map(|r| r.reference.clone())
+    else {
+        return;
+    };
+    let net = sc.summary.as_ref().map_or(0.0, |s| s.net_kt);
+    let gap: f64 = mine.iter().map(|r| r.kt).sum();
+    let _ = writeln!(
+        out,
+        "<h3>{}</h3>\n<p>{}</p>",
+        esc(&lang.fill(Msg::DifferenceHeading, &[("reference", &reference)])),
+        esc(&lang.fill(
+            Msg::DifferenceLead,
+            &[
+                ("year", &year),
+                ("scenario", &sc.name),
+                ("net", &kt(net, lang)),
+                ("reference", &reference),
+                ("net_ref", &kt(net + gap, lang)),
+                ("gap", &kt(gap, lang)),
+            ]
+        ))
+    );
+    if mine.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            esc(&lang.fill(Msg::SameMeasures, &[("reference", &reference)]))
+        );
+        return;
+    }
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
-        esc(&title),
-        esc(&title)
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        lang.t(Msg::ColMeasure),
+        lang.t(Msg::ColPillar),
+        esc(&lang.fill(Msg::ColContribution, &[("year", &year)])),
     );
-    let mut target = format!("Target {}: ", t.year);
-    if let (Some(l), Some(f)) = (t.gross_limit_kt, t.max_gross_fraction) {
-        let _ = write!(
-            target,
-            "gross emissions at most {} kt CO2e (−{:.0} % from {} kt in {})",
-            thousands(l),
-            (1.0 - f) * 100.0,
-            thousands(t.reference_kt),
-            t.reference_year
+    for r in &mine {
+        let name = if r.measure == RESIDUAL {
+            lang.t(Msg::OtherSettings).to_string()
+        } else if r.measure.is_empty() {
+            lang.pillar(r.pillar).to_string()
+        } else {
+            data.meta
+                .measure_of(&sc.name, &reference, &r.measure)
+                .map_or(r.measure.clone(), |m| {
+                    lang.pick(&m.name, m.name_fi.as_deref()).to_string()
+                })
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            esc(&name),
+            esc(lang.pillar(r.pillar)),
+            kt(r.kt, lang)
         );
-        if t.net_zero {
-            target.push_str(" and ");
-        }
-    }
-    if t.net_zero {
-        target.push_str("net emissions (gross − removals) at most zero");
     }
     let _ = writeln!(
         out,
-        "<p class=\"lead\">{} ({}) · years {}–{} · {}.</p>",
+        "<tr><th>{}</th><th></th><th class=\"num\">{}</th></tr>\n</tbody>\n</table>",
+        lang.t(Msg::Total),
+        kt(gap, lang)
+    );
+}
+
+/// The projection years of the inventory table: every fifth year after the base year up to
+/// the target year (and the target year itself).
+fn projection_years(data: &ChartData) -> Vec<i32> {
+    let (base, target) = (data.meta.base_year, data.meta.target.year);
+    let mut years: Vec<i32> = (base + 1..=target)
+        .filter(|y| y % 5 == 0 && target - y < 15)
+        .collect();
+    if !years.contains(&target) && target > base {
+        years.push(target);
+    }
+    years.retain(|y| data.year_index(*y).is_some());
+    years
+}
+
+/// The inventory as a sector × year table, with the projection of the first scenario (the
+/// reference of the difference view when it is run) in the years after the base year.
+fn inventory_table(out: &mut String, data: &ChartData, lang: Lang) {
+    let meta = &data.meta;
+    let mut years: Vec<i32> = meta.history.iter().map(|h| h.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut sectors: Vec<&str> = meta
+        .history
+        .iter()
+        .map(|h| h.sector.as_str())
+        .filter(|s| *s != "Total")
+        .collect();
+    sectors.sort_unstable();
+    sectors.dedup();
+    sectors.push("Total");
+    let reference = data
+        .difference
+        .iter()
+        .flatten()
+        .next()
+        .map(|r| r.reference.as_str());
+    let projected = reference
+        .and_then(|r| data.scenarios.iter().find(|s| s.name == r))
+        .or(data.scenarios.first());
+    let proj_years: Vec<i32> = if projected.is_some() {
+        projection_years(data)
+    } else {
+        Vec::new()
+    };
+    if let Some(sc) = projected {
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            esc(&lang.fill(
+                Msg::InventoryNote,
+                &[("scenario", &sc.name), ("base", &(meta.base_year + 1))]
+            ))
+        );
+    }
+    let _ = write!(
+        out,
+        "<table>\n<thead><tr><th>{}</th>",
+        lang.t(Msg::ColSector)
+    );
+    for y in &years {
+        let _ = write!(out, "<th class=\"num\">{y}</th>");
+    }
+    for y in &proj_years {
+        let _ = write!(out, "<th class=\"num\">{y}*</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    let n = data.years.len();
+    for sector in &sectors {
+        let label = if *sector == "Total" {
+            lang.t(Msg::Total).to_string()
+        } else {
+            lang.pick(sector, meta.finnish(sector)).replace('|', " › ")
+        };
+        let total = *sector == "Total";
+        let _ = write!(
+            out,
+            "<tr><t{c}>{}</t{c}>",
+            esc(&label),
+            c = if total { 'h' } else { 'd' }
+        );
+        for y in &years {
+            let cell = meta
+                .history
+                .iter()
+                .find(|h| h.year == *y && h.sector == *sector);
+            match cell {
+                Some(h) => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"num\" title=\"{}\">{}</td>",
+                        esc(&h.provenance),
+                        kt(h.kt, lang)
+                    );
+                }
+                None => out.push_str("<td class=\"num\">–</td>"),
+            }
+        }
+        if let Some(sc) = projected {
+            let var = if total {
+                crate::model::variables::GROSS.to_string()
+            } else {
+                format!("{}|{sector}", crate::model::variables::GROSS)
+            };
+            let values = sc.vars.get(&var).map(|_| sc.values(&var, n));
+            for y in &proj_years {
+                match (&values, data.year_index(*y)) {
+                    (Some(v), Some(i)) => {
+                        let _ = write!(out, "<td class=\"num\">{}</td>", kt(v[i], lang));
+                    }
+                    _ => out.push_str("<td class=\"num\">–</td>"),
+                }
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// The report in `lang`; `svgs` are (chart stem, SVG bytes) in chart order.
+pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> String {
+    let meta = &data.meta;
+    let t = &meta.target;
+    let mut out = String::new();
+    let title = lang.fill(Msg::ReportTitle, &[("region", &meta.region)]);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        lang.code(),
+        esc(&title),
+        esc(&title)
+    );
+    let mut target = lang.fill(Msg::ReportLeadTarget, &[("year", &t.year)]);
+    if let (Some(l), Some(f)) = (t.gross_limit_kt, t.max_gross_fraction) {
+        target.push_str(&lang.fill(
+            Msg::ReportGrossTarget,
+            &[
+                ("limit", &lang.thousands(l)),
+                ("pct", &lang.thousands(((1.0 - f) * 100.0).round())),
+                ("reference_kt", &lang.thousands(t.reference_kt)),
+                ("reference", &t.reference_year),
+            ],
+        ));
+        if t.net_zero {
+            target.push_str(lang.t(Msg::ReportAnd));
+        }
+    }
+    if t.net_zero {
+        target.push_str(lang.t(Msg::ReportNetTarget));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"lead\">{} ({}) · {} {}–{} · {}.</p>",
         esc(&meta.region),
         esc(&meta.code),
+        lang.t(Msg::ReportYears),
         meta.base_year,
         meta.end_year,
         esc(&target)
     );
 
-    out.push_str("<nav><h2>Contents</h2><ul>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#all\">All scenarios</a></li>\n");
+    let _ = write!(
+        out,
+        "<nav><h2>{}</h2><ul>\n<li><a href=\"#summary\">{}</a></li>\n<li><a href=\"#all\">{}</a></li>\n",
+        lang.t(Msg::Contents),
+        lang.t(Msg::Summary),
+        lang.t(Msg::AllScenarios)
+    );
     for sc in &data.scenarios {
         let _ = writeln!(
             out,
-            "<li><a href=\"#scenario-{n}\">Scenario {n}</a></li>",
-            n = esc(&sc.name)
+            "<li><a href=\"#scenario-{}\">{}</a></li>",
+            esc(&sc.name),
+            esc(&lang.fill(Msg::ScenarioHeading, &[("name", &sc.name)]))
         );
     }
-    out.push_str("<li><a href=\"#history\">Inventory</a></li>\n<li><a href=\"#provenance\">Data provenance</a></li>\n</ul></nav>\n");
-
-    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
-    summary_table(&mut out, data);
-    out.push_str("</section>\n<section id=\"all\">\n<h2>All scenarios</h2>\n");
-    figure(
-        &mut out,
-        svgs,
-        "net_all",
-        "Net emissions of every scenario with the inventory and the target",
+    let _ = write!(
+        out,
+        "<li><a href=\"#history\">{}</a></li>\n<li><a href=\"#provenance\">{}</a></li>\n</ul></nav>\n",
+        lang.t(Msg::Inventory),
+        lang.t(Msg::Provenance)
     );
+
+    let _ = writeln!(
+        out,
+        "<section id=\"summary\">\n<h2>{}</h2>",
+        lang.t(Msg::Summary)
+    );
+    summary_table(&mut out, data, lang);
+    let _ = writeln!(
+        out,
+        "</section>\n<section id=\"all\">\n<h2>{}</h2>",
+        lang.t(Msg::AllScenarios)
+    );
+    figure(&mut out, svgs, "net_all", lang.t(Msg::CapNetAll));
     out.push_str("</section>\n");
 
     for sc in &data.scenarios {
         let n = esc(&sc.name);
-        let _ = writeln!(out, "<section id=\"scenario-{n}\">\n<h2>Scenario {n}</h2>");
+        let _ = writeln!(
+            out,
+            "<section id=\"scenario-{n}\">\n<h2>{}</h2>",
+            esc(&lang.fill(Msg::ScenarioHeading, &[("name", &sc.name)]))
+        );
         if !sc.meta.description.is_empty() {
             let _ = writeln!(out, "<p>{}</p>", esc(&sc.meta.description));
         }
         if let Some(p) = &sc.meta.extends {
+            let link = format!("<a href=\"#scenario-{p}\">{p}</a>", p = esc(p));
             let _ = writeln!(
                 out,
-                "<p>Builds on <a href=\"#scenario-{p}\">{p}</a>: its measures are included below.</p>",
-                p = esc(p)
+                "<p>{}</p>",
+                esc(lang.t(Msg::BuildsOn)).replace("{parent}", &link)
             );
         }
         let name = &sc.name;
+        let reference = data
+            .difference
+            .iter()
+            .flatten()
+            .find(|r| &r.scenario == name)
+            .map(|r| r.reference.clone())
+            .unwrap_or_default();
         for (stem, caption) in [
             (
                 format!("emissions_{name}"),
-                "Gross emissions by sector, removals, net emissions, inventory and target",
+                lang.t(Msg::CapEmissions).to_string(),
             ),
-            (format!("energy_{name}"), "Final energy by carrier"),
+            (format!("energy_{name}"), lang.t(Msg::CapEnergy).to_string()),
+            (format!("wedges_{name}"), lang.t(Msg::CapWedges).to_string()),
             (
-                format!("wedges_{name}"),
-                "Reductions from the no-measure counterfactual, by pillar",
+                format!("difference_{name}"),
+                lang.fill(Msg::CapDifference, &[("reference", &reference)]),
             ),
-            (format!("macc_{name}"), "Marginal abatement cost curve"),
-            (
-                format!("batch_{name}"),
-                "Batch: target-year net emissions and neutrality year",
-            ),
+            (format!("macc_{name}"), lang.t(Msg::CapMacc).to_string()),
+            (format!("batch_{name}"), lang.t(Msg::CapBatch).to_string()),
             (
                 format!("sensitivity_{name}"),
-                "Sensitivity: Sobol indices of target-year net emissions",
+                lang.t(Msg::CapSensitivity).to_string(),
             ),
-            (
-                format!("morris_{name}"),
-                "Screening: Morris elementary effects of target-year net emissions (morris.csv)",
-            ),
+            (format!("morris_{name}"), lang.t(Msg::CapMorris).to_string()),
             (
                 format!("discovery_{name}"),
-                "Scenario discovery: PRIM peeling trajectory (the boxes are in discovery.csv)",
+                lang.t(Msg::CapDiscovery).to_string(),
             ),
         ] {
-            figure(&mut out, svgs, &stem, caption);
+            figure(&mut out, svgs, &stem, &caption);
         }
-        out.push_str("<h3>Measures</h3>\n");
-        measures_table(&mut out, sc);
+        difference_table(&mut out, data, sc, lang);
+        let _ = writeln!(out, "<h3>{}</h3>", lang.t(Msg::Measures));
+        measures_table(&mut out, data, sc, lang);
         out.push_str("</section>\n");
     }
 
-    out.push_str("<section id=\"history\">\n<h2>Inventory</h2>\n");
+    let _ = writeln!(
+        out,
+        "<section id=\"history\">\n<h2>{}</h2>",
+        lang.t(Msg::Inventory)
+    );
     if meta.history.is_empty() {
-        out.push_str("<p>The dataset has no historical inventory.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", lang.t(Msg::NoInventory));
     } else {
-        out.push_str("<table>\n<thead><tr><th>Year</th><th>Sector</th><th class=\"num\">kt CO2e</th><th>Provenance</th></tr></thead>\n<tbody>\n");
-        for h in &meta.history {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                h.year,
-                esc(&h.sector),
-                kt(h.kt),
-                esc(&h.provenance)
-            );
-        }
-        out.push_str("</tbody>\n</table>\n");
+        inventory_table(&mut out, data, lang);
     }
-    out.push_str(
-        "</section>\n<section id=\"provenance\" class=\"provenance\">\n<h2>Data provenance</h2>\n",
+    let _ = writeln!(
+        out,
+        "</section>\n<section id=\"provenance\" class=\"provenance\">\n<h2>{}</h2>",
+        lang.t(Msg::Provenance)
     );
     match &meta.sources_md {
         Some(md) => out.push_str(&markdown(md)),
-        None => out.push_str("<p>The dataset has no SOURCES.md.</p>\n"),
+        None => {
+            let _ = writeln!(out, "<p>{}</p>", lang.t(Msg::NoSources));
+        }
     }
     let _ = write!(
         out,
-        "</section>\n<footer>Made with kymsim {}. Charts use the DejaVu Sans font (Bitstream Vera licence).</footer>\n</main>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
+        "</section>\n<footer>{}</footer>\n</main>\n</body>\n</html>\n",
+        esc(&lang.fill(Msg::Footer, &[("version", &env!("CARGO_PKG_VERSION"))]))
     );
-    out
+    // every table (also those of SOURCES.md) scrolls sideways on its own, never the page
+    out.replace("<table>", "<div class=\"wide\"><table>")
+        .replace("</table>", "</table></div>")
 }
 
 #[cfg(test)]
@@ -422,9 +766,12 @@ mod tests {
 
     #[test]
     fn table_numbers_round_to_one_decimal_below_100() {
-        assert_eq!(kt(-56.58), "−56.6");
-        assert_eq!(kt(613.6), "614");
-        assert_eq!(kt(1707.3), "1 707");
+        assert_eq!(kt(-56.58, Lang::En), "−56.6");
+        assert_eq!(kt(613.6, Lang::En), "614");
+        assert_eq!(kt(1707.3, Lang::En), "1 707");
+        // Finnish: decimal comma, no-break space between thousands
+        assert_eq!(kt(-56.58, Lang::Fi), "−56,6");
+        assert_eq!(kt(1707.3, Lang::Fi), "1\u{a0}707");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Per scenario: a tornado chart of the Sobol indices from `sensitivity.csv` — total-order
 //! (with its 95 % interval) and first-order index of each parameter, most influential on top.
 
+use crate::i18n::Msg;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -14,15 +15,16 @@ const TOTAL: RGBColor = RGBColor(0x88, 0xCC, 0xEE);
 const FIRST: RGBColor = RGBColor(0x33, 0x22, 0x88);
 
 /// A readable label for a parameter of this scenario (see [`super::parameter_label`]).
-fn label(sc: &ScenarioData, parameter: &str) -> String {
+fn label(ctx: &Ctx, sc: &ScenarioData, parameter: &str) -> String {
     super::parameter_label(
         parameter,
+        ctx.st.lang,
         |id| {
             sc.meta
                 .measures
                 .iter()
                 .find(|m| m.id == id)
-                .map(|m| m.name.clone())
+                .map(|m| ctx.measure_name(m))
         },
         |p| {
             sc.meta
@@ -57,7 +59,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let hidden = rows.len().saturating_sub(MAX_ROWS);
     rows.truncate(MAX_ROWS);
     let n = rows.len();
-    let labels: Vec<String> = rows.iter().map(|r| label(sc, &r.parameter)).collect();
+    let labels: Vec<String> = rows.iter().map(|r| label(ctx, sc, &r.parameter)).collect();
     let xmax = rows
         .iter()
         .map(|r| r.total.2.max(r.total.0).max(r.first.2))
@@ -66,10 +68,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         * 1.08;
     let xmax = xmax.clamp(0.1, 1.05);
     let subtitle = format!(
-        "Sobol indices of net emissions in {} (share of variance){}",
-        data.meta.target.year,
+        "{}{}",
+        st.fill(
+            Msg::SensitivitySubtitle,
+            &[("year", &data.meta.target.year)]
+        ),
         if hidden > 0 {
-            format!(" · {hidden} less influential parameters not shown")
+            st.fill(Msg::HiddenParameters, &[("n", &hidden)])
         } else {
             String::new()
         }
@@ -77,19 +82,13 @@ pub(super) fn draw<DB: DrawingBackend>(
     let f = frame(
         root,
         st,
-        &format!(
-            "{}: what drives the outcome — {}",
-            data.meta.region, sc.name
+        &st.fill(
+            Msg::SensitivityTitle,
+            &[("region", &data.meta.region), ("scenario", &sc.name)],
         ),
         &subtitle,
     )?;
-    let mut chart = ranked_axes(
-        &f.plot,
-        st,
-        &labels,
-        xmax,
-        "Sobol index (share of output variance, 0–1)",
-    )?;
+    let mut chart = ranked_axes(&f.plot, st, &labels, xmax, st.t(Msg::SobolAxis))?;
     for (k, r) in rows.iter().enumerate() {
         let y = (n - 1 - k) as f64;
         chart.draw_series(std::iter::once(Rectangle::new(
@@ -116,10 +115,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         }
     }
     let entries = vec![
-        Entry::heading("Sobol index"),
-        Entry::area("Total-order (with interactions)", TOTAL),
-        Entry::area("First-order (alone)", FIRST),
-        Entry::line("95 % interval of total-order", INK, st.width(1.5)),
+        Entry::heading(st.t(Msg::SobolIndex)),
+        Entry::area(st.t(Msg::TotalOrder), TOTAL),
+        Entry::area(st.t(Msg::FirstOrder), FIRST),
+        Entry::line(st.t(Msg::TotalOrderInterval), INK, st.width(1.5)),
     ];
     legend(&f.legend, st, &entries)
 }

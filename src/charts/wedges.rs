@@ -1,6 +1,7 @@
 //! Per scenario: wedges from the no-measure counterfactual down to the scenario's net
 //! emissions, by pillar (from `wedges.csv`: Σ kt of the pillar's measures per year).
 
+use crate::i18n::Msg;
 use std::collections::BTreeMap;
 
 use plotters::coord::Shift;
@@ -9,10 +10,10 @@ use plotters::prelude::*;
 use super::Ctx;
 use super::load::ScenarioData;
 use super::style::{
-    DrawResult, Entry, INK, PILLARS, band, fill, frame, legend, line, padded, pillar_color,
-    pillar_label, thousands, time_axes,
+    DrawResult, Entry, INK, band, fill, frame, legend, line, padded, pillar_color, time_axes,
 };
 use crate::model::variables::NET;
+use crate::scenario::Pillar;
 
 /// Draws the chart.
 pub(super) fn draw<DB: DrawingBackend>(
@@ -26,7 +27,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let xs = ctx.xs();
     let net = sc.values(NET, n);
     // pillar → kt per year of the results
-    let mut by_pillar: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut by_pillar: BTreeMap<Pillar, Vec<f64>> = BTreeMap::new();
     for r in data
         .wedges
         .iter()
@@ -34,12 +35,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         .filter(|r| r.scenario == sc.name)
     {
         if let Some(i) = data.year_index(r.year) {
-            by_pillar
-                .entry(r.pillar.as_str())
-                .or_insert_with(|| vec![0.0; n])[i] += r.kt;
+            by_pillar.entry(r.pillar).or_insert_with(|| vec![0.0; n])[i] += r.kt;
         }
     }
-    let pillars: Vec<(&str, Vec<f64>)> = PILLARS
+    let pillars: Vec<(Pillar, Vec<f64>)> = Pillar::ALL
         .iter()
         .filter_map(|p| by_pillar.remove(p).map(|v| (*p, v)))
         .collect();
@@ -63,17 +62,22 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (y0, y1) = padded(lo, hi);
     let target_i = data.year_index(data.meta.target.year);
     let subtitle = match target_i {
-        Some(i) => format!(
-            "Counterfactual without measures vs the scenario · reduction in {}: {} kt CO2e per year",
-            data.meta.target.year,
-            thousands(counterfactual[i] - net[i])
+        Some(i) => st.fill(
+            Msg::WedgesSubtitle,
+            &[
+                ("year", &data.meta.target.year),
+                ("kt", &st.num(counterfactual[i] - net[i])),
+            ],
         ),
-        None => "Counterfactual without measures vs the scenario".to_string(),
+        None => st.t(Msg::WedgesSubtitleShort).to_string(),
     };
     let f = frame(
         root,
         st,
-        &format!("{}: reductions by pillar — {}", data.meta.region, sc.name),
+        &st.fill(
+            Msg::WedgesTitle,
+            &[("region", &data.meta.region), ("scenario", &sc.name)],
+        ),
         &subtitle,
     )?;
     let (x0, x1) = (
@@ -85,7 +89,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         (x0, x1.max(x0 + 1)),
         (y0, y1),
-        "Net emissions (kt CO2e per year)",
+        st.t(Msg::AxisNetKt),
     )?;
     chart.draw_series(LineSeries::new(
         [(f64::from(x0) - 0.5, 0.0), (f64::from(x1) + 0.5, 0.0)],
@@ -95,17 +99,17 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut lower = net.clone();
     for (p, v) in &pillars {
         let upper: Vec<f64> = lower.iter().zip(v).map(|(a, b)| a + b).collect();
-        let c = pillar_color(p);
+        let c = pillar_color(*p);
         chart.draw_series(std::iter::once(band(
             &xs,
             &upper,
             &lower,
             fill(c.mix(0.85)),
         )))?;
-        entries.push(Entry::area(pillar_label(p), c.mix(0.85)));
+        entries.push(Entry::area(st.lang.pillar(*p), c.mix(0.85)));
         lower = upper;
     }
-    entries.push(Entry::heading("Reduction by pillar"));
+    entries.push(Entry::heading(st.t(Msg::ReductionByPillar)));
     entries.reverse();
     chart.draw_series(DashedLineSeries::new(
         xs.iter().copied().zip(counterfactual.iter().copied()),
@@ -117,17 +121,17 @@ pub(super) fn draw<DB: DrawingBackend>(
         xs.iter().copied().zip(net.iter().copied()),
         line(INK, st.width(3.5)),
     ))?;
-    entries.push(Entry::heading("Net emissions"));
+    entries.push(Entry::heading(st.t(Msg::NetEmissions)));
     entries.push(Entry::dashed(
-        "Without measures (counterfactual)",
+        st.t(Msg::WithoutMeasures),
         INK,
         st.width(2.5),
     ));
     entries.push(Entry::line(
-        format!("Scenario {}", sc.name),
+        st.fill(Msg::ScenarioNamed, &[("name", &sc.name)]),
         INK,
         st.width(3.5),
     ));
-    entries.push(Entry::line("Net zero", INK, st.width(1.5)));
+    entries.push(Entry::line(st.t(Msg::NetZero), INK, st.width(1.5)));
     legend(&f.legend, st, &entries)
 }

@@ -48,6 +48,8 @@ pub struct DiscoverArgs {
     pub scenario: String,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub lang: super::LangArg,
     /// Samples
     #[arg(long, short = 'n', default_value_t = 2000)]
     pub samples: u64,
@@ -263,7 +265,7 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
         threshold: args.pick.is_none().then_some(args.threshold_coverage),
     });
     let stem = format!("discovery_{}", model.scenario);
-    let rendered = render_standalone(&chart, &stem, DEFAULT_SIZE)?;
+    let rendered = render_standalone(&chart, &stem, DEFAULT_SIZE, args.lang.resolve(&region))?;
     let mut set = OutputSet::new(&args.out)?;
     set.stage(DISCOVERY_CSV, &discovery_csv(&names, &result))?;
     set.stage(
@@ -301,7 +303,12 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
         let labels: Vec<String> = names
             .iter()
             .map(|n| {
-                let l = crate::charts::metadata::model_parameter_label(model, scenario, n);
+                let l = crate::charts::metadata::model_parameter_label(
+                    model,
+                    scenario,
+                    n,
+                    crate::i18n::Lang::En,
+                );
                 if l == *n { l } else { format!("{l} ({n})") }
             })
             .collect();

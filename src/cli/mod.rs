@@ -102,6 +102,26 @@ pub struct InputArgs {
     pub bundled_scenarios: bool,
 }
 
+/// The language of what a command draws and prints for people.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct LangArg {
+    /// Language of the charts, report.html and the printed summary: en or fi (default: `lang`
+    /// of region.toml, else en)
+    #[arg(long, value_name = "en|fi", value_parser = parse_lang)]
+    pub lang: Option<crate::i18n::Lang>,
+}
+
+fn parse_lang(s: &str) -> std::result::Result<crate::i18n::Lang, String> {
+    s.parse()
+}
+
+impl LangArg {
+    /// `--lang`, else the region's `lang`, else English.
+    pub fn resolve(&self, region: &Region) -> crate::i18n::Lang {
+        self.lang.or(region.lang).unwrap_or_default()
+    }
+}
+
 /// The folder name looked up in the working directory and in a dataset folder.
 pub const SCENARIOS_DIR: &str = "scenarios";
 

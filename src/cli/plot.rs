@@ -22,6 +22,8 @@ pub struct PlotArgs {
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub lang: super::LangArg,
 }
 
 /// Runs `kymsim plot`.
@@ -54,7 +56,8 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
             Vec::new()
         }
     };
-    let files = charts::render_dir(&args.dir, args.size, &skip)?;
+    // without --lang: the language the run drew in (metadata.json)
+    let files = charts::render_dir(&args.dir, args.size, args.lang.lang, &skip)?;
     let mut set = OutputSet::new(&args.dir)?;
     for f in &files {
         set.stage(&f.path, &f.bytes)?;

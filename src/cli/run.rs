@@ -9,6 +9,7 @@ use crate::charts;
 use crate::decision;
 use crate::engine::run_central;
 use crate::error::Result;
+use crate::i18n::{Lang, Msg};
 use crate::output::{self, Manifest, OutputSet};
 
 /// Arguments of `kymsim run`.
@@ -47,13 +48,21 @@ pub struct RunArgs {
     /// With --check: rewrite DIR's results.csv and summary.csv from the fresh output
     #[arg(long, requires = "check")]
     pub bless: bool,
+    /// Reference scenario of the difference view (difference.csv, charts/difference_<s>):
+    /// a scenario name or file, or `none`; default: baseline when it is among the scenarios run
+    #[arg(long, value_name = "NAME")]
+    pub against: Option<String>,
+    #[command(flatten)]
+    pub lang: super::LangArg,
 }
 
 /// Runs `kymsim run`.
 pub fn run(args: RunArgs) -> Result<i32> {
     check_args(&args)?;
     let region = args.input.region()?;
+    let lang = args.lang.resolve(&region);
     let models = args.input.models(&region, &args.names)?;
+    let reference = reference(&args, &region, &models)?;
     args.input.announce(&region, args.quiet);
     let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
@@ -77,6 +86,15 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let sampled = attributions
         .iter()
         .any(|a| matches!(a.method, decision::ShapleyMethod::Sampled { .. }));
+    // each scenario against the reference: the gap in net emissions by differing measure
+    let differences: Vec<decision::Difference> = match &reference {
+        Some((rs, rm)) => models
+            .iter()
+            .filter(|(s, _)| s.name != rs.name)
+            .map(|(s, m)| decision::difference(&region, s, m, rs, rm))
+            .collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
 
     let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
     let inputs = output::recorded::input_hashes(&region, &scenarios);
@@ -84,16 +102,22 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let previous = output::recorded::previous_outputs(&args.out.join(output::MANIFEST_JSON));
 
     let mut set = OutputSet::new(&args.out)?;
-    let staged: [(&str, Vec<u8>); 5] = [
+    let mut metadata = charts::Metadata::new(&region, &models);
+    metadata.lang = lang;
+    metadata.add_reference_measures(reference.as_ref().map(|(s, m)| (s, m)), &models);
+    let mut staged: Vec<(&str, Vec<u8>)> = vec![
         (output::RESULTS_CSV, output::results_csv(&runs)),
         (output::SUMMARY_CSV, output::summary_csv(&runs)),
         (decision::WEDGES_CSV, decision::wedges_csv(&wedges)),
         (decision::MACC_CSV, decision::macc_csv(&maccs)),
-        (
-            charts::METADATA_JSON,
-            charts::Metadata::new(&region, &models).to_bytes(),
-        ),
+        (charts::METADATA_JSON, metadata.to_bytes()),
     ];
+    if reference.is_some() {
+        staged.push((
+            decision::DIFFERENCE_CSV,
+            decision::difference_csv(&differences),
+        ));
+    }
     let mut outputs: Vec<String> = Vec::new();
     for (name, bytes) in &staged {
         set.stage(name, bytes)?;
@@ -112,7 +136,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
             }),
             args.quiet,
         );
-        let skip = prior.skip_files();
+        let mut skip = prior.skip_files();
+        // without a reference, a difference.csv of an earlier run is not this run's
+        if reference.is_none() {
+            skip.push(charts::load::DIFFERENCE_CSV);
+        }
         prior_read = prior.read;
         let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         // the report shows `discover` and Morris charts recorded for these very inputs
@@ -160,18 +188,45 @@ pub fn run(args: RunArgs) -> Result<i32> {
     }
 
     if !args.quiet {
-        print_summary(&runs, &region);
+        print_summary(&runs, &region, lang);
         for c in maccs.iter().filter(|c| c.costed().next().is_some()) {
             println!(
-                "{}: measures with a cost abate {:.1} kt in {} for {:.2} M€/yr (see {})",
-                c.scenario,
-                c.total_abatement_kt(),
-                c.target_year,
-                c.total_annual_cost_meur(),
-                decision::MACC_CSV
+                "{}",
+                lang.fill(
+                    Msg::PrintMacc,
+                    &[
+                        ("scenario", &c.scenario),
+                        ("kt", &dec(lang, c.total_abatement_kt(), 1)),
+                        ("year", &c.target_year),
+                        ("meur", &dec(lang, c.total_annual_cost_meur(), 2)),
+                        ("file", &decision::MACC_CSV),
+                    ]
+                )
             );
         }
-        println!("\nwrote {}", args.out.display());
+        let ty = runs.first().map(|(m, _)| (m.target.year, m.target_index()));
+        for (d, (year, yi)) in differences.iter().zip(std::iter::repeat(ty).flatten()) {
+            println!(
+                "{}",
+                lang.fill(
+                    Msg::PrintDifference,
+                    &[
+                        ("scenario", &d.scenario),
+                        ("reference", &d.reference),
+                        ("year", &year),
+                        (
+                            "gap",
+                            &dec(lang, d.reference_net[yi] - d.scenario_net[yi], 1)
+                        ),
+                        ("file", &decision::DIFFERENCE_CSV),
+                    ]
+                )
+            );
+        }
+        println!(
+            "\n{}",
+            lang.fill(Msg::PrintWrote, &[("dir", &args.out.display())])
+        );
     }
     let missed = runs.iter().any(|(_, r)| !r.summary.target_met);
     let mut code = if args.require_target && missed { 1 } else { 0 };
@@ -187,66 +242,169 @@ pub fn run(args: RunArgs) -> Result<i32> {
     Ok(code)
 }
 
+/// `v` with `d` decimals: as Rust formats it in English (the printed table is read by scripts),
+/// with a decimal comma, grouped thousands and a minus sign in Finnish.
+fn dec(lang: Lang, v: f64, d: usize) -> String {
+    match lang {
+        Lang::En => format!("{v:.d$}"),
+        Lang::Fi => lang.fixed(v, d),
+    }
+}
+
+/// A milestone's basis (`−80 % from 2007`) in `lang`.
+pub(crate) fn basis_words(basis: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => basis.to_string(),
+        Lang::Fi => basis.replace(" from ", " vuodesta "),
+    }
+}
+
+/// The reference of the difference view: `--against NAME` (compiled here when it is not
+/// among the scenarios run), `none` for no reference; without the flag `baseline` when it is
+/// run.
+fn reference(
+    args: &RunArgs,
+    region: &crate::data::Region,
+    models: &[(crate::scenario::Scenario, crate::model::Model)],
+) -> Result<Option<(crate::scenario::Scenario, crate::model::Model)>> {
+    let name = match args.against.as_deref() {
+        Some("none") => return Ok(None),
+        Some(n) => n,
+        None => DEFAULT_REFERENCE,
+    };
+    if let Some(found) = models.iter().find(|(s, _)| s.name == name) {
+        return Ok(Some(found.clone()));
+    }
+    if args.against.is_none() {
+        return Ok(None);
+    }
+    let mut compiled = args.input.models(region, &[name.to_string()])?;
+    Ok(compiled.pop())
+}
+
+/// The reference of the difference view when `--against` is not given (and it is run).
+pub const DEFAULT_REFERENCE: &str = "baseline";
+
 fn print_summary(
     runs: &[(&crate::model::Model, &crate::engine::CentralResult)],
     region: &crate::data::Region,
+    lang: Lang,
 ) {
     let Some((m0, _)) = runs.first() else { return };
     let t = &m0.target;
     // the reference is known to about ±1 %: whole kilotonnes are all the precision it carries
+    let net = if t.net_zero {
+        lang.t(Msg::PrintNetZero)
+    } else {
+        ""
+    };
     println!(
-        "{}: target {} = gross ≤ {:.0} kt (−{:.0} % from {}){}",
-        region.name,
-        t.year,
-        t.gross_limit_kt().unwrap_or(f64::NAN),
-        t.max_gross_fraction.map_or(0.0, |f| (1.0 - f) * 100.0),
-        t.reference_year,
-        if t.net_zero { " and net ≤ 0" } else { "" }
+        "{}",
+        lang.fill(
+            Msg::PrintTarget,
+            &[
+                ("region", &region.name),
+                ("year", &t.year),
+                (
+                    "limit",
+                    &dec(lang, t.gross_limit_kt().unwrap_or(f64::NAN), 0)
+                ),
+                (
+                    "pct",
+                    &dec(
+                        lang,
+                        t.max_gross_fraction.map_or(0.0, |f| (1.0 - f) * 100.0),
+                        0
+                    )
+                ),
+                ("reference", &t.reference_year),
+                ("net", &net),
+            ]
+        )
     );
     for m in &m0.milestones {
         println!(
-            "milestone {}: gross ≤ {:.0} kt ({})",
-            m.year, m.gross_limit_kt, m.basis
+            "{}",
+            lang.fill(
+                Msg::PrintMilestone,
+                &[
+                    ("year", &m.year),
+                    ("limit", &dec(lang, m.gross_limit_kt, 0)),
+                    ("basis", &basis_words(&m.basis, lang)),
+                ]
+            )
         );
     }
+    let basis = region
+        .accounting
+        .clone()
+        .unwrap_or_else(|| lang.t(Msg::AsTheData).to_string());
+    let counted = lang.t(if region.count_ets_removals {
+        Msg::PrintCounted
+    } else {
+        Msg::PrintNotCounted
+    });
     println!(
-        "accounting: {}; removals at EU ETS installations {}",
-        region.accounting.as_deref().unwrap_or("as the data"),
-        if region.count_ets_removals {
-            "counted"
-        } else {
-            "not counted"
-        }
+        "{}",
+        lang.fill(
+            Msg::PrintAccounting,
+            &[("basis", &basis), ("counted", &counted)]
+        )
     );
     let mut header = format!(
-        "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<8} {:<10}",
-        "scenario", "gross kt", "removal kt", "net kt", "vs ref", "target", "neutral in"
+        "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<12} {:<10}",
+        lang.t(Msg::PrintHeadScenario),
+        lang.t(Msg::PrintHeadGross),
+        lang.t(Msg::PrintHeadRemoval),
+        lang.t(Msg::PrintHeadNet),
+        lang.t(Msg::PrintHeadVsRef),
+        lang.t(Msg::PrintHeadTarget),
+        lang.t(Msg::PrintHeadNeutral)
     );
+    // the English columns keep their widths (scripts read them); Finnish words are longer
+    if lang == Lang::En {
+        header = format!(
+            "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<8} {:<10}",
+            "scenario", "gross kt", "removal kt", "net kt", "vs ref", "target", "neutral in"
+        );
+    }
+    let verdict_w = if lang == Lang::En { 8 } else { 12 };
     for m in &m0.milestones {
-        header.push_str(&format!(" {:<8}", format!("m{}", m.year)));
+        let label = lang.fill(Msg::PrintHeadMilestone, &[("year", &m.year)]);
+        header.push_str(&format!(" {label:<verdict_w$}"));
     }
     println!("{}", header.trim_end());
     for (m, r) in runs {
         let s = &r.summary;
         let mut line = format!(
-            "{:<16} {:>10.1} {:>10.1} {:>10.1} {:>9.1}%  {:<8} {:<10}",
+            "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<verdict_w$} {:<10}",
             m.scenario,
-            s.gross_kt,
-            s.removals_kt,
-            s.net_kt,
-            -s.reduction_vs_reference * 100.0,
-            if s.target_met { "met" } else { "missed" },
+            dec(lang, s.gross_kt, 1),
+            dec(lang, s.removals_kt, 1),
+            dec(lang, s.net_kt, 1),
+            dec(lang, -s.reduction_vs_reference * 100.0, 1) + "%",
+            lang.yes_no(s.target_met),
             s.neutrality_year
-                .map_or("never".to_string(), |y| y.to_string())
+                .map_or(lang.t(Msg::Never).to_string(), |y| y.to_string())
         );
         for &met in &r.milestones {
-            line.push_str(&format!(" {:<8}", if met { "met" } else { "missed" }));
+            line.push_str(&format!(" {:<verdict_w$}", lang.yes_no(met)));
         }
         println!("{}", line.trim_end());
     }
     for (m, _) in runs {
         for e in &m.excluded {
-            println!("{}: `{}` not counted: {}", m.scenario, e.id, e.reason);
+            println!(
+                "{}",
+                lang.fill(
+                    Msg::PrintExcluded,
+                    &[
+                        ("scenario", &m.scenario),
+                        ("id", &e.id),
+                        ("reason", &e.reason)
+                    ]
+                )
+            );
         }
     }
 }

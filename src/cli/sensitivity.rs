@@ -50,6 +50,8 @@ pub struct SensitivityArgs {
     pub names: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub lang: super::LangArg,
     /// Method
     #[arg(long, value_enum, default_value_t = Method::Sobol)]
     pub method: Method,
@@ -204,6 +206,7 @@ fn morris(
     compiled: &[(Scenario, Model)],
 ) -> Result<i32> {
     let models: Vec<&Model> = compiled.iter().map(|(_, m)| m).collect();
+    let lang = args.lang.resolve(region);
     if args.levels % 2 != 0 {
         return Err(InputError::new(format!("--levels {} is odd", args.levels))
             .hint("give an even number of levels (4 is usual): each step moves half of them")
@@ -256,14 +259,19 @@ fn morris(
                         .map_or_else(
                             || r.parameter.clone(),
                             |(sc, m)| {
-                                crate::charts::metadata::model_parameter_label(m, sc, &r.parameter)
+                                crate::charts::metadata::model_parameter_label(
+                                    m,
+                                    sc,
+                                    &r.parameter,
+                                    lang,
+                                )
                             },
                         );
                     (label, r.index.mu_star, r.index.sigma)
                 })
                 .collect(),
         });
-        for r in render_standalone(&chart, &format!("morris_{scenario}"), DEFAULT_SIZE)? {
+        for r in render_standalone(&chart, &format!("morris_{scenario}"), DEFAULT_SIZE, lang)? {
             set.stage(&r.path, &r.bytes)?;
         }
     }

@@ -121,6 +121,8 @@ struct RegionToml {
     land_area_ha: Option<f64>,
     #[serde(default)]
     count_ets_removals: bool,
+    /// Language of charts, report and printed tables (`--lang` overrides it).
+    lang: Option<crate::i18n::Lang>,
     target: TargetToml,
     #[serde(default)]
     milestones: Vec<MilestoneToml>,
@@ -238,6 +240,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         milestones,
         land_area_ha: rt.land_area_ha,
         count_ets_removals: rt.count_ets_removals,
+        lang: rt.lang,
         sources,
         carriers,
         energy_mix,
@@ -456,7 +459,11 @@ fn check_id(row: &Row, column: &str) -> Result<String> {
 }
 
 fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
-    let table = Table::read(file, &["id", "name", "kind", "ef"], &["provenance"])?;
+    let table = Table::read(
+        file,
+        &["id", "name", "kind", "ef"],
+        &["name_fi", "provenance"],
+    )?;
     let mut carriers: Vec<Carrier> = Vec::new();
     let mut names = HashSet::new();
     for row in table.rows() {
@@ -517,6 +524,7 @@ fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
         carriers.push(Carrier {
             id,
             name,
+            name_fi: name_fi(&row)?,
             kind,
             ef,
             provenance: row.str("provenance").to_string(),
@@ -630,6 +638,40 @@ fn read_drivers(file: &TextFile) -> Result<Vec<Driver>> {
         .collect())
 }
 
+/// The optional Finnish name of a row (`name_fi`; empty: none, the English name is shown).
+fn name_fi(row: &super::Row) -> Result<Option<String>> {
+    let v = row.str("name_fi").trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if let Some(what) = super::table::check_text(v) {
+        return Err(row.error("name_fi", format!("`name_fi` has {what}")).into());
+    }
+    Ok(Some(v.to_string()))
+}
+
+/// The optional Finnish sector path (`sector_fi`): the same number of `|` parts as `sector`,
+/// part by part its Finnish name (`Liikenne|Tieliikenne|Henkilöautot`).
+fn sector_fi(row: &super::Row, sector: &str) -> Result<Option<String>> {
+    let fi = row.str("sector_fi").trim();
+    if fi.is_empty() {
+        return Ok(None);
+    }
+    let (n_en, n_fi) = (sector.split('|').count(), fi.split('|').count());
+    if n_en != n_fi || fi.split('|').any(|p| p.trim().is_empty() || p.trim() != p) {
+        return Err(row
+            .error(
+                "sector_fi",
+                format!(
+                    "`sector_fi` `{fi}` does not match `sector` `{sector}` part by part ({n_fi} against {n_en} parts)"
+                ),
+            )
+            .hint("give the Finnish name of each part of `sector`, separated by `|` in the same order (e.g. `Liikenne|Tieliikenne`), or leave it empty")
+            .into());
+    }
+    Ok(Some(fi.to_string()))
+}
+
 fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
     let table = Table::read(
         file,
@@ -646,7 +688,7 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
             "intensity_trend",
             "direct_ef",
         ],
-        &["provenance"],
+        &["name_fi", "sector_fi", "provenance"],
     )?;
     let mut sources: Vec<Source> = Vec::new();
     let mut paths: Vec<(SourceKind, String, usize)> = Vec::new();
@@ -752,10 +794,13 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
             }
         }
         paths.push((kind, sector.clone(), row.line()));
+        let sector_fi = sector_fi(&row, &sector)?;
         sources.push(Source {
             id,
             name: row.required_str("name")?.to_string(),
+            name_fi: name_fi(&row)?,
             sector,
+            sector_fi,
             kind,
             activity_unit: row.str("activity_unit").to_string(),
             activity,

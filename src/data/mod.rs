@@ -30,7 +30,11 @@ pub struct Source {
     /// Display name.
     pub name: String,
     /// IAMC sub-path, e.g. `Transport|Road|Passenger Cars`.
+    /// Finnish name (`name_fi`), if given.
+    pub name_fi: Option<String>,
     pub sector: String,
+    /// Finnish sector path (`sector_fi`, part by part as `sector`), if given.
+    pub sector_fi: Option<String>,
     /// Emission or removal.
     pub kind: SourceKind,
     /// Unit of `activity`.
@@ -77,6 +81,8 @@ pub struct Carrier {
     pub id: String,
     /// Display name used in output variables.
     pub name: String,
+    /// Finnish name (`name_fi`), if given.
+    pub name_fi: Option<String>,
     /// Fuel, mix or blend.
     pub kind: CarrierKind,
     /// For fuels: the EF trajectory (t CO2e/MWh). For mixes and blends: empty.
@@ -191,6 +197,9 @@ pub struct Region {
     /// Whether removals at installations in the EU emissions trading system count (Hinku: no,
     /// since their emissions are outside the accounting).
     pub count_ets_removals: bool,
+    /// Language of the charts, the report and the printed tables (`lang` in region.toml;
+    /// `--lang` overrides it).
+    pub lang: Option<crate::i18n::Lang>,
     /// Sources and sinks, in file order.
     pub sources: Vec<Source>,
     /// Carriers, in file order.

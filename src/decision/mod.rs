@@ -6,6 +6,7 @@
 //! The methods and formulas are documented in `docs/decision-support.md`. Nothing here knows of
 //! the command line; `crate::cli` calls these functions and writes their CSV output.
 
+pub mod difference;
 pub mod goalseek;
 pub mod macc;
 pub mod morris;
@@ -13,6 +14,7 @@ pub mod prim;
 pub mod shapley;
 pub mod sobol;
 
+pub use difference::{DIFFERENCE_CSV, Difference, difference, difference_csv};
 pub use goalseek::{Criterion, GoalSeek, Lever, goal_seek};
 pub use macc::{Macc, MaccRow, macc, macc_csv};
 pub use shapley::{Attribution, ShapleyMethod, ShapleyOptions, attribute, wedges_csv};

@@ -100,43 +100,50 @@ impl Attribution {
     }
 }
 
-/// Evaluates net emissions with one measure switched on or off at a time.
+/// What one player switches: (parameter index, value when off, value when on).
+pub type Switch = (usize, f64, f64);
+
+/// Evaluates net emissions with one player switched on or off at a time. A player is usually
+/// one measure (its value parameter between 0 and its value); [`exact_between`] plays any sets
+/// of parameter switches.
 struct Game<'a> {
     model: &'a Model,
-    /// Parameter index of each measure's value.
-    value_param: Vec<usize>,
-    /// Each measure's value when on.
-    on_value: Vec<f64>,
+    /// The switches of each player.
+    players: Vec<Vec<Switch>>,
     net: usize,
 }
 
 impl<'a> Game<'a> {
     fn new(model: &'a Model, p: &[f64]) -> Game<'a> {
-        let value_param: Vec<usize> = model.measures.iter().map(|m| m.value.get()).collect();
-        let on_value = value_param.iter().map(|&i| p[i]).collect();
+        let players = model
+            .measures
+            .iter()
+            .map(|m| vec![(m.value.get(), 0.0, p[m.value])])
+            .collect();
         Game {
             model,
-            value_param,
-            on_value,
+            players,
             net: TotalRows::of(model).net,
         }
     }
 
     fn n(&self) -> usize {
-        self.value_param.len()
+        self.players.len()
     }
 
-    /// `p` with every measure off.
+    /// `p` with every player off.
     fn all_off(&self, p: &[f64]) -> Vec<f64> {
         let mut q = p.to_vec();
-        for &i in &self.value_param {
-            q[i] = 0.0;
+        for &(i, off, _) in self.players.iter().flatten() {
+            q[i] = off;
         }
         q
     }
 
-    fn set(&self, p: &mut [f64], measure: usize, on: bool) {
-        p[self.value_param[measure]] = if on { self.on_value[measure] } else { 0.0 };
+    fn set(&self, p: &mut [f64], player: usize, on: bool) {
+        for &(i, off, on_value) in &self.players[player] {
+            p[i] = if on { on_value } else { off };
+        }
     }
 
     /// Net emissions at `p` into `out`.
@@ -193,6 +200,40 @@ pub fn attribute(model: &Model, p: &[f64], opts: &ShapleyOptions) -> Attribution
         counterfactual_net,
         scenario_net,
     }
+}
+
+/// Exact Shapley values of `players` (each a set of parameter switches) in `model` at
+/// parameters `p`: the worth of a coalition is net(all off) − net(coalition on), per year.
+/// Returns (values `[player × year]`, net with all off, net with all on); the values add up to
+/// the difference of the two nets. At most [`MAX_EXACT_LIMIT`] players.
+pub fn exact_between(
+    model: &Model,
+    p: &[f64],
+    players: Vec<Vec<Switch>>,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    assert!(players.len() <= MAX_EXACT_LIMIT, "too many players");
+    let game = Game {
+        model,
+        net: TotalRows::of(model).net,
+        players,
+    };
+    let ny = model.ny;
+    let mut ws = Workspace::new(model);
+    let off = game.all_off(p);
+    let mut net_off = vec![0.0; ny];
+    game.net(&mut ws, &off, &mut net_off);
+    let mut on = off.clone();
+    for m in 0..game.n() {
+        game.set(&mut on, m, true);
+    }
+    let mut net_on = vec![0.0; ny];
+    game.net(&mut ws, &on, &mut net_on);
+    let kt = if game.n() == 0 {
+        Vec::new()
+    } else {
+        exact(&game, p, &net_off)
+    };
+    (kt, net_off, net_on)
 }
 
 /// Coalitions per parallel work item of the exact enumeration.

@@ -26,6 +26,8 @@ pub const METADATA_JSON: &str = "metadata.json";
 pub const WEDGES_CSV: &str = "wedges.csv";
 /// Marginal abatement cost table.
 pub const MACC_CSV: &str = "macc.csv";
+/// Each scenario against the reference scenario: the gap split into what makes it.
+pub const DIFFERENCE_CSV: &str = "difference.csv";
 
 // ---- files of `kymsim sensitivity`, `kymsim discover`
 
@@ -132,6 +134,16 @@ pub const INPUTS_COLUMNS: [&str; 2] = ["scenario", "sample"];
 
 /// `wedges.csv`.
 pub const WEDGES_COLUMNS: [&str; 6] = ["scenario", "measure", "pillar", "year", "kt", "se_kt"];
+
+/// `difference.csv`.
+pub const DIFFERENCE_COLUMNS: [&str; 6] = [
+    "scenario",
+    "reference",
+    "year",
+    "measure",
+    "pillar",
+    "contribution_kt",
+];
 
 /// `macc.csv`.
 pub const MACC_COLUMNS: [&str; 8] = [

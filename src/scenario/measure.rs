@@ -90,6 +90,8 @@ pub struct MeasureCommon {
     pub id: Spanned<String>,
     /// Display name (defaults to the id).
     pub name: Option<String>,
+    /// Finnish display name (defaults to `name`).
+    pub name_fi: Option<String>,
     /// What the measure stands for.
     pub description: Option<String>,
     /// Programme pillar.
@@ -230,6 +232,14 @@ impl MeasureSpec {
     /// The kind.
     pub fn kind(&self) -> MeasureKind {
         self.action.kind()
+    }
+
+    /// The Finnish display name, if given and not blank.
+    pub fn name_fi(&self) -> Option<&str> {
+        self.common
+            .name_fi
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
     }
 
     /// Reads one `[[measures]]` entry of `file` (spans are offsets into `file.text`).
@@ -529,7 +539,7 @@ mod tests {
         assert_eq!((e.line, e.column), (Some(7), Some(8)));
         let hint = e.hint.unwrap();
         assert!(
-            hint.contains("a `activity` measure takes `id`, `name`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `targets`"),
+            hint.contains("a `activity` measure takes `id`, `name`, `name_fi`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `targets`"),
             "{hint}"
         );
     }
@@ -544,7 +554,7 @@ mod tests {
         assert_eq!(
             e.hint.as_deref(),
             Some(
-                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `ets`)"
+                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `ets`)"
             )
         );
     }
@@ -573,6 +583,7 @@ mod tests {
             [
                 "id",
                 "name",
+                "name_fi",
                 "description",
                 "pillar",
                 "value",

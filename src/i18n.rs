@@ -1,0 +1,543 @@
+//! Languages of what kymsim writes for people — chart texts, `report.html` and the summary table
+//! `kymsim run` prints — in English and Finnish: the [`Lang`] enum, number formats and one
+//! message catalogue ([`Msg`]), shared by the charts, the report and the command line.
+//!
+//! The catalogue is a plain Rust table rather than a Fluent or gettext file: two languages, a
+//! few hundred short strings and no plural rules beyond what the sentences avoid. Each message
+//! is a key of the [`Msg`] enum with its English and Finnish text side by side, so a missing
+//! translation does not compile. Placeholders are written `{name}` and filled by [`Lang::fill`].
+//!
+//! CSV outputs stay language-neutral (IAMC variable names and ids in English): only what is
+//! read by people is translated.
+//!
+//! ```
+//! use kymsim::i18n::{Lang, Msg};
+//! assert_eq!(Lang::Fi.thousands(-1234.5), "−1\u{a0}235");
+//! assert_eq!(Lang::Fi.percent(0.025), "2,5\u{a0}%");
+//! assert_eq!(Lang::En.percent(0.523), "52 %");
+//! assert_eq!(Lang::Fi.fill(Msg::NeutralFrom, &[("year", &2040)]), "hiilineutraali vuodesta 2040");
+//! ```
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A language of the charts, the report and the printed tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English (the default).
+    #[default]
+    En,
+    /// Finnish: decimal comma, no-break space between thousands, `52,3 %`.
+    Fi,
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" => Ok(Lang::En),
+            "fi" => Ok(Lang::Fi),
+            other => Err(format!(
+                "unknown language `{other}`: the languages are `en` (English) and `fi` (Finnish)"
+            )),
+        }
+    }
+}
+
+/// The no-break space (U+00A0) that separates thousands and a number from `%` in Finnish.
+pub const NBSP: char = '\u{a0}';
+
+impl Lang {
+    /// Every language.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fi];
+
+    /// The language code (`en`, `fi`): the report's `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fi => "fi",
+        }
+    }
+
+    /// The decimal separator.
+    pub fn decimal_separator(self) -> char {
+        match self {
+            Lang::En => '.',
+            Lang::Fi => ',',
+        }
+    }
+
+    /// The thousands separator: a space in English (as kymsim always wrote), a no-break space
+    /// in Finnish (SFS 4175 groups digits with a space; no-break keeps a number on one line).
+    pub fn group_separator(self) -> char {
+        match self {
+            Lang::En => ' ',
+            Lang::Fi => NBSP,
+        }
+    }
+
+    /// A number with grouped thousands and a true minus sign (U+2212): whole numbers from 100
+    /// up, at most two decimals below (trailing zeros trimmed). `1 500`, `−200`, `0.25`; in
+    /// Finnish `1 500`, `0,25` (no-break space).
+    pub fn thousands(self, v: f64) -> String {
+        if !v.is_finite() {
+            return String::new();
+        }
+        let a = v.abs();
+        if a >= 100.0 || (a - a.round()).abs() < 1e-6 {
+            let neg = v < 0.0 && a.round() > 0.0;
+            return self.signed(neg, a.round() as u64, "");
+        }
+        self.fixed_trimmed(v, 2)
+    }
+
+    /// `v` with exactly `decimals` decimals, grouped thousands and a true minus: `1 234.5`,
+    /// `−0.30`; `1 234,5` in Finnish.
+    pub fn fixed(self, v: f64, decimals: usize) -> String {
+        if !v.is_finite() {
+            return String::new();
+        }
+        let s = format!("{:.*}", decimals, v.abs());
+        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let neg = v < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b));
+        self.signed(neg, int.parse().unwrap_or(0), frac)
+    }
+
+    /// As [`Lang::fixed`] with trailing zeros (and a bare separator) removed.
+    fn fixed_trimmed(self, v: f64, decimals: usize) -> String {
+        let s = format!("{:.*}", decimals, v.abs());
+        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let frac = frac.trim_end_matches('0');
+        let neg = v < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b));
+        self.signed(neg, int.parse().unwrap_or(0), frac)
+    }
+
+    fn signed(self, neg: bool, int: u64, frac: &str) -> String {
+        let digits = int.to_string();
+        let mut out = String::new();
+        if neg {
+            out.push('−');
+        }
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(self.group_separator());
+            }
+            out.push(ch);
+        }
+        if !frac.is_empty() {
+            out.push(self.decimal_separator());
+            out.push_str(frac);
+        }
+        out
+    }
+
+    /// A share as a percentage: whole percent from 10 % up, one decimal below (`45 %`,
+    /// `2.5 %`), `%` after a space (no-break in Finnish: `2,5 %`).
+    pub fn percent(self, share: f64) -> String {
+        let p = share * 100.0;
+        let sep = if self == Lang::Fi { NBSP } else { ' ' };
+        if p.abs() >= 10.0 || (p - p.round()).abs() < 0.05 {
+            format!("{}{sep}%", self.thousands(p.round()))
+        } else {
+            format!("{}{sep}%", self.fixed(p, 1))
+        }
+    }
+
+    /// A message without placeholders (placeholders stay as written).
+    pub fn t(self, m: Msg) -> &'static str {
+        m.text(self)
+    }
+
+    /// A message with its `{name}` placeholders filled from `args`.
+    pub fn fill(self, m: Msg, args: &[(&str, &dyn Display)]) -> String {
+        let mut out = self.t(m).to_string();
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        out
+    }
+
+    /// Yes / no.
+    pub fn yes_no(self, v: bool) -> &'static str {
+        self.t(if v { Msg::Met } else { Msg::Missed })
+    }
+
+    /// The display name of a programme pillar (`logistics`, …).
+    pub fn pillar(self, pillar: crate::scenario::Pillar) -> &'static str {
+        use crate::scenario::Pillar as P;
+        self.t(match pillar {
+            P::Logistics => Msg::PillarLogistics,
+            P::Bioeconomy => Msg::PillarBioeconomy,
+            P::Transport => Msg::PillarTransport,
+            P::Digitalisation => Msg::PillarDigitalisation,
+            P::Energy => Msg::PillarEnergy,
+            P::Other => Msg::PillarOther,
+        })
+    }
+
+    /// `fi` when it is given, else `en` (a name with an optional Finnish form).
+    pub fn pick<'a>(self, en: &'a str, fi: Option<&'a str>) -> &'a str {
+        match (self, fi) {
+            (Lang::Fi, Some(f)) if !f.trim().is_empty() => f,
+            _ => en,
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:ident => $en:literal, $fi:literal;)*) => {
+        /// A message of the catalogue; its text in each language is [`Lang::t`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $(
+                #[doc = $en]
+                $key,
+            )*
+        }
+
+        impl Msg {
+            /// Every message.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key,)*];
+
+            fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $(
+                        (Msg::$key, Lang::En) => $en,
+                        (Msg::$key, Lang::Fi) => $fi,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // verdicts
+    Met => "met", "saavutetaan";
+    Missed => "missed", "ei saavuteta";
+    TargetMet => "target {year} met", "vuoden {year} tavoite saavutetaan";
+    TargetMissed => "target {year} missed", "vuoden {year} tavoitetta ei saavuteta";
+    NeutralFrom => "carbon neutral from {year}", "hiilineutraali vuodesta {year}";
+    NotNeutral => "not carbon neutral by the end year", "ei hiilineutraali tarkastelujakson aikana";
+    Never => "never", "ei koskaan";
+
+    // pillars
+    PillarLogistics => "Logistics", "Logistiikka";
+    PillarBioeconomy => "Bioeconomy", "Biotalous";
+    PillarTransport => "Transport links", "Liikenneyhteydet";
+    PillarDigitalisation => "Digitalisation", "Digitalisaatio";
+    PillarEnergy => "Energy", "Energia";
+    PillarOther => "Other", "Muut";
+
+    // shared chart texts
+    Year => "Year", "Vuosi";
+    AxisNetKt => "Net emissions (kt CO2e per year)", "Nettopäästöt (kt CO2e vuodessa)";
+    AxisEmissionsKt => "Emissions (kt CO2e per year)", "Päästöt (kt CO2e vuodessa)";
+    NetEmissions => "Net emissions", "Nettopäästöt";
+    NetZero => "Net zero", "Nettonolla";
+    LegendTarget => "Target", "Tavoite";
+    TargetYearMark => "target year {year} ", "tavoitevuosi {year} ";
+    TargetYear => "Target year", "Tavoitevuosi";
+    GrossLimit => "Gross limit {year}: {kt} kt (−{pct} % vs {reference})",
+        "Kokonaispäästöjen raja {year}: {kt} kt (−{pct} % vuodesta {reference})";
+    NetZeroTarget => "Net zero (target {year})", "Nettonolla (tavoite {year})";
+    TargetPoint => "Target point {year}", "Tavoitepiste {year}";
+    ScenarioNamed => "Scenario {name}", "Skenaario {name}";
+
+    // net_all
+    NetAllTitle => "{region}: net emissions of all scenarios", "{region}: kaikkien skenaarioiden nettopäästöt";
+    NetAllSubtitle => "Net emissions = gross − removals, central values",
+        "Nettopäästöt = kokonaispäästöt − nielut, keskiarviot";
+    NetAllSubtitleBatch => "Net emissions = gross − removals: central values, batch median and 5–95 % range",
+        "Nettopäästöt = kokonaispäästöt − nielut: keskiarviot, Monte Carlo -ajon mediaani ja 5–95 %:n vaihteluväli";
+    ScenariosCentral => "Scenarios (central values)", "Skenaariot (keskiarviot)";
+    Batch => "Batch", "Monte Carlo -ajo";
+    Median => "{name}: median", "{name}: mediaani";
+    Range595 => "{name}: 5–95 % range", "{name}: 5–95 %:n vaihteluväli";
+
+    // emissions
+    EmissionsTitle => "{region}: emissions and removals — {scenario}", "{region}: päästöt ja nielut — {scenario}";
+    EmissionsSubtitle => "Gross emissions by sector, removals below zero, net line · {verdict}",
+        "Kokonaispäästöt sektoreittain, nielut nollan alapuolella, nettopäästöjen viiva · {verdict}";
+    GrossBySector => "Gross emissions by sector", "Kokonaispäästöt sektoreittain";
+    RemovalsBelowZero => "Removals (below zero)", "Nielut (nollan alapuolella)";
+    TotalsAndTarget => "Totals and target", "Summat ja tavoite";
+    InventoryGross => "Inventory, gross total (history)", "Inventaario, kokonaispäästöt (historia)";
+
+    // energy
+    EnergyTitle => "{region}: final energy by carrier — {scenario}",
+        "{region}: energian loppukäyttö energialähteittäin — {scenario}";
+    EnergySubtitle => "Final energy use summed by carrier · electricity share {first}: {p_first} → {last}: {p_last}",
+        "Energian loppukäyttö energialähteittäin · sähkön osuus {first}: {p_first} → {last}: {p_last}";
+    EnergySubtitleShort => "Final energy use summed by carrier", "Energian loppukäyttö energialähteittäin";
+    AxisEnergy => "Final energy (GWh per year)", "Energian loppukäyttö (GWh vuodessa)";
+    Carriers => "Carriers", "Energialähteet";
+
+    // wedges
+    WedgesTitle => "{region}: reductions by pillar — {scenario}", "{region}: päästövähennykset painopisteittäin — {scenario}";
+    WedgesSubtitle => "Counterfactual without measures vs the scenario · reduction in {year}: {kt} kt CO2e per year",
+        "Kehitys ilman toimenpiteitä ja skenaario · vähennys vuonna {year}: {kt} kt CO2e vuodessa";
+    WedgesSubtitleShort => "Counterfactual without measures vs the scenario", "Kehitys ilman toimenpiteitä ja skenaario";
+    ReductionByPillar => "Reduction by pillar", "Vähennys painopisteittäin";
+    WithoutMeasures => "Without measures (counterfactual)", "Ilman toimenpiteitä (vertailukehitys)";
+
+    // difference
+    DifferenceTitle => "{region}: {scenario} against {reference}", "{region}: {scenario} verrattuna skenaarioon {reference}";
+    DifferenceSubtitle => "Net emissions of both; the gap split into the measures that make it (exact Shapley) · gap in {year}: {kt} kt CO2e per year",
+        "Molempien nettopäästöt; ero jaettuna sen tuottaviin toimenpiteisiin (tarkka Shapley) · ero vuonna {year}: {kt} kt CO2e vuodessa";
+    GapByMeasure => "Gap by measure", "Ero toimenpiteittäin";
+    GapByPillar => "Gap by pillar", "Ero painopisteittäin";
+    ReferenceNamed => "Reference {name}", "Vertailu {name}";
+    OtherMeasures => "{n} other measures", "{n} muuta toimenpidettä";
+    OtherSettings => "Other assumptions (drivers)", "Muut oletukset (esim. väestökehitys)";
+
+    // macc
+    MaccTitle => "{region}: abatement cost curve — {scenario}", "{region}: päästövähennysten kustannuskäyrä — {scenario}";
+    MaccSubtitle => "Measures sorted by cost · bar width = abatement in {year}, total {kt} kt CO2e per year · annual cost {meur} M€",
+        "Toimenpiteet kustannusjärjestyksessä · palkin leveys = vähennys vuonna {year}, yhteensä {kt} kt CO2e vuodessa · vuosikustannus {meur} M€";
+    MaccX => "Cumulative abatement in {year} (kt CO2e per year)", "Kertyvä päästövähennys vuonna {year} (kt CO2e vuodessa)";
+    MaccY => "Cost (€ per t CO2e)", "Kustannus (€ / t CO2e)";
+    Pillar => "Pillar", "Painopiste";
+
+    // batch
+    BatchTitle => "{region}: batch outcomes — {scenario}", "{region}: Monte Carlo -tulokset — {scenario}";
+    BatchSubtitleExact => "{n} samples · target {year} met in {p} of samples",
+        "{n} otosta · vuoden {year} tavoite saavutetaan {p}:ssa otoksista";
+    BatchNetZeroShare => " · net ≤ 0 in {p} of samples", " · nettopäästöt ≤ 0 {p}:ssa otoksista";
+    BatchNearlyNone => "{n} samples · net above zero in {year} in nearly all samples",
+        "{n} otosta · nettopäästöt yli nollan vuonna {year} lähes kaikissa otoksissa";
+    BatchAtLeast => "{n} samples · net ≤ 0 in {year} in at least {p} of samples",
+        "{n} otosta · nettopäästöt ≤ 0 vuonna {year} vähintään {p}:ssa otoksista";
+    BatchNetX => "Net emissions in {year} (kt CO2e per year)", "Nettopäästöt vuonna {year} (kt CO2e vuodessa)";
+    ShareOfSamples => "Share of samples (%)", "Osuus otoksista (%)";
+    NeutralityYear => "Neutrality year", "Hiilineutraaliusvuosi";
+    Samples => "Samples", "Otokset";
+    NotNeutralBy => "Not neutral by {year}", "Ei hiilineutraali vuoteen {year} mennessä";
+    BatchTargetLegend => "Net zero (left: histogram) / neutral by {year} (right)",
+        "Nettonolla (vasen: histogrammi) / hiilineutraali vuoteen {year} mennessä (oikea)";
+
+    // sensitivity, Morris, discovery
+    SensitivityTitle => "{region}: what drives the outcome — {scenario}", "{region}: mikä ratkaisee tuloksen — {scenario}";
+    SensitivitySubtitle => "Sobol indices of net emissions in {year} (share of variance)",
+        "Vuoden {year} nettopäästöjen Sobol-indeksit (osuus varianssista)";
+    HiddenParameters => " · {n} less influential parameters not shown", " · {n} vähemmän vaikuttavaa parametria ei näytetä";
+    SobolAxis => "Sobol index (share of output variance, 0–1)", "Sobol-indeksi (osuus tuloksen varianssista, 0–1)";
+    SobolIndex => "Sobol index", "Sobol-indeksi";
+    TotalOrder => "Total-order (with interactions)", "Kokonaisvaikutus (yhteisvaikutuksineen)";
+    FirstOrder => "First-order (alone)", "Suora vaikutus (yksinään)";
+    TotalOrderInterval => "95 % interval of total-order", "Kokonaisvaikutuksen 95 %:n luottamusväli";
+    FieldEffect => "effect", "vaikutus";
+    FieldCompletion => "completion year", "valmistumisvuosi";
+    FieldCost => "cost", "kustannus";
+    FieldEnergyRatio => "energy ratio", "energiasuhde";
+    DriverGrowth => "{driver} growth", "{driver}: kasvu";
+
+    // Morris
+    MorrisTitle => "{region}: which uncertainties matter — {scenario}", "{region}: mitkä epävarmuudet ratkaisevat — {scenario}";
+    MorrisSubtitle => "Morris screening of net emissions in {year}: {trajectories} trajectories, {runs} model runs",
+        "Vuoden {year} nettopäästöjen Morris-seulonta: {trajectories} polkua, {runs} mallin ajoa";
+    MorrisAxis => "kt CO2e/yr of {year} net emissions across the parameter's range",
+        "kt CO2e/v vuoden {year} nettopäästöissä parametrin vaihteluvälillä";
+    ElementaryEffects => "Elementary effects", "Alkeisvaikutukset";
+    MuStar => "μ*: mean absolute effect (influence)", "μ*: itseisarvojen keskiarvo (vaikutus)";
+    SigmaSpread => "σ: their spread (interactions, non-linearity)", "σ: hajonta (yhteisvaikutukset, epälineaarisuus)";
+
+    // discovery
+    DiscoveryTitleMissed => "{region}: under which conditions is the target missed? — {scenario}",
+        "{region}: millä ehdoilla tavoitetta ei saavuteta? — {scenario}";
+    DiscoveryTitleMet => "{region}: under which conditions is the target met? — {scenario}",
+        "{region}: millä ehdoilla tavoite saavutetaan? — {scenario}";
+    DiscoveryRuleDensest => "the densest box with coverage ≥ {p}", "tihein laatikko, jonka kattavuus ≥ {p}";
+    DiscoveryRulePicked => "picked with --box", "valittu --box-valinnalla";
+    DiscoverySubtitle => "PRIM peeling trajectory over {n} samples · box {k} ({rule}): coverage {coverage}, density {density}",
+        "PRIM-kuorintapolku {n} otoksesta · laatikko {k} ({rule}): kattavuus {coverage}, tiheys {density}";
+    DiscoveryXMissed => "Coverage (share of all samples where the target is missed that lie in the box)",
+        "Kattavuus (osuus otoksista, joissa tavoitetta ei saavuteta, jotka ovat laatikossa)";
+    DiscoveryXMet => "Coverage (share of all samples where the target is met that lie in the box)",
+        "Kattavuus (osuus otoksista, joissa tavoite saavutetaan, jotka ovat laatikossa)";
+    DiscoveryYMissed => "Density (share of the box where it is missed)", "Tiheys (laatikon osuus, jossa tavoitetta ei saavuteta)";
+    DiscoveryYMet => "Density (share of the box where it is met)", "Tiheys (laatikon osuus, jossa tavoite saavutetaan)";
+    BoxNumber => "box {k}", "laatikko {k}";
+    RestrictedParameters => "Restricted parameters", "Rajatut parametrit";
+    OrMore => "{n} or more", "{n} tai enemmän";
+    Boxes => "Boxes", "Laatikot";
+    PeelingTrajectory => "Peeling trajectory", "Kuorintapolku";
+    PastedBox => "Pasted box (ring)", "Laajennettu laatikko (rengas)";
+    SelectedBox => "Selected: box {k}", "Valittu: laatikko {k}";
+    CoverageThreshold => "Coverage threshold {p}", "Kattavuuden raja {p}";
+
+    // report
+    ReportTitle => "{region}: carbon-neutrality scenarios", "{region}: hiilineutraaliuden skenaariot";
+    ReportLeadTarget => "Target {year}: ", "Tavoite {year}: ";
+    ReportGrossTarget => "gross emissions at most {limit} kt CO2e (−{pct} % from {reference_kt} kt in {reference})",
+        "kokonaispäästöt enintään {limit} kt CO2e (−{pct} % vuoden {reference} {reference_kt} kt:sta)";
+    ReportAnd => " and ", " ja ";
+    ReportNetTarget => "net emissions (gross − removals) at most zero", "nettopäästöt (kokonaispäästöt − nielut) enintään nolla";
+    ReportYears => "years", "vuodet";
+    Contents => "Contents", "Sisältö";
+    Summary => "Summary", "Yhteenveto";
+    AllScenarios => "All scenarios", "Kaikki skenaariot";
+    Inventory => "Inventory", "Päästöinventaario";
+    Provenance => "Data provenance", "Tietojen lähteet";
+    ColScenario => "Scenario", "Skenaario";
+    ColTargetMet => "Target met?", "Tavoite saavutetaan?";
+    ColNeutralFrom => "Carbon neutral from", "Hiilineutraali vuodesta";
+    ColGross => "Gross {year} (kt)", "Kokonaispäästöt {year} (kt)";
+    ColRemovals => "Removals {year} (kt)", "Nielut {year} (kt)";
+    ColNet => "Net {year} (kt)", "Nettopäästöt {year} (kt)";
+    ColGrossVs => "Gross vs {year}", "Kokonaispäästöt vs. {year}";
+    ColGrossLimit => "Gross ≤ limit", "Kokonaispäästöt ≤ raja";
+    ColNetZero => "Net ≤ 0", "Netto ≤ 0";
+    ColMilestone => "Milestone {year} (gross ≤ {kt} kt)", "Välitavoite {year} (kokonaispäästöt ≤ {kt} kt)";
+    ColPTarget => "P(target met)", "P(tavoite saavutetaan)";
+    ColNetRange => "Net {year} (kt), 5–95 %", "Nettopäästöt {year} (kt), 5–95 %";
+    ColAnnualCost => "Annual cost of measures (M€/yr)", "Toimenpiteiden vuosikustannus (M€/v)";
+    NoSummary => "no summary", "ei yhteenvetoa";
+    NeverByEnd => "never (by the end year)", "ei koskaan (tarkastelujakson aikana)";
+    RangeTo => "{lo} to {hi}", "{lo} … {hi}";
+    AccountingNote => "Accounting: {basis}; removals at EU emissions-trading installations {counted}.",
+        "Laskentatapa: {basis}; EU:n päästökauppalaitosten nieluja {counted}.";
+    AsTheData => "as the data", "aineiston mukainen";
+    AreCounted => "are counted", "lasketaan mukaan";
+    AreNotCounted => "are not counted", "ei lasketa mukaan";
+    LeftOut => " Left out of {scenario}: {name} ({id}).", " Jätetty pois skenaariosta {scenario}: {name} ({id}).";
+    Unallocated => " Of the {year} inventory, {kt} kt ({pct}) is an unallocated residual that no measure acts on.",
+        " Vuoden {year} inventaariosta {kt} kt ({pct}) on kohdentamaton jäännös, johon mikään toimenpide ei vaikuta.";
+    NoMeasures => "No measures: this scenario follows the data's trends only.",
+        "Ei toimenpiteitä: skenaario seuraa vain aineiston kehityssuuntia.";
+    ColMeasure => "Measure", "Toimenpide";
+    ColPillar => "Pillar", "Painopiste";
+    ColKind => "Kind", "Tyyppi";
+    ColTargets => "Targets", "Kohteet";
+    ColCentral => "Central value", "Keskiarvio";
+    ColAdoption => "Adoption", "Käyttöönotto";
+    ColCost => "Cost (€/t)", "Kustannus (€/t)";
+    ColAbatement => "Abatement {year} (kt)", "Vähennys {year} (kt)";
+    ColMeasureAnnualCost => "Annual cost (M€/yr)", "Vuosikustannus (M€/v)";
+    KtPerYear => "{v} kt/yr", "{v} kt/v";
+    Measures => "Measures", "Toimenpiteet";
+    BuildsOn => "Builds on {parent}: its measures are included below.",
+        "Pohjana {parent}: sen toimenpiteet ovat mukana alla.";
+    ScenarioHeading => "Scenario {name}", "Skenaario {name}";
+    NoInventory => "The dataset has no historical inventory.", "Aineistossa ei ole päästöhistoriaa.";
+    ColSector => "Sector", "Sektori";
+    InventoryNote => "kt CO2e per year: inventory (history.csv) in the years it has, the model's {scenario} scenario from {base} on (marked *).",
+        "kt CO2e vuodessa: inventaario (history.csv) sen vuosina, mallin skenaario {scenario} vuodesta {base} alkaen (merkitty *).";
+    NoSources => "The dataset has no SOURCES.md.", "Aineistossa ei ole SOURCES.md-tiedostoa.";
+    Footer => "Made with kymsim {version}. Charts use the DejaVu Sans font (Bitstream Vera licence).",
+        "Tehty kymsimillä ({version}). Kaavioiden fontti on DejaVu Sans (Bitstream Vera -lisenssi).";
+    Total => "Total", "Yhteensä";
+    CapEmissions => "Gross emissions by sector, removals, net emissions, inventory and target",
+        "Kokonaispäästöt sektoreittain, nielut, nettopäästöt, inventaario ja tavoite";
+    CapEnergy => "Final energy by carrier", "Energian loppukäyttö energialähteittäin";
+    CapWedges => "Reductions from the no-measure counterfactual, by pillar",
+        "Päästövähennykset ilman toimenpiteitä -kehityksestä painopisteittäin";
+    CapDifference => "Against {reference}: the gap in net emissions by measure",
+        "Verrattuna skenaarioon {reference}: nettopäästöjen ero toimenpiteittäin";
+    CapMacc => "Marginal abatement cost curve", "Päästövähennysten rajakustannuskäyrä";
+    CapBatch => "Batch: target-year net emissions and neutrality year",
+        "Monte Carlo: tavoitevuoden nettopäästöt ja hiilineutraaliusvuosi";
+    CapSensitivity => "Sensitivity: Sobol indices of target-year net emissions",
+        "Herkkyys: tavoitevuoden nettopäästöjen Sobol-indeksit";
+    CapMorris => "Screening: Morris elementary effects of target-year net emissions (morris.csv)",
+        "Seulonta: tavoitevuoden nettopäästöjen Morris-vaikutukset (morris.csv)";
+    CapDiscovery => "Scenario discovery: PRIM peeling trajectory (the boxes are in discovery.csv)",
+        "Skenaarioiden etsintä: PRIM-kuorintapolku (laatikot ovat tiedostossa discovery.csv)";
+    CapNetAll => "Net emissions of every scenario with the target",
+        "Kaikkien skenaarioiden nettopäästöt ja tavoite";
+    DifferenceHeading => "Against {reference}", "Verrattuna skenaarioon {reference}";
+    DifferenceLead => "Net emissions in {year}: {scenario} {net} kt, {reference} {net_ref} kt; the gap of {gap} kt is made by these measures (Shapley attribution over the measures that differ; positive = lower net emissions than the reference):",
+        "Nettopäästöt vuonna {year}: {scenario} {net} kt, {reference} {net_ref} kt; {gap} kt:n eron tuottavat nämä toimenpiteet (Shapley-jako eroavien toimenpiteiden kesken; positiivinen = pienemmät nettopäästöt kuin vertailussa):";
+    ColContribution => "Contribution {year} (kt)", "Osuus {year} (kt)";
+    SameMeasures => "No measure differs from {reference}.", "Toimenpiteet ovat samat kuin skenaariossa {reference}.";
+
+    // printed summary of `kymsim run`
+    PrintTarget => "{region}: target {year} = gross ≤ {limit} kt (−{pct} % from {reference}){net}",
+        "{region}: tavoite {year} = kokonaispäästöt ≤ {limit} kt (−{pct} % vuodesta {reference}){net}";
+    PrintNetZero => " and net ≤ 0", " ja nettopäästöt ≤ 0";
+    PrintMilestone => "milestone {year}: gross ≤ {limit} kt ({basis})", "välitavoite {year}: kokonaispäästöt ≤ {limit} kt ({basis})";
+    PrintAccounting => "accounting: {basis}; removals at EU ETS installations {counted}",
+        "laskentatapa: {basis}; EU:n päästökauppalaitosten nieluja {counted}";
+    PrintCounted => "counted", "lasketaan mukaan";
+    PrintNotCounted => "not counted", "ei lasketa mukaan";
+    PrintHeadScenario => "scenario", "skenaario";
+    PrintHeadGross => "gross kt", "kok. kt";
+    PrintHeadRemoval => "removal kt", "nielut kt";
+    PrintHeadNet => "net kt", "netto kt";
+    PrintHeadVsRef => "vs ref", "vs. vert.";
+    PrintHeadTarget => "target", "tavoite";
+    PrintHeadNeutral => "neutral in", "neutraali";
+    PrintHeadMilestone => "m{year}", "vt{year}";
+    PrintExcluded => "{scenario}: `{id}` not counted: {reason}", "{scenario}: `{id}` ei lasketa mukaan: {reason}";
+    PrintMacc => "{scenario}: measures with a cost abate {kt} kt in {year} for {meur} M€/yr (see {file})",
+        "{scenario}: kustannukselliset toimenpiteet vähentävät {kt} kt vuonna {year}, vuosikustannus {meur} M€ (ks. {file})";
+    PrintDifference => "{scenario} vs {reference}: net {year} {gap} kt lower (see {file})",
+        "{scenario} vs. {reference}: nettopäästöt {year} {gap} kt pienemmät (ks. {file})";
+    PrintWrote => "wrote {dir}", "kirjoitettu {dir}";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_message_has_the_same_placeholders_in_both_languages() {
+        for &m in Msg::ALL {
+            assert_eq!(
+                placeholders(Lang::En.t(m)),
+                placeholders(Lang::Fi.t(m)),
+                "{m:?}"
+            );
+            assert!(!Lang::Fi.t(m).is_empty(), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn finnish_numbers_use_comma_nbsp_and_minus() {
+        // 1234.5 rounds to 1 235 (whole numbers from 100 up), grouped by a no-break space
+        assert_eq!(Lang::Fi.thousands(1234.5), "1\u{a0}235");
+        assert_eq!(Lang::En.thousands(1234.5), "1 235");
+        assert_eq!(Lang::Fi.thousands(-0.25), "−0,25");
+        assert_eq!(Lang::Fi.thousands(12.5), "12,5");
+        assert_eq!(Lang::Fi.thousands(-0.0), "0");
+        assert_eq!(Lang::Fi.fixed(-17.34, 1), "−17,3");
+        assert_eq!(Lang::Fi.fixed(-0.04, 1), "0,0");
+        assert_eq!(Lang::En.fixed(1234.56, 1), "1 234.6");
+        // 0.523 → 52 % (whole from 10 % up); 0.025 → 2.5 %; −0.0612 → −6.1 %
+        assert_eq!(Lang::Fi.percent(0.523), "52\u{a0}%");
+        assert_eq!(Lang::Fi.percent(0.025), "2,5\u{a0}%");
+        assert_eq!(Lang::En.percent(0.025), "2.5 %");
+        assert_eq!(Lang::En.percent(-0.0612), "−6.1 %");
+    }
+
+    #[test]
+    fn languages_parse_and_name_themselves() {
+        assert_eq!("FI".parse::<Lang>(), Ok(Lang::Fi));
+        assert_eq!("en".parse::<Lang>(), Ok(Lang::En));
+        assert!("sv".parse::<Lang>().unwrap_err().contains("`en`"));
+        assert_eq!(Lang::Fi.code(), "fi");
+        assert_eq!(
+            Lang::Fi.pick("Electric cars", Some("Sähköautot")),
+            "Sähköautot"
+        );
+        assert_eq!(Lang::Fi.pick("Electric cars", None), "Electric cars");
+        assert_eq!(
+            Lang::En.pick("Electric cars", Some("Sähköautot")),
+            "Electric cars"
+        );
+    }
+}
