@@ -243,10 +243,20 @@ fn batch_gives_what_kymsim_batch_gives_for_the_export() {
     }
 }
 
+/// (endpoint, what, body, status, field, a part of the message).
+type BadCase = (
+    &'static str,
+    &'static str,
+    &'static [u8],
+    u16,
+    &'static str,
+    &'static str,
+);
+
 #[test]
 fn bad_requests_get_400_naming_the_field_and_the_server_stays_up() {
     let s = Served::start(&["--bundled-scenarios"]);
-    let cases: [(&str, &str, &[u8], u16, &str, &str); 13] = [
+    let cases: [BadCase; 13] = [
         ("evaluate", "not JSON", b"{scenario", 400, "body", "key must be a string"),
         ("evaluate", "empty", b"", 400, "body", "EOF"),
         ("evaluate", "unknown scenario", br#"{"scenario": "programm"}"#, 400, "scenario", "did you mean `programme`"),
@@ -326,4 +336,56 @@ fn listens_on_loopback_by_default_and_serves_the_page() {
     assert_eq!(status, 200);
     assert!(headers["content-type"].starts_with("text/javascript"));
     assert!(js.contains("/api/evaluate"));
+}
+
+#[test]
+fn one_batch_at_a_time_and_sliders_answer_meanwhile() {
+    let s = Served::start(&["--bundled-scenarios"]);
+    let long = std::thread::spawn({
+        let s2 = Served::attach(&s.url);
+        move || loop {
+            // a probe below may hold the flag for a moment: ask again then
+            let (status, v) = s2.post(
+                "/api/batch",
+                &json!({"scenario": "neutral2040", "samples": 100000}),
+            );
+            if status != 429 {
+                return (status, v);
+            }
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // while it runs, another batch is refused (this probe would be a 400 if it were let in)
+    // and evaluations are answered
+    let mut refused = None;
+    for _ in 0..10 {
+        let (status, v) = s.post("/api/batch", &json!({"scenario": "baseline", "samples": 5}));
+        if status == 429 {
+            refused = Some(v);
+            let (status, ev) = s.post("/api/evaluate", &json!({"scenario": "programme"}));
+            assert_eq!(status, 200, "{ev}");
+            break;
+        }
+        assert_eq!(status, 400, "{v}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (status, v) = long.join().unwrap();
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["samples"], 100000);
+    let refused = refused.expect("a second batch was refused while the first ran");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("already running"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_server_with_exit_code_0() {
+    let s = Served::start(&["--bundled-scenarios"]);
+    let (status, _) = s.get("/api/scenarios");
+    assert_eq!(status, 200);
+    assert_eq!(s.terminate(), Some(0));
 }

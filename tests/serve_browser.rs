@@ -122,6 +122,23 @@ fn a_slider_moved_by_keyboard_redraws_the_verdict_as_kymsim_run_computes_it() {
     assert_eq!(got["fi"]["verdict"], "Tavoite 2040 jää saavuttamatta");
     assert_eq!(got["fi"]["net"], after["net"]);
 
+    // where the time goes: the request (server and HTTP), drawing, the frame after it
+    let phase = |k: &str| {
+        let mut v: Vec<f64> = got["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p[k].as_f64())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        percentile(&v, 0.5)
+    };
+    eprintln!(
+        "medians: request {:.1} ms, drawing {:.1} ms, to the next frame {:.1} ms",
+        phase("request"),
+        phase("draw"),
+        phase("frame")
+    );
     let mut lat: Vec<f64> = got["latencies"]
         .as_array()
         .unwrap()

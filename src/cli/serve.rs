@@ -34,7 +34,7 @@ pub struct ServeArgs {
     pub seed: u64,
 }
 
-/// Runs `kymsim serve` until Ctrl-C or SIGTERM.
+/// Runs `kymsim serve` until Ctrl-C or SIGTERM (then exit code 0).
 pub fn serve_cmd(args: ServeArgs) -> Result<i32> {
     let region = args.input.region()?;
     let library = args.input.library()?;
@@ -98,7 +98,11 @@ pub fn serve_cmd(args: ServeArgs) -> Result<i32> {
     runtime
         .block_on(serve(listener, server, shutdown))
         .map_err(|e| Error::io("serve on", std::path::Path::new(&url), e))?;
-    Err(Error::Interrupted)
+    // Ctrl-C is how a server is meant to end: not an interruption of unfinished work
+    if !args.quiet {
+        eprintln!("kymsim serve: stopped");
+    }
+    Ok(0)
 }
 
 /// Starts the desktop's browser on `url`; a failure is only reported.

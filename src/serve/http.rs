@@ -80,6 +80,12 @@ pub async fn serve(
     server: Arc<Server>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // small answers go out at once: without TCP_NODELAY a response written in two pieces
+    // waits for the browser's delayed acknowledgement (tens of milliseconds a slider move)
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router(server))
         .with_graceful_shutdown(shutdown)
         .await

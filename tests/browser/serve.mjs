@@ -51,7 +51,11 @@ try {
   await page.waitForFunction(() => !document.getElementById('annual-cost').textContent.includes('…'));
   out.after = await shown();
   out.latencies = await page.evaluate(() => window.kymsim.latencies.slice());
-  if (shots) await page.screenshot({ path: `${shots}/explorer.png`, fullPage: false });
+  out.phases = await page.evaluate(() => window.kymsim.phases.slice());
+  if (shots) {
+    await page.screenshot({ path: `${shots}/explorer.png`, fullPage: false });
+    await page.locator('#chart-wedges').screenshot({ path: `${shots}/explorer-wedges.png` });
+  }
 
   // uncertainty on demand, sliders still usable meanwhile
   await page.click('#run-batch');

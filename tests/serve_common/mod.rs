@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// A running `kymsim serve`, stopped when dropped.
+/// A running `kymsim serve`, stopped when dropped (unless only attached to).
 pub struct Served {
-    child: Child,
+    child: Option<Child>,
     /// `http://127.0.0.1:PORT/`.
     pub url: String,
     /// `127.0.0.1:PORT`.
@@ -42,7 +42,41 @@ impl Served {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
-        Served { child, url, addr }
+        Served {
+            child: Some(child),
+            url,
+            addr,
+        }
+    }
+
+    /// A second handle on a server another handle started (for other threads).
+    pub fn attach(url: &str) -> Served {
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        Served {
+            child: None,
+            url: url.to_string(),
+            addr,
+        }
+    }
+
+    /// Sends SIGTERM and waits (at most 30 s) for the server to end; returns its exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let mut child = self.child.take().expect("a server this handle started");
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        for _ in 0..300 {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("the server did not stop within 30 s of SIGTERM");
     }
 
     /// Sends one request; returns (status, headers in lower case, body).
@@ -98,8 +132,10 @@ impl Served {
 
 impl Drop for Served {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

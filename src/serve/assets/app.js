@@ -156,7 +156,7 @@
     attrTimer: null,
   };
   // read by the browser test: redraw latencies (ms) and the number of draws
-  const hooks = { latencies: [], draws: 0, ready: false, request: () => body() };
+  const hooks = { latencies: [], phases: [], draws: 0, ready: false, request: () => body() };
   window.kymsim = hooks;
 
   const t = () => UI[state.lang];
@@ -252,7 +252,7 @@
     const f = $(`f-${m.id}`);
     if (f) {
       f.value = String(c.full);
-      f.setAttribute('aria-valuetext', fmt(c.full, 0).replace(/\s/g, ''));
+      f.setAttribute('aria-valuetext', String(Math.round(c.full)));
       $(`of-${m.id}`).textContent = String(Math.round(c.full * 100) / 100);
     }
     $(`m-${m.id}`).classList.toggle('changed', Boolean(state.overrides[m.id]));
@@ -322,8 +322,8 @@
     out.htmlFor = input.id;
     input.addEventListener('input', (ev) => {
       setOverride(m, 'value', Number(input.value) / s.scale);
+      changed(ev.timeStamp); // the request leaves before the page updates its own labels
       syncMeasure(m);
-      changed(ev.timeStamp);
     });
     row.append(lab, input, out);
     div.append(row);
@@ -342,8 +342,8 @@
       o2.htmlFor = f.id;
       f.addEventListener('input', (ev) => {
         setOverride(m, 'full', Number(f.value));
-        syncMeasure(m);
         changed(ev.timeStamp);
+        syncMeasure(m);
       });
       row2.append(l2, f, o2);
       div.append(row2);
@@ -377,15 +377,20 @@
     const seq = state.seq;
     const started = state.inputTime;
     try {
+      const sent = performance.now();
       const r = await post('/api/evaluate', body());
       const ev = await r.json();
+      const received = performance.now();
       state.evaluation = ev;
       showError('');
       draw();
+      const drawn = performance.now();
       if (seq === state.seq && started !== null) {
         // input → drawn, measured at the next animation frame (after layout)
         requestAnimationFrame(() => {
-          hooks.latencies.push(performance.now() - started);
+          const now = performance.now();
+          hooks.latencies.push(now - started);
+          hooks.phases.push({ wait: sent - started, request: received - sent, draw: drawn - received, frame: now - drawn });
         });
       }
     } catch (e) {
