@@ -363,7 +363,6 @@
   function changed(time) {
     state.seq += 1;
     state.inputTime = time;
-    hashSave();
     evaluate();
     scheduleSlow();
   }
@@ -407,6 +406,8 @@
   function scheduleSlow() {
     clearTimeout(state.attrTimer);
     state.attrTimer = setTimeout(() => {
+      // the address follows when the sliders rest: replaceState on every move delays the request
+      hashSave();
       attribute();
       if ($('follow-batch').checked) runBatch();
     }, 250);
