@@ -71,6 +71,8 @@ fn a_slider_moved_by_keyboard_redraws_the_verdict_as_kymsim_run_computes_it() {
             "request elsewhere: {r}"
         );
     }
+    // Tab leads from the measure's reset button to its slider, which the keys then moved
+    assert_eq!(got["tabbed"], "v-forest_carbon_management");
     // the slider is labelled by its measure's name for screen readers
     assert_eq!(got["label"]["name"], "Forest carbon management");
 

@@ -32,9 +32,10 @@ try {
   }));
   out.before = await shown();
 
-  // by keyboard: focus the slider (Tab order reaches it; focus() is the same element), then keys
-  const slider = page.locator(`#v-${MEASURE}`);
-  await slider.focus();
+  // by keyboard: from the measure's reset button, Tab reaches its slider; then keys
+  await page.locator(`#m-${MEASURE} .reset`).focus();
+  await page.keyboard.press('Tab');
+  out.tabbed = await page.evaluate(() => document.activeElement.id);
   out.label = await page.evaluate((id) => {
     const e = document.getElementById(`v-${id}`);
     const by = e.getAttribute('aria-labelledby');
