@@ -332,6 +332,20 @@ fn listens_on_loopback_by_default_and_serves_the_page() {
             );
         }
     }
+    // a request naming another host (DNS rebinding) is refused
+    let mut tcp = std::net::TcpStream::connect(&s.addr).unwrap();
+    use std::io::{Read, Write};
+    tcp.write_all(
+        b"GET /api/scenarios HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = tcp.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert!(
+        answer.contains("is not this server's loopback address"),
+        "{answer}"
+    );
     let (status, headers, js) = s.request("GET", "/app.js", b"");
     assert_eq!(status, 200);
     assert!(headers["content-type"].starts_with("text/javascript"));

@@ -89,7 +89,7 @@ pub fn serve_cmd(args: ServeArgs) -> Result<i32> {
     if args.open {
         open_browser(&url, args.quiet);
     }
-    let server = Arc::new(Server::new(explorer, signals::cancel_flag()));
+    let server = Arc::new(Server::new(explorer, bound, signals::cancel_flag()));
     let shutdown = async {
         while !signals::interrupted() {
             tokio::time::sleep(Duration::from_millis(100)).await;

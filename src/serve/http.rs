@@ -5,6 +5,7 @@
 //! [`BATCHES_PER_MINUTE`] a minute. Everything else answers at once.
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -42,12 +43,26 @@ pub struct Server {
     batch_running: AtomicBool,
     batch_starts: Mutex<VecDeque<Instant>>,
     cancel: &'static AtomicBool,
+    /// On loopback: the `Host` headers accepted (`127.0.0.1:P`, `localhost:P`, `[::1]:P`), so
+    /// that a web site cannot reach the server through DNS rebinding. None: any.
+    hosts: Option<Vec<String>>,
 }
 
 impl Server {
-    /// A server for `explorer`; `cancel` (set on Ctrl-C) stops a running batch.
-    pub fn new(explorer: Explorer, cancel: &'static AtomicBool) -> Server {
+    /// A server for `explorer` listening on `bound`; `cancel` (set on Ctrl-C) stops a running
+    /// batch.
+    pub fn new(explorer: Explorer, bound: SocketAddr, cancel: &'static AtomicBool) -> Server {
+        let port = bound.port();
+        let hosts = bound.ip().is_loopback().then(|| {
+            vec![
+                format!("127.0.0.1:{port}"),
+                format!("localhost:{port}"),
+                format!("[::1]:{port}"),
+                bound.to_string(),
+            ]
+        });
         Server {
+            hosts,
             explorer: Arc::new(explorer),
             attribution_gate: tokio::sync::Semaphore::new(1),
             attribution_waiting: AtomicUsize::new(0),
@@ -71,7 +86,36 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/api/batch", post(batch))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            server.clone(),
+            check_host,
+        ))
         .with_state(server)
+}
+
+/// Refuses a request whose `Host` is not the loopback address the server listens on.
+async fn check_host(
+    State(s): State<Arc<Server>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(hosts) = &s.hosts {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+            return error(
+                StatusCode::FORBIDDEN,
+                ApiError::request(format!(
+                    "Host `{host}` is not this server's loopback address: open {}",
+                    hosts[0]
+                )),
+            );
+        }
+    }
+    next.run(request).await
 }
 
 /// Serves until `shutdown` completes.
