@@ -146,6 +146,8 @@ pub enum IoKind {
     Remove,
     /// Finding the kymsim executable (for job scripts).
     FindExecutable,
+    /// Listening for connections (`kymsim serve`).
+    Listen,
 }
 
 impl fmt::Display for IoKind {
@@ -157,6 +159,7 @@ impl fmt::Display for IoKind {
             IoKind::Lock => "lock",
             IoKind::Remove => "remove",
             IoKind::FindExecutable => "find",
+            IoKind::Listen => "serve on",
         })
     }
 }

@@ -30,5 +30,6 @@ pub mod input;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod serve;
 
 pub use error::{Error, InputError, Result};

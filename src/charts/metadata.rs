@@ -302,7 +302,7 @@ fn name_measures_fi(meta: &mut ScenarioMeta, sc: &Scenario) {
 
 /// Every prefix of every source's sector path with its Finnish name (from `sector_fi`); the
 /// first source naming a path decides.
-fn sectors_fi(region: &Region) -> BTreeMap<String, String> {
+pub(crate) fn sectors_fi(region: &Region) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for s in &region.sources {
         let Some(fi) = &s.sector_fi else { continue };

@@ -11,6 +11,7 @@ pub mod panic;
 mod plot;
 mod run;
 mod sensitivity;
+mod serve;
 pub mod shard;
 pub mod signals;
 mod slurm;
@@ -64,6 +65,8 @@ enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Under which conditions is the target missed? PRIM on a batch → discovery.csv, chart, verdict
     Discover(discover::DiscoverArgs),
+    /// Explore a scenario in the browser: a slider per measure, the verdict redrawn at once
+    Serve(serve::ServeArgs),
     /// Build a region dataset from Syke's ALas municipal emission results
     ImportAlas(import_alas::ImportAlasArgs),
     /// Combine the part files of a sharded batch into batch/ (the unsharded run's bytes)
@@ -326,6 +329,7 @@ pub fn main() -> i32 {
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Discover(a) => discover::discover(a),
+        Command::Serve(a) => serve::serve_cmd(a),
         Command::ImportAlas(a) => import_alas::import_alas(a),
         Command::Merge(a) => shard::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
