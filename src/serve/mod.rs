@@ -644,7 +644,9 @@ impl Explorer {
             .num_threads(options.background_threads.max(1))
             .thread_name(|i| format!("kymsim-serve-{i}"))
             .build()
-            .map_err(|e| crate::error::Error::internal(format!("cannot start worker threads: {e}")))?;
+            .map_err(|e| {
+                crate::error::Error::internal(format!("cannot start worker threads: {e}"))
+            })?;
         let sectors_fi = crate::charts::metadata::sectors_fi(&region);
         let mut explorer = Explorer {
             scenario_colors: ColorMap::scenarios(entries.iter().map(|e| e.name.as_str())),
