@@ -51,6 +51,21 @@ pub(crate) fn two_rows_mut<S: DataMut<Elem = f64>>(
     if i < j { (low, high) } else { (high, low) }
 }
 
+/// Row `i` of a row-after-row slice with rows of `ny` years.
+#[inline]
+pub(crate) fn nth(flat: &[f64], ny: usize, i: usize) -> &[f64] {
+    &flat[i * ny..(i + 1) * ny]
+}
+
+/// Row `i` of a row-after-row slice to write, with the rows before it and the rows after it to
+/// read (for sums of rows of the same array).
+#[inline]
+pub(crate) fn split_row_mut(flat: &mut [f64], ny: usize, i: usize) -> (&[f64], &mut [f64], &[f64]) {
+    let (before, rest) = flat.split_at_mut(i * ny);
+    let (this, after) = rest.split_at_mut(ny);
+    (before, this, after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +88,16 @@ mod tests {
         assert_eq!(row(&rest, 0), [3.0, 4.0, 5.0]);
         flat_mut(&mut a)[8] = 80.0;
         assert_eq!(flat(&a)[6..], [-6.0, 70.0, 80.0]);
+        // rows of the flat slice: [[0, 10, 2], [3, 4, 5], [-6, 70, 80]]
+        assert_eq!(nth(flat(&a), 3, 1), [3.0, 4.0, 5.0]);
+        let (before, this, after) = split_row_mut(flat_mut(&mut a), 3, 1);
+        assert_eq!(
+            (before, &this[..], after),
+            (
+                &[0.0, 10.0, 2.0][..],
+                &[3.0, 4.0, 5.0][..],
+                &[-6.0, 70.0, 80.0][..]
+            )
+        );
     }
 }

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView2, ArrayViewMut2};
 
-use super::rows::{row, row_mut};
+use super::rows::{flat, flat_mut, nth, split_row_mut};
 
 use crate::data::{CarrierKind, Region, SourceKind};
 use crate::model::{BlendLeaf, CarrierIx, MeasureInfo, MixComponent, RemovalOp};
@@ -221,18 +221,21 @@ impl VariablePlan {
 
     /// Computes every variable `[var × year]` from the leaf rows `[leaf × year]`, children first.
     pub fn evaluate(&self, leaves: ArrayView2<'_, f64>, mut out: ArrayViewMut2<'_, f64>) {
+        // rows are read through flat slices, split once per variable: views split per variable
+        // cost measurably more in this loop (docs/model.md)
+        let ny = out.ncols();
+        let leaves = flat(&leaves);
+        let out = flat_mut(&mut out);
         for &v in &self.order {
             let v = v as usize;
             let var = &self.vars[v];
             // the variable's row, with the rows before and after it to read children from
-            let (done, rest) = out.view_mut().split_at(Axis(0), v);
-            let (mut this, later) = rest.split_at(Axis(0), 1);
-            let target = row_mut(&mut this, 0);
+            let (done, target, later) = split_row_mut(out, ny, v);
             let other = |i: usize| {
                 if i < v {
-                    row(&done, i)
+                    nth(done, ny, i)
                 } else {
-                    row(&later, i - v - 1)
+                    nth(later, ny, i - v - 1)
                 }
             };
             if v == self.net.0 {
@@ -255,7 +258,7 @@ impl VariablePlan {
                 }
             };
             for &l in &self.leaf_index[var.leaves.clone()] {
-                add(row(&leaves, l as usize));
+                add(nth(leaves, ny, l as usize));
             }
             for &c in &self.child_index[var.children.clone()] {
                 add(other(c as usize));
