@@ -47,6 +47,9 @@ fn scenarios_lists_every_scenario_with_its_measures() {
         .unwrap();
     assert_eq!(port["name"], "HaminaKotka port electrification");
     assert_eq!(port["name_fi"], "HaminaKotkan sataman sähköistäminen");
+    // carriers.csv: the names the page shows for a switch's `from` and `to`
+    assert_eq!(cat["carriers"]["diesel"]["name"], "Diesel");
+    assert_eq!(cat["carriers"]["electricity"]["name_fi"], "Sähkö");
     assert_eq!(port["pillar"], "logistics");
     assert_eq!(port["kind"], "fuel_switch");
     assert_eq!(port["from"], "diesel");

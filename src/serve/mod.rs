@@ -738,6 +738,9 @@ impl Explorer {
             "reference": reference,
             "default": default,
             "pillars": pillars,
+            "carriers": self.region.carriers.iter().map(|c| (c.id.clone(), serde_json::json!({
+                "name": c.name, "name_fi": c.name_fi
+            }))).collect::<serde_json::Map<String, serde_json::Value>>(),
             "limits": {
                 "batch_samples": [BATCH_SAMPLES.start(), BATCH_SAMPLES.end()],
                 "default_batch_samples": DEFAULT_BATCH_SAMPLES,

@@ -163,6 +163,11 @@
   const entry = () => state.cat.scenarios.find((s) => s.name === state.scenario);
   const measureName = (m) => (state.lang === 'fi' && m.name_fi) || m.name;
   const sectorName = (s) => (state.lang === 'fi' && s.name_fi) || s.name;
+  // a carrier by id: its name in the page's language (the id when the data do not know it)
+  const carrierName = (id) => {
+    const c = id && state.cat.carriers && state.cat.carriers[id];
+    return (c && ((state.lang === 'fi' && c.name_fi) || c.name)) || id || '?';
+  };
   const body = () => ({ scenario: state.scenario, overrides: JSON.parse(JSON.stringify(state.overrides)) });
   const key = () => JSON.stringify(body());
 
@@ -208,7 +213,7 @@
 
   function effectText(m) {
     const e = t().effect[m.kind];
-    return typeof e === 'function' ? e(m.from || '?', m.to || '?') : e;
+    return typeof e === 'function' ? e(carrierName(m.from), carrierName(m.to)) : e;
   }
 
   function sliderOf(m) {
