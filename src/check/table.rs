@@ -11,24 +11,31 @@ use super::report::{Case, CellDiff, FileKind, FileReport, RowRef};
 use super::tolerances::{Tolerances, noise_allowance};
 use super::{BatchNoise, Sink};
 use crate::error::Result;
+use crate::output::schema;
 
-/// Key columns of the known summary-type files, by file name (any folder).
-pub const KNOWN_TABLES: [(&str, &[&str]); 5] = [
-    ("summary.csv", &["scenario"]),
-    ("wedges.csv", &["scenario", "measure", "year"]),
-    ("macc.csv", &["scenario", "measure"]),
+/// Key columns of the known summary-type files, by their path in the output schema; a file of
+/// that name in any folder is matched by these keys.
+pub const KNOWN_TABLES: [(&str, &[&str]); 6] = [
+    (schema::SUMMARY_CSV, &["scenario"]),
+    (schema::WEDGES_CSV, &["scenario", "measure", "year"]),
+    (schema::MACC_CSV, &["scenario", "measure"]),
     (
-        "distributions.csv",
+        schema::DIFFERENCE_CSV,
+        &["scenario", "reference", "measure", "year"],
+    ),
+    (
+        schema::DISTRIBUTIONS_CSV,
         &["scenario", "quantity", "bin_lo", "bin_hi"],
     ),
-    ("sensitivity.csv", &["scenario", "parameter"]),
+    (schema::SENSITIVITY_CSV, &["scenario", "parameter"]),
 ];
 
-/// The key columns of a known file name, if it is one.
+/// The key columns of a known file name (the last part of its path in the output schema), if
+/// it is one.
 pub(crate) fn known_keys(file_name: &str) -> Option<&'static [&'static str]> {
     KNOWN_TABLES
         .iter()
-        .find(|(n, _)| *n == file_name)
+        .find(|(path, _)| path.rsplit('/').next() == Some(file_name))
         .map(|(_, k)| *k)
 }
 
@@ -571,6 +578,21 @@ fn summary_noise(e: &Table, row: usize, column: &str, ne: u64, na: u64, k: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_files_are_found_by_the_last_part_of_their_schema_path() {
+        // batch/distributions.csv in the schema: matched as distributions.csv in any folder
+        assert_eq!(
+            known_keys("distributions.csv"),
+            Some(&["scenario", "quantity", "bin_lo", "bin_hi"][..])
+        );
+        assert_eq!(
+            known_keys("difference.csv"),
+            Some(&["scenario", "reference", "measure", "year"][..])
+        );
+        assert_eq!(known_keys("results.csv"), None);
+        assert_eq!(known_keys("batch/distributions.csv"), None);
+    }
 
     fn table(text: &str) -> (CsvSource, Table) {
         let src = CsvSource::from_bytes("t.csv", text.as_bytes());
