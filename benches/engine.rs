@@ -1,9 +1,13 @@
-//! Benchmarks of the evaluation kernel: one central evaluation per bundled scenario.
+//! Benchmarks of the evaluation kernel: one central evaluation per bundled scenario, and the
+//! block kernel's throughput (Monte Carlo samples drawn and evaluated, variables included) per
+//! block size on `programme`.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use kymsim::data::{DataSource, load_region};
 use kymsim::engine::Workspace;
-use kymsim::model::compile;
+use kymsim::engine::block::BlockWorkspace;
+use kymsim::engine::sampler::{Sampler, SamplerKind};
+use kymsim::model::{Model, compile};
 use kymsim::scenario::ScenarioLibrary;
 
 fn central(c: &mut Criterion) {
@@ -18,23 +22,59 @@ fn central(c: &mut Criterion) {
         group.bench_function(format!("{name}/kernel"), |b| {
             b.iter(|| {
                 ws.evaluate(&model, std::hint::black_box(&p));
-                std::hint::black_box(ws.leaves[[0, 0]])
+                std::hint::black_box(ws.leaves_flat()[0])
             })
         });
         group.bench_function(format!("{name}/kernel+variables"), |b| {
             b.iter(|| {
                 ws.evaluate(&model, std::hint::black_box(&p));
                 ws.evaluate_variables(&model);
-                std::hint::black_box(ws.vars[[0, 0]])
+                std::hint::black_box(ws.vars_flat()[0])
             })
         });
     }
     group.finish();
 }
 
+/// Samples per measured iteration: a multiple of every block size.
+const SAMPLES: u64 = 256;
+
+/// Draws and evaluates `SAMPLES` samples, `B` at a time.
+fn blocks<const B: usize>(model: &Model, sampler: &Sampler, ws: &mut BlockWorkspace<B>) -> f64 {
+    let mut sum = 0.0;
+    for first in (0..SAMPLES).step_by(B) {
+        ws.draw(model, sampler, first, B);
+        sum += ws.vars_flat()[0];
+    }
+    sum
+}
+
+fn block_sizes(c: &mut Criterion) {
+    let region = load_region(&DataSource::Embedded).unwrap();
+    let lib = ScenarioLibrary::bundled();
+    let model = compile(&region, &lib.resolve("programme").unwrap()).unwrap();
+    let sampler = Sampler::new(&model, SamplerKind::MonteCarlo, 1, SAMPLES);
+    let mut group = c.benchmark_group("block_kernel");
+    group.throughput(Throughput::Elements(SAMPLES));
+    macro_rules! size {
+        ($b:literal) => {
+            let mut ws = BlockWorkspace::<$b>::new(&model);
+            group.bench_function(BenchmarkId::new("programme", $b), |b| {
+                b.iter(|| blocks(&model, &sampler, &mut ws))
+            });
+        };
+    }
+    size!(1);
+    size!(4);
+    size!(8);
+    size!(16);
+    size!(32);
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = central
+    targets = central, block_sizes
 }
 criterion_main!(benches);

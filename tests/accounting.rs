@@ -309,7 +309,7 @@ fn a_split_group_keeps_its_base_year_total() {
     ws.evaluate_variables(&m);
     let row = |ws: &Workspace, name: &str| {
         let v = m.variables.index(name).unwrap();
-        ws.vars[[v, 0]]
+        ws.var(v)[0]
     };
     // cars 11.25 × 1.2 = 13.5, fields 0.6: sum 14.1, rescaled to 11.85: cars 13.5 × 11.85/14.1
     close(row(&ws, "Emissions|Kyoto Gases"), 11.85);

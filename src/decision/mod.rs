@@ -23,6 +23,7 @@ pub use sobol::{
     sobol, sobol_with, uncertain_count,
 };
 
+use crate::engine::block::{BLOCK, BlockWorkspace};
 use crate::model::Model;
 
 pub use crate::output::schema::{
@@ -33,18 +34,24 @@ pub use crate::output::schema::{
 /// [`crate::model::Variable::plus`] lists them (to the last bit it may differ from the
 /// child-first sums of `results.csv`).
 pub(crate) fn variable_row(model: &Model, v: usize, leaves: &[f64], out: &mut [f64]) {
-    let ny = model.ny;
+    variable_rows(model, v, leaves, out);
+}
+
+/// [`variable_row`] for leaf rows of any length (`out.len()`): `[year × lane]` rows of the block
+/// kernel give every lane's row, each value summed in the same order.
+pub(crate) fn variable_rows(model: &Model, v: usize, leaves: &[f64], out: &mut [f64]) {
+    let len = out.len();
     let var = &model.variables.vars[v];
     let idx = &model.variables.flat_index;
     out.fill(0.0);
     for &l in &idx[var.plus.clone()] {
-        let src = &leaves[l as usize * ny..(l as usize + 1) * ny];
+        let src = &leaves[l as usize * len..(l as usize + 1) * len];
         for (o, x) in out.iter_mut().zip(src) {
             *o += x;
         }
     }
     for &l in &idx[var.minus.clone()] {
-        let src = &leaves[l as usize * ny..(l as usize + 1) * ny];
+        let src = &leaves[l as usize * len..(l as usize + 1) * len];
         for (o, x) in out.iter_mut().zip(src) {
             *o -= x;
         }
@@ -53,15 +60,20 @@ pub(crate) fn variable_row(model: &Model, v: usize, leaves: &[f64], out: &mut [f
 
 /// Variable `v` in year index `y` (same summation order as [`variable_row`]).
 pub(crate) fn variable_at(model: &Model, v: usize, leaves: &[f64], y: usize) -> f64 {
-    let ny = model.ny;
+    variable_at_in(model, v, leaves, model.ny, y)
+}
+
+/// [`variable_at`] at index `i` of leaf rows `len` values long (`[year × lane]` rows of the
+/// block kernel: i = year · lanes + lane).
+pub(crate) fn variable_at_in(model: &Model, v: usize, leaves: &[f64], len: usize, i: usize) -> f64 {
     let var = &model.variables.vars[v];
     let idx = &model.variables.flat_index;
     let mut s = 0.0;
     for &l in &idx[var.plus.clone()] {
-        s += leaves[l as usize * ny + y];
+        s += leaves[l as usize * len + i];
     }
     for &l in &idx[var.minus.clone()] {
-        s -= leaves[l as usize * ny + y];
+        s -= leaves[l as usize * len + i];
     }
     s
 }
@@ -73,7 +85,6 @@ pub(crate) struct UnitInputs<'m> {
     model: &'m Model,
     params: Vec<(usize, crate::scenario::Dist, (f64, f64))>,
     net: usize,
-    central: Vec<f64>,
 }
 
 impl<'m> UnitInputs<'m> {
@@ -90,7 +101,6 @@ impl<'m> UnitInputs<'m> {
                 })
                 .collect(),
             net: crate::engine::TotalRows::of(model).net,
-            central: model.central(),
         }
     }
 
@@ -106,30 +116,41 @@ impl<'m> UnitInputs<'m> {
             .map(|(i, _, _)| self.model.params[*i].name.clone())
     }
 
-    /// One worker's state: a workspace and a parameter vector.
-    pub(crate) fn state(&self) -> (crate::engine::Workspace, Vec<f64>) {
-        (
-            crate::engine::Workspace::new(self.model),
-            self.central.clone(),
-        )
+    /// One worker's state: a block workspace.
+    pub(crate) fn state(&self) -> BlockWorkspace<BLOCK> {
+        BlockWorkspace::new(self.model)
     }
 
-    /// Target-year net emissions at the unit point `u` (allocation-free).
-    pub(crate) fn net_at(
+    /// Target-year net emissions at the unit points `points` (`[point × input]`) into `out`,
+    /// [`BLOCK`] points per pass of the block kernel (allocation-free). Returns whether every
+    /// point gave a meaningful model: no driver below zero, every value finite and below ±1e15.
+    pub(crate) fn nets_at(
         &self,
-        (ws, p): &mut (crate::engine::Workspace, Vec<f64>),
-        u: &[f64],
-    ) -> f64 {
-        for ((i, dist, (lo, hi)), &u) in self.params.iter().zip(u) {
-            p[*i] = dist.quantile(u).clamp(*lo, *hi);
+        ws: &mut BlockWorkspace<BLOCK>,
+        points: &[f64],
+        out: &mut [f64],
+    ) -> bool {
+        let k = self.params.len().max(1);
+        let len = self.model.ny * BLOCK;
+        let t = self.model.target_index();
+        let mut ok = true;
+        for (pts, out) in points.chunks(k * BLOCK).zip(out.chunks_mut(BLOCK)) {
+            let lanes = out.len();
+            for (b, u) in pts.chunks(k).enumerate() {
+                let p = ws.lane_mut(b);
+                for ((i, dist, (lo, hi)), &u) in self.params.iter().zip(u) {
+                    p[*i] = dist.quantile(u).clamp(*lo, *hi);
+                }
+            }
+            ws.pad_from(lanes);
+            ws.evaluate_leaves(self.model);
+            ok &= ws.bad_driver_lane(self.model, lanes).is_none();
+            for (b, o) in out.iter_mut().enumerate() {
+                *o = variable_at_in(self.model, self.net, ws.leaves_flat(), len, t * BLOCK + b);
+                ok &= o.is_finite() && o.abs() < crate::data::MAX_ABS_VALUE;
+            }
         }
-        ws.evaluate(self.model, p);
-        variable_at(
-            self.model,
-            self.net,
-            ws.leaves_flat(),
-            self.model.target_index(),
-        )
+        ok
     }
 }
 

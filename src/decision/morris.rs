@@ -181,7 +181,7 @@ fn select(cands: &[Trajectory], r: usize, k: usize, p: usize) -> Vec<usize> {
 pub fn morris_with<S, I, F>(k: usize, opts: &MorrisOptions, init: I, f: F) -> Vec<MorrisIndex>
 where
     I: Fn() -> S + Sync + Send,
-    F: Fn(&mut S, &[f64]) -> f64 + Sync + Send,
+    F: Fn(&mut S, &[f64], &mut [f64]) + Sync + Send,
 {
     let (r, p) = (opts.trajectories, opts.levels);
     if k == 0 || r == 0 || p < 2 {
@@ -195,14 +195,12 @@ where
     // outputs `[trajectory × (k + 1)]`
     let mut out = vec![0.0; chosen.len() * (k + 1)];
     out.par_chunks_mut(k + 1).zip(&chosen).for_each_init(
-        || (init(), vec![0.0; k]),
-        |(state, u), (row, &c)| {
-            for (pt, o) in cands[c].levels.chunks(k).zip(row.iter_mut()) {
-                for (x, &l) in u.iter_mut().zip(pt) {
-                    *x = probability(l, p);
-                }
-                *o = f(state, u);
+        || (init(), vec![0.0; (k + 1) * k]),
+        |(state, points), (row, &c)| {
+            for (x, &l) in points.iter_mut().zip(&cands[c].levels) {
+                *x = probability(l, p);
             }
+            f(state, points, row);
         },
     );
     let mut effects = vec![Vec::with_capacity(chosen.len()); k];
@@ -249,7 +247,9 @@ pub fn model_morris(model: &Model, opts: &MorrisOptions) -> Vec<MorrisRow> {
         inputs.len(),
         opts,
         || inputs.state(),
-        |state, u| inputs.net_at(state, u),
+        |state, points, out| {
+            inputs.nets_at(state, points, out);
+        },
     );
     let mut rows: Vec<MorrisRow> = inputs
         .names()
@@ -300,7 +300,12 @@ mod tests {
         opts: &MorrisOptions,
         f: impl Fn(&[f64]) -> f64 + Sync + Send,
     ) -> Vec<MorrisIndex> {
-        morris_with(k, opts, || (), |_, u| f(u))
+        morris_with(
+            k,
+            opts,
+            || (),
+            |_, points, out| crate::decision::sobol::each_point(k, &f, points, out),
+        )
     }
 
     #[test]

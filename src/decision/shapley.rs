@@ -16,11 +16,12 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::engine::block::{BLOCK, BlockWorkspace};
 use crate::engine::{TotalRows, Workspace};
 use crate::model::Model;
 use crate::output::fmt_num;
 
-use super::{csv_bytes, variable_row};
+use super::{csv_bytes, variable_row, variable_rows};
 
 /// How the attribution is computed.
 #[derive(Debug, Clone)]
@@ -277,7 +278,13 @@ fn exact(game: &Game, p: &[f64], counterfactual: &[f64]) -> Vec<f64> {
         .par_chunks_mut(EXACT_CHUNK * ny)
         .enumerate()
         .for_each_init(
-            || (Workspace::new(game.model), off.clone(), vec![0.0; ny]),
+            || {
+                (
+                    BlockWorkspace::<BLOCK>::new(game.model),
+                    off.clone(),
+                    vec![0.0; ny * BLOCK],
+                )
+            },
             |(ws, q, net), (chunk, out)| {
                 let start = (chunk * EXACT_CHUNK) as u64;
                 // the coalition of the chunk's first Gray code, set from scratch
@@ -285,21 +292,30 @@ fn exact(game: &Game, p: &[f64], counterfactual: &[f64]) -> Vec<f64> {
                 for m in 0..n {
                     game.set(q, m, first >> m & 1 == 1);
                 }
-                for (k, v) in out.chunks_exact_mut(ny).enumerate() {
-                    let g = start + k as u64;
-                    let coalition = g ^ (g >> 1);
-                    if k > 0 {
-                        // consecutive Gray codes differ in the bit of g's lowest set bit
-                        let m = g.trailing_zeros() as usize;
-                        game.set(q, m, coalition >> m & 1 == 1);
+                // coalitions in blocks of lanes, in Gray code order
+                for (k0, block) in out.chunks_mut(BLOCK * ny).enumerate() {
+                    let lanes = block.len() / ny;
+                    for b in 0..lanes {
+                        let g = start + (k0 * BLOCK + b) as u64;
+                        if g > start {
+                            // consecutive Gray codes differ in the bit of g's lowest set bit
+                            let m = g.trailing_zeros() as usize;
+                            game.set(q, m, (g ^ (g >> 1)) >> m & 1 == 1);
+                        }
+                        ws.lane_mut(b).copy_from_slice(q);
                     }
-                    if coalition == 0 {
-                        v.fill(0.0); // v(∅) = 0
-                        continue;
-                    }
-                    game.net(ws, q, net);
-                    for y in 0..ny {
-                        v[y] = counterfactual[y] - net[y];
+                    ws.pad_from(lanes);
+                    ws.evaluate_leaves(game.model);
+                    variable_rows(game.model, game.net, ws.leaves_flat(), net);
+                    for (b, v) in block.chunks_exact_mut(ny).enumerate() {
+                        let g = start + (k0 * BLOCK + b) as u64;
+                        if g ^ (g >> 1) == 0 {
+                            v.fill(0.0); // v(∅) = 0
+                            continue;
+                        }
+                        for (y, v) in v.iter_mut().enumerate() {
+                            *v = counterfactual[y] - net[y * BLOCK + b];
+                        }
                     }
                 }
             },

@@ -79,15 +79,31 @@ pub fn sobol<F>(k: usize, opts: &SobolOptions, f: F) -> Vec<SobolIndex>
 where
     F: Fn(&[f64]) -> f64 + Sync + Send,
 {
-    sobol_with(k, opts, || (), |_, u| f(u))
+    sobol_with(
+        k,
+        opts,
+        || (),
+        |_, points, out| each_point(k, &f, points, out),
+    )
 }
 
-/// Sobol indices of `f(state, u)` for u uniform on (0, 1)^k; `init` makes one state per worker
-/// thread (e.g. a model workspace), so `f` need not allocate.
+/// `out[j] = f(point j)` for points `[point × k]`: a function of one point as a function of many.
+pub(crate) fn each_point<F>(k: usize, f: &F, points: &[f64], out: &mut [f64])
+where
+    F: Fn(&[f64]) -> f64,
+{
+    for (o, u) in out.iter_mut().zip(points.chunks(k.max(1))) {
+        *o = f(u);
+    }
+}
+
+/// Sobol indices of a function on (0, 1)^k, evaluated many points at a time:
+/// `f(state, points, out)` writes `out[j]` for each point `j` of `points` (`[point × k]`); `init`
+/// makes one state per worker thread (e.g. a block workspace), so `f` need not allocate.
 pub fn sobol_with<S, I, F>(k: usize, opts: &SobolOptions, init: I, f: F) -> Vec<SobolIndex>
 where
     I: Fn() -> S + Sync + Send,
-    F: Fn(&mut S, &[f64]) -> f64 + Sync + Send,
+    F: Fn(&mut S, &[f64], &mut [f64]) + Sync + Send,
 {
     let n = opts.samples;
     if k == 0 || n == 0 {
@@ -97,21 +113,22 @@ where
     // row j: f(A_j), f(B_j), f(A_B^0_j) … f(A_B^{k−1}_j)
     let mut vals = vec![0.0; n * width];
     vals.par_chunks_mut(width).enumerate().for_each_init(
-        || (init(), vec![0.0; 2 * k], vec![0.0; k]),
-        |(state, ab, x), (j, out)| {
+        || (init(), vec![0.0; 2 * k], vec![0.0; width * k]),
+        |(state, ab, points), (j, out)| {
             let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
             rng.set_stream(j as u64);
             for u in ab.iter_mut() {
                 *u = open_uniform(rng.next_u64());
             }
             let (a, b) = ab.split_at(k);
-            out[0] = f(state, a);
-            out[1] = f(state, b);
-            for i in 0..k {
+            // the points A_j, B_j, then A_j with input i from B_j, for each i
+            let (ab_points, mixed) = points.split_at_mut(2 * k);
+            ab_points.copy_from_slice(ab);
+            for (i, x) in mixed.chunks_exact_mut(k).enumerate() {
                 x.copy_from_slice(a);
                 x[i] = b[i];
-                out[2 + i] = f(state, x);
             }
+            f(state, points, out);
         },
     );
     let all: Vec<usize> = (0..n).collect();
@@ -230,14 +247,10 @@ pub fn model_sensitivity(
         inputs.len(),
         opts,
         || inputs.state(),
-        |state, u| {
-            let y = inputs.net_at(state, u);
-            if state.0.bad_driver(model).is_some()
-                || !(y.is_finite() && y.abs() < crate::data::MAX_ABS_VALUE)
-            {
+        |state, points, out| {
+            if !inputs.nets_at(state, points, out) {
                 bad.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            y
         },
     );
     if bad.into_inner() {

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
+use super::block::{BLOCK, BlockWorkspace};
 use super::sampler::{Sampler, SamplerKind};
 use super::stats::{Accumulator, Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
 use super::{TotalRows, Workspace, milestones_met, summarize};
@@ -59,6 +60,28 @@ pub fn evaluate_sample(
     ws.evaluate_variables(model);
 }
 
+/// The first lane among `0..lanes` of an evaluated block whose driver went negative or whose
+/// variables are not finite or implausibly large (`lane` is scratch for one sample's variables).
+fn first_bad_lane<const B: usize>(
+    model: &Model,
+    ws: &BlockWorkspace<B>,
+    lanes: usize,
+    limit: f64,
+    lane: &mut [f64],
+) -> Option<usize> {
+    // padding lanes repeat lane 0: the whole block passing means every lane passes
+    if ws.bad_driver_lane(model, B).is_none() && all_finite_below(ws.vars_flat(), limit) {
+        return None;
+    }
+    let driver = ws.bad_driver_lane(model, lanes);
+    (0..lanes).find(|&b| {
+        driver == Some(b) || {
+            ws.lane_vars(b, lane);
+            !all_finite_below(lane, limit)
+        }
+    })
+}
+
 /// Number of statistic cells (variables × years) of a model.
 pub fn cells(model: &Model) -> usize {
     model.variables.vars.len() * model.ny
@@ -74,13 +97,19 @@ pub fn binning(model: &Model, opts: &BatchOptions) -> Binning {
     let sampler = Sampler::new(model, opts.sampler, opts.seed, opts.samples);
     let pilot_n = PILOT.min(opts.samples) as usize;
     let mut pilot = vec![0.0; pilot_n * cells];
-    pilot.par_chunks_mut(cells).enumerate().for_each_init(
-        || (Workspace::new(model), model.central()),
-        |(ws, p), (i, out)| {
-            evaluate_sample(model, &sampler, i as u64, ws, p);
-            out.copy_from_slice(ws.vars_flat());
-        },
-    );
+    pilot
+        .par_chunks_mut(BLOCK * cells)
+        .enumerate()
+        .for_each_init(
+            || BlockWorkspace::<BLOCK>::new(model),
+            |ws, (k, out)| {
+                let lanes = out.len() / cells;
+                ws.draw(model, &sampler, (k * BLOCK) as u64, lanes);
+                for (b, out) in out.chunks_exact_mut(cells).enumerate() {
+                    ws.lane_vars(b, out);
+                }
+            },
+        );
     Binning::from_pilot(&pilot, cells)
 }
 
@@ -156,11 +185,14 @@ pub fn run_batch(
     let partials: Vec<Partial> = (0..workers)
         .into_par_iter()
         .map(|_| {
-            let mut ws = Workspace::new(model);
-            let mut p = model.central();
+            let mut ws = BlockWorkspace::<BLOCK>::new(model);
             let mut acc = Partial::new(first, cells, binning);
             acc.milestones_met = vec![0; model.milestones.len()];
             let mut scratch = Accumulator::new(cells, binning);
+            let mut lane = vec![0.0; cells];
+            let mut totals = vec![0.0; 3 * model.ny];
+            let total_rows = [rows.gross, rows.removals, rows.net];
+            let lane_rows = TotalRows::LANE;
             loop {
                 if cancel.load(Ordering::Relaxed) {
                     break;
@@ -179,30 +211,38 @@ pub fn run_batch(
                 {
                     break;
                 }
-                for k in 0..net_c.len() {
-                    evaluate_sample(model, &sampler, start + k as u64, &mut ws, &mut p);
-                    if ws.bad_driver(model).is_some() || !all_finite_below(ws.vars_flat(), limit) {
-                        let mut b = bad.lock().unwrap_or_else(|e| e.into_inner());
-                        let i = start + k as u64;
-                        *b = Some(b.map_or(i, |b| b.min(i)));
+                for k0 in (0..net_c.len()).step_by(BLOCK) {
+                    let lanes = BLOCK.min(net_c.len() - k0);
+                    ws.draw(model, &sampler, start + k0 as u64, lanes);
+                    if let Some(b) = first_bad_lane(model, &ws, lanes, limit, &mut lane) {
+                        let mut bad = bad.lock().unwrap_or_else(|e| e.into_inner());
+                        let i = start + (k0 + b) as u64;
+                        *bad = Some(bad.map_or(i, |b| b.min(i)));
                         break;
                     }
-                    scratch.add(ws.vars_flat());
-                    if exact {
-                        val_c[k * cells..(k + 1) * cells].copy_from_slice(ws.vars_flat());
+                    for b in 0..lanes {
+                        ws.lane_vars(b, &mut lane);
+                        scratch.add(&lane);
                     }
-                    let s = summarize(model, rows, ws.vars_flat());
-                    net_c[k] = s.net_kt;
-                    neut_c[k] = s.neutrality_year.map_or(NEVER, |y| (y - base) as u16);
-                    acc.gross_met += u64::from(s.gross_met.unwrap_or(true));
-                    acc.net_met += u64::from(s.net_zero_met.unwrap_or(true));
-                    acc.target_met += u64::from(s.target_met);
-                    for (n, met) in acc.milestones_met.iter_mut().zip(milestones_met(
-                        model,
-                        rows,
-                        ws.vars_flat(),
-                    )) {
-                        *n += u64::from(met);
+                    for b in 0..lanes {
+                        let k = k0 + b;
+                        if exact {
+                            ws.lane_vars(b, &mut val_c[k * cells..(k + 1) * cells]);
+                        }
+                        ws.gather_vars(b, &total_rows, &mut totals);
+                        let s = summarize(model, lane_rows, &totals);
+                        net_c[k] = s.net_kt;
+                        neut_c[k] = s.neutrality_year.map_or(NEVER, |y| (y - base) as u16);
+                        acc.gross_met += u64::from(s.gross_met.unwrap_or(true));
+                        acc.net_met += u64::from(s.net_zero_met.unwrap_or(true));
+                        acc.target_met += u64::from(s.target_met);
+                        for (n, met) in acc
+                            .milestones_met
+                            .iter_mut()
+                            .zip(milestones_met(model, lane_rows, &totals))
+                        {
+                            *n += u64::from(met);
+                        }
                     }
                 }
                 progress(net_c.len() as u64);
@@ -266,26 +306,38 @@ pub fn sample_outcomes(
     let mut inputs = vec![0.0; n * k];
     let mut target_met = vec![false; n];
     let mut net_kt = vec![0.0; n];
+    let total_rows = [rows.gross, rows.removals, rows.net];
     inputs
         .par_chunks_mut((chunk * k).max(1))
         .zip(target_met.par_chunks_mut(chunk))
         .zip(net_kt.par_chunks_mut(chunk))
         .enumerate()
         .for_each_init(
-            || (Workspace::new(model), model.central()),
-            |(ws, p), (ci, ((in_c, met_c), net_c))| {
+            || {
+                (
+                    BlockWorkspace::<BLOCK>::new(model),
+                    vec![0.0; total_rows.len() * model.ny],
+                )
+            },
+            |(ws, totals), (ci, ((in_c, met_c), net_c))| {
                 if cancel.load(Ordering::Relaxed) {
                     return;
                 }
                 let start = first + (ci * chunk) as u64;
-                for s in 0..met_c.len() {
-                    evaluate_sample(model, &sampler, start + s as u64, ws, p);
-                    for (x, &j) in in_c[s * k..(s + 1) * k].iter_mut().zip(&params) {
-                        *x = p[j];
+                for s0 in (0..met_c.len()).step_by(BLOCK) {
+                    let lanes = BLOCK.min(met_c.len() - s0);
+                    ws.draw(model, &sampler, start + s0 as u64, lanes);
+                    for b in 0..lanes {
+                        let s = s0 + b;
+                        let p = ws.lane(b);
+                        for (x, &j) in in_c[s * k..(s + 1) * k].iter_mut().zip(&params) {
+                            *x = p[j];
+                        }
+                        ws.gather_vars(b, &total_rows, totals);
+                        let summary = summarize(model, TotalRows::LANE, totals);
+                        met_c[s] = summary.target_met;
+                        net_c[s] = summary.net_kt;
                     }
-                    let summary = summarize(model, rows, ws.vars_flat());
-                    met_c[s] = summary.target_met;
-                    net_c[s] = summary.net_kt;
                 }
                 progress(met_c.len() as u64);
             },

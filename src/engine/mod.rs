@@ -1,6 +1,7 @@
 //! The evaluation engine: central runs and their summary figures.
 
 pub mod batch;
+pub mod block;
 mod kernel;
 pub mod sampler;
 pub mod stats;
@@ -46,6 +47,14 @@ pub struct TotalRows {
 }
 
 impl TotalRows {
+    /// The rows of the three totals gathered one after another (gross, removals, net), as
+    /// [`block::BlockWorkspace::gather_vars`] copies one lane's.
+    pub const LANE: TotalRows = TotalRows {
+        gross: 0,
+        removals: 1,
+        net: 2,
+    };
+
     /// Looks the totals up in a model's variables.
     pub fn of(model: &Model) -> TotalRows {
         let v = &model.variables;
@@ -162,9 +171,10 @@ pub fn run_central(model: &Model) -> CentralResult {
     let rows = TotalRows::of(model);
     let summary = summarize(model, rows, ws.vars_flat());
     let milestones = milestones_met(model, rows, ws.vars_flat()).collect();
+    let (vars, leaves) = ws.into_flat();
     CentralResult {
-        vars: ws.vars.into_raw_vec_and_offset().0,
-        leaves: ws.leaves.into_raw_vec_and_offset().0,
+        vars,
+        leaves,
         summary,
         milestones,
     }

@@ -9,7 +9,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 
 use crate::model::Model;
-use crate::scenario::Dist;
+use crate::scenario::Prepared;
 
 /// Monte Carlo or Latin hypercube.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub struct Sampler {
     kind: SamplerKind,
     key: u64,
     n: u64,
-    params: Vec<(usize, Dist, (f64, f64))>,
+    params: Vec<(usize, Prepared, (f64, f64))>,
 }
 
 /// SplitMix64: a strong 64-bit mixer.
@@ -84,7 +84,7 @@ impl Sampler {
                 model.params[i]
                     .spec
                     .dist()
-                    .map(|d| (i, d.clone(), model.params[i].bounds))
+                    .map(|d| (i, d.prepare(), model.params[i].bounds))
             })
             .collect();
         Sampler {

@@ -245,26 +245,29 @@ impl VariablePlan {
                 }
                 continue;
             }
-            // the first term is copied, the others added
-            let mut first = true;
-            let mut add = |src: &[f64]| {
-                if first {
-                    target.copy_from_slice(src);
-                    first = false;
-                } else {
-                    for (o, x) in target.iter_mut().zip(src) {
-                        *o += x;
+            // the first two terms are added into the row in one pass, the others added to it
+            // (a + b, then + c …: the order of a copy followed by additions)
+            let mut terms = self.leaf_index[var.leaves.clone()]
+                .iter()
+                .map(|&l| nth(leaves, ny, l as usize))
+                .chain(
+                    self.child_index[var.children.clone()]
+                        .iter()
+                        .map(|&c| other(c as usize)),
+                );
+            match (terms.next(), terms.next()) {
+                (None, _) => target.fill(0.0),
+                (Some(a), None) => target.copy_from_slice(a),
+                (Some(a), Some(b)) => {
+                    for ((o, a), b) in target.iter_mut().zip(a).zip(b) {
+                        *o = a + b;
+                    }
+                    for src in terms {
+                        for (o, x) in target.iter_mut().zip(src) {
+                            *o += x;
+                        }
                     }
                 }
-            };
-            for &l in &self.leaf_index[var.leaves.clone()] {
-                add(nth(leaves, ny, l as usize));
-            }
-            for &c in &self.child_index[var.children.clone()] {
-                add(other(c as usize));
-            }
-            if first {
-                target.fill(0.0);
             }
         }
     }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::IntoDeserializer;
 use toml::Spanned;
 
-pub use dist::{Dist, ValueSpec, normal_cdf, normal_quantile};
+pub use dist::{Dist, Prepared, ValueSpec, normal_cdf, normal_quantile};
 pub use measure::{
     CarrierTargets, FuelSwitch, MeasureAction, MeasureCommon, MeasureKind, MeasureSpec, MixSwitch,
     Removal, SourceTargets,
