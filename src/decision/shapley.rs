@@ -419,10 +419,10 @@ fn sampled(
         .map_init(
             || {
                 (
-                    Workspace::new(game.model),
+                    BlockWorkspace::<BLOCK>::new(game.model),
                     off.clone(),
                     vec![0.0; ny],
-                    vec![0.0; ny],
+                    vec![0.0; ny * BLOCK],
                     vec![0usize; n],
                     vec![0.0; n * ny],
                 )
@@ -435,19 +435,32 @@ fn sampled(
                     for reverse in [false, true] {
                         q.copy_from_slice(&off);
                         prev.copy_from_slice(counterfactual);
-                        for step in 0..n {
-                            let m = if reverse {
+                        let measure = |step: usize| {
+                            if reverse {
                                 order[n - 1 - step]
                             } else {
                                 order[step]
-                            };
-                            game.set(q, m, true);
-                            game.net(ws, q, net);
-                            let row = &mut estimate[m * ny..(m + 1) * ny];
-                            for y in 0..ny {
-                                row[y] += 0.5 * (prev[y] - net[y]);
                             }
-                            prev.copy_from_slice(net);
+                        };
+                        // the walk's steps in blocks of lanes: lane b adds one more measure
+                        for s0 in (0..n).step_by(BLOCK) {
+                            let lanes = BLOCK.min(n - s0);
+                            for b in 0..lanes {
+                                game.set(q, measure(s0 + b), true);
+                                ws.lane_mut(b).copy_from_slice(q);
+                            }
+                            ws.pad_from(lanes);
+                            ws.evaluate_leaves(game.model);
+                            variable_rows(game.model, game.net, ws.leaves_flat(), net);
+                            for b in 0..lanes {
+                                let m = measure(s0 + b);
+                                let row = &mut estimate[m * ny..(m + 1) * ny];
+                                for y in 0..ny {
+                                    let v = net[y * BLOCK + b];
+                                    row[y] += 0.5 * (prev[y] - v);
+                                    prev[y] = v;
+                                }
+                            }
                         }
                     }
                     moments.push(estimate);
