@@ -224,7 +224,8 @@ fn slot(x: f64, off: f64, inv: f64) -> u8 {
     (rounded - up) as u8
 }
 
-/// Per-thread scratch that adds samples to a [`Partial`] without allocating.
+/// Per-thread scratch that adds samples to a [`Partial`] without allocating, one sample at a
+/// time ([`Accumulator::add`]) or a block of samples at a time ([`Accumulator::add_block`]).
 ///
 /// **Shared cells.** Many cells repeat another cell (an aggregate with one child) or a constant
 /// (years before a measure starts, historical years without uncertainty). In histogram mode the
@@ -236,10 +237,16 @@ fn slot(x: f64, off: f64, inv: f64) -> u8 {
 ///
 /// **Own cells.** One pass over their values updates the extrema, adds the fixed-point values to
 /// 64-bit tile sums (exactly the integers [`fixed`] gives, computed with the 1.5 · 2⁵² rounding
-/// trick so the loop vectorises) and, in histogram mode, stores each cell's bin slot. Every
-/// [`TILE`] samples the tile sums go into 128-bit totals and the slots into the histograms,
-/// [`GROUP`] cells at a time. Everything added is an integer or an extremum, so the result does
-/// not depend on how samples are split between accumulators.
+/// trick so the loop vectorises) and, in histogram mode, stores each cell's bin slot. Fed a block
+/// of samples in the sample-minor layout, a cell's running state (tile sum, extrema, bin range)
+/// is loaded once per block, its lanes are run from registers and the state is stored once: the
+/// loop is bound by that state's memory traffic, not by its instructions. At most [`TILE`]
+/// samples go into a tile; then the tile sums go into 128-bit totals and the slots (stored
+/// `[own cell × TILE]`, a cell's lanes side by side) into the histograms, [`GROUP`] cells at a
+/// time. A block that would not fit the current tile counts the tile first, so a block never
+/// straddles two tiles. Everything added is an integer or an extremum (taken in sample order), so
+/// the result depends neither on how samples are split between accumulators nor on how they are
+/// grouped into blocks.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
     cells: usize,
@@ -277,12 +284,12 @@ pub struct Accumulator {
     inv: Vec<f64>,
     cell_off: Vec<f64>,
     cell_inv: Vec<f64>,
-    /// Histogram mode: bin slots of the current tile, `[sample × own cell]`.
+    /// Histogram mode: bin slots of the current tile, `[own cell × TILE]`.
     slots: Vec<u8>,
     /// Samples in the current tile.
     filled: usize,
-    /// Histogram mode: one block of the tile while it is counted, `[sample × cell of the block]`.
-    block: Vec<u8>,
+    /// One lane of a block as a sample's row, while learning or separating shared cells.
+    row: Vec<f64>,
     /// Scratch for ordering cells while learning, and for each cell's leader.
     order: Vec<u32>,
     leader: Vec<u32>,
@@ -331,7 +338,7 @@ impl Accumulator {
             cell_inv,
             slots: vec![0; per_cell(TILE)],
             filled: 0,
-            block: vec![0; if histogram { TILE * BLOCK } else { 0 }],
+            row: Vec::with_capacity(if histogram { cells } else { 0 }),
             order: Vec::with_capacity(if histogram { cells } else { 0 }),
             leader: Vec::with_capacity(if histogram { cells } else { 0 }),
         };
@@ -373,15 +380,36 @@ impl Accumulator {
     /// Adds one sample's cell values (to be moved into a [`Partial`] by
     /// [`Accumulator::flush`]; its `count` and exact-mode `values` are the caller's).
     pub fn add(&mut self, x: &[f64]) {
-        assert_eq!(x.len(), self.cells, "one value per cell");
-        if !self.learned {
-            self.learning.extend_from_slice(x);
+        self.add_block::<1>(x, 1);
+    }
+
+    /// Adds a block of samples given sample-minor: `x[c * B + b]` is cell `c`'s value in lane
+    /// `b`. Lanes `0..lanes` are samples, in sample order; the others are padding and never
+    /// read into the statistics (they may hold anything, NaN included). The result is bit for
+    /// bit that of [`Accumulator::add`] called once per lane in lane order.
+    ///
+    /// # Panics
+    ///
+    /// When `x` does not hold `cells × B` values, `lanes` is not in `1..=B` or `B` exceeds
+    /// [`TILE`] (a caller's bug, not bad input).
+    pub fn add_block<const B: usize>(&mut self, x: &[f64], lanes: usize) {
+        assert_eq!(x.len(), self.cells * B, "B values per cell");
+        assert!(
+            (1..=B).contains(&lanes) && B <= TILE,
+            "1 ≤ lanes ≤ B ≤ TILE"
+        );
+        let mut from = 0;
+        while !self.learned && from < lanes {
+            self.learning
+                .extend((0..self.cells).map(|c| x[c * B + from]));
+            from += 1;
             if self.learning.len() == LEARN * self.cells {
                 self.learn();
             }
-            return;
         }
-        self.add_sample(x);
+        if from < lanes {
+            self.add_learned::<B>(x, from, lanes);
+        }
     }
 
     /// Finds the shared cells among the kept samples, then adds those samples.
@@ -436,7 +464,7 @@ impl Accumulator {
         self.learned = true;
         self.index_runs();
         for sample in kept.chunks_exact(cells) {
-            self.add_sample(sample);
+            self.add_learned::<1>(sample, 0, 1);
         }
         self.learning = kept;
         self.learning.clear();
@@ -444,66 +472,106 @@ impl Accumulator {
         self.leader = leader;
     }
 
-    /// Adds one sample once the shared cells are known.
-    fn add_sample(&mut self, x: &[f64]) {
-        // shared cells still equal? (whole runs of cells at a time, in vector lanes)
-        let mut differ = 0;
+    /// Adds lanes `from..to` of a block once the shared cells are known: lane ranges that
+    /// fit the current tile and in which every shared cell still matches, separating the shared
+    /// cells at the first lane that does not match them.
+    fn add_learned<const B: usize>(&mut self, x: &[f64], mut from: usize, to: usize) {
+        while from < to {
+            if self.filled + (to - from) > TILE {
+                self.count_tile();
+            }
+            let matching = self.matching_lanes::<B>(x, from, to);
+            if matching > from {
+                if from == 0 && matching == B {
+                    self.add_own::<B, true>(x, 0, B);
+                } else {
+                    self.add_own::<B, false>(x, from, matching);
+                }
+                from = matching;
+            }
+            if from < to {
+                // lane `from` breaks a shared cell: give it statistics of its own, then go on
+                // from that lane with the new runs
+                let mut row = std::mem::take(&mut self.row);
+                row.clear();
+                row.extend((0..self.cells).map(|c| x[c * B + from]));
+                self.separate(&row);
+                self.row = row;
+            }
+        }
+    }
+
+    /// The first lane in `from..to` where a shared cell no longer matches (`to` when none):
+    /// whole runs of cells, all lanes of a block at a time.
+    fn matching_lanes<const B: usize>(&self, x: &[f64], from: usize, to: usize) -> usize {
+        let mut differ = [0u64; B];
         for r in &self.constant_runs {
-            let (c, at) = (r.cell as usize, r.at as usize);
-            let len = r.len as usize;
-            for (v, bits) in x[c..c + len].iter().zip(&self.constant_bits[at..at + len]) {
-                differ |= v.to_bits() ^ bits;
+            let (c, at, len) = (r.cell as usize, r.at as usize, r.len as usize);
+            let values = x[c * B..(c + len) * B].chunks_exact(B);
+            for (v, &bits) in values.zip(&self.constant_bits[at..at + len]) {
+                for (d, v) in differ.iter_mut().zip(v) {
+                    *d |= v.to_bits() ^ bits;
+                }
             }
         }
         for r in &self.alias_runs {
-            let (c, at) = (r.cell as usize, r.at as usize);
-            let len = r.len as usize;
-            for (v, w) in x[c..c + len].iter().zip(&x[at..at + len]) {
-                differ |= v.to_bits() ^ w.to_bits();
+            let (c, at, len) = (r.cell as usize, r.at as usize, r.len as usize);
+            let values = x[c * B..(c + len) * B].chunks_exact(B);
+            let repeated = x[at * B..(at + len) * B].chunks_exact(B);
+            for (v, w) in values.zip(repeated) {
+                for ((d, v), w) in differ.iter_mut().zip(v).zip(w) {
+                    *d |= v.to_bits() ^ w.to_bits();
+                }
             }
         }
-        if differ != 0 {
-            self.separate(x);
-        }
-        // the own cells, run by run, in one pass: `fast` says whether every value suited the
-        // 64-bit sums
-        let n = self.own.len();
-        let mut fast = true;
+        (from..to).find(|&b| differ[b] != 0).unwrap_or(to)
+    }
+
+    /// Adds lanes `from..to` (all `B` when `FULL`, so that the lane loops have a fixed length)
+    /// to the own cells, which must all fit the current tile: per cell, its state loaded once,
+    /// the lanes run in registers, the state stored once.
+    #[inline(always)]
+    fn add_own<const B: usize, const FULL: bool>(&mut self, x: &[f64], from: usize, to: usize) {
+        let (from, to) = if FULL { (0, B) } else { (from, to) };
+        let lanes = to - from;
         let histogram = self.histogram();
-        let row = &mut self.slots[if histogram {
-            self.filled * n..(self.filled + 1) * n
-        } else {
-            0..0
-        }];
+        let filled = self.filled;
+        // `fast` says whether every value suited the 64-bit sums
+        let mut fast = true;
         for r in &self.own_runs {
             let (c, k, len) = (r.cell as usize, r.at as usize, r.len as usize);
-            let x = &x[c..c + len];
+            let values = x[c * B..(c + len) * B].chunks_exact(B);
             let sums = &mut self.tile_sums[k..k + len];
             let (min, max) = (&mut self.min[k..k + len], &mut self.max[k..k + len]);
+            let state = sums.iter_mut().zip(min.iter_mut()).zip(max.iter_mut());
+            for (v, ((sum, min), max)) in values.zip(state) {
+                fast &= add_lanes(&v[from..to], sum, min, max);
+            }
             if histogram {
                 let (off, inv) = (&self.off[k..k + len], &self.inv[k..k + len]);
-                let row = &mut row[k..k + len];
-                for i in 0..len {
-                    fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
-                    row[i] = slot(x[i], off[i], inv[i]);
-                }
-            } else {
-                for i in 0..len {
-                    fast &= update(x[i], &mut sums[i], &mut min[i], &mut max[i]);
+                let values = x[c * B..(c + len) * B].chunks_exact(B);
+                let tiles = self.slots[k * TILE..(k + len) * TILE].chunks_exact_mut(TILE);
+                for ((v, tile), (&off, &inv)) in values.zip(tiles).zip(off.iter().zip(inv)) {
+                    let tile = &mut tile[filled..filled + lanes];
+                    for (t, &v) in tile.iter_mut().zip(&v[from..to]) {
+                        *t = slot(v, off, inv);
+                    }
                 }
             }
         }
         if !fast {
-            // rare: huge or non-finite values; take the sample back out of the 64-bit sums
-            // (wrapping arithmetic undoes exactly) and add it to the 128-bit ones
+            // rare: huge or non-finite values; take the lanes back out of the 64-bit sums
+            // (wrapping arithmetic undoes exactly) and add them to the 128-bit ones
             for (k, &c) in self.own.iter().enumerate() {
-                let v = x[c as usize];
-                self.tile_sums[k] = self.tile_sums[k].wrapping_sub(fixed_fast(v));
-                self.sums[k] += fixed(v);
+                let c = c as usize;
+                for &v in &x[c * B + from..c * B + to] {
+                    self.tile_sums[k] = self.tile_sums[k].wrapping_sub(fixed_fast(v));
+                    self.sums[k] += fixed(v);
+                }
             }
         }
-        self.added += 1;
-        self.filled += 1;
+        self.added += lanes as u64;
+        self.filled += lanes;
         if self.filled == TILE {
             self.count_tile();
         }
@@ -599,9 +667,8 @@ impl Accumulator {
         }
         if self.histogram() && self.filled > 0 {
             count_slots(
-                &self.slots[..self.filled * self.own.len()],
-                self.own.len(),
-                &mut self.block[..self.filled * BLOCK],
+                &self.slots[..self.own.len() * TILE],
+                self.filled,
                 &mut self.hist,
             );
         }
@@ -660,13 +727,26 @@ impl Accumulator {
     }
 }
 
-/// Adds `v` to a cell's tile sum and extrema; true when it suited the 64-bit sum.
+/// Adds a cell's values `v` (lanes, in sample order) to its tile sum and extrema; true when
+/// they all suited the 64-bit sum. The sum is an integer, so it is taken in any order (and
+/// vectorises); the extrema are taken in sample order, so that of −0 and 0 the one seen first
+/// stays, as when adding one sample at a time.
 #[inline(always)]
-fn update(v: f64, sum: &mut i64, min: &mut f64, max: &mut f64) -> bool {
-    *sum = sum.wrapping_add(fixed_fast(v));
-    *min = if v < *min { v } else { *min };
-    *max = if v > *max { v } else { *max };
-    v.abs() < FAST_LIMIT
+fn add_lanes(v: &[f64], sum: &mut i64, min: &mut f64, max: &mut f64) -> bool {
+    let mut total = *sum;
+    let mut fast = true;
+    for &v in v {
+        total = total.wrapping_add(fixed_fast(v));
+        fast &= v.abs() < FAST_LIMIT;
+    }
+    *sum = total;
+    let (mut lo, mut hi) = (*min, *max);
+    for &v in v {
+        lo = if v < lo { v } else { lo };
+        hi = if v > hi { v } else { hi };
+    }
+    (*min, *max) = (lo, hi);
+    fast
 }
 
 /// Consecutive cells `cell..cell + len` that go with consecutive `at..at + len` (own-cell
@@ -705,55 +785,44 @@ fn merge_extrema(min: &mut f64, max: &mut f64, lo: f64, hi: f64) {
     *max = if hi > *max { hi } else { *max };
 }
 
-/// Counts a tile of slots `[sample × cell]` (`cells` per sample) into `hist` (`BINS + 2` per
-/// cell): blocks of cells, each sample's slots of a block (a cache line of its row) copied into
-/// one piece of `block` (loads that do not wait for each other), then counted group by group,
-/// the group's counts in the first-level cache.
-fn count_slots(slots: &[u8], cells: usize, block: &mut [u8], hist: &mut [u32]) {
+/// Counts the first `filled` slots of each cell's tile (`slots` is `[cell × TILE]`) into `hist`
+/// (`BINS + 2` per cell): group by group, reading each cell's slots contiguously, the group's
+/// counts in the first-level cache and its cells counted side by side (increments that do not
+/// wait for each other).
+fn count_slots(slots: &[u8], filled: usize, hist: &mut [u32]) {
+    let cells = slots.len() / TILE;
     let mut groups = hist[..cells * (BINS + 2)]
         .chunks_mut(GROUP * (BINS + 2))
-        .enumerate()
+        .zip(slots.chunks(GROUP * TILE))
         .peekable();
-    while let Some((g, counts)) = groups.next() {
-        if let Some((_, next)) = groups.peek() {
+    while let Some((counts, tiles)) = groups.next() {
+        if let Some((next, _)) = groups.peek() {
             prefetch(next);
         }
-        let c0 = g * GROUP;
-        let at = c0 % BLOCK;
-        if at == 0 {
-            let rows = slots.chunks_exact(cells).zip(block.chunks_exact_mut(BLOCK));
-            if c0 + BLOCK <= cells {
-                // a fixed-size copy: a few vector moves, not a call
-                for (row, dst) in rows {
-                    let src: &[u8; BLOCK] = row[c0..c0 + BLOCK].try_into().expect("a full block");
-                    *<&mut [u8; BLOCK]>::try_from(dst).expect("a block row") = *src;
-                }
-            } else {
-                for (row, dst) in rows {
-                    dst[..cells - c0].copy_from_slice(&row[c0..]);
-                }
-            }
-        }
-        let width = GROUP.min(cells - c0);
-        if width == GROUP {
-            let mut rows: [&mut [u32; BINS + 2]; GROUP] = {
-                let mut it = counts.chunks_exact_mut(BINS + 2);
-                std::array::from_fn(|_| {
-                    it.next()
-                        .and_then(|c| c.try_into().ok())
-                        .expect("a full group")
-                })
-            };
-            for sample in block.chunks_exact(BLOCK) {
-                let sample: &[u8; GROUP] = sample[at..at + GROUP].try_into().expect("a full group");
-                for (counts, &slot) in rows.iter_mut().zip(sample) {
-                    counts[slot as usize] += 1;
+        if let (Ok(counts), Ok(tiles)) = (
+            <&mut [u32; GROUP * (BINS + 2)]>::try_from(&mut *counts),
+            <&[u8; GROUP * TILE]>::try_from(tiles),
+        ) {
+            let mut rows = counts.chunks_exact_mut(BINS + 2);
+            let mut rows: [&mut [u32; BINS + 2]; GROUP] = std::array::from_fn(|_| {
+                rows.next()
+                    .and_then(|r| r.try_into().ok())
+                    .expect("a full group")
+            });
+            let tiles: [&[u8; TILE]; GROUP] = std::array::from_fn(|j| {
+                tiles[j * TILE..(j + 1) * TILE]
+                    .try_into()
+                    .expect("a full tile")
+            });
+            for s in 0..filled.min(TILE) {
+                for (counts, tile) in rows.iter_mut().zip(&tiles) {
+                    counts[tile[s] as usize] += 1;
                 }
             }
         } else {
-            for sample in block.chunks_exact(BLOCK) {
-                for (j, &slot) in sample[at..at + width].iter().enumerate() {
-                    counts[j * (BINS + 2) + slot as usize] += 1;
+            for (counts, tile) in counts.chunks_exact_mut(BINS + 2).zip(tiles.chunks(TILE)) {
+                for &slot in &tile[..filled] {
+                    counts[slot as usize] += 1;
                 }
             }
         }
@@ -762,8 +831,6 @@ fn count_slots(slots: &[u8], cells: usize, block: &mut [u8], hist: &mut [u32]) {
 
 /// Cells whose histograms are counted together.
 const GROUP: usize = 16;
-/// Cells whose slots are copied out of the tile together: a cache line of each sample's row.
-const BLOCK: usize = 64;
 
 /// Touches every cache line of a cell's counts, so that they are on their way into cache before
 /// they are counted into (the loads do not wait for each other).
@@ -1284,6 +1351,239 @@ mod tests {
         acc.flush(&mut p);
         acc.flush(&mut p);
         assert_eq!(p.hist, want);
+        for c in 0..cells {
+            let total: u32 = p.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)].iter().sum();
+            assert_eq!(total as usize, n);
+        }
+    }
+
+    /// A synthetic cell value of sample `s`, by the cell's kind (`c % 8`): 0 varies; 1 is the
+    /// constant 2.5; 2 repeats cell c − 2; 3 is 5.0 until sample 8 + c (so some stop matching
+    /// inside the learning samples, some just after, in the middle of blocks), then varies; 4
+    /// repeats cell c − 4 until sample 100 + c; 5 alternates 0 and −0 (which of them is the
+    /// extremum depends on order); 6 varies with 1e12 (beyond 2¹⁹) at sample 333 + c and NaN at
+    /// sample 400 + c; 7 is always NaN.
+    fn synthetic(s: usize, c: usize) -> f64 {
+        let v = |c: usize| ((s * 7919 + c * 104_729) % 1000) as f64 * 0.01 - 3.0;
+        match c % 8 {
+            0 => v(c),
+            1 => 2.5,
+            2 => v(c - 2),
+            3 if s < 8 + c => 5.0,
+            3 => v(c),
+            4 if s < 100 + c => v(c - 4),
+            4 => v(c - 4) + 1.0,
+            5 if s % 2 == 0 => -0.0,
+            5 => 0.0,
+            6 if s == 333 + c => 1e12,
+            6 if s == 400 + c => f64::NAN,
+            6 => v(c),
+            _ => f64::NAN,
+        }
+    }
+
+    /// Padding lanes: anything, non-finite included.
+    const JUNK: [f64; 5] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -0.0];
+
+    /// Adds `values` (`[sample × cell]`) in blocks of `B` whose lane counts cycle through
+    /// `lanes`, the padding lanes filled with [`JUNK`], every third block one sample at a time
+    /// instead; flushes after the block that passes sample `flush_at`.
+    fn by_blocks<const B: usize>(
+        values: &[f64],
+        cells: usize,
+        b: &Binning,
+        lanes: &[usize],
+        flush_at: usize,
+    ) -> (Partial, Accumulator) {
+        let n = values.len() / cells;
+        let mut acc = Accumulator::new(cells, b);
+        let mut p = Partial::new(0, cells, b);
+        let (mut s, mut i) = (0, 0);
+        let mut x = vec![0.0; cells * B];
+        while s < n {
+            let k = lanes[i % lanes.len()].clamp(1, B).min(n - s);
+            if i % 3 == 2 {
+                for sample in values[s * cells..(s + k) * cells].chunks_exact(cells) {
+                    acc.add(sample);
+                }
+            } else {
+                for c in 0..cells {
+                    for lane in 0..B {
+                        x[c * B + lane] = if lane < k {
+                            values[(s + lane) * cells + c]
+                        } else {
+                            JUNK[(c + lane) % JUNK.len()]
+                        };
+                    }
+                }
+                acc.add_block::<B>(&x, k);
+            }
+            if s <= flush_at && flush_at < s + k {
+                acc.flush(&mut p);
+            }
+            s += k;
+            i += 1;
+        }
+        acc.flush(&mut p);
+        (p, acc)
+    }
+
+    /// Asserts two partials equal bit for bit (extrema by their bits: −0 is not 0).
+    fn assert_identical(got: &Partial, want: &Partial, what: &str) {
+        assert_eq!(got.sums, want.sums, "{what}: sums");
+        assert_eq!(got.hist, want.hist, "{what}: hist");
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got.min), bits(&want.min), "{what}: min");
+        assert_eq!(bits(&got.max), bits(&want.max), "{what}: max");
+    }
+
+    /// Blocks of `B` against one sample at a time, exact and histogram mode, for several lane
+    /// patterns: the same partial bit for bit, the same cells shared.
+    fn blocks_match_samples<const B: usize>() {
+        let cells = 40;
+        let n = 700; // 2 tiles and more
+        let values: Vec<f64> = (0..n)
+            .flat_map(|s| (0..cells).map(move |c| synthetic(s, c)))
+            .collect();
+        let histogram = Binning::from_pilot(&values[..20 * cells], cells);
+        for b in [Binning::Exact, histogram] {
+            let (want, one) = by_blocks::<1>(&values, cells, &b, &[1], 250);
+            if matches!(b, Binning::Histogram { .. }) {
+                // one sample at a time is itself the plain statistics
+                let plain = plain(&values, cells, &b);
+                assert_eq!(
+                    (want.sums.clone(), want.hist.clone()),
+                    (plain.sums, plain.hist)
+                );
+            }
+            for lanes in [&[B][..], &[B, B - 1, 3, B, 1, B, B, 2], &[5, B, 7]] {
+                let what = format!("B = {B}, lanes {lanes:?}, {b:?}");
+                let (got, acc) = by_blocks::<B>(&values, cells, &b, lanes, 250);
+                assert_identical(&got, &want, &what);
+                assert_eq!(
+                    (&acc.own, &acc.constant, &acc.alias),
+                    (&one.own, &one.constant, &one.alias),
+                    "{what}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_of_1_4_8_16_equal_samples_added_one_by_one() {
+        blocks_match_samples::<1>();
+        blocks_match_samples::<4>();
+        blocks_match_samples::<8>();
+        blocks_match_samples::<16>();
+    }
+
+    #[test]
+    fn learning_ends_and_shared_cells_separate_in_the_middle_of_a_block() {
+        // 3 cells, blocks of 16: cell 0 varies (s), cell 1 is the constant 1.0 until sample
+        // 12, then 2.0; cell 2 repeats cell 0 until sample 13, then is 0. Learning ends at
+        // lane 8 of the first block, cell 1 is separated at lane 12 and cell 2 at lane 13.
+        let cells = 3;
+        let value = |s: usize, c: usize| match c {
+            0 => s as f64,
+            1 if s < 12 => 1.0,
+            1 => 2.0,
+            2 if s < 13 => s as f64,
+            _ => 0.0,
+        };
+        let values: Vec<f64> = (0..16)
+            .flat_map(|s| (0..cells).map(move |c| value(s, c)))
+            .collect();
+        let b = Binning::from_pilot(&values[..8 * cells], cells);
+        let (p, acc) = by_blocks::<16>(&values, cells, &b, &[16], usize::MAX);
+        assert_eq!(acc.own, vec![0, 1, 2]);
+        // sums: cell 0: 0 + … + 15 = 120; cell 1: 12 · 1 + 4 · 2 = 20; cell 2: 0 + … + 12 = 78
+        let fixed_of = |v: i128| v << 32;
+        assert_eq!(p.sums, vec![fixed_of(120), fixed_of(20), fixed_of(78)]);
+        assert_eq!(
+            (p.min.clone(), p.max.clone()),
+            (vec![0.0, 1.0, 0.0], vec![15.0, 2.0, 12.0])
+        );
+        let (one, _) = by_blocks::<1>(&values, cells, &b, &[1], usize::MAX);
+        assert_identical(&p, &one, "blocks of 16");
+    }
+
+    #[test]
+    fn huge_and_nan_lanes_take_the_exact_path_and_padding_is_ignored() {
+        // one cell, blocks of 4 with 3 samples (lane 3 is padding): 1.5, 1e12 (beyond 2¹⁹),
+        // NaN. Sum = fixed(1.5) + fixed(1e12) + 0 (NaN counts as 0, as in `fixed`);
+        // min 1.5, max 1e12. Every padding value gives the same result.
+        let b = Binning::Exact;
+        let want = fixed(1.5) + fixed(1e12);
+        assert_eq!(want, (3i128 << 31) + (1_000_000_000_000i128 << 32));
+        for junk in JUNK.into_iter().chain([0.0, -1e-300]) {
+            let mut acc = Accumulator::new(1, &b);
+            acc.add_block::<4>(&[1.5, 1e12, f64::NAN, junk], 3);
+            let mut p = Partial::new(0, 1, &b);
+            acc.flush(&mut p);
+            assert_eq!(p.sums, vec![want], "padding {junk}");
+            assert_eq!((p.min[0], p.max[0]), (1.5, 1e12), "padding {junk}");
+        }
+    }
+
+    #[test]
+    fn padding_lanes_neither_enter_the_statistics_nor_break_shared_cells() {
+        // 2 cells, the second a constant 7.0 (found while learning); after 8 samples of 1.0, a
+        // block of 8 with 1 sample of 2.0 and NaN/inf/huge padding: cell 0 sums 8 + 2 = 10 and
+        // spans 1..2, cell 1 sums 9 · 7 = 63 and stays shared.
+        let cells = 2;
+        let b = Binning::from_pilot(&[0.0, 7.0, 10.0, 7.0], cells);
+        let mut acc = Accumulator::new(cells, &b);
+        for _ in 0..LEARN {
+            acc.add(&[1.0, 7.0]);
+        }
+        let mut x = [0.0; 16];
+        x[0] = 2.0;
+        x[8] = 7.0;
+        for lane in 1..8 {
+            x[lane] = JUNK[lane % JUNK.len()];
+            x[8 + lane] = JUNK[(lane + 1) % JUNK.len()];
+        }
+        acc.add_block::<8>(&x, 1);
+        assert_eq!((acc.own.len(), acc.constant.len()), (1, 1));
+        let mut p = Partial::new(0, cells, &b);
+        acc.flush(&mut p);
+        assert_eq!(p.sums, vec![10i128 << 32, 63i128 << 32]);
+        assert_eq!(
+            (p.min.clone(), p.max.clone()),
+            (vec![1.0, 7.0], vec![2.0, 7.0])
+        );
+        let total: u32 = p.hist.iter().sum();
+        assert_eq!(total, 2 * 9);
+    }
+
+    #[test]
+    fn tile_boundaries_inside_blocks_count_every_sample_once() {
+        // blocks of 16 after 8 single samples: the tile's 256th sample falls at lane 8 of a
+        // block; 2 tiles + 40 samples, each cell's counts sum to 552 and equal the plain ones
+        let cells = 20;
+        let n = 2 * TILE + 40;
+        let values: Vec<f64> = (0..n)
+            .flat_map(|s| (0..cells).map(move |c| ((s * 37 + c * 11) % 100) as f64 + 0.5))
+            .collect();
+        let b = Binning::from_pilot(&values[..100 * cells], cells);
+        let mut acc = Accumulator::new(cells, &b);
+        for sample in values[..8 * cells].chunks_exact(cells) {
+            acc.add(sample);
+        }
+        let mut x = vec![0.0; cells * 16];
+        for s0 in (8..n).step_by(16) {
+            let k = 16.min(n - s0);
+            for c in 0..cells {
+                for lane in 0..k {
+                    x[c * 16 + lane] = values[(s0 + lane) * cells + c];
+                }
+            }
+            acc.add_block::<16>(&x, k);
+        }
+        let mut p = Partial::new(0, cells, &b);
+        acc.flush(&mut p);
+        let want = plain(&values, cells, &b);
+        assert_identical(&p, &want, "blocks of 16");
         for c in 0..cells {
             let total: u32 = p.hist[c * (BINS + 2)..(c + 1) * (BINS + 2)].iter().sum();
             assert_eq!(total as usize, n);
