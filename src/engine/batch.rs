@@ -220,10 +220,7 @@ pub fn run_batch(
                         *bad = Some(bad.map_or(i, |b| b.min(i)));
                         break;
                     }
-                    for b in 0..lanes {
-                        ws.lane_vars(b, &mut lane);
-                        scratch.add(&lane);
-                    }
+                    scratch.add_block::<BLOCK>(ws.vars_flat(), lanes);
                     for b in 0..lanes {
                         let k = k0 + b;
                         if exact {
