@@ -8,13 +8,15 @@
 //! sample-minor, `[cell × lane]`, the layout the statistics add a block at a time
 //! ([`super::stats::Accumulator::add_block`]).
 //!
-//! **Same numbers.** Each lane goes through exactly the operations, in the same order, that
-//! [`Workspace::evaluate`](super::Workspace::evaluate) applies to one parameter vector (no
-//! operation is fused or reordered; `pow`, `exp` and the adoption curves are the same scalar
-//! calls), so lane `b`'s results are bit for bit those of a scalar evaluation of lane `b`'s
-//! parameters. Rows that do not depend on the lanes' parameters (a driver path or an adoption
-//! curve whose parameters are equal in every lane) are computed once per block and copied to the
-//! lanes.
+//! **Same numbers.** Each lane goes through the operations of docs/model.md in the same order
+//! whatever the block size (nothing is fused or reordered across operations; `pow`, `exp` and the
+//! adoption curves are the same scalar calls per lane; a factor of 1 in some lanes is applied as
+//! `× 1`), so lane `b`'s results are bit for bit those of evaluating lane `b`'s parameters alone,
+//! in a block of one lane ([`Workspace`](super::Workspace)). Rows that do not depend on the
+//! lanes' parameters (a driver path or an adoption curve whose parameters are equal in every
+//! lane) are computed once per block and copied to the lanes. The unit tests below compare
+//! blocks of 4, 8 and 16 lanes with one-lane evaluations; docs/batch.md lists the outputs checked
+//! byte for byte against the one-sample kernel this replaced.
 //!
 //! Nothing here allocates after [`BlockWorkspace::new`].
 
