@@ -50,16 +50,10 @@ pub enum Dist {
     },
 }
 
-/// Inverse CDF of a normal(`mean`, `sd`) truncated to [`lo`, `hi`] (infinite: no bound): the
-/// untruncated quantile of `Φ(lo) + p·(Φ(hi) − Φ(lo))`, clamped into the bounds against rounding.
-fn truncated_normal_quantile(p: f64, mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
-    let t = Truncated::new(mean, sd, lo, hi);
-    t.quantile(p)
-}
-
-/// A normal(`mean`, `sd`) truncated to [`lo`, `hi`], with the CDF at its bounds computed once.
+/// A normal(`mean`, `sd`) truncated to [`lo`, `hi`] (infinite: no bound), with the CDF at its
+/// bounds computed once.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Truncated {
+pub struct Truncated {
     mean: f64,
     sd: f64,
     lo: f64,
@@ -91,6 +85,8 @@ impl Truncated {
         }
     }
 
+    /// The untruncated quantile of `Φ(lo) + p·(Φ(hi) − Φ(lo))`, clamped into the bounds against
+    /// rounding.
     #[inline]
     fn quantile(&self, p: f64) -> f64 {
         let x = self.mean + self.sd * normal_quantile(self.a + p * (self.b - self.a));
@@ -99,34 +95,61 @@ impl Truncated {
 }
 
 /// A distribution's inverse CDF with everything that does not depend on the probability
-/// computed once (the CDF at truncation bounds): [`Prepared::quantile`] gives the bits of
-/// [`Dist::quantile`], faster, for samplers that draw the same distribution many times.
+/// computed once (the CDF at truncation bounds), for samplers that draw the same distribution
+/// many times; [`Dist::quantile`] prepares and draws once.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Prepared {
-    dist: Dist,
-    normal: Option<Truncated>,
+pub enum Prepared {
+    /// Uniform or triangular: nothing to compute ahead.
+    Direct(Dist),
+    /// Normal, truncated to its bounds.
+    Normal(Truncated),
+    /// Lognormal: X = median·exp(sigma·Z), Z a standard normal truncated to
+    /// [(ln min − ln median)/sigma, (ln max − ln median)/sigma] (min ≤ 0 is no bound below);
+    /// untruncated, Z = Φ⁻¹(p).
+    Lognormal {
+        /// Median and sd of the log.
+        median: f64,
+        sigma: f64,
+        /// Truncation bounds (infinite where absent).
+        lo: f64,
+        hi: f64,
+        /// Z.
+        z: Truncated,
+    },
 }
 
 impl Prepared {
-    /// The quantile at probability `p`, as [`Dist::quantile`] computes it.
+    /// The value at probability `p` ∈ (0, 1).
     #[inline]
     pub fn quantile(&self, p: f64) -> f64 {
-        match (&self.dist, &self.normal) {
-            (Dist::Normal { .. }, Some(t)) => t.quantile(p),
-            (
-                &Dist::Lognormal {
-                    median,
-                    sigma,
-                    min,
-                    max,
-                },
-                Some(t),
-            ) => {
-                let (lo, hi) = bounds(min, max);
-                let x = median * (sigma * t.quantile(p)).exp();
+        match self {
+            Prepared::Normal(t) => t.quantile(p),
+            &Prepared::Lognormal {
+                median,
+                sigma,
+                lo,
+                hi,
+                ref z,
+            } => {
+                let x = median * (sigma * z.quantile(p)).exp();
                 x.max(lo.max(0.0)).min(hi)
             }
-            (dist, _) => dist.quantile(p),
+            &Prepared::Direct(Dist::Uniform { min, max }) => min + p * (max - min),
+            &Prepared::Direct(Dist::Triangular { min, mode, max }) => {
+                if max == min {
+                    return min;
+                }
+                let fc = (mode - min) / (max - min);
+                if p < fc {
+                    min + (p * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - p) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            // `Dist::prepare` makes these `Normal` and `Lognormal`
+            Prepared::Direct(d @ (Dist::Normal { .. } | Dist::Lognormal { .. })) => {
+                d.prepare().quantile(p)
+            }
         }
     }
 }
@@ -312,51 +335,15 @@ impl Dist {
 
     /// The value at probability `p` ∈ (0, 1) (inverse CDF). Used by the samplers.
     pub fn quantile(&self, p: f64) -> f64 {
-        self.quantile_unprepared(p)
+        self.prepare().quantile(p)
     }
 
     /// This distribution with its truncation's CDF values computed once, for many draws.
     pub fn prepare(&self) -> Prepared {
-        let normal = match *self {
-            Dist::Normal { mean, sd, min, max } => {
-                let (lo, hi) = bounds(min, max);
-                Some(Truncated::new(mean, sd, lo, hi))
-            }
-            Dist::Lognormal {
-                median,
-                sigma,
-                min,
-                max,
-            } => {
-                let (lo, hi) = bounds(min, max);
-                let (z_lo, z_hi) = log_bounds(median, sigma, lo, hi);
-                Some(Truncated::new(0.0, 1.0, z_lo, z_hi))
-            }
-            _ => None,
-        };
-        Prepared {
-            dist: self.clone(),
-            normal,
-        }
-    }
-
-    fn quantile_unprepared(&self, p: f64) -> f64 {
         match *self {
-            Dist::Uniform { min, max } => min + p * (max - min),
-            Dist::Triangular { min, mode, max } => {
-                if max == min {
-                    return min;
-                }
-                let fc = (mode - min) / (max - min);
-                if p < fc {
-                    min + (p * (max - min) * (mode - min)).sqrt()
-                } else {
-                    max - ((1.0 - p) * (max - min) * (max - mode)).sqrt()
-                }
-            }
             Dist::Normal { mean, sd, min, max } => {
                 let (lo, hi) = bounds(min, max);
-                truncated_normal_quantile(p, mean, sd, lo, hi)
+                Prepared::Normal(Truncated::new(mean, sd, lo, hi))
             }
             Dist::Lognormal {
                 median,
@@ -364,15 +351,17 @@ impl Dist {
                 min,
                 max,
             } => {
-                // the same inverse CDF in log space: X = median·exp(sigma·Z), Z a standard
-                // normal truncated to [(ln min − ln median)/sigma, (ln max − ln median)/sigma]
-                // (min ≤ 0 is no bound below); untruncated, Z = Φ⁻¹(p) exactly as before
                 let (lo, hi) = bounds(min, max);
                 let (z_lo, z_hi) = log_bounds(median, sigma, lo, hi);
-                let zq = truncated_normal_quantile(p, 0.0, 1.0, z_lo, z_hi);
-                let x = median * (sigma * zq).exp();
-                x.max(lo.max(0.0)).min(hi)
+                Prepared::Lognormal {
+                    median,
+                    sigma,
+                    lo,
+                    hi,
+                    z: Truncated::new(0.0, 1.0, z_lo, z_hi),
+                }
             }
+            Dist::Uniform { .. } | Dist::Triangular { .. } => Prepared::Direct(self.clone()),
         }
     }
 }
