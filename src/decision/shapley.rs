@@ -244,23 +244,14 @@ const EXACT_CHUNK: usize = 256;
 /// every coalition is kept, 2^n × years values (2^20 × 31 years = 260 MB).
 pub const MAX_EXACT_LIMIT: usize = 20;
 
-/// The Gray code whose coalition is `c` (inverse of g ↦ g ⊕ (g ≫ 1)).
-fn gray_index(c: u64) -> u64 {
-    let mut g = c;
-    let mut shift = 1;
-    while shift < 64 {
-        g ^= g >> shift;
-        shift <<= 1;
-    }
-    g
-}
-
 /// φ_i = Σ_{S ⊆ N∖{i}} |S|!(n−|S|−1)!/n! · (v(S∪{i}) − v(S)).
 ///
-/// First the worth of all 2^n coalitions, in Gray-code order (one measure flips between
-/// consecutive evaluations), in parallel chunks; then each measure's weighted marginal
-/// contributions, summed in coalition order. A measure that changes nothing has
-/// v(S∪{i}) = v(S) bit for bit, so its value is exactly 0.
+/// First the worth of all 2^n coalitions, stored in coalition order, in parallel chunks of
+/// coalitions that share their high bits: within a chunk the low bits run in Gray-code order
+/// (one measure flips between consecutive evaluations, so the block kernel recomputes only the
+/// sources that measure reaches). Then each measure's weighted marginal contributions, summed
+/// in coalition order, reading the worths of S and S∪{i} as two forward streams. A measure that
+/// changes nothing has v(S∪{i}) = v(S) bit for bit, so its value is exactly 0.
 fn exact(game: &Game, p: &[f64], counterfactual: &[f64]) -> Vec<f64> {
     let n = game.n();
     let ny = game.model.ny;
@@ -271,11 +262,12 @@ fn exact(game: &Game, p: &[f64], counterfactual: &[f64]) -> Vec<f64> {
     }
     let w: Vec<f64> = binom.iter().map(|c| 1.0 / (n as f64 * c)).collect();
     let total = 1usize << n;
+    let chunk_len = EXACT_CHUNK.min(total);
     let off = game.all_off(p);
-    // worth[g·ny + y] = v(gray(g))[y]
+    // worth[c·ny + y] = v(c)[y]
     let mut worth = vec![0.0; total * ny];
     worth
-        .par_chunks_mut(EXACT_CHUNK * ny)
+        .par_chunks_mut(chunk_len * ny)
         .enumerate()
         .for_each_init(
             || {
@@ -286,30 +278,32 @@ fn exact(game: &Game, p: &[f64], counterfactual: &[f64]) -> Vec<f64> {
                 )
             },
             |(ws, q, net), (chunk, out)| {
-                let start = (chunk * EXACT_CHUNK) as u64;
-                // the coalition of the chunk's first Gray code, set from scratch
-                let first = start ^ (start >> 1);
+                let high = (chunk * chunk_len) as u64;
+                // the chunk's first coalition (low bits 0), set from scratch
                 for m in 0..n {
-                    game.set(q, m, first >> m & 1 == 1);
+                    game.set(q, m, high >> m & 1 == 1);
                 }
-                // coalitions in blocks of lanes, in Gray code order
-                for (k0, block) in out.chunks_mut(BLOCK * ny).enumerate() {
-                    let lanes = block.len() / ny;
-                    for b in 0..lanes {
-                        let g = start + (k0 * BLOCK + b) as u64;
-                        if g > start {
+                // low bits in Gray-code order, in blocks of lanes
+                let mut j = 0u64;
+                while (j as usize) < chunk_len {
+                    let lanes = BLOCK.min(chunk_len - j as usize);
+                    for b in 0..lanes as u64 {
+                        let g = j + b;
+                        if g > 0 {
                             // consecutive Gray codes differ in the bit of g's lowest set bit
                             let m = g.trailing_zeros() as usize;
                             game.set(q, m, (g ^ (g >> 1)) >> m & 1 == 1);
                         }
-                        ws.lane_mut(b).copy_from_slice(q);
+                        ws.lane_mut(b as usize).copy_from_slice(q);
                     }
                     ws.pad_from(lanes);
                     ws.evaluate_leaves(game.model);
                     variable_rows(game.model, game.net, ws.leaves_flat(), net);
-                    for (b, v) in block.chunks_exact_mut(ny).enumerate() {
-                        let g = start + (k0 * BLOCK + b) as u64;
-                        if g ^ (g >> 1) == 0 {
+                    for b in 0..lanes {
+                        let g = j + b as u64;
+                        let low = (g ^ (g >> 1)) as usize;
+                        let v = &mut out[low * ny..(low + 1) * ny];
+                        if high == 0 && low == 0 {
                             v.fill(0.0); // v(∅) = 0
                             continue;
                         }
@@ -317,23 +311,25 @@ fn exact(game: &Game, p: &[f64], counterfactual: &[f64]) -> Vec<f64> {
                             *v = counterfactual[y] - net[y * BLOCK + b];
                         }
                     }
+                    j += lanes as u64;
                 }
             },
         );
     let rows: Vec<Vec<f64>> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let bit = 1u64 << i;
+            let bit = 1usize << i;
             let mut phi = vec![0.0; ny];
-            for c in 0..total as u64 {
-                if c & bit != 0 {
-                    continue;
-                }
-                let weight = w[c.count_ones() as usize];
-                let without = gray_index(c) as usize * ny;
-                let with = gray_index(c | bit) as usize * ny;
-                for y in 0..ny {
-                    phi[y] += weight * (worth[with + y] - worth[without + y]);
+            // the coalitions without i, in order: runs of `bit` coalitions, each run followed by
+            // the same run with i (`bit` coalitions further on)
+            for run in (0..total).step_by(2 * bit) {
+                for c in run..run + bit {
+                    let weight = w[c.count_ones() as usize];
+                    let without = &worth[c * ny..(c + 1) * ny];
+                    let with = &worth[(c + bit) * ny..(c + bit + 1) * ny];
+                    for ((phi, with), without) in phi.iter_mut().zip(with).zip(without) {
+                        *phi += weight * (with - without);
+                    }
                 }
             }
             phi

@@ -20,8 +20,9 @@
 //!
 //! Nothing here allocates after [`BlockWorkspace::new`].
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayViewMut2, Axis};
 
+use super::reach::Reach;
 use super::sampler::Sampler;
 use crate::model::rows::{flat, flat_mut, row, row_mut, two_rows_mut};
 use crate::model::{DriverPlan, Field, Model, driver_ratio};
@@ -77,6 +78,21 @@ pub struct BlockWorkspace<const B: usize> {
     leaves: Array2<f64>,
     /// Output variables `[variable × year × lane]` = `[cell × lane]`.
     vars: Array2<f64>,
+    /// The sources each parameter reaches.
+    reach: Reach,
+    /// The parameters (their bits) that `fresh` sources were computed with; empty until the
+    /// first evaluation.
+    reference: Vec<u64>,
+    /// Per source: its leaf and energy rows hold, in every lane, its values at `reference`.
+    fresh: Vec<bool>,
+    /// Per source: a parameter that reaches it differs from `reference` in some lane.
+    live: Vec<bool>,
+    /// Per source: recomputed in this evaluation (live, or not fresh).
+    compute: Vec<bool>,
+    /// Per split group member: its unscaled base-year value in each lane, when last computed.
+    split_base: Vec<[f64; B]>,
+    /// Per split group: its scale at the reference parameters (set with `reference`).
+    split_ref: Vec<f64>,
 }
 
 impl<const B: usize> BlockWorkspace<B> {
@@ -138,6 +154,13 @@ impl<const B: usize> BlockWorkspace<B> {
             split_total: Vec::new(),
             leaves: rows(model.n_leaves()),
             vars: rows(model.variables.vars.len()),
+            reach: Reach::of(model),
+            reference: Vec::with_capacity(np),
+            fresh: vec![false; ns],
+            live: vec![false; ns],
+            compute: vec![false; ns],
+            split_base: vec![[0.0; B]; ns],
+            split_ref: Vec::with_capacity(model.split_groups.len()),
         };
         if !model.split_groups.is_empty() {
             // the totals to keep: base-year emissions of each group at the central parameters
@@ -149,6 +172,8 @@ impl<const B: usize> BlockWorkspace<B> {
                 .iter()
                 .map(|g| g.members.iter().map(|s| base_year(s.0)).sum())
                 .collect();
+            // those rows were not rescaled: none is fresh
+            ws.reference.clear();
         }
         ws
     }
@@ -275,6 +300,7 @@ impl<const B: usize> BlockWorkspace<B> {
                 self.lanes[[k, b]] = x;
             }
         }
+        self.mark_sources();
         let lanes = &self.lanes;
         let p = |k: usize| -> &[f64; B] { lane_array(row(lanes, k)) };
         let params = &self.params;
@@ -451,52 +477,56 @@ impl<const B: usize> BlockWorkspace<B> {
         let (mut src_out, rest) = self.leaves.view_mut().split_at(Axis(0), ns);
         let (mut rem_out, rest) = rest.split_at(Axis(0), nr);
         let (mut energy_out, mut blend_out) = rest.split_at(Axis(0), nslots);
-        for s in 0..ns {
-            let out = row_mut(&mut src_out, s);
-            let a = row(&self.act, s);
-            let def = row(&self.def, s);
-            if model.source_is_removal[s] {
-                for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
-                    *o = a * d / 1000.0;
-                }
-                continue;
-            }
-            for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
-                *o = a * d;
-            }
-            let i = row(&self.int, s);
-            for slot in model.source_slots[s].clone() {
-                let w = row(&self.share, slot);
-                let ef = row(&self.ef, model.slot_carrier[slot].0);
-                let e_out = row_mut(&mut energy_out, slot);
-                for ((((o, e), a), (i, w)), ef) in out
-                    .iter_mut()
-                    .zip(e_out.iter_mut())
-                    .zip(a)
-                    .zip(i.iter().zip(w))
-                    .zip(ef)
-                {
-                    let mwh = a * i * w;
-                    *e = mwh * 1e-3;
-                    *o += mwh * ef;
-                }
-            }
-            for (o, c) in out.iter_mut().zip(row(&self.cap, s)) {
-                *o *= c * 1e-3;
-            }
+        let inputs = SourceInputs {
+            act: &self.act,
+            int: &self.int,
+            def: &self.def,
+            cap: &self.cap,
+            share: &self.share,
+            ef: &self.ef,
+        };
+        for s in (0..ns).filter(|&s| self.compute[s]) {
+            // the others' rows still hold what these parameters give
+            inputs.emit(model, s, &mut src_out, &mut energy_out);
         }
         // split groups: rescale each group's sources so their base-year total stays central,
-        // lane by lane (a lane whose factor is 1 or unusable is left as it is: × 1)
-        for (g, &total) in model.split_groups.iter().zip(&self.split_total) {
+        // lane by lane (a lane whose factor is 1 or unusable is left as it is: × 1). The total
+        // reads every member's unscaled base-year values: those of members not recomputed are
+        // kept in `split_base` from when they were.
+        let first = self.split_ref.is_empty();
+        for (gi, (g, &total)) in model.split_groups.iter().zip(&self.split_total).enumerate() {
+            if !g.members.iter().any(|s| self.compute[s.0]) {
+                continue; // every member holds its reference values, rescaled
+            }
+            for s in g.members.iter().filter(|s| self.compute[s.0]) {
+                self.split_base[s.0] = lane_array::<B>(&row(&src_out, s.0)[..B]).to_owned();
+            }
             let mut k = [1.0; B];
             for (b, k) in k.iter_mut().enumerate() {
-                let sum: f64 = g.members.iter().map(|s| row(&src_out, s.0)[b]).sum();
+                let sum: f64 = g.members.iter().map(|s| self.split_base[s.0][b]).sum();
                 let f = g.total_factor.map_or(total, |f| total * p(f.0)[b]) / sum;
                 if f.is_finite() && f > 0.0 {
                     *k = f;
                 }
             }
-            for s in &g.members {
+            if first {
+                self.split_ref.push(k[0]);
+            }
+            if !k
+                .iter()
+                .all(|k| k.to_bits() == self.split_ref[gi].to_bits())
+            {
+                // a new scale for the members not recomputed as well: none holds reference
+                // values afterwards
+                for s in &g.members {
+                    if !self.compute[s.0] {
+                        inputs.emit(model, s.0, &mut src_out, &mut energy_out);
+                        self.compute[s.0] = true;
+                    }
+                    self.live[s.0] = true;
+                }
+            }
+            for s in g.members.iter().filter(|s| self.compute[s.0]) {
                 scale_row(row_mut(&mut src_out, s.0), &k);
                 for slot in model.source_slots[s.0].clone() {
                     scale_row(row_mut(&mut energy_out, slot), &k);
@@ -524,6 +554,35 @@ impl<const B: usize> BlockWorkspace<B> {
             }
         }
         debug_assert_eq!(self.scratch.len(), ny);
+        for ((fresh, &compute), &live) in self.fresh.iter_mut().zip(&self.compute).zip(&self.live) {
+            if compute {
+                *fresh = !live;
+            }
+        }
+    }
+
+    /// Decides which sources this evaluation recomputes: those reached by a parameter whose
+    /// value in some lane differs from `reference` (live), and those whose rows do not hold
+    /// the reference values (not fresh). A split group's other members follow when its scale
+    /// differs from the reference one.
+    fn mark_sources(&mut self) {
+        if self.reference.is_empty() {
+            self.reference
+                .extend(self.params.row(0).iter().map(|x| x.to_bits()));
+            self.fresh.fill(false);
+            self.split_ref.clear();
+        }
+        self.live.fill(false);
+        for (k, &r) in self.reference.iter().enumerate() {
+            if row(&self.lanes, k).iter().any(|x| x.to_bits() != r) {
+                for &s in self.reach.sources(k) {
+                    self.live[s as usize] = true;
+                }
+            }
+        }
+        for ((c, &live), &fresh) in self.compute.iter_mut().zip(&self.live).zip(&self.fresh) {
+            *c = live || !fresh;
+        }
     }
 }
 
@@ -617,6 +676,61 @@ impl ResetPlan {
                     .flat_map(|op| [op.from.0, op.to.0])
                     .collect(),
             ),
+        }
+    }
+}
+
+/// The arrays a source's leaf and energy rows are computed from.
+struct SourceInputs<'a> {
+    act: &'a Array2<f64>,
+    int: &'a Array2<f64>,
+    def: &'a Array2<f64>,
+    cap: &'a Array2<f64>,
+    share: &'a Array2<f64>,
+    ef: &'a Array2<f64>,
+}
+
+impl SourceInputs<'_> {
+    /// Source `s`'s emission row (kt) and the energy rows of its slots (GWh), every lane.
+    #[inline]
+    fn emit(
+        &self,
+        model: &Model,
+        s: usize,
+        src_out: &mut ArrayViewMut2<f64>,
+        energy_out: &mut ArrayViewMut2<f64>,
+    ) {
+        let out = row_mut(src_out, s);
+        let a = row(self.act, s);
+        let def = row(self.def, s);
+        if model.source_is_removal[s] {
+            for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
+                *o = a * d / 1000.0;
+            }
+            return;
+        }
+        for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
+            *o = a * d;
+        }
+        let i = row(self.int, s);
+        for slot in model.source_slots[s].clone() {
+            let w = row(self.share, slot);
+            let ef = row(self.ef, model.slot_carrier[slot].0);
+            let e_out = row_mut(energy_out, slot);
+            for ((((o, e), a), (i, w)), ef) in out
+                .iter_mut()
+                .zip(e_out.iter_mut())
+                .zip(a)
+                .zip(i.iter().zip(w))
+                .zip(ef)
+            {
+                let mwh = a * i * w;
+                *e = mwh * 1e-3;
+                *o += mwh * ef;
+            }
+        }
+        for (o, c) in out.iter_mut().zip(row(self.cap, s)) {
+            *o *= c * 1e-3;
         }
     }
 }
@@ -729,7 +843,7 @@ fn switch_rows<const B: usize>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::data::{DataSource, load_region};
     use crate::engine::Workspace;
@@ -737,7 +851,8 @@ mod tests {
     use crate::model::compile;
     use crate::scenario::ScenarioLibrary;
 
-    fn models() -> Vec<Model> {
+    /// The three bundled scenarios (with the inventory's split group) on the embedded region.
+    pub(crate) fn models() -> Vec<Model> {
         let region = load_region(&DataSource::Embedded).unwrap();
         let lib = ScenarioLibrary::bundled();
         ["baseline", "programme", "neutral2040"]

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod block;
 mod kernel;
+mod reach;
 pub mod sampler;
 pub mod stats;
 
