@@ -17,21 +17,45 @@ fn central(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     for name in ["baseline", "programme", "neutral2040"] {
         let model = compile(&region, &lib.resolve(name).unwrap()).unwrap();
+        // the central values and the same nudged by one part in 10⁹, in turns: every source
+        // is recomputed each time (a workspace skips the sources whose parameters did not
+        // change since it last computed them)
         let p = model.central();
+        let q: Vec<f64> = p.iter().map(|x| x * (1.0 + 1e-9) + 1e-12).collect();
+        let pair = [p.clone(), q];
         let mut ws = Workspace::new(&model);
+        let mut turn = 0;
         group.bench_function(format!("{name}/kernel"), |b| {
             b.iter(|| {
-                ws.evaluate(&model, std::hint::black_box(&p));
+                turn ^= 1;
+                ws.evaluate(&model, std::hint::black_box(&pair[turn]));
                 std::hint::black_box(ws.leaves_flat()[0])
             })
         });
         group.bench_function(format!("{name}/kernel+variables"), |b| {
             b.iter(|| {
-                ws.evaluate(&model, std::hint::black_box(&p));
+                turn ^= 1;
+                ws.evaluate(&model, std::hint::black_box(&pair[turn]));
                 ws.evaluate_variables(&model);
                 std::hint::black_box(ws.vars_flat()[0])
             })
         });
+        // one measure's value moved and back, as a slider of the explorer does: only the
+        // sources it reaches are recomputed
+        if let Some(m) = model.measures.first() {
+            let k = m.value.0;
+            let mut moved = p.clone();
+            moved[k] *= 0.5;
+            let pair = [p.clone(), moved];
+            group.bench_function(format!("{name}/one_measure_moved"), |b| {
+                b.iter(|| {
+                    turn ^= 1;
+                    ws.evaluate(&model, std::hint::black_box(&pair[turn]));
+                    ws.evaluate_variables(&model);
+                    std::hint::black_box(ws.vars_flat()[0])
+                })
+            });
+        }
     }
     group.finish();
 }

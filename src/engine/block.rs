@@ -85,8 +85,10 @@ pub struct BlockWorkspace<const B: usize> {
     reference: Vec<u64>,
     /// Per source: its leaf and energy rows hold, in every lane, its values at `reference`.
     fresh: Vec<bool>,
-    /// Per source: a parameter that reaches it differs from `reference` in some lane.
+    /// Per source: a parameter that reaches it differs from `reference` in some lane (and the
+    /// same as a bit set).
     live: Vec<bool>,
+    live_bits: Vec<u64>,
     /// Per source: recomputed in this evaluation (live, or not fresh).
     compute: Vec<bool>,
     /// Per split group member: its unscaled base-year value in each lane, when last computed.
@@ -127,6 +129,8 @@ impl<const B: usize> BlockWorkspace<B> {
         for mut lane in params.outer_iter_mut() {
             lane.assign(&ndarray::aview1(&central));
         }
+        let reach = Reach::of(model);
+        let live_bits = vec![0; reach.words()];
         let mut ws = BlockWorkspace {
             ny,
             params,
@@ -154,10 +158,11 @@ impl<const B: usize> BlockWorkspace<B> {
             split_total: Vec::new(),
             leaves: rows(model.n_leaves()),
             vars: rows(model.variables.vars.len()),
-            reach: Reach::of(model),
+            reach,
             reference: Vec::with_capacity(np),
             fresh: vec![false; ns],
             live: vec![false; ns],
+            live_bits,
             compute: vec![false; ns],
             split_base: vec![[0.0; B]; ns],
             split_ref: Vec::with_capacity(model.split_groups.len()),
@@ -572,13 +577,19 @@ impl<const B: usize> BlockWorkspace<B> {
             self.fresh.fill(false);
             self.split_ref.clear();
         }
-        self.live.fill(false);
-        for (k, &r) in self.reference.iter().enumerate() {
-            if row(&self.lanes, k).iter().any(|x| x.to_bits() != r) {
-                for &s in self.reach.sources(k) {
-                    self.live[s as usize] = true;
-                }
+        self.live_bits.fill(0);
+        for (k, (&r, lanes)) in self
+            .reference
+            .iter()
+            .zip(flat(&self.lanes).chunks_exact(B))
+            .enumerate()
+        {
+            if lanes.iter().any(|x| x.to_bits() != r) {
+                self.reach.add_to(k, &mut self.live_bits);
             }
+        }
+        for (s, live) in self.live.iter_mut().enumerate() {
+            *live = self.live_bits[s / 64] >> (s % 64) & 1 == 1;
         }
         for ((c, &live), &fresh) in self.compute.iter_mut().zip(&self.live).zip(&self.fresh) {
             *c = live || !fresh;
@@ -692,7 +703,7 @@ struct SourceInputs<'a> {
 
 impl SourceInputs<'_> {
     /// Source `s`'s emission row (kt) and the energy rows of its slots (GWh), every lane.
-    #[inline]
+    #[inline(always)]
     fn emit(
         &self,
         model: &Model,

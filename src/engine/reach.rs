@@ -22,12 +22,17 @@
 
 use crate::model::Model;
 
-/// Sources reached by each parameter, as lists `[param] → sources` in one flat vector.
+/// Sources reached by each parameter, as lists `[param] → sources` in one flat vector and as
+/// bit sets.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Reach {
     /// Parameter k reaches `sources[start[k]..start[k + 1]]`.
     start: Vec<u32>,
     sources: Vec<u32>,
+    /// 64-bit words per bit set (one bit per source).
+    words: usize,
+    /// Parameter k's sources as a bit set: `masks[k · words..(k + 1) · words]`.
+    masks: Vec<u64>,
 }
 
 impl Reach {
@@ -107,15 +112,21 @@ impl Reach {
                 by_param[f.0].extend(g.members.iter().map(|s| s.0 as u32));
             }
         }
+        let words = ns.div_ceil(64);
         let mut reach = Reach {
             start: Vec::with_capacity(np + 1),
             sources: Vec::new(),
+            words,
+            masks: vec![0; np * words],
         };
         reach.start.push(0);
-        for mut v in by_param {
+        for (k, mut v) in by_param.into_iter().enumerate() {
             v.sort_unstable();
             v.dedup();
             debug_assert!(v.iter().all(|&s| (s as usize) < ns));
+            for &s in &v {
+                reach.masks[k * words + s as usize / 64] |= 1 << (s % 64);
+            }
             reach.sources.extend(v);
             reach.start.push(reach.sources.len() as u32);
         }
@@ -123,9 +134,23 @@ impl Reach {
     }
 
     /// The sources parameter `k` reaches.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn sources(&self, k: usize) -> &[u32] {
         &self.sources[self.start[k] as usize..self.start[k + 1] as usize]
+    }
+
+    /// 64-bit words in a set of sources.
+    pub(crate) fn words(&self) -> usize {
+        self.words
+    }
+
+    /// Adds the sources parameter `k` reaches to the bit set `live`.
+    #[inline]
+    pub(crate) fn add_to(&self, k: usize, live: &mut [u64]) {
+        let mask = &self.masks[k * self.words..(k + 1) * self.words];
+        for (l, m) in live.iter_mut().zip(mask) {
+            *l |= m;
+        }
     }
 }
 
