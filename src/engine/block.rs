@@ -45,6 +45,13 @@ pub struct BlockWorkspace<const B: usize> {
     ratio: Array2<f64>,
     /// Whether the driver's ratio row is the same in every lane.
     ratio_uniform: Vec<bool>,
+    /// Per driver: its parameters' bits `[param × lane]` when its row was last computed (empty
+    /// before that), and whether this evaluation kept the row.
+    driver_last: Vec<Vec<u64>>,
+    ratio_kept: Vec<bool>,
+    /// Per measure with a recomputed adoption row: its `full` year's bits per lane when the row
+    /// was last computed (empty before that).
+    adoption_last: Vec<Vec<u64>>,
     /// Driver ratio^elasticity `[power × year × lane]`.
     pow: Array2<f64>,
     /// Activity, intensity, direct EF, share not captured `[source × year × lane]`.
@@ -138,6 +145,9 @@ impl<const B: usize> BlockWorkspace<B> {
             adoption: spread(&model.adoption0),
             ratio: rows(model.drivers.len()),
             ratio_uniform: vec![false; model.drivers.len()],
+            driver_last: vec![Vec::new(); model.drivers.len()],
+            ratio_kept: vec![false; model.drivers.len()],
+            adoption_last: vec![Vec::new(); model.measures.len()],
             pow: rows(model.dyn_pow.len()),
             act: spread(&model.act0),
             int: spread(&model.int0),
@@ -219,6 +229,15 @@ impl<const B: usize> BlockWorkspace<B> {
     /// `c · B + b`.
     pub fn vars_flat(&self) -> &[f64] {
         flat(&self.vars)
+    }
+
+    /// Forgets what the rows were computed from, so that the next evaluation computes every
+    /// row: the reference that the skipping of rows is tested against.
+    #[cfg(test)]
+    pub(crate) fn forget(&mut self) {
+        self.reference.clear();
+        self.driver_last.iter_mut().for_each(Vec::clear);
+        self.adoption_last.iter_mut().for_each(Vec::clear);
     }
 
     /// Years per row (each holding `B` lanes).
@@ -314,6 +333,14 @@ impl<const B: usize> BlockWorkspace<B> {
         // adoption: uncertain `full` years recomputed, once when every lane has the same
         for &m in &model.dyn_adoption {
             let info = &model.measures[m.0];
+            // kept when every lane's `full` year is the one the row was computed with
+            let last = &mut self.adoption_last[m.0];
+            let full_bits = |b: usize| info.full.map_or(0, |f| p(f.0)[b].to_bits());
+            if !last.is_empty() && (0..B).all(|b| last[b] == full_bits(b)) {
+                continue;
+            }
+            last.clear();
+            last.extend((0..B).map(full_bits));
             let out = row_mut(&mut self.adoption, m.0);
             match info.full {
                 Some(f) if !uniform(p(f.0)) => {
@@ -335,6 +362,15 @@ impl<const B: usize> BlockWorkspace<B> {
         copy_rows(&plan.act, &self.act0, &mut self.act);
         for &d in &model.dyn_drivers {
             let plan = &model.drivers[d.0];
+            // kept (with its powers) when every lane's parameters are those it was computed with
+            let last = &mut self.driver_last[d.0];
+            let bits = || driver_params(plan).flat_map(|k| p(k).map(f64::to_bits));
+            self.ratio_kept[d.0] = !last.is_empty() && bits().eq(last.iter().copied());
+            if self.ratio_kept[d.0] {
+                continue;
+            }
+            last.clear();
+            last.extend(bits());
             let out = row_mut(&mut self.ratio, d.0);
             let same = driver_params(plan).all(|k| uniform(p(k)));
             self.ratio_uniform[d.0] = same;
@@ -349,6 +385,9 @@ impl<const B: usize> BlockWorkspace<B> {
             }
         }
         for (i, pw) in model.dyn_pow.iter().enumerate() {
+            if self.ratio_kept[pw.driver.0] {
+                continue;
+            }
             let ratio = row(&self.ratio, pw.driver.0);
             let out = row_mut(&mut self.pow, i);
             if pw.elasticity == 1.0 {
