@@ -18,6 +18,12 @@
 //! blocks of 4, 8 and 16 lanes with one-lane evaluations; docs/batch.md lists the outputs checked
 //! byte for byte against the one-sample kernel this replaced.
 //!
+//! **Rows kept between evaluations.** A workspace recomputes a source's emission and energy
+//! rows only when a parameter that reaches it (`Reach`, `src/engine/reach.rs`) differs from the
+//! parameters those rows were computed with, and a driver's path (with its powers) or an uncertain
+//! adoption curve only when its own parameters differ in some lane; kept rows hold exactly what
+//! the same operations would write again (docs/batch.md, "Sources the lanes do not change").
+//!
 //! Nothing here allocates after [`BlockWorkspace::new`].
 
 use ndarray::{Array2, ArrayViewMut2, Axis};

@@ -19,6 +19,8 @@
 //!
 //! Reaching too many sources costs only time; reaching too few would leave stale rows, so the
 //! unit tests compare every bundled scenario's evaluations with and without the skipping.
+//! (Drivers and adoption curves need no such map: the block kernel compares their own
+//! parameters.)
 
 use crate::model::Model;
 
