@@ -98,10 +98,9 @@ pub struct BlockWorkspace<const B: usize> {
     reference: Vec<u64>,
     /// Per source: its leaf and energy rows hold, in every lane, its values at `reference`.
     fresh: Vec<bool>,
-    /// Per source: a parameter that reaches it differs from `reference` in some lane (and the
-    /// same as a bit set).
-    live: Vec<bool>,
-    live_bits: Vec<u64>,
+    /// Bit set of the sources reached by a parameter that differs from `reference` in some lane
+    /// (live).
+    live: Vec<u64>,
     /// Per source: recomputed in this evaluation (live, or not fresh).
     compute: Vec<bool>,
     /// Per split group member: its unscaled base-year value in each lane, when last computed.
@@ -143,7 +142,7 @@ impl<const B: usize> BlockWorkspace<B> {
             lane.assign(&ndarray::aview1(&central));
         }
         let reach = Reach::of(model);
-        let live_bits = vec![0; reach.words()];
+        let live = vec![0; reach.words()];
         let mut ws = BlockWorkspace {
             ny,
             params,
@@ -177,8 +176,7 @@ impl<const B: usize> BlockWorkspace<B> {
             reach,
             reference: Vec::with_capacity(np),
             fresh: vec![false; ns],
-            live: vec![false; ns],
-            live_bits,
+            live,
             compute: vec![false; ns],
             split_base: vec![[0.0; B]; ns],
             split_ref: Vec::with_capacity(model.split_groups.len()),
@@ -573,7 +571,7 @@ impl<const B: usize> BlockWorkspace<B> {
                         inputs.emit(model, s.0, &mut src_out, &mut energy_out);
                         self.compute[s.0] = true;
                     }
-                    self.live[s.0] = true;
+                    self.live[s.0 / 64] |= 1 << (s.0 % 64);
                 }
             }
             for s in g.members.iter().filter(|s| self.compute[s.0]) {
@@ -604,9 +602,9 @@ impl<const B: usize> BlockWorkspace<B> {
             }
         }
         debug_assert_eq!(self.scratch.len(), ny);
-        for ((fresh, &compute), &live) in self.fresh.iter_mut().zip(&self.compute).zip(&self.live) {
+        for (s, (fresh, &compute)) in self.fresh.iter_mut().zip(&self.compute).enumerate() {
             if compute {
-                *fresh = !live;
+                *fresh = !is_set(&self.live, s);
             }
         }
     }
@@ -622,7 +620,7 @@ impl<const B: usize> BlockWorkspace<B> {
             self.fresh.fill(false);
             self.split_ref.clear();
         }
-        self.live_bits.fill(0);
+        self.live.fill(0);
         for (k, (&r, lanes)) in self
             .reference
             .iter()
@@ -630,14 +628,11 @@ impl<const B: usize> BlockWorkspace<B> {
             .enumerate()
         {
             if lanes.iter().any(|x| x.to_bits() != r) {
-                self.reach.add_to(k, &mut self.live_bits);
+                self.reach.add_to(k, &mut self.live);
             }
         }
-        for (s, live) in self.live.iter_mut().enumerate() {
-            *live = self.live_bits[s / 64] >> (s % 64) & 1 == 1;
-        }
-        for ((c, &live), &fresh) in self.compute.iter_mut().zip(&self.live).zip(&self.fresh) {
-            *c = live || !fresh;
+        for (s, (c, &fresh)) in self.compute.iter_mut().zip(&self.fresh).enumerate() {
+            *c = is_set(&self.live, s) || !fresh;
         }
     }
 }
@@ -789,6 +784,12 @@ impl SourceInputs<'_> {
             *o *= c * 1e-3;
         }
     }
+}
+
+/// Whether bit `i` of the bit set `bits` is set.
+#[inline]
+fn is_set(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] >> (i % 64) & 1 == 1
 }
 
 /// Copies rows `rows` of `from` into `to`.

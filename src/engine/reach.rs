@@ -14,8 +14,9 @@
 //!   operation;
 //! - a split group's total factor: the group's members.
 //!
-//! A split group is recomputed as a whole (its rescaling reads every member). Removals and blend
-//! slots are recomputed at every evaluation: they are cheap and read no source row.
+//! A split group's other members are recomputed too when its scale moves (the kernel compares
+//! it with the reference scale). Removals and blend slots are recomputed at every evaluation:
+//! they are cheap and read no source row.
 //!
 //! Reaching too many sources costs only time; reaching too few would leave stale rows, so the
 //! unit tests compare every bundled scenario's evaluations with and without the skipping.
@@ -24,14 +25,10 @@
 
 use crate::model::Model;
 
-/// Sources reached by each parameter, as lists `[param] → sources` in one flat vector and as
-/// bit sets.
+/// Sources reached by each parameter, as one bit set (a bit per source) per parameter.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Reach {
-    /// Parameter k reaches `sources[start[k]..start[k + 1]]`.
-    start: Vec<u32>,
-    sources: Vec<u32>,
-    /// 64-bit words per bit set (one bit per source).
+    /// 64-bit words per bit set.
     words: usize,
     /// Parameter k's sources as a bit set: `masks[k · words..(k + 1) · words]`.
     masks: Vec<u64>,
@@ -115,30 +112,23 @@ impl Reach {
             }
         }
         let words = ns.div_ceil(64);
-        let mut reach = Reach {
-            start: Vec::with_capacity(np + 1),
-            sources: Vec::new(),
-            words,
-            masks: vec![0; np * words],
-        };
-        reach.start.push(0);
-        for (k, mut v) in by_param.into_iter().enumerate() {
-            v.sort_unstable();
-            v.dedup();
-            debug_assert!(v.iter().all(|&s| (s as usize) < ns));
-            for &s in &v {
-                reach.masks[k * words + s as usize / 64] |= 1 << (s % 64);
+        let mut masks = vec![0; np * words];
+        for (k, sources) in by_param.into_iter().enumerate() {
+            for s in sources {
+                debug_assert!((s as usize) < ns);
+                masks[k * words + s as usize / 64] |= 1 << (s % 64);
             }
-            reach.sources.extend(v);
-            reach.start.push(reach.sources.len() as u32);
         }
-        reach
+        Reach { words, masks }
     }
 
-    /// The sources parameter `k` reaches.
+    /// The sources parameter `k` reaches, in order.
     #[cfg(test)]
-    pub(crate) fn sources(&self, k: usize) -> &[u32] {
-        &self.sources[self.start[k] as usize..self.start[k + 1] as usize]
+    pub(crate) fn sources(&self, k: usize) -> Vec<u32> {
+        let mask = &self.masks[k * self.words..(k + 1) * self.words];
+        (0..self.words as u32 * 64)
+            .filter(|&s| mask[s as usize / 64] >> (s % 64) & 1 == 1)
+            .collect()
     }
 
     /// 64-bit words in a set of sources.
@@ -210,7 +200,7 @@ mod tests {
         let k = model.params.iter().position(|p| p.name == name);
         let names: Vec<&str> = model.params.iter().map(|p| p.name.as_str()).collect();
         let k = k.unwrap_or_else(|| panic!("no parameter {name} in {names:?}"));
-        Reach::of(model).sources(k).to_vec()
+        Reach::of(model).sources(k)
     }
 
     #[test]
