@@ -33,12 +33,7 @@ fn central(c: &mut Criterion) {
             })
         });
         group.bench_function(format!("{name}/kernel+variables"), |b| {
-            b.iter(|| {
-                turn ^= 1;
-                ws.evaluate(&model, std::hint::black_box(&pair[turn]));
-                ws.evaluate_variables(&model);
-                std::hint::black_box(ws.vars_flat()[0])
-            })
+            b.iter(|| alternate(&model, &mut ws, &pair, &mut turn))
         });
         // one measure's value moved and back, as a slider of the explorer does: only the
         // sources it reaches are recomputed
@@ -48,16 +43,19 @@ fn central(c: &mut Criterion) {
             moved[k] *= 0.5;
             let pair = [p.clone(), moved];
             group.bench_function(format!("{name}/one_measure_moved"), |b| {
-                b.iter(|| {
-                    turn ^= 1;
-                    ws.evaluate(&model, std::hint::black_box(&pair[turn]));
-                    ws.evaluate_variables(&model);
-                    std::hint::black_box(ws.vars_flat()[0])
-                })
+                b.iter(|| alternate(&model, &mut ws, &pair, &mut turn))
             });
         }
     }
     group.finish();
+}
+
+/// Evaluates the other parameter set of `pair` than last time, variables included.
+fn alternate(model: &Model, ws: &mut Workspace, pair: &[Vec<f64>; 2], turn: &mut usize) -> f64 {
+    *turn ^= 1;
+    ws.evaluate(model, std::hint::black_box(&pair[*turn]));
+    ws.evaluate_variables(model);
+    std::hint::black_box(ws.vars_flat()[0])
 }
 
 /// Samples per measured iteration: a multiple of every block size.
