@@ -252,8 +252,8 @@ catalogue! {
     NetAllTitle => "{region}: net emissions of all scenarios", "{region}: kaikkien skenaarioiden nettopäästöt";
     NetAllSubtitle => "Net emissions = gross − removals, central values",
         "Nettopäästöt = kokonaispäästöt − nielut, keskiarviot";
-    NetAllSubtitleBatch => "Net emissions = gross − removals: central values, batch median and 5–95 % range",
-        "Nettopäästöt = kokonaispäästöt − nielut: keskiarviot, Monte Carlo -ajon mediaani ja 5–95 %:n vaihteluväli";
+    NetAllSubtitleBatch => "Net emissions = gross + land use − removals: central values, batch median and 5–95 % range",
+        "Nettopäästöt = kokonaispäästöt + maankäyttö − nielut: keskiarviot, Monte Carlo -ajon mediaani ja 5–95 %:n vaihteluväli";
     ScenariosCentral => "Scenarios (central values)", "Skenaariot (keskiarviot)";
     Batch => "Batch", "Monte Carlo -ajo";
     Median => "{name}: median", "{name}: mediaani";
@@ -261,10 +261,12 @@ catalogue! {
 
     // emissions
     EmissionsTitle => "{region}: emissions and removals — {scenario}", "{region}: päästöt ja nielut — {scenario}";
-    EmissionsSubtitle => "Gross emissions by sector, removals below zero, net line · {verdict}",
-        "Kokonaispäästöt sektoreittain, nielut nollan alapuolella, nettopäästöjen viiva · {verdict}";
+    EmissionsSubtitle => "Gross emissions by sector, land use that emits above them, sinks below zero, net line · {verdict}",
+        "Kokonaispäästöt sektoreittain, päästävä maankäyttö niiden päällä, nielut nollan alapuolella, nettopäästöjen viiva · {verdict}";
     GrossBySector => "Gross emissions by sector", "Kokonaispäästöt sektoreittain";
     RemovalsBelowZero => "Removals (below zero)", "Nielut (nollan alapuolella)";
+    LandUseAbove => "Land use, net source", "Maankäyttö, nettolähde";
+    LandUseBelow => "Land use, net sink", "Maankäyttö, nettonielu";
     TotalsAndTarget => "Totals and target", "Summat ja tavoite";
     InventoryGross => "Inventory, gross total (history)", "Inventaario, kokonaispäästöt (historia)";
 
@@ -376,7 +378,7 @@ catalogue! {
     ReportGrossTarget => "gross emissions at most {limit} kt CO2e (−{pct} % from {reference_kt} kt in {reference})",
         "kokonaispäästöt enintään {limit} kt CO2e (−{pct} % vuoden {reference} {reference_kt} kt:sta)";
     ReportAnd => " and ", " ja ";
-    ReportNetTarget => "net emissions (gross − removals) at most zero", "nettopäästöt (kokonaispäästöt − nielut) enintään nolla";
+    ReportNetTarget => "net emissions (gross + land use − removals) at most zero", "nettopäästöt (kokonaispäästöt + maankäyttö − nielut) enintään nolla";
     ReportYears => "years", "vuodet";
     Contents => "Contents", "Sisältö";
     Summary => "Summary", "Yhteenveto";
@@ -467,6 +469,7 @@ catalogue! {
     PrintHeadScenario => "scenario", "skenaario";
     PrintHeadGross => "gross kt", "kok. kt";
     PrintHeadRemoval => "removal kt", "nielut kt";
+    PrintHeadLand => "land use kt", "maankäyttö kt";
     PrintHeadNet => "net kt", "netto kt";
     PrintHeadVsRef => "vs ref", "vs. vert.";
     PrintHeadTarget => "target", "tavoite";

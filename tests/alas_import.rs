@@ -243,11 +243,11 @@ adoption = { curve = "step", year = 2030 }
     // no measures, 2040: gross 38.25, removals (wind credit) 0.5, net 37.75;
     // cars halved from 2030: gross 38.25 − 13 / 2 = 31.75, net 31.25
     assert!(
-        summary.contains("none,2040,38.25,0.5,37.75,44.75,"),
+        summary.contains("none,2040,38.25,0.5,0,37.75,44.75,"),
         "{summary}"
     );
     assert!(
-        summary.contains("cars,2040,31.75,0.5,31.25,44.75,"),
+        summary.contains("cars,2040,31.75,0.5,0,31.25,44.75,"),
         "{summary}"
     );
     let results = std::fs::read_to_string(run.join("results.csv")).unwrap();
@@ -490,7 +490,9 @@ fn import_then_validate_then_run_uses_the_starter_scenario() {
     // the starter has no measures and no source follows a driver: 2040 = the 2022 base year,
     // gross 38.25 kt (hinku_import_matches_hand_sums) less the 0.5 kt wind credit = net 37.75
     assert_eq!(&rows[0][2], "38.25");
-    assert_eq!(&rows[0][4], "37.75");
+    // gross, removals, land use (none imported), net
+    assert_eq!(&rows[0][4], "0");
+    assert_eq!(&rows[0][5], "37.75");
     let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
     assert!(manifest.contains("scenarios/baseline.toml"));
     assert!(!manifest.contains("embedded:scenarios"));

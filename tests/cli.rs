@@ -95,16 +95,17 @@ fn require_target_exits_1_when_missed() {
         .arg(tmp.path())
         .assert()
         .code(1);
+    // a scenario that meets the target: neutral2040 with 400 kt/yr of removals from 2030
+    let met = tmp.path().join("met.toml");
+    std::fs::write(
+        &met,
+        "extends = \"neutral2040\"\n[[measures]]\nid = \"dac\"\npillar = \"other\"\nkind = \"removal\"\nsector = \"DACCS\"\nvalue = 400\nadoption = { curve = \"step\", year = 2030 }\n",
+    )
+    .unwrap();
     kymsim()
-        .args([
-            "run",
-            "neutral2040",
-            "-q",
-            "--no-charts",
-            "--require-target",
-            "--out",
-        ])
-        .arg(tmp.path())
+        .args(["run", "-q", "--no-charts", "--require-target", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&met)
         .assert()
         .code(0);
 }

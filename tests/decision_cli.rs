@@ -84,7 +84,8 @@ fn run_writes_wedges_and_macc() {
     // (10 + 12.5 + 5 − 2 = 25.5) − scenario net (13, in summary.csv)
     let sum: f64 = w.iter().filter(|r| r.1 == 2030).map(|r| r.2).sum();
     assert!((sum - 12.5).abs() < 1e-9);
-    assert!(read(out.path(), "summary.csv").contains("\nwedges,2030,18,5,13,"));
+    // gross 18, removals 5, land use 0 (the dataset has no land category), net 13
+    assert!(read(out.path(), "summary.csv").contains("\nwedges,2030,18,5,0,13,"));
 
     // many: 16 measures > 14, sampled, with standard errors
     let many = wedges(&text, "many");

@@ -291,8 +291,9 @@ fn aggregates_equal_the_sum_of_their_children() {
         let net = var(&m, &r, "Net Emissions|Kyoto Gases");
         let gross = var(&m, &r, "Emissions|Kyoto Gases");
         let rem = var(&m, &r, "Carbon Removal");
+        let land = var(&m, &r, "Emissions|Land Use");
         for y in 0..m.ny {
-            assert!((net[y] - (gross[y] - rem[y])).abs() < 1e-9);
+            assert!((net[y] - (gross[y] + land[y] - rem[y])).abs() < 1e-9);
         }
     }
 }

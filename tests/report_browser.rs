@@ -214,7 +214,7 @@ fn finnish_report_renders_finnish_text_and_measure_names_in_chromium() {
     for want in [
         "hiilineutraali",
         "Hiilineutraali vuodesta",
-        "tavoite saavutetaan",
+        "tavoitetta ei saavuteta",
         "Nettopäästöt",
         "Toimenpiteet",
         "Vuosikustannus (M€/v)",

@@ -18,13 +18,36 @@ use crate::output::schema::{IAMC_COLUMNS, INPUTS_COLUMNS, SAMPLE_COLUMN};
 use crate::output::{csv_bytes, fmt_num, model_name};
 use crate::scenario::Scenario;
 
-/// The top-level variables `batch/samples.csv` keeps, in row order.
-pub const SAMPLE_VARIABLES: [&str; 4] = [
+/// The top-level variables `batch/samples.csv` keeps, in row order; each removal sector
+/// (`Carbon Removal|<sector>`) follows them.
+pub const SAMPLE_VARIABLES: [&str; 5] = [
     variables::GROSS,
+    variables::LAND,
     variables::REMOVALS,
     variables::NET,
     variables::FINAL_ENERGY,
 ];
+
+/// The rows of `batch/samples.csv` for `m`: [`SAMPLE_VARIABLES`], then the direct children of
+/// `Carbon Removal` in name order.
+fn sample_rows(m: &Model) -> std::io::Result<Vec<usize>> {
+    let mut rows = SAMPLE_VARIABLES
+        .iter()
+        .map(|v| {
+            m.variables.index(v).ok_or_else(|| {
+                std::io::Error::other(format!("internal: no variable `{v}` in the model"))
+            })
+        })
+        .collect::<std::io::Result<Vec<usize>>>()?;
+    let prefix = format!("{}|", variables::REMOVALS);
+    rows.extend(m.variables.vars.iter().enumerate().filter_map(|(i, v)| {
+        v.name
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| !rest.contains('|'))
+            .then_some(i)
+    }));
+    Ok(rows)
+}
 
 /// Samples computed in parallel per block; a block's rows are written before the next starts.
 const BLOCK: u64 = 4096;
@@ -102,7 +125,7 @@ fn header<'a>(w: &mut dyn Write, fields: impl IntoIterator<Item = &'a str>) -> s
     w.write_all(&csv_bytes(|c| c.write_record(fields)))
 }
 
-/// `batch/samples.csv`: every sample's [`SAMPLE_VARIABLES`] as IAMC rows with a `sample`
+/// `batch/samples.csv`: every sample's [`SAMPLE_VARIABLES`] and removal sectors as IAMC rows with a `sample`
 /// column, scenarios in the order of `sorted`, samples in order.
 pub fn write_samples(
     w: &mut dyn Write,
@@ -123,27 +146,19 @@ pub fn write_samples(
     let name = model_name();
     for &m in sorted {
         let sampler = Sampler::new(m, stream.sampler, stream.seed, stream.samples);
-        let rows: Vec<(usize, &'static str)> = SAMPLE_VARIABLES
-            .iter()
-            .map(|v| {
-                let at = m.variables.index(v).ok_or_else(|| {
-                    std::io::Error::other(format!("internal: no variable `{v}` in the model"))
-                })?;
-                Ok((at, *v))
-            })
-            .collect::<std::io::Result<_>>()?;
+        let rows = sample_rows(m)?;
         stream.stream(
             w,
             || (Workspace::new(m), m.central()),
             |(ws, p), i, c| {
                 evaluate_sample(m, &sampler, i, ws, p);
                 let sample = i.to_string();
-                for &(v, var) in &rows {
+                for &v in &rows {
                     let head = [
                         name.as_str(),
                         m.scenario.as_str(),
                         m.region.as_str(),
-                        var,
+                        m.variables.vars[v].name.as_str(),
                         m.variables.vars[v].unit,
                         sample.as_str(),
                     ];

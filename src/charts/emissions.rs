@@ -12,7 +12,7 @@ use super::style::{
     DrawResult, Entry, INK, MUTED, TARGET, TimeCoord, band, fill, frame, legend, line, padded,
     time_axes,
 };
-use crate::model::variables::{GROSS, NET, REMOVALS};
+use crate::model::variables::{GROSS, LAND, NET, REMOVALS};
 
 /// Series sorted by their first-year value, largest first (stacked at the bottom); ties by name.
 pub(super) fn by_size(mut series: Vec<(String, Vec<f64>)>) -> Vec<(String, Vec<f64>)> {
@@ -160,22 +160,34 @@ pub(super) fn draw<DB: DrawingBackend>(
     let xs = ctx.xs();
     let gross_sectors = by_size(sc.top_level(GROSS));
     let removal_sectors = by_size(sc.top_level(REMOVALS));
+    // land categories that emit on balance stack above gross emissions, those that remove
+    // below the removals (by the sign of their sum over the years)
+    let (land_up, land_down): (Vec<_>, Vec<_>) = by_size(sc.top_level(LAND))
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != 0.0))
+        .partition(|(_, v)| v.iter().sum::<f64>() >= 0.0);
     let gross = sc.values(GROSS, n);
     let removals = sc.values(REMOVALS, n);
+    let up_total: Vec<f64> = (0..n)
+        .map(|y| gross[y] + land_up.iter().map(|(_, v)| v[y]).sum::<f64>())
+        .collect();
+    let down_total: Vec<f64> = (0..n)
+        .map(|y| -removals[y] + land_down.iter().map(|(_, v)| v[y]).sum::<f64>())
+        .collect();
     let net = sc.values(NET, n);
     let history = ctx.data.history_totals();
     let t = &ctx.data.meta.target;
 
     let (x0, x1) = time_range(ctx, true);
-    let mut hi = gross.iter().chain(&net).copied().fold(0.0, f64::max);
+    let mut hi = up_total.iter().chain(&net).copied().fold(0.0, f64::max);
     hi = history.iter().map(|h| h.1).fold(hi, f64::max);
     if let Some(l) = t.gross_limit_kt {
         hi = hi.max(l);
     }
-    let lo = removals
+    let lo = down_total
         .iter()
-        .map(|r| -r)
-        .chain(net.iter().copied())
+        .chain(net.iter())
+        .copied()
         .fold(0.0, f64::min);
     let (y0, y1) = padded(lo, hi);
 
@@ -190,7 +202,6 @@ pub(super) fn draw<DB: DrawingBackend>(
     )?;
     let mut chart = time_axes(&f.plot, st, (x0, x1), (y0, y1), st.t(Msg::AxisEmissionsKt))?;
 
-    let mut entries = vec![Entry::heading(st.t(Msg::GrossBySector))];
     let mut cum = vec![0.0; n];
     let mut sector_entries = Vec::new();
     for (name, v) in &gross_sectors {
@@ -204,11 +215,31 @@ pub(super) fn draw<DB: DrawingBackend>(
         sector_entries.push(Entry::area(ctx.name(name), c));
         cum = upper;
     }
+    let mut land_entries = Vec::new();
+    if !land_up.is_empty() {
+        for (name, v) in &land_up {
+            let upper: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c + x).collect();
+            let c = ctx.land.get(name);
+            chart.draw_series(std::iter::once(band(&xs, &upper, &cum, fill(c.mix(0.6)))))?;
+            chart.draw_series(LineSeries::new(
+                xs.iter().copied().zip(upper.iter().copied()),
+                line(WHITE, st.width(1.0)),
+            ))?;
+            land_entries.push(Entry::area(ctx.name(name), c.mix(0.6)));
+            cum = upper;
+        }
+    }
     // the top of the stack is listed first, as it is drawn
+    let mut entries = Vec::new();
+    if !land_entries.is_empty() {
+        entries.push(Entry::heading(st.t(Msg::LandUseAbove)));
+        entries.extend(land_entries.into_iter().rev());
+    }
+    entries.push(Entry::heading(st.t(Msg::GrossBySector)));
     entries.extend(sector_entries.into_iter().rev());
+    let mut cum = vec![0.0; n];
     if !removal_sectors.is_empty() {
         entries.push(Entry::heading(st.t(Msg::RemovalsBelowZero)));
-        let mut cum = vec![0.0; n];
         for (name, v) in &removal_sectors {
             let lower: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c - x).collect();
             let c = ctx.removals.get(name);
@@ -218,6 +249,20 @@ pub(super) fn draw<DB: DrawingBackend>(
                 line(WHITE, st.width(1.0)),
             ))?;
             entries.push(Entry::area(ctx.name(name), c.mix(0.7)));
+            cum = lower;
+        }
+    }
+    if !land_down.is_empty() {
+        entries.push(Entry::heading(st.t(Msg::LandUseBelow)));
+        for (name, v) in &land_down {
+            let lower: Vec<f64> = cum.iter().zip(v).map(|(c, x)| c + x).collect();
+            let c = ctx.land.get(name);
+            chart.draw_series(std::iter::once(band(&xs, &cum, &lower, fill(c.mix(0.6)))))?;
+            chart.draw_series(LineSeries::new(
+                xs.iter().copied().zip(lower.iter().copied()),
+                line(WHITE, st.width(1.0)),
+            ))?;
+            entries.push(Entry::area(ctx.name(name), c.mix(0.6)));
             cum = lower;
         }
     }

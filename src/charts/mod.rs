@@ -174,6 +174,7 @@ pub(crate) struct Ctx<'a> {
     st: Style,
     sectors: ColorMap,
     removals: ColorMap,
+    land: ColorMap,
     carriers: ColorMap,
     scenarios: ColorMap,
 }
@@ -485,6 +486,7 @@ pub fn render_with(
         st: Style::new(size).with_lang(lang),
         sectors: ColorMap::sectors(data.all_sectors(crate::model::variables::GROSS)),
         removals: ColorMap::removals(data.all_sectors(crate::model::variables::REMOVALS)),
+        land: ColorMap::land(data.all_sectors(crate::model::variables::LAND)),
         carriers: ColorMap::carriers(data.all_carriers()),
         scenarios: ColorMap::scenarios(
             data.scenarios.iter().map(|s| s.name.as_str()).chain(

@@ -1,5 +1,6 @@
 //! `kymsim list`: discover sources, carriers, measures and scenarios.
 
+use crate::model::variables;
 use clap::{Args, ValueEnum};
 
 use super::InputArgs;
@@ -38,26 +39,37 @@ pub fn list(args: ListArgs) -> Result<i32> {
     match args.what {
         What::Sources => {
             let region = args.input.region()?;
+            // the base year as the data give it: emission sources emit, removals remove, land
+            // categories emit (+) or remove (−)
+            let model = crate::model::compile(&region, &crate::scenario::Scenario::empty("data"))?;
+            let central = crate::engine::run_central(&model);
             header(
                 args.quiet,
                 format_args!(
-                    "{:<32} {:<8} {:<40} {:>12} {:<8}",
-                    "id", "kind", "sector", "activity", "unit"
+                    "{:<32} {:<8} {:<44} {:>12} {:<8} {:>12}",
+                    "id",
+                    "kind",
+                    "sector",
+                    "activity",
+                    "unit",
+                    format!("{} kt", region.base_year)
                 ),
             );
-            for s in &region.sources {
-                let kind = if s.kind == SourceKind::Emission {
-                    "emission"
-                } else {
-                    "removal"
+            for (i, s) in region.sources.iter().enumerate() {
+                let sector = match s.kind {
+                    SourceKind::Emission => format!("{}|{}", variables::GROSS, s.sector),
+                    SourceKind::Removal => format!("{}|{}", variables::REMOVALS, s.sector),
+                    SourceKind::Land => format!("{}|{}", variables::LAND, s.sector),
                 };
                 println!(
-                    "{:<32} {:<8} {:<40} {:>12} {:<8}",
+                    "{:<32} {:<8} {:<44} {:>12} {:<8} {:>12.1}",
                     s.id,
-                    kind,
-                    s.sector,
+                    s.kind.as_str(),
+                    sector,
                     fmt_num(s.activity),
-                    s.activity_unit
+                    s.activity_unit,
+                    // + 0.0: an empty category prints 0.0, not −0.0
+                    central.leaves[i * model.ny] + 0.0
                 );
             }
         }

@@ -352,9 +352,10 @@ fn print_summary(
         )
     );
     let mut header = format!(
-        "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<12} {:<10}",
+        "{:<16} {:>10} {:>12} {:>10} {:>10} {:>10}  {:<12} {:<10}",
         lang.t(Msg::PrintHeadScenario),
         lang.t(Msg::PrintHeadGross),
+        lang.t(Msg::PrintHeadLand),
         lang.t(Msg::PrintHeadRemoval),
         lang.t(Msg::PrintHeadNet),
         lang.t(Msg::PrintHeadVsRef),
@@ -364,8 +365,15 @@ fn print_summary(
     // the English columns keep their widths (scripts read them); Finnish words are longer
     if lang == Lang::En {
         header = format!(
-            "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<8} {:<10}",
-            "scenario", "gross kt", "removal kt", "net kt", "vs ref", "target", "neutral in"
+            "{:<16} {:>10} {:>12} {:>10} {:>10} {:>10}  {:<8} {:<10}",
+            "scenario",
+            "gross kt",
+            "land use kt",
+            "removal kt",
+            "net kt",
+            "vs ref",
+            "target",
+            "neutral in"
         );
     }
     let verdict_w = if lang == Lang::En { 8 } else { 12 };
@@ -377,9 +385,10 @@ fn print_summary(
     for (m, r) in runs {
         let s = &r.summary;
         let mut line = format!(
-            "{:<16} {:>10} {:>10} {:>10} {:>10}  {:<verdict_w$} {:<10}",
+            "{:<16} {:>10} {:>12} {:>10} {:>10} {:>10}  {:<verdict_w$} {:<10}",
             m.scenario,
             dec(lang, s.gross_kt, 1),
+            dec(lang, s.land_kt, 1),
             dec(lang, s.removals_kt, 1),
             dec(lang, s.net_kt, 1),
             dec(lang, -s.reduction_vs_reference * 100.0, 1) + "%",

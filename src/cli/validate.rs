@@ -42,22 +42,31 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
     );
     println!("\nbase-year calibration ({}), kt CO2e:", region.base_year);
     println!(
-        "{:<28} {:>10} {:>10} {:>8}",
-        "sector", "modelled", "inventory", "diff"
+        "{:<28} {:>10} {:>10} {:<13} {:>8}",
+        "sector", "modelled", "inventory", "basis", "diff"
     );
     for row in rows {
         let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
         let d = row
             .difference()
             .map_or("–".to_string(), |d| format!("{:+.1}%", d * 100.0));
+        let basis = match (row.inventory_kt, row.independent) {
+            (None, _) => "",
+            (Some(_), true) => "independent",
+            (Some(_), false) => "reconstructed",
+        };
         println!(
-            "{:<28} {:>10} {:>10} {:>8}",
+            "{:<28} {:>10} {:>10} {:<13} {:>8}",
             row.sector,
             f(row.modelled_kt),
             f(row.inventory_kt),
+            basis,
             d
         );
     }
+    println!(
+        "(a reconstructed figure comes from the same data as the sources and is not compared; history.csv `basis`)"
+    );
     print_calibrated(&region)?;
     println!();
     for (sc, m) in &models {
@@ -72,7 +81,30 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
                 .map_or(String::new(), |p| format!(", extends {p}"))
         );
     }
+    for (sc, m) in &models {
+        print_potential(&sc.name, m);
+    }
     Ok(0)
+}
+
+/// Each measure's share of its physical potential (docs/model.md, "Physical potential").
+fn print_potential(scenario: &str, model: &crate::model::Model) {
+    let uses = crate::model::potential::potential_use(model);
+    if uses.iter().all(|u| u.what.is_none()) {
+        return;
+    }
+    println!(
+        "\n{scenario}: share of physical potential used (all measures on the same thing, central / upper values)"
+    );
+    for u in uses {
+        let Some(what) = &u.what else { continue };
+        println!(
+            "  {:<28} {:>5.0} % / {:>5.0} %  of the {what}",
+            model.measures[u.measure].id,
+            u.central * 100.0,
+            u.upper * 100.0
+        );
+    }
 }
 
 /// Names the sources fitted to the inventory total (provenance `CALIBRATED…`) with their share.

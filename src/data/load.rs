@@ -121,11 +121,23 @@ struct RegionToml {
     land_area_ha: Option<f64>,
     #[serde(default)]
     count_ets_removals: bool,
+    /// Land categories left out of net emissions, each with its reason.
+    #[serde(default)]
+    uncounted_land: Vec<UncountedLandToml>,
     /// Language of charts, report and printed tables (`--lang` overrides it).
     lang: Option<crate::i18n::Lang>,
     target: TargetToml,
     #[serde(default)]
     milestones: Vec<MilestoneToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UncountedLandToml {
+    /// A `land` source's id.
+    source: String,
+    /// Why the accounting leaves it out.
+    reason: String,
 }
 
 #[derive(Deserialize)]
@@ -195,7 +207,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
 
     let sources_file = source.require("sources.csv")?;
     note(&sources_file);
-    let sources = read_sources(&sources_file, &drivers)?;
+    let mut sources = read_sources(&sources_file, &drivers)?;
 
     let mix_file = source.require("energy_mix.csv")?;
     note(&mix_file);
@@ -214,6 +226,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
     if let Some(land) = rt.land_area_ha {
         check_land_area(&sources_file, &region_file, land, &sources)?;
     }
+    let uncounted_land = leave_out_land(&region_file, &rt.uncounted_land, &mut sources)?;
 
     let history = match source.read("history.csv")? {
         Some(f) => {
@@ -240,6 +253,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         milestones,
         land_area_ha: rt.land_area_ha,
         count_ets_removals: rt.count_ets_removals,
+        uncounted_land,
         lang: rt.lang,
         sources,
         carriers,
@@ -257,6 +271,11 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
 }
 
 fn key_error(file: &TextFile, key: &str, message: String) -> Error {
+    key_input_error(file, key, message).into()
+}
+
+/// An error at the first line that starts with `key` (or the file).
+fn key_input_error(file: &TextFile, key: &str, message: String) -> InputError {
     // point at the key's line when we can find it
     let offset = file
         .text
@@ -269,8 +288,8 @@ fn key_error(file: &TextFile, key: &str, message: String) -> Error {
         .find(|(_, l)| l.trim_start().starts_with(key))
         .map(|(s, l)| s + (l.len() - l.trim_start().len()));
     match offset {
-        Some(o) => file.error_at(o, message).into(),
-        None => file.error(message).into(),
+        Some(o) => file.error_at(o, message),
+        None => file.error(message),
     }
 }
 
@@ -342,7 +361,8 @@ fn check_region_toml(file: &TextFile, rt: &RegionToml) -> Result<Target> {
     })
 }
 
-/// Area-based sources (activity unit `ha`) must fit in the region's land area.
+/// The land balance must fit in the region's land area: the land categories and every other
+/// area-based source (activity unit `ha`) that does not lie on a land category.
 fn check_land_area(
     sources_file: &TextFile,
     region_file: &TextFile,
@@ -356,7 +376,10 @@ fn check_land_area(
             format!("`land_area_ha` = {land} must be a positive number of hectares"),
         ));
     }
-    let area: Vec<&Source> = sources.iter().filter(|s| s.activity_unit == "ha").collect();
+    let area: Vec<&Source> = sources
+        .iter()
+        .filter(|s| s.activity_unit == "ha" && s.land.is_none())
+        .collect();
     let total: f64 = area.iter().map(|s| s.activity).sum();
     if total > land * (1.0 + 1e-9) {
         let parts: Vec<String> = area
@@ -370,10 +393,92 @@ fn check_land_area(
                 round6(land),
                 parts.join(", ")
             ))
-            .hint("forest, fields, peatland and other sources with activity unit `ha` must fit in the land area together")
+            .hint("land categories and other sources with activity unit `ha` must fit in the land area together; a source on a land category's hectares names it in the `land` column")
             .into());
     }
     Ok(())
+}
+
+/// Removes the land categories that region.toml's `[[uncounted_land]]` leaves out, returning
+/// them with their reasons; a source that lay on one keeps its own hectares.
+fn leave_out_land(
+    region_file: &TextFile,
+    uncounted: &[UncountedLandToml],
+    sources: &mut Vec<Source>,
+) -> Result<Vec<UncountedLand>> {
+    let mut out: Vec<UncountedLand> = Vec::new();
+    for u in uncounted {
+        let Some(i) = sources.iter().position(|s| s.id == u.source) else {
+            let ids = sources
+                .iter()
+                .filter(|s| s.kind == SourceKind::Land)
+                .map(|s| s.id.as_str());
+            return Err(key_input_error(
+                region_file,
+                "[[uncounted_land]]",
+                format!(
+                    "`uncounted_land` names `{}`, which is not a source",
+                    u.source
+                ),
+            )
+            .maybe_hint(did_you_mean(&u.source, ids))
+            .into());
+        };
+        if sources[i].kind != SourceKind::Land {
+            return Err(key_error(
+                region_file,
+                "[[uncounted_land]]",
+                format!(
+                    "`uncounted_land` names `{}`, a `{}` source: only land categories can be left out",
+                    u.source,
+                    sources[i].kind.as_str()
+                ),
+            ));
+        }
+        if u.reason.trim().is_empty() {
+            return Err(key_error(
+                region_file,
+                "[[uncounted_land]]",
+                format!(
+                    "`uncounted_land` leaves out `{}` without a `reason`",
+                    u.source
+                ),
+            ));
+        }
+        if out.iter().any(|o| o.id == u.source) {
+            continue;
+        }
+        out.push(UncountedLand {
+            id: u.source.clone(),
+            name: sources[i].name.clone(),
+            reason: u.reason.clone(),
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let kept: Vec<bool> = sources
+        .iter()
+        .map(|s| !out.iter().any(|o| o.id == s.id))
+        .collect();
+    // indices of the kept sources after the removal
+    let mut new_index = vec![None; sources.len()];
+    let mut next = 0;
+    for (i, &k) in kept.iter().enumerate() {
+        if k {
+            new_index[i] = Some(next);
+            next += 1;
+        }
+    }
+    let mut i = 0;
+    sources.retain(|_| {
+        i += 1;
+        kept[i - 1]
+    });
+    for s in sources.iter_mut() {
+        s.land = s.land.and_then(|l| new_index[l]);
+    }
+    Ok(out)
 }
 
 /// Resolves `[[milestones]]`: a gross ceiling in kt, a reduction from a history year, or both.
@@ -462,7 +567,7 @@ fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
     let table = Table::read(
         file,
         &["id", "name", "kind", "ef"],
-        &["name_fi", "provenance"],
+        &["name_fi", "bio_ef", "provenance"],
     )?;
     let mut carriers: Vec<Carrier> = Vec::new();
     let mut names = HashSet::new();
@@ -521,12 +626,26 @@ fn read_carriers(file: &TextFile) -> Result<Vec<Carrier>> {
             }
             (CarrierKind::Mix | CarrierKind::Blend, None) => None,
         };
+        let bio_ef = row.f64_or("bio_ef", 0.0)?;
+        if !(0.0..=10.0).contains(&bio_ef) {
+            return Err(row
+                .error("bio_ef", format!("biogenic CO2 factor {bio_ef} is outside 0…10 t/MWh"))
+                .hint("t of biogenic CO2 released per MWh of fuel burnt, e.g. 0.403 for wood (IPCC 2006: 112 t/TJ)")
+                .into());
+        }
+        if bio_ef > 0.0 && kind != CarrierKind::Fuel {
+            return Err(row
+                .error("bio_ef", format!("mix or blend carrier `{id}` must leave `bio_ef` empty"))
+                .hint("a mix or blend burns its components: give `bio_ef` to the fuels in carrier_mix.csv")
+                .into());
+        }
         carriers.push(Carrier {
             id,
             name,
             name_fi: name_fi(&row)?,
             kind,
             ef,
+            bio_ef,
             provenance: row.str("provenance").to_string(),
         });
     }
@@ -688,9 +807,11 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
             "intensity_trend",
             "direct_ef",
         ],
-        &["name_fi", "sector_fi", "provenance"],
+        &["name_fi", "sector_fi", "land", "provenance"],
     )?;
     let mut sources: Vec<Source> = Vec::new();
+    // (row index, land category id, column) of the sources that lie on a land category
+    let mut on_land: Vec<(usize, String, Row)> = Vec::new();
     let mut paths: Vec<(SourceKind, String, usize)> = Vec::new();
     for row in table.rows() {
         let id = check_id(&row, "id")?;
@@ -712,10 +833,11 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
         let kind = match row.required_str("kind")? {
             "emission" => SourceKind::Emission,
             "removal" => SourceKind::Removal,
+            "land" => SourceKind::Land,
             other => {
                 return Err(row
                     .error("kind", format!("unknown source kind `{other}`"))
-                    .hint("`kind` is `emission` or `removal`")
+                    .hint("`kind` is `emission`, `removal` (a sink) or `land` (a land category of the land balance, in ha)")
                     .into());
             }
         };
@@ -739,7 +861,20 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
                 .into());
         }
         let intensity = non_negative("intensity", 0.0)?;
-        let direct_ef = non_negative("direct_ef", 0.0)?;
+        // a land category's or a sink's net flux per unit may have either sign (a forest can
+        // be a net source); an emission source's factor cannot
+        let direct_ef = if kind == SourceKind::Emission {
+            non_negative("direct_ef", 0.0)?
+        } else {
+            let v = row.f64_or("direct_ef", 0.0)?;
+            if v.abs() > MAX_FLUX_PER_UNIT {
+                return Err(row
+                    .error("direct_ef", format!("`direct_ef` = {v} is outside ±{MAX_FLUX_PER_UNIT} t CO2e per unit"))
+                    .hint("a land category's net flux is t CO2e per hectare a year (cultivated peat ~25, forest ~−0.4)")
+                    .into());
+            }
+            v
+        };
         let intensity_trend = row.f64_or("intensity_trend", 0.0)?;
         if !(-0.5..=0.5).contains(&intensity_trend) {
             return Err(row
@@ -769,11 +904,34 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
                 drivers.iter().map(|d| d.id.as_str()),
             )?)
         };
-        if kind == SourceKind::Removal && intensity > 0.0 {
+        if kind != SourceKind::Emission && intensity > 0.0 {
             return Err(row
-                .error("intensity", "a removal source cannot use energy")
+                .error(
+                    "intensity",
+                    format!("a {} source cannot use energy", kind.as_str()),
+                )
                 .hint("model the energy use as a separate emission source")
                 .into());
+        }
+        let unit = row.str("activity_unit");
+        if kind == SourceKind::Land && unit != "ha" {
+            return Err(row
+                .error(
+                    "activity_unit",
+                    format!("land category `{id}` is measured in `{unit}`, not `ha`"),
+                )
+                .hint("a `land` source is an area: activity_unit = ha, direct_ef = net t CO2e per hectare a year")
+                .into());
+        }
+        let land_ref = row.str("land");
+        if !land_ref.is_empty() {
+            if kind == SourceKind::Land || unit != "ha" {
+                return Err(row
+                    .error("land", format!("source `{id}` cannot lie on land category `{land_ref}`"))
+                    .hint("`land` is for emission or removal sources measured in `ha` that lie on a land category's hectares (e.g. the N2O of organic fields)")
+                    .into());
+            }
+            on_land.push((sources.len(), land_ref.to_string(), row.clone()));
         }
         for (k, p, line) in &paths {
             if *k != kind || *p == sector {
@@ -809,14 +967,50 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
             intensity,
             intensity_trend,
             direct_ef,
+            land: None,
             provenance: row.str("provenance").to_string(),
         });
     }
     if sources.is_empty() {
         return Err(file.error("no sources are defined").into());
     }
+    for (i, land_id, row) in on_land {
+        let Some(l) = sources
+            .iter()
+            .position(|s| s.id == land_id && s.kind == SourceKind::Land)
+        else {
+            let ids = sources
+                .iter()
+                .filter(|s| s.kind == SourceKind::Land)
+                .map(|s| s.id.as_str());
+            return Err(row
+                .error("land", format!("`{land_id}` is not a land category"))
+                .hint(did_you_mean(&land_id, ids.clone()).unwrap_or_else(|| {
+                    format!("land categories (kind `land`): {}", name_list(ids))
+                }))
+                .into());
+        };
+        if sources[i].activity > sources[l].activity * (1.0 + 1e-9) {
+            return Err(row
+                .error(
+                    "activity",
+                    format!(
+                        "source `{}` covers {} ha, more than the {} ha of land category `{land_id}` it lies on",
+                        sources[i].id,
+                        round6(sources[i].activity),
+                        round6(sources[l].activity)
+                    ),
+                )
+                .into());
+        }
+        sources[i].land = Some(l);
+    }
     Ok(sources)
 }
+
+/// The largest net flux per unit of a sink or land category, t CO2e (far above any real
+/// hectare's: cultivated peat emits ~30 t CO2e/ha a year).
+pub const MAX_FLUX_PER_UNIT: f64 = 1000.0;
 
 const SHARE_TOLERANCE: f64 = 1e-6;
 
@@ -1089,7 +1283,7 @@ pub fn mix_order(
 }
 
 fn read_history(file: &TextFile) -> Result<Vec<HistoryPoint>> {
-    let table = Table::read(file, &["year", "sector", "kt"], &["provenance"])?;
+    let table = Table::read(file, &["year", "sector", "kt"], &["basis", "provenance"])?;
     let mut out: Vec<HistoryPoint> = Vec::new();
     // (year, sector) pairs seen: one hash look-up per row keeps the loader linear
     let mut seen: std::collections::HashSet<(i32, String)> = std::collections::HashSet::new();
@@ -1102,10 +1296,21 @@ fn read_history(file: &TextFile) -> Result<Vec<HistoryPoint>> {
                 .error("sector", format!("history has `{sector}` in {year} twice"))
                 .into());
         }
+        let independent = match row.str("basis") {
+            "" | "independent" => true,
+            "reconstructed" => false,
+            other => {
+                return Err(row
+                    .error("basis", format!("unknown basis `{other}`"))
+                    .hint("`independent` (a published or measured figure, the default) or `reconstructed` (derived from the same data as sources.csv)")
+                    .into());
+            }
+        };
         out.push(HistoryPoint {
             year,
             sector,
             kt,
+            independent,
             provenance: row.str("provenance").to_string(),
         });
     }

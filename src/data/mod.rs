@@ -20,6 +20,22 @@ pub enum SourceKind {
     Emission,
     /// A sink: removes CO2 (reported as a positive removal).
     Removal,
+    /// A land category of the land balance (forest land on mineral soils, cultivated organic
+    /// soils, …): an area in hectares with a net flux per hectare, positive when the land emits
+    /// and negative when it removes (reported under `Emissions|Land Use`, added to net
+    /// emissions, not to gross).
+    Land,
+}
+
+impl SourceKind {
+    /// The word used in `sources.csv` and in listings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Emission => "emission",
+            SourceKind::Removal => "removal",
+            SourceKind::Land => "land",
+        }
+    }
 }
 
 /// An emission source or sink.
@@ -29,9 +45,9 @@ pub struct Source {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// IAMC sub-path, e.g. `Transport|Road|Passenger Cars`.
     /// Finnish name (`name_fi`), if given.
     pub name_fi: Option<String>,
+    /// IAMC sub-path, e.g. `Transport|Road|Passenger Cars`.
     pub sector: String,
     /// Finnish sector path (`sector_fi`, part by part as `sector`), if given.
     pub sector_fi: Option<String>,
@@ -49,8 +65,13 @@ pub struct Source {
     pub intensity: f64,
     /// Autonomous yearly change of intensity (−0.01 = −1 %/yr).
     pub intensity_trend: f64,
-    /// t CO2e per unit of activity (process emissions, or removal per unit for sinks).
+    /// t CO2e per unit of activity (process emissions, or removal per unit for sinks, or the
+    /// net flux per hectare of a land category: + emits, − removes).
     pub direct_ef: f64,
+    /// The land category (index into [`Region::sources`], a `land` source) whose hectares this
+    /// area-based source lies on (`land` column): its area counts there, not again in the land
+    /// balance, and a land-use change on that category moves its hectares too.
+    pub land: Option<usize>,
     /// Where the numbers come from.
     pub provenance: String,
 }
@@ -87,6 +108,9 @@ pub struct Carrier {
     pub kind: CarrierKind,
     /// For fuels: the EF trajectory (t CO2e/MWh). For mixes and blends: empty.
     pub ef: Option<Trajectory>,
+    /// For fuels: biogenic CO2 released per MWh burnt (t/MWh, `bio_ef`), not counted in `ef`;
+    /// a `ccs` measure that captures it makes a removal. 0 for fossil fuels, mixes and blends.
+    pub bio_ef: f64,
     /// Where the numbers come from.
     pub provenance: String,
 }
@@ -133,6 +157,10 @@ pub struct HistoryPoint {
     pub sector: String,
     /// kt CO2e.
     pub kt: f64,
+    /// Whether the figure comes from a source independent of the model's own data (`basis =
+    /// independent`, the default) or is a reconstruction from the same figures the sources are
+    /// built from (`basis = reconstructed`): `validate` compares the model only with the former.
+    pub independent: bool,
     /// Where it comes from.
     pub provenance: String,
 }
@@ -171,6 +199,17 @@ pub struct Milestone {
     pub basis: String,
 }
 
+/// A land category left out of the model by the region's accounting (`[[uncounted_land]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncountedLand {
+    /// The land source's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Why the accounting leaves it out, as region.toml states it.
+    pub reason: String,
+}
+
 /// A region dataset, validated.
 #[derive(Debug, Clone)]
 pub struct Region {
@@ -197,6 +236,9 @@ pub struct Region {
     /// Whether removals at installations in the EU emissions trading system count (Hinku: no,
     /// since their emissions are outside the accounting).
     pub count_ets_removals: bool,
+    /// Land categories the region's accounting leaves out of net emissions
+    /// (`[[uncounted_land]]` in region.toml), with the reason: they are not among `sources`.
+    pub uncounted_land: Vec<UncountedLand>,
     /// Language of the charts, the report and the printed tables (`lang` in region.toml;
     /// `--lang` overrides it).
     pub lang: Option<crate::i18n::Lang>,

@@ -13,6 +13,7 @@ pub struct Table<'a> {
 }
 
 /// One row of a [`Table`].
+#[derive(Clone, Copy)]
 pub struct Row<'t> {
     table: &'t Table<'t>,
     line: usize,

@@ -36,7 +36,7 @@ use super::{csv_bytes, variable_row};
 use crate::data::Region;
 use crate::engine::{TotalRows, Workspace, run_central};
 use crate::error::Result;
-use crate::model::{Model, compile};
+use crate::model::Model;
 use crate::output::fmt_num;
 use crate::scenario::{Pillar, Scenario};
 
@@ -183,7 +183,7 @@ fn difference_with(
     let by_pillar = players.len() > max_players;
     let mut shares = Vec::new();
     if !players.is_empty() {
-        let u = compile(region, &union)?;
+        let u = crate::model::compile::compile_union(region, &union)?;
         let p = u.central();
         let switches = |measures: &[(String, bool)]| -> Vec<Switch> {
             measures
@@ -389,6 +389,7 @@ pub fn difference_csv(diffs: &[Difference]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::data::{DataSource, load_region};
+    use crate::model::compile;
     use crate::scenario::ScenarioLibrary;
 
     const REFERENCE: &str = r#"

@@ -190,8 +190,8 @@ pub fn run_batch(
             acc.milestones_met = vec![0; model.milestones.len()];
             let mut scratch = Accumulator::new(cells, binning);
             let mut lane = vec![0.0; cells];
-            let mut totals = vec![0.0; 3 * model.ny];
-            let total_rows = [rows.gross, rows.removals, rows.net];
+            let total_rows = rows.in_lane_order();
+            let mut totals = vec![0.0; total_rows.len() * model.ny];
             let lane_rows = TotalRows::LANE;
             loop {
                 if cancel.load(Ordering::Relaxed) {
@@ -303,7 +303,7 @@ pub fn sample_outcomes(
     let mut inputs = vec![0.0; n * k];
     let mut target_met = vec![false; n];
     let mut net_kt = vec![0.0; n];
-    let total_rows = [rows.gross, rows.removals, rows.net];
+    let total_rows = rows.in_lane_order();
     inputs
         .par_chunks_mut((chunk * k).max(1))
         .zip(target_met.par_chunks_mut(chunk))

@@ -31,7 +31,7 @@ use ndarray::{Array2, ArrayViewMut2, Axis};
 use super::reach::Reach;
 use super::sampler::Sampler;
 use crate::model::rows::{flat, flat_mut, row, row_mut, two_rows_mut};
-use crate::model::{DriverPlan, Field, Model, driver_ratio};
+use crate::model::{DriverPlan, Field, Model, RemovalBasis, driver_ratio};
 
 /// Lanes per block where many parameter sets are evaluated (batches, Shapley attribution,
 /// sensitivity, discovery): the size measured fastest (docs/batch.md).
@@ -71,6 +71,9 @@ pub struct BlockWorkspace<const B: usize> {
     ef: Array2<f64>,
     /// Mix component shares `[mix row × year × lane]`.
     mix_share: Array2<f64>,
+    /// Biogenic CO2 a `ccs` captures per MWh of each carrier `[carrier × year × lane]` (no rows
+    /// when the model has no `ccs`).
+    bio: Array2<f64>,
     /// The starting values of the arrays above, copied in at every block.
     act0: Array2<f64>,
     int0: Array2<f64>,
@@ -161,6 +164,11 @@ impl<const B: usize> BlockWorkspace<B> {
             share: fill(&mut model.slot_share.iter().copied()),
             ef: spread(&model.ef0),
             mix_share: fill(&mut model.mix_components.iter().map(|c| c.share)),
+            bio: if model.ccs_flows.is_empty() {
+                rows(0)
+            } else {
+                rows(model.n_carriers)
+            },
             act0: spread(&model.act0),
             int0: spread(&model.int0),
             def0: fill(&mut model.def0.iter().copied()),
@@ -458,10 +466,22 @@ impl<const B: usize> BlockWorkspace<B> {
                 row(&self.adoption, op.measure.0),
             );
         }
+        // land-use changes: hectares moved between land categories, after every other
+        // operation on activity
+        let ones = [1.0; B];
+        for op in &model.land_moves {
+            let (from, to) = two_rows_mut(&mut self.act, op.from.0, op.to.0);
+            switch_rows(
+                from,
+                to,
+                p(op.value.0),
+                &ones,
+                row(&self.adoption, op.measure.0),
+            );
+        }
 
         // energy shares and fuel switches
         copy_rows(&plan.share, &self.share0, &mut self.share);
-        let ones = [1.0; B];
         for op in &model.fuel_switches {
             let ratio = op.ratio.map_or(&ones, |r| p(r.0));
             let (from, to) = two_rows_mut(&mut self.share, op.from.0, op.to.0);
@@ -582,15 +602,35 @@ impl<const B: usize> BlockWorkspace<B> {
             }
         }
         for (r, op) in model.removal_ops.iter().enumerate() {
+            let out = row_mut(&mut rem_out, r);
+            match op.basis {
+                RemovalBasis::Fixed => out.fill(1.0),
+                RemovalBasis::Flow(f) => {
+                    bio_flow(
+                        &model.ccs_flows[f],
+                        model,
+                        &self.mix_share,
+                        &energy_out,
+                        &mut self.bio,
+                        out,
+                    );
+                }
+                RemovalBasis::Land(l) => {
+                    let lm = &model.land_management[l];
+                    managed_drain(lm, &model.def0, &self.act, &self.def, p(lm.avoided.0), out);
+                }
+            }
+            // × v·u(y), and nothing from the year the accounting stops counting it
             let v = p(op.value.0);
             let u = row(&self.adoption, op.measure.0);
-            for (o, u) in row_mut(&mut rem_out, r)
-                .chunks_exact_mut(B)
-                .zip(u.chunks_exact(B))
-            {
+            for (o, u) in out.chunks_exact_mut(B).zip(u.chunks_exact(B)) {
                 for b in 0..B {
-                    o[b] = v[b] * u[b];
+                    o[b] *= v[b] * u[b];
                 }
+            }
+            if let Some(y) = op.counted_until {
+                let from = (y * B).min(out.len());
+                out[from..].fill(0.0);
             }
         }
         // blend slots by component: the slot's energy × the component's share that year
@@ -683,6 +723,10 @@ impl ResetPlan {
             };
             written[k][op.source.0] = true;
         }
+        for op in &model.land_moves {
+            written[0][op.from.0] = true;
+            written[0][op.to.0] = true;
+        }
         let rows = |k: usize| -> Vec<usize> {
             (0..ns)
                 .filter(|&s| written[k][s] && !(k < 3 && factor[k][s]) && !(k == 0 && dynamic[s]))
@@ -754,7 +798,7 @@ impl SourceInputs<'_> {
         let out = row_mut(src_out, s);
         let a = row(self.act, s);
         let def = row(self.def, s);
-        if model.source_is_removal[s] {
+        if model.source_direct_only[s] {
             for ((o, a), d) in out.iter_mut().zip(a).zip(def) {
                 *o = a * d / 1000.0;
             }
@@ -782,6 +826,78 @@ impl SourceInputs<'_> {
         }
         for (o, c) in out.iter_mut().zip(row(self.cap, s)) {
             *o *= c * 1e-3;
+        }
+    }
+}
+
+/// `out` = the biogenic CO2 (kt) of the fuels of `flow` burnt in each year and lane: each
+/// carrier's captured biogenic CO2 per MWh (the fuel's `bio_ef`; a mix's or blend's
+/// Σ share·input_per_output·that of its components), times the energy (GWh) of each slot that
+/// burns it. Reads the slots' energy after the split groups' scaling.
+fn bio_flow(
+    flow: &crate::model::CcsFlow,
+    model: &Model,
+    mix_share: &Array2<f64>,
+    energy: &ArrayViewMut2<f64>,
+    bio: &mut Array2<f64>,
+    out: &mut [f64],
+) {
+    for &(c, f) in &flow.fuels {
+        row_mut(bio, c.0).fill(f);
+    }
+    for (mix, rows) in &flow.mixes {
+        let (before, rest) = bio.view_mut().split_at(Axis(0), mix.0);
+        let (mut target, after) = rest.split_at(Axis(0), 1);
+        let target = row_mut(&mut target, 0);
+        target.fill(0.0);
+        for r in rows {
+            let comp = &model.mix_components[r.0];
+            let k = comp.carrier.0;
+            let kbio = if k < mix.0 {
+                row(&before, k)
+            } else {
+                row(&after, k - mix.0 - 1)
+            };
+            let ipo = comp.input_per_output;
+            for ((t, s), e) in target.iter_mut().zip(row(mix_share, r.0)).zip(kbio) {
+                *t += s * ipo * e;
+            }
+        }
+    }
+    out.fill(0.0);
+    for slot in &flow.slots {
+        let c = model.slot_carrier[slot.0].0;
+        for ((o, e), x) in out.iter_mut().zip(row(energy, slot.0)).zip(row(bio, c)) {
+            // GWh × t/MWh = kt
+            *o += e * x;
+        }
+    }
+}
+
+/// `out` = the harvest drain (kt) left standing on the whole area of `lm`'s land categories
+/// per unit of managed share: Σ area × avoided × max(0, drain_per_ha + flux − data flux) / 1000.
+/// A sample whose flux per hectare is above the data's (a weaker sink) is read as one with a
+/// larger harvest drain, so the same management leaves more standing.
+fn managed_drain<const B: usize>(
+    lm: &crate::model::LandManagementOp,
+    def0: &ndarray::Array1<f64>,
+    act: &Array2<f64>,
+    def: &Array2<f64>,
+    avoided: &[f64; B],
+    out: &mut [f64],
+) {
+    out.fill(0.0);
+    for s in &lm.sources {
+        let d0 = def0[s.0];
+        for ((o, a), d) in out
+            .chunks_exact_mut(B)
+            .zip(row(act, s.0).chunks_exact(B))
+            .zip(row(def, s.0).chunks_exact(B))
+        {
+            for b in 0..B {
+                let drain = (lm.drain_per_ha + d[b] - d0).max(0.0);
+                o[b] += a[b] * avoided[b] * drain / 1000.0;
+            }
         }
     }
 }

@@ -20,7 +20,9 @@ pub struct Summary {
     pub gross_kt: f64,
     /// Removals in the target year, kt.
     pub removals_kt: f64,
-    /// Net emissions in the target year, kt.
+    /// Net flux of the land categories in the target year, kt (+ emits, − removes).
+    pub land_kt: f64,
+    /// Net emissions in the target year, kt: gross + land − removals.
     pub net_kt: f64,
     /// Gross reduction vs the reference year (0.8 = −80 %).
     pub reduction_vs_reference: f64,
@@ -43,18 +45,26 @@ pub struct TotalRows {
     pub gross: usize,
     /// Removals.
     pub removals: usize,
+    /// Net flux of the land categories.
+    pub land: usize,
     /// Net emissions.
     pub net: usize,
 }
 
 impl TotalRows {
-    /// The rows of the three totals gathered one after another (gross, removals, net), as
-    /// [`block::BlockWorkspace::gather_vars`] copies one lane's.
+    /// The rows of the four totals gathered one after another (gross, removals, land, net),
+    /// as [`block::BlockWorkspace::gather_vars`] copies one lane's.
     pub const LANE: TotalRows = TotalRows {
         gross: 0,
         removals: 1,
-        net: 2,
+        land: 2,
+        net: 3,
     };
+
+    /// The rows in the order of [`TotalRows::LANE`].
+    pub fn in_lane_order(&self) -> [usize; 4] {
+        [self.gross, self.removals, self.land, self.net]
+    }
 
     /// Looks the totals up in a model's variables.
     pub fn of(model: &Model) -> TotalRows {
@@ -62,6 +72,7 @@ impl TotalRows {
         TotalRows {
             gross: v.index(variables::GROSS).expect("gross always exists"),
             removals: v.index(variables::REMOVALS).expect("removals always exist"),
+            land: v.index(variables::LAND).expect("land use always exists"),
             net: v.index(variables::NET).expect("net always exists"),
         }
     }
@@ -73,6 +84,7 @@ pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
     let t = model.target_index();
     let gross = &vars[rows.gross * ny..(rows.gross + 1) * ny];
     let removals = &vars[rows.removals * ny..(rows.removals + 1) * ny];
+    let land = &vars[rows.land * ny..(rows.land + 1) * ny];
     let net = &vars[rows.net * ny..(rows.net + 1) * ny];
     let target = &model.target;
     let gross_met = target.gross_limit_kt().map(|lim| gross[t] <= lim);
@@ -91,6 +103,7 @@ pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
         target_year: target.year,
         gross_kt: gross[t],
         removals_kt: removals[t],
+        land_kt: land[t],
         net_kt: net[t],
         reduction_vs_reference: 1.0 - gross[t] / target.reference_kt,
         gross_met,
@@ -190,13 +203,18 @@ pub struct CalibrationRow {
     pub modelled_kt: Option<f64>,
     /// Inventory kt from history.csv for the base year (None when absent).
     pub inventory_kt: Option<f64>,
+    /// Whether the inventory figure is independent of the model's data (history.csv `basis`);
+    /// a reconstruction from the same figures is shown but not compared.
+    pub independent: bool,
 }
 
 impl CalibrationRow {
-    /// Relative difference modelled/inventory − 1, when both exist.
+    /// Relative difference modelled/inventory − 1, when both exist and the inventory figure is
+    /// independent of the model's data (comparing a reconstruction with the model that made it
+    /// would show agreement by construction).
     pub fn difference(&self) -> Option<f64> {
         match (self.modelled_kt, self.inventory_kt) {
-            (Some(m), Some(i)) if i != 0.0 => Some(m / i - 1.0),
+            (Some(m), Some(i)) if i != 0.0 && self.independent => Some(m / i - 1.0),
             _ => None,
         }
     }
@@ -221,28 +239,35 @@ pub fn calibration(region: &crate::data::Region) -> crate::error::Result<Vec<Cal
             sectors.insert(top.to_string());
         }
     }
-    let mut base_year: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    let mut base_year: std::collections::HashMap<&str, (f64, bool)> =
+        std::collections::HashMap::new();
     for h in region.history.iter().filter(|h| h.year == region.base_year) {
         // the first entry wins, as a search from the front would find it
-        base_year.entry(h.sector.as_str()).or_insert(h.kt);
+        base_year
+            .entry(h.sector.as_str())
+            .or_insert((h.kt, h.independent));
         if h.sector != "Total" {
             sectors.insert(h.sector.clone());
         }
     }
-    let inventory = |sector: &str| base_year.get(sector).copied();
+    let inventory = |sector: &str| base_year.get(sector).map(|x| x.0);
+    let independent = |sector: &str| base_year.get(sector).is_none_or(|x| x.1);
     let mut rows: Vec<CalibrationRow> = sectors
         .iter()
         .map(|s| CalibrationRow {
             sector: s.clone(),
             modelled_kt: base(&format!("{}|{s}", variables::GROSS))
-                .or_else(|| base(&format!("{}|{s}", variables::REMOVALS))),
+                .or_else(|| base(&format!("{}|{s}", variables::REMOVALS)))
+                .or_else(|| base(&format!("{}|{s}", variables::LAND))),
             inventory_kt: inventory(s),
+            independent: independent(s),
         })
         .collect();
     rows.push(CalibrationRow {
         sector: "Total".into(),
         modelled_kt: base(variables::GROSS),
         inventory_kt: inventory("Total"),
+        independent: independent("Total"),
     });
     Ok(rows)
 }

@@ -12,11 +12,14 @@
 //! - a driver's growth or scenario factor: the sources whose activity follows the driver;
 //! - an uncertainty factor on a source's field: that source; on a carrier's EF: as a carrier
 //!   operation;
-//! - a split group's total factor: the group's members.
+//! - a split group's total factor: the group's members;
+//! - a land-use change's value or `full` year: its `from` and `to` categories; and anything that
+//!   reaches `from` reaches `to` too (the hectares moved carry it).
 //!
 //! A split group's other members are recomputed too when its scale moves (the kernel compares
 //! it with the reference scale). Removals and blend slots are recomputed at every evaluation:
-//! they are cheap and read no source row.
+//! they are cheap and read only rows that every evaluation leaves right (the activity and
+//! direct-EF arrays, rewritten each time, and energy rows, kept or recomputed).
 //!
 //! Reaching too many sources costs only time; reaching too few would leave stale rows, so the
 //! unit tests compare every bundled scenario's evaluations with and without the skipping.
@@ -67,6 +70,11 @@ impl Reach {
             }
             by_measure[op.measure.0].extend(reached);
         }
+        for op in &model.land_moves {
+            let reached = [op.from.0 as u32, op.to.0 as u32];
+            by_param[op.value.0].extend(reached);
+            by_measure[op.measure.0].extend(reached);
+        }
         for op in &model.carrier_ops {
             let reached = carrier(op.carrier.0);
             by_param[op.value.0].extend(&reached);
@@ -109,6 +117,16 @@ impl Reach {
         for g in &model.split_groups {
             if let Some(f) = g.total_factor {
                 by_param[f.0].extend(g.members.iter().map(|s| s.0 as u32));
+            }
+        }
+        // hectares moved out of a land category carry whatever changed the category's area
+        // into the category they join (in the moves' order, so chains follow)
+        for op in &model.land_moves {
+            let (from, to) = (op.from.0 as u32, op.to.0 as u32);
+            for sources in by_param.iter_mut() {
+                if sources.contains(&from) && !sources.contains(&to) {
+                    sources.push(to);
+                }
             }
         }
         let words = ns.div_ceil(64);

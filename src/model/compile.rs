@@ -139,25 +139,53 @@ fn range_text(lo: f64, hi: f64) -> String {
 /// The most measures a scenario may have (attribution cost grows with their number).
 pub const MAX_MEASURES: usize = 500;
 
-/// Compiles `scenario` against `region` into a [`Model`].
+/// Compiles `scenario` against `region` into a [`Model`], refusing measures that together
+/// claim more than the whole of what they act on (docs/model.md, "Physical potential").
 pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
+    let (model, scenario) = compile_measures_of(region, scenario)?;
+    check_potential(&model, &scenario)?;
+    Ok(model)
+}
+
+/// Compiles without the potential check: for the union of two scenarios' measures that the
+/// difference view evaluates (each scenario was checked on its own; together they overlap).
+pub(crate) fn compile_union(region: &Region, scenario: &Scenario) -> Result<Model> {
+    compile_measures_of(region, scenario).map(|(m, _)| m)
+}
+
+/// The model, with the scenario its measure indices refer to (without the measures the
+/// accounting leaves out).
+fn compile_measures_of<'s>(
+    region: &Region,
+    scenario: &'s Scenario,
+) -> Result<(Model, std::borrow::Cow<'s, Scenario>)> {
     check_measure_count(scenario)?;
     let excluded = accounting_exclusions(region, scenario);
-    let filtered;
-    let scenario = if excluded.is_empty() {
-        scenario
-    } else {
+    let kept: std::borrow::Cow<'s, Scenario> = if excluded.iter().any(|e| e.whole) {
         let mut s = scenario.clone();
         s.measures
-            .retain(|m| !excluded.iter().any(|e| e.id == m.item.id()));
-        filtered = s;
-        &filtered
+            .retain(|m| !excluded.iter().any(|e| e.whole && e.id == m.item.id()));
+        std::borrow::Cow::Owned(s)
+    } else {
+        std::borrow::Cow::Borrowed(scenario)
     };
+    let scenario: &Scenario = &kept;
     let mut params = ParamTable::default();
     let mut drivers = driver_plans(region, scenario, &mut params)?;
     let factors = uncertainty::factors(region, scenario, &mut params, &mut drivers)?;
     let compiled = measures::compile_measures(region, scenario, &mut params)?;
-    let ops = layout::lay_out_ops(region, scenario, &compiled)?;
+    let counted_until = |m: &MeasureSpec| -> Option<usize> {
+        if region.count_ets_removals {
+            return None;
+        }
+        ets_year(m).map(|y| (y.max(region.base_year) - region.base_year) as usize)
+    };
+    let counted: Vec<Option<usize>> = scenario
+        .measures
+        .iter()
+        .map(|m| counted_until(&m.item))
+        .collect();
+    let ops = layout::lay_out_ops(region, scenario, &compiled, &counted)?;
     let measures: Vec<MeasureInfo> = compiled.measures.into_iter().map(|m| m.info).collect();
     let arrays = layout::static_arrays(region, &drivers, &params.params, &measures);
     let variables = VariablePlan::build(
@@ -170,7 +198,7 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         &ops.mix_components,
     );
     check_driver_paths(&drivers, &params.params, region.base_year)?;
-    Ok(Model {
+    let model = Model {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         extends: scenario.extends.clone(),
@@ -185,10 +213,15 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         params: params.params,
         measures,
         source_ids: region.sources.iter().map(|s| s.id.clone()).collect(),
-        source_is_removal: region
+        source_in_ha: region
             .sources
             .iter()
-            .map(|s| s.kind == SourceKind::Removal)
+            .map(|s| s.activity_unit == "ha")
+            .collect(),
+        source_direct_only: region
+            .sources
+            .iter()
+            .map(|s| s.kind != SourceKind::Emission)
             .collect(),
         act0: arrays.act0,
         dyn_drivers: arrays.dyn_drivers,
@@ -211,6 +244,9 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         mix_switches: ops.mix_switches,
         blend_leaves: ops.blend_leaves,
         removal_ops: ops.removal_ops,
+        ccs_flows: ops.ccs_flows,
+        land_management: ops.land_management,
+        land_moves: ops.land_moves,
         drivers,
         source_driver: region
             .sources
@@ -220,8 +256,40 @@ pub fn compile(region: &Region, scenario: &Scenario) -> Result<Model> {
         adoption0: arrays.adoption0,
         dyn_adoption: arrays.dyn_adoption,
         n_carriers: region.carriers.len(),
+        carrier_ids: region.carriers.iter().map(|c| c.id.clone()).collect(),
         variables,
-    })
+    };
+    Ok((model, kept))
+}
+
+/// Refuses measures that together claim more than the whole of a source, fuel or land
+/// category (docs/model.md, "Physical potential").
+fn check_potential(model: &Model, scenario: &Scenario) -> Result<()> {
+    let Some((claim, m)) = super::potential::first_overclaim(model) else {
+        return Ok(());
+    };
+    let names: Vec<String> = claim
+        .by
+        .iter()
+        .map(|b| format!("`{}` {}", model.measures[b.0].id, pct(b.2)))
+        .collect();
+    let spec = &scenario.measures[m];
+    Err(spec
+        .error_at(
+            &spec.item.common.value.span(),
+            format!(
+                "measures claim {} of the {} at their upper values ({}): more than there is",
+                pct(claim.upper()),
+                claim.what,
+                names.join(" + ")
+            ),
+        )
+        .hint("two measures cannot act on the same hectares or the same share of a source: lower their values, or let one act on what the other leaves (`kymsim validate` lists each measure's share of its potential)")
+        .into())
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
 }
 
 /// Refuses a scenario with more than [`MAX_MEASURES`] measures.
@@ -240,28 +308,55 @@ fn check_measure_count(scenario: &Scenario) -> Result<()> {
     Ok(())
 }
 
-/// Phase 1: the removals at EU ETS installations that the region's accounting leaves out.
+/// The year from which a measure's removal is at an installation in the EU ETS: `ets = true`
+/// (always: `i32::MIN`) or `ets_from = YEAR`, on a `removal` or a `ccs`.
+pub(super) fn ets_year(m: &MeasureSpec) -> Option<i32> {
+    let (ets, from) = match &m.action {
+        MeasureAction::Removal(r) => (&r.ets, &r.ets_from),
+        MeasureAction::Ccs(c) => (&c.ets, &c.ets_from),
+        _ => return None,
+    };
+    match (ets.as_ref().map(|e| *e.get_ref()), from) {
+        (_, Some(y)) => Some(*y.get_ref()),
+        (Some(true), None) => Some(i32::MIN),
+        _ => None,
+    }
+}
+
+/// Phase 1: the removals at EU ETS installations that the region's accounting leaves out: a
+/// `removal` at an installation in the ETS from the base year on is left out of the model; a
+/// `ccs` keeps its capture of fossil CO2 and loses its removal from the year its plant joins
+/// the ETS, as does a `removal` that joins later (`RemovalOp::counted_until`).
 fn accounting_exclusions(region: &Region, scenario: &Scenario) -> Vec<ExcludedMeasure> {
     if region.count_ets_removals {
         return Vec::new();
     }
+    let basis = region.accounting.as_deref().unwrap_or("region's");
     scenario
         .measures
         .iter()
-        .filter(|m| match &m.item.action {
-            MeasureAction::Removal(r) => r.ets.as_ref().is_some_and(|e| *e.get_ref()),
-            _ => false,
-        })
-        .map(|m| {
+        .filter_map(|m| {
+            let year = ets_year(&m.item)?;
             let id = m.item.id().to_string();
-            ExcludedMeasure {
+            let whole = m.item.kind() == crate::scenario::MeasureKind::Removal
+                && year <= region.base_year;
+            let reason = match (whole, m.item.kind()) {
+                (true, _) => format!(
+                    "a removal at an EU ETS installation, whose emissions the {basis} accounting leaves out (region.toml `count_ets_removals = false`)"
+                ),
+                (false, crate::scenario::MeasureKind::Ccs) if year <= region.base_year => format!(
+                    "its captured biogenic CO2 is a removal at an EU ETS installation, which the {basis} accounting leaves out (region.toml `count_ets_removals = false`); its capture of fossil CO2 counts"
+                ),
+                _ => format!(
+                    "its removal is not counted from {year}, when its installation joins the EU ETS, whose emissions the {basis} accounting leaves out (region.toml `count_ets_removals = false`)"
+                ),
+            };
+            Some(ExcludedMeasure {
                 name: m.item.common.name.clone().unwrap_or_else(|| id.clone()),
                 id,
-                reason: format!(
-                    "a removal at an EU ETS installation, whose emissions the {} accounting leaves out (region.toml `count_ets_removals = false`)",
-                    region.accounting.as_deref().unwrap_or("region's")
-                ),
-            }
+                reason,
+                whole,
+            })
         })
         .collect()
 }
@@ -526,7 +621,9 @@ pub(super) mod tests {
             m.removal_ops,
             [RemovalOp {
                 measure: MeasureIx(1),
-                value: ParamIx(4)
+                value: ParamIx(4),
+                basis: RemovalBasis::Fixed,
+                counted_until: None,
             }]
         );
     }

@@ -6,6 +6,7 @@
 mod adoption;
 pub(crate) mod compile;
 mod ix;
+pub mod potential;
 pub(crate) mod rows;
 pub mod variables;
 
@@ -69,6 +70,9 @@ pub struct MeasureInfo {
     pub curve: Curve,
     /// Parameter of the completion year (linear/logistic), if any.
     pub full: Option<ParamIx>,
+    /// The IAMC path under `Carbon Removal|` of the removal it adds (`removal`, `ccs`,
+    /// `land_management`).
+    pub removal_sector: Option<String>,
     /// The file it was defined in.
     pub file: String,
 }
@@ -126,13 +130,56 @@ pub struct CarrierOp {
     pub value: ParamIx,
 }
 
-/// A removal measure's own sink row: v·u(y) kt.
+/// What a removal row follows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RemovalBasis {
+    /// `removal`: v·u(y) kt, v in kt/yr.
+    Fixed,
+    /// `ccs`: v·u(y) × the biogenic CO2 of the captured fuels burnt that year
+    /// (`Model::ccs_flows[i]`).
+    Flow(usize),
+    /// `land_management`: v·u(y) × the harvest drain left standing on the managed share of the
+    /// land categories (`Model::land_management[i]`).
+    Land(usize),
+}
+
+/// A removal measure's own sink row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RemovalOp {
     /// Measure.
     pub measure: MeasureIx,
-    /// Parameter of v (kt/yr).
+    /// Parameter of v (kt/yr for `Fixed`, a fraction otherwise).
     pub value: ParamIx,
+    /// What the row follows.
+    pub basis: RemovalBasis,
+    /// The first year index from which the region's accounting no longer counts the removal
+    /// (an installation that joins the EU ETS), if any; 0: never counted.
+    pub counted_until: Option<usize>,
+}
+
+/// Where a `ccs` measure's captured biogenic CO2 comes from: the fuels it captures, the mixes
+/// and blends made from them, and the energy slots that burn either.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CcsFlow {
+    /// Each captured fuel with its biogenic CO2 per MWh (t/MWh).
+    pub fuels: Vec<(CarrierIx, f64)>,
+    /// Mixes and blends that contain a captured fuel (directly or through another), in
+    /// dependency order, each with its component rows that do.
+    pub mixes: Vec<(CarrierIx, Vec<MixRowIx>)>,
+    /// The slots whose carrier is a captured fuel or one of those mixes.
+    pub slots: Vec<SlotIx>,
+}
+
+/// A `land_management` measure's basis: the land categories it manages, with the harvest
+/// drain per hectare and the share of it that stays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandManagementOp {
+    /// The land categories.
+    pub sources: Vec<SourceIx>,
+    /// Harvest drain per hectare at each category's data flux, t CO2/ha a year.
+    pub drain_per_ha: f64,
+    /// Parameter of the share of the drain that stays on a managed hectare.
+    pub avoided: ParamIx,
 }
 
 /// An uncertainty factor on one field of one source (the whole row is scaled).
@@ -239,6 +286,9 @@ pub struct ExcludedMeasure {
     pub name: String,
     /// Why it does not count.
     pub reason: String,
+    /// Whether the whole measure is left out (a `removal` at an ETS installation from the
+    /// base year on), rather than its removal from some year.
+    pub whole: bool,
 }
 
 /// A scenario compiled against a region.
@@ -278,8 +328,11 @@ pub struct Model {
     pub measures: Vec<MeasureInfo>,
     /// Source ids, by [`SourceIx`].
     pub source_ids: Vec<String>,
-    /// Whether each source is a removal.
-    pub source_is_removal: Vec<bool>,
+    /// Whether each source's activity is an area in hectares.
+    pub source_in_ha: Vec<bool>,
+    /// Whether each source's row is activity × direct EF alone (a sink or a land category,
+    /// in kt), rather than an emission source's energy and process emissions.
+    pub source_direct_only: Vec<bool>,
     /// Base activity × driver ratio^elasticity `[source × year]` (static drivers).
     pub act0: Array2<f64>,
     /// Drivers whose path is recomputed per sample.
@@ -290,7 +343,8 @@ pub struct Model {
     pub dyn_activity: Vec<DynActivity>,
     /// Intensity × (1 + trend)^t `[source × year]`.
     pub int0: Array2<f64>,
-    /// Direct EF `[source]`.
+    /// Direct EF `[source]`, as in the data (a `land_management` reads a sample's flux
+    /// against it).
     pub def0: Array1<f64>,
     /// Uncertainty factors on source fields.
     pub source_factors: Vec<SourceFactor>,
@@ -323,6 +377,13 @@ pub struct Model {
     pub blend_leaves: Vec<BlendLeaf>,
     /// Removal measures, each with a leaf row of its own.
     pub removal_ops: Vec<RemovalOp>,
+    /// What the `ccs` removals follow.
+    pub ccs_flows: Vec<CcsFlow>,
+    /// What the `land_management` removals follow.
+    pub land_management: Vec<LandManagementOp>,
+    /// Land-use changes: hectares moved between land categories (activity rows), in order.
+    pub land_moves: Vec<SwitchOp<SourceIx>>,
+
     /// Drivers, by [`DriverIx`].
     pub drivers: Vec<DriverPlan>,
     /// Source → driver, for sources with a driver.
@@ -333,6 +394,8 @@ pub struct Model {
     pub dyn_adoption: Vec<MeasureIx>,
     /// Number of carriers.
     pub n_carriers: usize,
+    /// Carrier ids, by [`CarrierIx`].
+    pub carrier_ids: Vec<String>,
     /// Output variables.
     pub variables: VariablePlan,
 }

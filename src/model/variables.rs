@@ -14,7 +14,10 @@ use crate::model::{BlendLeaf, CarrierIx, MeasureInfo, MixComponent, RemovalOp};
 pub const GROSS: &str = "Emissions|Kyoto Gases";
 /// IAMC name of total removals.
 pub const REMOVALS: &str = "Carbon Removal";
-/// IAMC name of net emissions.
+/// IAMC name of the land balance's net flux: the land categories (`land` sources), + emits and
+/// − removes. Not part of gross emissions; added to net emissions.
+pub const LAND: &str = "Emissions|Land Use";
+/// IAMC name of net emissions: gross + land use − removals.
 pub const NET: &str = "Net Emissions|Kyoto Gases";
 /// IAMC name of total final energy.
 pub const FINAL_ENERGY: &str = "Final Energy";
@@ -51,8 +54,10 @@ pub struct VariablePlan {
     pub child_index: Vec<u32>,
     /// Evaluation order: every variable after its children.
     pub order: Vec<u32>,
-    /// (net, gross, removals) variable indices: net = gross − removals.
+    /// (net, gross, removals) variable indices: net = gross + land − removals.
     pub net: (usize, usize, usize),
+    /// The land-use variable's index ([`LAND`]).
+    pub land: usize,
     /// Leaf indices referenced by `Variable::plus`/`minus`, for evaluating one variable alone.
     pub flat_index: Vec<u32>,
 }
@@ -93,6 +98,7 @@ impl VariablePlan {
             match src.kind {
                 SourceKind::Emission => add(GROSS, &src.sector, UNIT_KT, s),
                 SourceKind::Removal => add(REMOVALS, &src.sector, UNIT_KT, s),
+                SourceKind::Land => add(LAND, &src.sector, UNIT_KT, s),
             }
             for slot in source_slots[s].clone() {
                 let carrier = &region.carriers[slot_carrier[slot].0];
@@ -123,13 +129,15 @@ impl VariablePlan {
         }
         for (r, op) in removal_ops.iter().enumerate() {
             let sector = measures[op.measure.0]
-                .targets
-                .trim_start_matches("Carbon Removal|");
+                .removal_sector
+                .as_deref()
+                .expect("a removal row's measure names its sector");
             add(REMOVALS, sector, UNIT_KT, ns + r);
         }
         for (root, unit) in [
             (GROSS, UNIT_KT),
             (REMOVALS, UNIT_KT),
+            (LAND, UNIT_KT),
             (FINAL_ENERGY, UNIT_GWH),
             (NET, UNIT_KT),
         ] {
@@ -140,7 +148,7 @@ impl VariablePlan {
         let mut vars = Vec::with_capacity(names.len());
         let mut leaf_index = Vec::new();
         let mut child_index = Vec::new();
-        let roots = [GROSS, REMOVALS, FINAL_ENERGY];
+        let roots = [GROSS, REMOVALS, LAND, FINAL_ENERGY];
         for (v, (name, (unit, leaves))) in direct.iter().enumerate() {
             let a = leaf_index.len();
             leaf_index.extend_from_slice(leaves);
@@ -174,6 +182,7 @@ impl VariablePlan {
             index(GROSS).expect("gross"),
             index(REMOVALS).expect("removals"),
         );
+        let land = index(LAND).expect("land");
         order.push(net.0 as u32);
         // every leaf below each variable, for evaluating one variable on its own
         let mut below: Vec<Vec<u32>> = vec![Vec::new(); vars.len()];
@@ -191,7 +200,9 @@ impl VariablePlan {
         let mut flat_index = Vec::new();
         for (v, var) in vars.iter_mut().enumerate() {
             let (plus, minus) = if v == net.0 {
-                (below[net.1].clone(), below[net.2].clone())
+                let mut plus = below[net.1].clone();
+                plus.extend_from_slice(&below[land]);
+                (plus, below[net.2].clone())
             } else {
                 (below[v].clone(), Vec::new())
             };
@@ -208,6 +219,7 @@ impl VariablePlan {
             child_index,
             order,
             net,
+            land,
             flat_index,
         }
     }
@@ -240,8 +252,13 @@ impl VariablePlan {
             };
             if v == self.net.0 {
                 let (_, g, r) = self.net;
-                for ((o, g), r) in target.iter_mut().zip(other(g)).zip(other(r)) {
-                    *o = g - r;
+                for (((o, g), l), r) in target
+                    .iter_mut()
+                    .zip(other(g))
+                    .zip(other(self.land))
+                    .zip(other(r))
+                {
+                    *o = g + l - r;
                 }
                 continue;
             }

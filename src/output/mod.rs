@@ -117,7 +117,9 @@ pub struct SummaryRow {
     pub gross_kt: String,
     /// Removals in the target year.
     pub removals_kt: String,
-    /// Net emissions in the target year.
+    /// Net flux of the land categories in the target year (+ emits, − removes).
+    pub land_use_kt: String,
+    /// Net emissions in the target year: gross + land use − removals.
     pub net_kt: String,
     /// Reference-year gross emissions.
     pub reference_kt: String,
@@ -149,6 +151,7 @@ impl SummaryRow {
             target_year: s.target_year,
             gross_kt: fmt_num(s.gross_kt),
             removals_kt: fmt_num(s.removals_kt),
+            land_use_kt: fmt_num(s.land_kt),
             net_kt: fmt_num(s.net_kt),
             reference_kt: fmt_num(model.target.reference_kt),
             reduction_vs_reference: fmt_num(s.reduction_vs_reference),

@@ -78,11 +78,12 @@ pub const STATISTIC_COLUMN: &str = "statistic";
 pub const SAMPLE_COLUMN: &str = "sample";
 
 /// `summary.csv`, before one [`milestone_column`] per milestone.
-pub const SUMMARY_COLUMNS: [&str; 13] = [
+pub const SUMMARY_COLUMNS: [&str; 14] = [
     "scenario",
     "target_year",
     "gross_kt",
     "removals_kt",
+    "land_use_kt",
     "net_kt",
     "reference_kt",
     "reduction_vs_reference",
@@ -263,8 +264,8 @@ mod tests {
         let mut want = fixed(&SUMMARY_COLUMNS);
         want.extend(m.milestones.iter().map(|ms| milestone_column(ms.year)));
         assert_eq!(got, want);
-        // Kymenlaakso has one milestone (2030): 13 fixed columns + 1
-        assert_eq!(got.len(), 14);
+        // Kymenlaakso has one milestone (2030): 14 fixed columns + 1
+        assert_eq!(got.len(), 15);
         let got = header(&crate::output::results_csv(&[(&m, &r)]));
         assert_eq!(&got[..5], &fixed(&IAMC_COLUMNS)[..]);
         assert_eq!(got[5], m.base_year.to_string());

@@ -38,11 +38,19 @@ pub enum MeasureKind {
     MixSwitch,
     /// Adds a sink of v·u kt/yr.
     Removal,
+    /// Captures v·u of the CO2 of the fuels a plant burns: their emission factor falls by v·u
+    /// and their biogenic CO2 captured is a removal (it follows the fuel burnt each year).
+    Ccs,
+    /// Moves v·u of a land category's hectares to another category.
+    LandUseChange,
+    /// Manages v·u of a land category's area so that part of its harvest drain stays: a
+    /// removal that follows the area and the category's drawn flux.
+    LandManagement,
 }
 
 impl MeasureKind {
     /// Every kind, in the order of docs/scenario-format.md.
-    pub const ALL: [MeasureKind; 8] = [
+    pub const ALL: [MeasureKind; 11] = [
         MeasureKind::Activity,
         MeasureKind::Efficiency,
         MeasureKind::FuelSwitch,
@@ -51,6 +59,9 @@ impl MeasureKind {
         MeasureKind::CarrierEf,
         MeasureKind::MixSwitch,
         MeasureKind::Removal,
+        MeasureKind::Ccs,
+        MeasureKind::LandUseChange,
+        MeasureKind::LandManagement,
     ];
 
     /// Snake-case name as in the TOML.
@@ -64,7 +75,23 @@ impl MeasureKind {
             MeasureKind::CarrierEf => "carrier_ef",
             MeasureKind::MixSwitch => "mix_switch",
             MeasureKind::Removal => "removal",
+            MeasureKind::Ccs => "ccs",
+            MeasureKind::LandUseChange => "land_use_change",
+            MeasureKind::LandManagement => "land_management",
         }
+    }
+
+    /// Whether the measure's value is a fraction (0–1); a `removal`'s is kt CO2e a year.
+    pub fn value_is_fraction(self) -> bool {
+        self != MeasureKind::Removal
+    }
+
+    /// Whether the measure adds a row of its own under `Carbon Removal|`.
+    pub fn removes(self) -> bool {
+        matches!(
+            self,
+            MeasureKind::Removal | MeasureKind::Ccs | MeasureKind::LandManagement
+        )
     }
 
     /// The keys of this kind's own struct (besides the common ones and `kind`).
@@ -78,6 +105,9 @@ impl MeasureKind {
             MeasureKind::FuelSwitch => fields_of::<FuelSwitch>(),
             MeasureKind::MixSwitch => fields_of::<MixSwitch>(),
             MeasureKind::Removal => fields_of::<Removal>(),
+            MeasureKind::Ccs => fields_of::<Ccs>(),
+            MeasureKind::LandUseChange => fields_of::<LandUseChange>(),
+            MeasureKind::LandManagement => fields_of::<LandManagement>(),
         }
     }
 }
@@ -161,6 +191,50 @@ pub struct Removal {
     /// The capture happens at an installation in the EU emissions trading system, whose
     /// emissions the region's accounting may leave out (`count_ets_removals`).
     pub ets: Option<Spanned<bool>>,
+    /// The installation joins the EU ETS in this year (e.g. waste incineration from 2028):
+    /// from then on the accounting rule of `ets` applies.
+    pub ets_from: Option<Spanned<i32>>,
+}
+
+/// `ccs`: carbon capture and storage at a plant, acting on the fuels it burns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ccs {
+    /// The fuel carriers whose flue gas is captured (ids or globs).
+    #[serde(default)]
+    pub targets: Vec<Spanned<String>>,
+    /// IAMC path under `Carbon Removal|` of the captured biogenic CO2.
+    pub sector: Spanned<String>,
+    /// The plant is an installation in the EU ETS (see [`Removal::ets`]).
+    pub ets: Option<Spanned<bool>>,
+    /// The plant joins the EU ETS in this year.
+    pub ets_from: Option<Spanned<i32>>,
+}
+
+/// `land_use_change`: moves hectares from one land category to another.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandUseChange {
+    /// Land category the hectares leave.
+    pub from: Spanned<String>,
+    /// Land category they join.
+    pub to: Spanned<String>,
+}
+
+/// `land_management`: part of a land category's harvest drain left standing on the managed
+/// share of its area.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandManagement {
+    /// Land categories (ids or globs).
+    #[serde(default)]
+    pub targets: Vec<Spanned<String>>,
+    /// IAMC path under `Carbon Removal|`.
+    pub sector: Spanned<String>,
+    /// The harvest drain per hectare at the category's data flux, t CO2/ha a year (> 0).
+    pub drain_per_ha: Spanned<f64>,
+    /// Share of the drain that stays on a managed hectare, after leakage (0–1).
+    pub avoided: Spanned<ValueSpec>,
 }
 
 /// What a measure does: its kind with that kind's own fields.
@@ -182,6 +256,12 @@ pub enum MeasureAction {
     MixSwitch(MixSwitch),
     /// Adds a sink.
     Removal(Removal),
+    /// Captures the CO2 of the fuels a plant burns.
+    Ccs(Ccs),
+    /// Moves hectares between land categories.
+    LandUseChange(LandUseChange),
+    /// Leaves part of a land category's harvest drain standing.
+    LandManagement(LandManagement),
 }
 
 impl MeasureAction {
@@ -196,10 +276,13 @@ impl MeasureAction {
             MeasureAction::CarrierEf(_) => MeasureKind::CarrierEf,
             MeasureAction::MixSwitch(_) => MeasureKind::MixSwitch,
             MeasureAction::Removal(_) => MeasureKind::Removal,
+            MeasureAction::Ccs(_) => MeasureKind::Ccs,
+            MeasureAction::LandUseChange(_) => MeasureKind::LandUseChange,
+            MeasureAction::LandManagement(_) => MeasureKind::LandManagement,
         }
     }
 
-    /// The targets as written (none for a removal).
+    /// The targets as written (none for a removal or a land-use change).
     pub fn targets(&self) -> &[Spanned<String>] {
         match self {
             MeasureAction::Activity(t)
@@ -209,7 +292,9 @@ impl MeasureAction {
             MeasureAction::CarrierEf(t) => &t.targets,
             MeasureAction::FuelSwitch(f) => &f.targets,
             MeasureAction::MixSwitch(m) => &m.targets,
-            MeasureAction::Removal(_) => &[],
+            MeasureAction::Ccs(c) => &c.targets,
+            MeasureAction::LandManagement(l) => &l.targets,
+            MeasureAction::Removal(_) | MeasureAction::LandUseChange(_) => &[],
         }
     }
 }
@@ -284,6 +369,11 @@ impl MeasureSpec {
             MeasureKind::FuelSwitch => from_table(own, &span).map(MeasureAction::FuelSwitch),
             MeasureKind::MixSwitch => from_table(own, &span).map(MeasureAction::MixSwitch),
             MeasureKind::Removal => from_table(own, &span).map(MeasureAction::Removal),
+            MeasureKind::Ccs => from_table(own, &span).map(MeasureAction::Ccs),
+            MeasureKind::LandUseChange => from_table(own, &span).map(MeasureAction::LandUseChange),
+            MeasureKind::LandManagement => {
+                from_table(own, &span).map(MeasureAction::LandManagement)
+            }
         }
         .map_err(missing)?;
         Ok(MeasureSpec { common, action })
@@ -363,9 +453,9 @@ fn check_keys(file: &TextFile, table: &DeTable<'_>, kind: MeasureKind) -> Result
             "a `removal` measure has no `targets`".to_string(),
             "it adds its own sink; name its IAMC path with `sector`".to_string(),
         ),
-        (_, "ets") => (
-            format!("`ets` does not apply to a `{}` measure", kind.as_str()),
-            "`ets = true` marks a `removal` captured at an installation in the EU ETS".to_string(),
+        (_, "ets" | "ets_from") => (
+            format!("`{name}` does not apply to a `{}` measure", kind.as_str()),
+            "`ets = true` or `ets_from = YEAR` marks a `removal` or `ccs` at an installation in the EU ETS".to_string(),
         ),
         _ => (
             format!("`{name}` does not apply to a `{}` measure", kind.as_str()),
@@ -393,7 +483,7 @@ fn missing_field(
     let who = measure_name(&id.map(str::to_string));
     let (message, hint) = match field {
         "sector" => (
-            format!("removal {who} needs a `sector`"),
+            format!("{} {who} needs a `sector`", kind.as_str()),
             "the IAMC path under `Carbon Removal|`, e.g. sector = \"BECCS\"".to_string(),
         ),
         "from" | "to" => (
@@ -554,7 +644,7 @@ mod tests {
         assert_eq!(
             e.hint.as_deref(),
             Some(
-                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `ets`)"
+                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `ets`, `ets_from`)"
             )
         );
     }

@@ -16,8 +16,8 @@ use toml::Spanned;
 
 pub use dist::{Dist, Prepared, ValueSpec, normal_cdf, normal_quantile};
 pub use measure::{
-    CarrierTargets, FuelSwitch, MeasureAction, MeasureCommon, MeasureKind, MeasureSpec, MixSwitch,
-    Removal, SourceTargets,
+    CarrierTargets, Ccs, FuelSwitch, LandManagement, LandUseChange, MeasureAction, MeasureCommon,
+    MeasureKind, MeasureSpec, MixSwitch, Removal, SourceTargets,
 };
 
 use crate::data::load_toml_error;

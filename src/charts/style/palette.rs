@@ -71,6 +71,26 @@ const REMOVAL_KNOWN: [(&str, usize); 7] = [
     ("agriculture", 3),
 ];
 
+/// Browns and greens for land categories (the land balance).
+const LAND_POOL: [RGBColor; 6] = [
+    hex(0x225522), // dark green: forest land
+    hex(0x8C510A), // brown: cropland
+    hex(0xBF812D), // ochre: grassland
+    hex(0x5E8C99), // grey blue: wetlands
+    hex(0x777777), // grey: settlements
+    hex(0xDFC27D), // sand: other land
+];
+
+/// Land category names (lower case, prefix) with a fixed colour of [`LAND_POOL`].
+const LAND_KNOWN: [(&str, usize); 6] = [
+    ("forest", 0),
+    ("cropland", 1),
+    ("grassland", 2),
+    ("wetland", 3),
+    ("settlement", 4),
+    ("other", 5),
+];
+
 /// Carrier colours, grouped by family (electricity blue, heat red, fossil greys and oranges,
 /// biogenic greens); a pool large enough that each carrier of a region has its own.
 const CARRIER_POOL: [RGBColor; 20] = [
@@ -230,6 +250,11 @@ impl ColorMap {
     /// Colours of top-level removal sectors.
     pub fn removals(names: impl IntoIterator<Item = String>) -> ColorMap {
         ColorMap::build(names, &REMOVAL_POOL, &REMOVAL_KNOWN, true)
+    }
+
+    /// Colours of top-level land categories.
+    pub fn land(names: impl IntoIterator<Item = String>) -> ColorMap {
+        ColorMap::build(names, &LAND_POOL, &LAND_KNOWN, true)
     }
 
     /// Colours of carriers.

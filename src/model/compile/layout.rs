@@ -16,6 +16,12 @@ pub(super) struct Ops {
     pub carrier_ops: Vec<CarrierOp>,
     /// Removal measures.
     pub removal_ops: Vec<RemovalOp>,
+    /// What the `ccs` removals follow.
+    pub ccs_flows: Vec<CcsFlow>,
+    /// What the `land_management` removals follow.
+    pub land_management: Vec<LandManagementOp>,
+    /// Land-use changes.
+    pub land_moves: Vec<SwitchOp<SourceIx>>,
     /// Carrier of each slot.
     pub slot_carrier: Vec<CarrierIx>,
     /// Slots of each source.
@@ -41,6 +47,7 @@ pub(super) fn lay_out_ops(
     region: &Region,
     scenario: &Scenario,
     compiled: &CompiledMeasures,
+    counted_until: &[Option<usize>],
 ) -> Result<Ops> {
     let energy = &compiled.energy;
     // slots: each source's in a contiguous range, base mix first
@@ -118,6 +125,9 @@ pub(super) fn lay_out_ops(
         mult_ops: Vec::new(),
         carrier_ops: Vec::new(),
         removal_ops: Vec::new(),
+        ccs_flows: Vec::new(),
+        land_management: Vec::new(),
+        land_moves: Vec::new(),
         slot_carrier: Vec::new(),
         source_slots: Vec::new(),
         slot_share: Array1::zeros(0),
@@ -165,7 +175,70 @@ pub(super) fn lay_out_ops(
                     ratio: None,
                 }));
             }
-            Action::Removal { .. } => ops.removal_ops.push(RemovalOp { measure, value }),
+            Action::Removal { .. } => ops.removal_ops.push(RemovalOp {
+                measure,
+                value,
+                basis: RemovalBasis::Fixed,
+                counted_until: counted_until[mi],
+            }),
+            Action::Ccs { carriers, .. } => {
+                // the fossil part: the fuels' emission factors fall by v·u
+                ops.carrier_ops
+                    .extend(carriers.iter().map(|&carrier| CarrierOp {
+                        carrier,
+                        measure,
+                        value,
+                    }));
+                ops.removal_ops.push(RemovalOp {
+                    measure,
+                    value,
+                    basis: RemovalBasis::Flow(ops.ccs_flows.len()),
+                    counted_until: counted_until[mi],
+                });
+                ops.ccs_flows.push(ccs_flow(
+                    region,
+                    carriers,
+                    &mixes,
+                    &mix_components,
+                    &slot_carrier,
+                ));
+            }
+            Action::LandUseChange { from, to, on } => {
+                ops.land_moves.push(SwitchOp {
+                    from: *from,
+                    to: *to,
+                    measure,
+                    value,
+                    ratio: None,
+                });
+                // the sources on the hectares that leave lose the same share of their area
+                ops.mult_ops.extend(on.iter().map(|&source| MultOp {
+                    field: Field::Activity,
+                    source,
+                    measure,
+                    value,
+                }));
+            }
+            Action::LandManagement {
+                sources,
+                drain_per_ha,
+                ..
+            } => {
+                ops.removal_ops.push(RemovalOp {
+                    measure,
+                    value,
+                    basis: RemovalBasis::Land(ops.land_management.len()),
+                    counted_until: counted_until[mi],
+                });
+                ops.land_management.push(LandManagementOp {
+                    sources: sources.clone(),
+                    drain_per_ha: *drain_per_ha,
+                    avoided: c
+                        .params
+                        .avoided
+                        .expect("land_management lays out `avoided`"),
+                });
+            }
         }
     }
     // blend slots are reported by component: one leaf per (slot, component row)
@@ -183,6 +256,46 @@ pub(super) fn lay_out_ops(
     ops.mixes = mixes;
     ops.mix_components = mix_components;
     Ok(ops)
+}
+
+/// What a `ccs` on `fuels` follows: the fuels' biogenic CO2 factors, every mix or blend that
+/// contains one of them (directly or through another mix) with the component rows that do, in
+/// dependency order, and the slots that burn any of these carriers.
+fn ccs_flow(
+    region: &Region,
+    fuels: &[CarrierIx],
+    mixes: &[Mix],
+    mix_components: &[MixComponent],
+    slot_carrier: &[CarrierIx],
+) -> CcsFlow {
+    let mut holds = vec![false; region.carriers.len()];
+    for f in fuels {
+        holds[f.0] = true;
+    }
+    let mut flow_mixes = Vec::new();
+    for mix in mixes {
+        let rows: Vec<MixRowIx> = mix
+            .rows
+            .clone()
+            .filter(|&r| holds[mix_components[r].carrier.0])
+            .map(MixRowIx)
+            .collect();
+        if !rows.is_empty() {
+            holds[mix.carrier.0] = true;
+            flow_mixes.push((mix.carrier, rows));
+        }
+    }
+    CcsFlow {
+        fuels: fuels
+            .iter()
+            .map(|&f| (f, region.carriers[f.0].bio_ef))
+            .collect(),
+        mixes: flow_mixes,
+        slots: (0..slot_carrier.len())
+            .filter(|&s| holds[slot_carrier[s].0])
+            .map(SlotIx)
+            .collect(),
+    }
 }
 
 /// Phase 5's output: the arrays every evaluation starts from, and what it must recompute.
@@ -305,7 +418,8 @@ mod tests {
         let region = tiny();
         let sc = tiny_scenario(text);
         let compiled = compile_measures(&region, &sc, &mut ParamTable::default()).unwrap();
-        lay_out_ops(&region, &sc, &compiled).unwrap()
+        let counted = vec![None; sc.measures.len()];
+        lay_out_ops(&region, &sc, &compiled, &counted).unwrap()
     }
 
     #[test]

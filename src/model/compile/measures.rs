@@ -6,7 +6,7 @@ use toml::Spanned;
 
 use super::*;
 use crate::data::CarrierKind;
-use crate::scenario::{Adoption, MeasureKind};
+use crate::scenario::Adoption;
 
 /// A target matched by its id or by a glob (a glob may match sources a kind skips).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +57,29 @@ pub(super) enum Resolved {
         /// IAMC path under `Carbon Removal|`, as written.
         sector: Spanned<String>,
     },
+    /// ccs.
+    Ccs {
+        /// Carriers matched.
+        targets: Vec<Matched<CarrierIx>>,
+        /// IAMC path under `Carbon Removal|`, as written.
+        sector: Spanned<String>,
+    },
+    /// land_use_change.
+    LandUseChange {
+        /// Land category the hectares leave.
+        from: SourceIx,
+        /// Land category they join.
+        to: SourceIx,
+    },
+    /// land_management.
+    LandManagement {
+        /// Sources matched.
+        targets: Vec<Matched<SourceIx>>,
+        /// IAMC path under `Carbon Removal|`, as written.
+        sector: Spanned<String>,
+        /// Harvest drain per hectare.
+        drain_per_ha: Spanned<f64>,
+    },
 }
 
 /// Phase 3b: what a measure acts on, checked against the region for its kind.
@@ -97,6 +120,33 @@ pub(super) enum Action {
         /// IAMC path under `Carbon Removal|`.
         sector: String,
     },
+    /// Captures the CO2 of fuel carriers; their captured biogenic CO2 is a removal under
+    /// `Carbon Removal|<sector>`.
+    Ccs {
+        /// The fuels.
+        carriers: Vec<CarrierIx>,
+        /// IAMC path under `Carbon Removal|`.
+        sector: String,
+    },
+    /// Moves hectares from one land category to another, with the sources on them.
+    LandUseChange {
+        /// Land category the hectares leave.
+        from: SourceIx,
+        /// Land category they join.
+        to: SourceIx,
+        /// Sources that lie on `from`'s hectares (their activity falls with it).
+        on: Vec<SourceIx>,
+    },
+    /// Leaves part of the land categories' harvest drain standing: a removal under
+    /// `Carbon Removal|<sector>`.
+    LandManagement {
+        /// The land categories.
+        sources: Vec<SourceIx>,
+        /// IAMC path under `Carbon Removal|`.
+        sector: String,
+        /// Harvest drain per hectare, t CO2/ha a year.
+        drain_per_ha: f64,
+    },
 }
 
 impl Action {
@@ -111,11 +161,24 @@ impl Action {
             ids.join(",")
         };
         match self {
-            Action::Sources { sources: s, .. } | Action::FuelSwitch { sources: s, .. } => {
-                sources(s)
-            }
-            Action::CarrierEf { carriers: c } | Action::MixSwitch { mixes: c, .. } => carriers(c),
+            Action::Sources { sources: s, .. }
+            | Action::FuelSwitch { sources: s, .. }
+            | Action::LandManagement { sources: s, .. } => sources(s),
+            Action::CarrierEf { carriers: c }
+            | Action::MixSwitch { mixes: c, .. }
+            | Action::Ccs { carriers: c, .. } => carriers(c),
             Action::Removal { sector } => format!("Carbon Removal|{sector}"),
+            Action::LandUseChange { from, to, .. } => sources(&[*from, *to]),
+        }
+    }
+
+    /// The path under `Carbon Removal|` of the removal row it adds, if any.
+    pub(super) fn removal_sector(&self) -> Option<&str> {
+        match self {
+            Action::Removal { sector }
+            | Action::Ccs { sector, .. }
+            | Action::LandManagement { sector, .. } => Some(sector),
+            _ => None,
         }
     }
 }
@@ -182,6 +245,8 @@ pub(super) struct MeasureParams {
     pub full: Option<ParamIx>,
     /// fuel_switch: MWh of `to` per MWh of `from`.
     pub energy_ratio: Option<ParamIx>,
+    /// land_management: the share of the drain that stays.
+    pub avoided: Option<ParamIx>,
 }
 
 /// A measure through phase 3.
@@ -235,6 +300,7 @@ pub(super) fn compile_measures(
                         cost: p.cost,
                         curve: p.curve.clone(),
                         full: p.full,
+                        removal_sector: action.removal_sector().map(str::to_string),
                         file: m.file.name.clone(),
                     },
                     action,
@@ -287,6 +353,44 @@ pub(super) fn resolve_targets(region: &Region, m: &Located<MeasureSpec>) -> Resu
         MeasureAction::Removal(r) => Resolved::Removal {
             sector: r.sector.clone(),
         },
+        MeasureAction::Ccs(c) => Resolved::Ccs {
+            targets: match_ids(m, &c.targets, carrier_ids(), "carrier", CarrierIx)?,
+            sector: c.sector.clone(),
+        },
+        MeasureAction::LandUseChange(l) => Resolved::LandUseChange {
+            from: source_ref(m, &l.from, region)?,
+            to: source_ref(m, &l.to, region)?,
+        },
+        MeasureAction::LandManagement(l) => Resolved::LandManagement {
+            targets: match_ids(m, &l.targets, source_ids(), "source", SourceIx)?,
+            sector: l.sector.clone(),
+            drain_per_ha: l.drain_per_ha.clone(),
+        },
+    })
+}
+
+/// A source named by `from` or `to`.
+fn source_ref(
+    m: &Located<MeasureSpec>,
+    name: &Spanned<String>,
+    region: &Region,
+) -> Result<SourceIx> {
+    let v = name.get_ref();
+    region.source_index(v).map(SourceIx).ok_or_else(|| {
+        let ids = region
+            .sources
+            .iter()
+            .filter(|s| s.kind == SourceKind::Land)
+            .map(|s| s.id.as_str());
+        m.error_at(
+            &name.span(),
+            format!("unknown land category `{v}` in measure `{}`", m.item.id()),
+        )
+        .hint(
+            did_you_mean(v, ids.clone())
+                .unwrap_or_else(|| format!("land categories (kind `land`): {}", name_list(ids))),
+        )
+        .into()
     })
 }
 
@@ -370,14 +474,16 @@ pub(super) fn validate_kind(
     let kind = m.item.kind();
     let source = |s: SourceIx| &region.sources[s.0];
     let carrier = |c: CarrierIx| &region.carriers[c.0];
+    check_ets(m)?;
     match resolved {
         Resolved::Sources { field, targets } => {
             for t in &targets {
-                let removal = source(t.ix).kind == SourceKind::Removal;
-                if removal && matches!(field, Field::Intensity | Field::Capture) {
+                let sk = source(t.ix).kind;
+                if sk != SourceKind::Emission && matches!(field, Field::Intensity | Field::Capture)
+                {
                     return Err(m
-                        .error(format!("`{}` measure `{id}` targets removal source `{}`", kind.as_str(), source(t.ix).id))
-                        .hint("efficiency and capture act on emission sources; use `activity` or `process` on a sink")
+                        .error(format!("`{}` measure `{id}` targets {} source `{}`", kind.as_str(), sk.as_str(), source(t.ix).id))
+                        .hint("efficiency and capture act on emission sources; use `activity` or `process` on a sink, and `land_use_change` or `land_management` on a land category")
                         .into());
                 }
             }
@@ -555,19 +661,136 @@ pub(super) fn validate_kind(
                 mixes: targets.iter().map(|t| t.ix).collect(),
             })
         }
-        Resolved::Removal { sector } => {
-            let s = sector.get_ref();
-            if s.is_empty() || s.split('|').any(|p| p.trim().is_empty() || p.trim() != p) {
+        Resolved::Removal { sector } => Ok(Action::Removal {
+            sector: check_sector(m, &sector)?,
+        }),
+        Resolved::Ccs { targets, sector } => {
+            for t in &targets {
+                if carrier(t.ix).kind != CarrierKind::Fuel {
+                    return Err(m
+                        .error(format!("`ccs` measure `{id}` targets mix or blend carrier `{}`", carrier(t.ix).id))
+                        .hint("a plant captures the flue gas of the fuels it burns: name the fuels (e.g. municipal_waste), and the mixes made from them follow")
+                        .into());
+                }
+            }
+            Ok(Action::Ccs {
+                carriers: targets.iter().map(|t| t.ix).collect(),
+                sector: check_sector(m, &sector)?,
+            })
+        }
+        Resolved::LandUseChange { from, to } => {
+            for s in [from, to] {
+                if source(s).kind != SourceKind::Land {
+                    return Err(m
+                        .error(format!(
+                            "`land_use_change` measure `{id}` names `{}`, a `{}` source, not a land category",
+                            source(s).id,
+                            source(s).kind.as_str()
+                        ))
+                        .hint("`from` and `to` are sources of kind `land` (sources.csv)")
+                        .into());
+                }
+            }
+            if from == to {
                 return Err(m
-                    .error_at(
-                        &sector.span(),
-                        format!("sector path `{s}` has an empty or padded part"),
-                    )
+                    .error(format!(
+                        "measure `{id}` moves `{}` to itself",
+                        source(from).id
+                    ))
                     .into());
             }
-            Ok(Action::Removal { sector: s.clone() })
+            let on = (0..region.sources.len())
+                .filter(|&s| region.sources[s].land == Some(from.0))
+                .map(SourceIx)
+                .collect();
+            Ok(Action::LandUseChange { from, to, on })
+        }
+        Resolved::LandManagement {
+            targets,
+            sector,
+            drain_per_ha,
+        } => {
+            let mut sources = Vec::new();
+            for t in &targets {
+                if source(t.ix).kind != SourceKind::Land {
+                    if t.by_glob {
+                        continue;
+                    }
+                    return Err(m
+                        .error(format!(
+                            "`land_management` measure `{id}` targets `{}`, a `{}` source, not a land category",
+                            source(t.ix).id,
+                            source(t.ix).kind.as_str()
+                        ))
+                        .hint("it manages land categories: sources of kind `land` (sources.csv)")
+                        .into());
+                }
+                sources.push(t.ix);
+            }
+            if sources.is_empty() {
+                return Err(m
+                    .error(format!("no target of measure `{id}` is a land category"))
+                    .into());
+            }
+            let d = *drain_per_ha.get_ref();
+            if !(d.is_finite() && d > 0.0 && d <= MAX_DRAIN_PER_HA) {
+                return Err(m
+                    .error_at(
+                        &drain_per_ha.span(),
+                        format!("`drain_per_ha` = {d} must be in (0, {MAX_DRAIN_PER_HA}] t CO2/ha a year"),
+                    )
+                    .hint("the carbon a hectare's harvest removes each year, e.g. ~5 t CO2/ha for southern Finnish forest")
+                    .into());
+            }
+            Ok(Action::LandManagement {
+                sources,
+                sector: check_sector(m, &sector)?,
+                drain_per_ha: d,
+            })
         }
     }
+}
+
+/// `ets` and `ets_from` say the same thing two ways: one of them, and a year in range.
+fn check_ets(m: &Located<MeasureSpec>) -> Result<()> {
+    let (ets, from) = match &m.item.action {
+        MeasureAction::Removal(r) => (&r.ets, &r.ets_from),
+        MeasureAction::Ccs(c) => (&c.ets, &c.ets_from),
+        _ => return Ok(()),
+    };
+    if let Some(y) = from {
+        if ets.is_some() {
+            return Err(m
+                .error_at(&y.span(), format!("measure `{}` sets both `ets` and `ets_from`", m.item.id()))
+                .hint("`ets = true`: in the EU ETS from the start; `ets_from = YEAR`: from that year; give one")
+                .into());
+        }
+        let v = *y.get_ref();
+        if !(1800..=2300).contains(&v) {
+            return Err(m
+                .error_at(&y.span(), format!("`ets_from` = {v} is outside 1800–2300"))
+                .into());
+        }
+    }
+    Ok(())
+}
+
+/// The largest harvest drain per hectare a `land_management` measure may state, t CO2/ha a
+/// year (the fastest-growing plantations remove less).
+pub const MAX_DRAIN_PER_HA: f64 = 100.0;
+
+/// A removal's sector path: parts joined by `|`, none empty or padded.
+fn check_sector(m: &Located<MeasureSpec>, sector: &Spanned<String>) -> Result<String> {
+    let s = sector.get_ref();
+    if s.is_empty() || s.split('|').any(|p| p.trim().is_empty() || p.trim() != p) {
+        return Err(m
+            .error_at(
+                &sector.span(),
+                format!("sector path `{s}` has an empty or padded part"),
+            )
+            .into());
+    }
+    Ok(s.clone())
 }
 
 /// Removal paths must not nest with each other or with removal sources.
@@ -583,9 +806,10 @@ fn check_removal_paths(
         .map(|s| (s.sector.clone(), format!("source `{}`", s.id)))
         .collect();
     for (mi, c) in measures.iter().enumerate() {
-        let Action::Removal { sector: s } = &c.action else {
+        let Some(s) = c.action.removal_sector() else {
             continue;
         };
+        let s = &s.to_string();
         for (p, owner) in &removal_paths {
             if p != s && (p.starts_with(&format!("{s}|")) || s.starts_with(&format!("{p}|"))) {
                 return Err(scenario.measures[mi]
@@ -608,7 +832,7 @@ pub(super) fn lay_out_params(
     let spec = &m.item.common;
     let id = m.item.id();
     let vspan = spec.value.span();
-    let removal = m.item.kind() == MeasureKind::Removal;
+    let removal = !m.item.kind().value_is_fraction();
     let value_bounds = if removal {
         (0.0, f64::INFINITY)
     } else {
@@ -652,12 +876,25 @@ pub(super) fn lay_out_params(
         },
         _ => None,
     };
+    let avoided = match &m.item.action {
+        MeasureAction::LandManagement(l) => Some(params.param(
+            format!("measure.{id}.avoided"),
+            l.avoided.get_ref(),
+            (0.0, 1.0),
+            |msg| {
+                m.error_at(&l.avoided.span(), msg)
+                    .hint("the share of the harvest drain that stays on a managed hectare, after leakage: a fraction between 0 and 1")
+            },
+        )?),
+        _ => None,
+    };
     Ok(MeasureParams {
         value,
         cost,
         curve,
         full,
         energy_ratio,
+        avoided,
     })
 }
 
@@ -894,6 +1131,7 @@ mod tests {
                 },
                 full: Some(ParamIx(2)),
                 energy_ratio: Some(ParamIx(3)),
+                avoided: None,
             }
         );
         // the uniform's central value is its midpoint (2028 + 2032)/2

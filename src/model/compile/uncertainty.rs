@@ -81,11 +81,11 @@ pub(super) fn factors(
                 if let Some(group) = &u.item.split {
                     join_split_group(region, u, group, &matched, &mut split_groups)?;
                 }
-                // a sink's net flux per unit may change sign (a forest can turn into a source):
-                // factors on sinks' direct_ef may be negative
+                // a sink's or a land category's net flux per unit may change sign (a forest can
+                // turn into a source): factors on their direct_ef may be negative
                 let sinks_only = matched
                     .iter()
-                    .all(|&s| region.sources[s].kind == SourceKind::Removal);
+                    .all(|&s| region.sources[s].kind != SourceKind::Emission);
                 let p = if field == Field::DirectEf && sinks_only {
                     param_in(params, (-10.0, 10.0))?
                 } else {
