@@ -829,3 +829,42 @@ fn run_sample_refuses_a_value_outside_the_parameters_range() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_sample_refuses_a_scenario_the_batch_did_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = tmp.path().join("s");
+    std::fs::create_dir(&scen).unwrap();
+    std::fs::copy(
+        format!("{SPLIT_FIXTURE}/split.toml"),
+        scen.join("split.toml"),
+    )
+    .unwrap();
+    let out = tmp.path().join("b");
+    split_batch(&out, &scen);
+    // a second scenario in the folder, not in the batch: `run` without names runs both
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/batch/uncertain.toml"
+        ),
+        scen.join("uncertain.toml"),
+    )
+    .unwrap();
+    let r = tmp.path().join("r");
+    let a = run_sample(&scen, &out.join("batch/inputs.csv"), "3", &r)
+        .failure()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("no row for scenario `uncertain`, sample 3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "it holds the samples of `split`; keep this scenario's with `kymsim batch uncertain --keep-samples`"
+        ),
+        "{stderr}"
+    );
+    assert!(!r.exists());
+}

@@ -313,19 +313,21 @@ pub fn read_kept_sample(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    check_identity(path, inputs)?;
     let f = std::fs::File::open(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
         .from_reader(std::io::BufReader::new(f));
     let at_cell = |line: u64, rec: &csv::StringRecord, col: usize, msg: String| {
+        // the record as kymsim writes it (no cell needs quotes), for the column and the snippet
         let text: Vec<&str> = rec.iter().collect();
         let text = text.join(",");
-        InputError::new(msg)
-            .in_file(&name)
-            .at(line as usize, crate::data::field_column(&text, col))
-            .with_source_line(&format!("{}{text}", "\n".repeat(line as usize - 1)))
+        let mut e = InputError::new(msg).in_file(&name).at(
+            (line as usize).max(1),
+            crate::data::field_column(&text, col),
+        );
+        e.source_line = Some(text);
+        e
     };
     let csv_error = |e: csv::Error| -> Error {
         let line = e.position().map_or(1, |p| p.line() as usize);
@@ -380,9 +382,9 @@ pub fn read_kept_sample(
             }
         }
     }
-    let mut params = Vec::with_capacity(models.len());
-    for (m, row) in models.iter().zip(found) {
-        let Some((line, rec)) = row else {
+    // a scenario the batch did not keep first, then files the batch did not read, then the rows
+    for (m, row) in models.iter().zip(&found) {
+        if row.is_none() {
             let hint = match held.iter().find(|(s, _)| *s == m.scenario) {
                 Some((_, last)) => format!("it holds samples 0 to {last} of `{}`", m.scenario),
                 None if held.is_empty() => "it holds no samples".to_string(),
@@ -399,7 +401,12 @@ pub fn read_kept_sample(
             .in_file(&name)
             .hint(hint)
             .into());
-        };
+        }
+    }
+    check_identity(path, inputs)?;
+    let mut params = Vec::with_capacity(models.len());
+    // every model has its row now
+    for (m, (line, rec)) in models.iter().zip(found.into_iter().flatten()) {
         let uncertain = m.uncertain_params();
         let mut p = m.central();
         for &i in &uncertain {
