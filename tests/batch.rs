@@ -628,6 +628,23 @@ fn run_sample_reproduces_kept_samples_of_a_split_group_to_the_printed_digit() {
         three["Emissions|Kyoto Gases"],
         eleven["Emissions|Kyoto Gases"]
     );
+    // without --no-charts: still no charts or report, which would call the figures central
+    let charted = tmp.path().join("c");
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "--data"])
+        .arg(tiny_dir())
+        .arg("--scenarios")
+        .arg(SPLIT_FIXTURE)
+        .arg("--sample")
+        .arg(format!("{}:3", inputs.display()))
+        .arg("--out")
+        .arg(&charted)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("evaluated at sample 3 of"));
+    assert!(charted.join("results.csv").exists());
+    assert!(!charted.join("charts").exists());
+    assert!(!charted.join("report.html").exists());
     // central base year: (12.5 + 12.5 · 0.8 + 5) · 1.01 = 27.775 kt; a sample keeps
     // T · f = 27.5 · f, with f its own total factor
     let row = |n: usize| -> std::collections::BTreeMap<String, String> {

@@ -55,7 +55,8 @@ pub struct RunArgs {
     pub against: Option<String>,
     /// Evaluate one sample that a batch kept instead of the central values: FILE:N is sample N
     /// (0-based, as in batch/samples.csv) of a batch/inputs.csv written by `kymsim batch
-    /// --keep-samples`; reproduces that sample's rows of batch/samples.csv. No difference view.
+    /// --keep-samples`; reproduces that sample's rows of batch/samples.csv. No difference view,
+    /// charts or report.
     #[arg(long, value_name = "FILE:N", conflicts_with = "against")]
     pub sample: Option<SampleRef>,
     #[command(flatten)]
@@ -79,7 +80,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             let kept = read_kept_sample(at, &ms, &inputs)?;
             if !args.quiet {
                 eprintln!(
-                    "evaluated at sample {} of {} (the values the batch drew), not at the central values",
+                    "evaluated at sample {} of {} (the values the batch drew), not at the central values; no charts or report",
                     kept.sample, kept.file
                 );
             }
@@ -167,7 +168,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     }
     let version = env!("CARGO_PKG_VERSION");
     let mut prior_read = Vec::new();
-    if !args.no_charts {
+    // the charts and the report label what they show as central values: none for a sample
+    if !args.no_charts && kept.is_none() {
         // results of earlier commands in --out (batch, sensitivity, discover, Morris): read only
         // when they come from these inputs, and recorded in the manifest
         let prior = super::read_prior(
