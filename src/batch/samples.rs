@@ -479,8 +479,9 @@ pub fn read_kept_sample(
     })
 }
 
-/// When the folder of `inputs_csv` holds the batch's `identity.json`: refuses inputs (data and
-/// scenario files, `inputs`) that the batch did not read with the same content.
+/// When the folder of `inputs_csv` holds the batch's `identity.json`: refuses another kymsim
+/// version than the batch's, and inputs (data and scenario files, `inputs`) that the batch did
+/// not read with the same content.
 fn check_identity(
     inputs_csv: &std::path::Path,
     inputs: &[crate::output::recorded::InputHash],
@@ -499,6 +500,16 @@ fn check_identity(
         crate::error::InputError::new(format!("cannot read the batch's identity: {e}"))
             .in_file(identity_path.display().to_string())
     })?;
+    let version = env!("CARGO_PKG_VERSION");
+    if identity.kymsim_version != version {
+        return Err(crate::error::InputError::new(format!(
+            "the batch was run by kymsim {}, this is kymsim {version}",
+            identity.kymsim_version
+        ))
+        .in_file(identity_path.display().to_string())
+        .hint("a kept sample is reproduced by the version that drew it: run the batch again with --keep-samples")
+        .into());
+    }
     for i in inputs {
         if !identity.inputs.iter().any(|b| b.sha256 == i.sha256) {
             return Err(crate::error::InputError::new(format!(
@@ -511,4 +522,27 @@ fn check_identity(
         }
     }
     Ok(())
+}
+
+/// Evaluates each model at its kept sample's parameters (`params`, as [`read_kept_sample`]
+/// gives them) with the arithmetic of the batch ([`crate::engine::run_at`]); refuses a result
+/// that is not a finite number below 10¹⁵, which no batch keeps (the file was edited).
+pub fn evaluate_kept(
+    models: &[&Model],
+    params: &[Vec<f64>],
+) -> crate::error::Result<Vec<crate::engine::CentralResult>> {
+    let mut out = Vec::with_capacity(models.len());
+    for (m, p) in models.iter().zip(params) {
+        let r = crate::engine::run_at(m, p);
+        if let Some((var, year, what)) = crate::engine::first_implausible(m, &r.vars) {
+            return Err(crate::error::InputError::new(format!(
+                "scenario `{}`: `{var}` in {year} is {what} at the sample's values",
+                m.scenario
+            ))
+            .hint("check the kept inputs: the batch keeps no such sample")
+            .into());
+        }
+        out.push(r);
+    }
+    Ok(out)
 }

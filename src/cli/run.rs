@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::InputArgs;
-use crate::batch::samples::{SampleRef, read_kept_sample};
+use crate::batch::samples::{SampleRef, evaluate_kept, read_kept_sample};
 use crate::charts;
 use crate::decision;
-use crate::engine::run_at;
+use crate::engine::run_central;
 use crate::error::Result;
 use crate::i18n::{Lang, Msg};
 use crate::output::{self, Manifest, OutputSet};
@@ -92,23 +92,13 @@ pub fn run(args: RunArgs) -> Result<i32> {
         Some(k) => k.params.clone(),
         None => models.iter().map(|(_, m)| m.central()).collect(),
     };
-    let results: Vec<_> = models
-        .iter()
-        .zip(&params)
-        .map(|((_, m), p)| run_at(m, p))
-        .collect();
-    if kept.is_some() {
-        for ((_, m), r) in models.iter().zip(&results) {
-            if let Some((var, year, what)) = crate::engine::first_implausible(m, &r.vars) {
-                return Err(crate::error::InputError::new(format!(
-                    "scenario `{}`: `{var}` in {year} is {what} at the sample's values",
-                    m.scenario
-                ))
-                .hint("check the kept inputs: the batch writes no such sample")
-                .into());
-            }
+    let results: Vec<_> = match &kept {
+        Some(k) => {
+            let ms: Vec<&crate::model::Model> = models.iter().map(|(_, m)| m).collect();
+            evaluate_kept(&ms, &k.params)?
         }
-    }
+        None => models.iter().map(|(_, m)| run_central(m)).collect(),
+    };
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
     // decision support: Shapley wedges of each measure and the cost curve
