@@ -74,6 +74,24 @@ fn a_blend_is_reported_by_component() {
 }
 
 #[test]
+fn a_fuel_used_directly_and_in_a_blend_is_one_final_energy_row() {
+    let (m, r) = run(
+        &blend(),
+        "[[measures]]\nid = \"pure\"\npillar = \"transport\"\nkind = \"fuel_switch\"\ntargets = [\"transport.cars\"]\nfrom = \"petrol\"\nto = \"gasoline\"\nvalue = 0.5\nadoption = { curve = \"step\", year = 2020 }\n",
+    );
+    // half the 50,000 MWh stays petrol (22,500 gasoline + 2,500 ethanol), half is pure gasoline
+    // (25,000): one row `…|Gasoline` of 22.5 + 25 = 47.5 GWh
+    close(var(&m, &r, "Final Energy|Transport|Cars|Gasoline")[0], 47.5);
+    close(var(&m, &r, "Final Energy|Transport|Cars|Ethanol")[0], 2.5);
+    close(var(&m, &r, "Final Energy|Transport|Cars")[0], 50.0);
+    // 25,000 × 0.225 + 25,000 × 0.25 = 11,875 t
+    close(
+        var(&m, &r, "Emissions|Kyoto Gases|Transport|Cars")[0],
+        11.875,
+    );
+}
+
+#[test]
 fn switching_away_from_a_blend_takes_its_bio_part() {
     let (m, r) = run(
         &blend(),
@@ -220,6 +238,30 @@ fn area_sources_must_fit_in_the_land_area() {
     // 600 + 500 = 1,100 ha > 1,000 ha
     assert!(
         e.contains("area-based sources cover 1100 ha, more than the region's land area of 1000 ha"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_land_area_check_allows_a_relative_slack_of_1e_9() {
+    // 600 + 300 = 900 ha of area-based sources: a land area 900 · (1 − 1e-10) is accepted (the
+    // excess is within 1e-9 of the land area), 900 · (1 − 1e-8) is not
+    let (_d, src) = blend_with(
+        "region.toml",
+        "land_area_ha = 1000",
+        "land_area_ha = 899.99999991",
+    );
+    assert_eq!(load_region(&src).unwrap().land_area_ha, Some(899.99999991));
+    let (_d, src) = blend_with(
+        "region.toml",
+        "land_area_ha = 1000",
+        "land_area_ha = 899.999991",
+    );
+    let e = load_region(&src).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "area-based sources cover 900 ha, more than the region's land area of 899.999991 ha"
+        ),
         "{e}"
     );
 }

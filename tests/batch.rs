@@ -391,6 +391,9 @@ fn iamc_rows(text: &str, sample: Option<&str>) -> std::collections::BTreeMap<Str
         .collect()
 }
 
+/// Without a split group, a kept sample's values written into the scenario as fixed numbers
+/// reproduce it (with a split group they do not: see
+/// `run_sample_reproduces_kept_samples_of_a_split_group_to_the_printed_digit`).
 #[test]
 fn kept_inputs_fed_back_into_run_reproduce_the_kept_outputs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -533,4 +536,354 @@ fn discovery_samples_are_the_batch_samples() {
     assert_eq!(met, partial.target_met);
     // r ≥ 25.5 ± 0.25 of 0–51 meets the target: about half the samples
     assert!((230..=270).contains(&met), "{met}");
+}
+
+/// The split-group fixture: a batch of 16 samples with kept samples into `out`.
+fn split_batch(out: &std::path::Path, scenarios: &std::path::Path) {
+    let data = tiny_dir();
+    batch(
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "-n",
+            "16",
+            "--keep-samples",
+        ],
+        out,
+    );
+}
+
+const SPLIT_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/split");
+
+/// `kymsim run --sample FILE:N` on the tiny dataset and `scenarios`, into `out`.
+fn run_sample(
+    scenarios: &std::path::Path,
+    file: &std::path::Path,
+    n: &str,
+    out: &std::path::Path,
+) -> assert_cmd::assert::Assert {
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "--no-charts", "--data"])
+        .arg(tiny_dir())
+        .arg("--scenarios")
+        .arg(scenarios)
+        .arg("--sample")
+        .arg(format!("{}:{n}", file.display()))
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// The rows of an IAMC file as variable → the year cells as written, for one sample.
+fn iamc_text_rows(
+    text: &str,
+    sample: Option<&str>,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let first_year = headers.iter().position(|h| h == "2020").unwrap();
+    let sample_col = headers.iter().position(|h| h == "sample");
+    r.records()
+        .map(|rec| rec.unwrap())
+        .filter(|rec| match (sample, sample_col) {
+            (Some(s), Some(c)) => &rec[c] == s,
+            _ => true,
+        })
+        .map(|rec| {
+            let cells = rec.iter().skip(first_year).map(str::to_string);
+            (rec[3].to_string(), cells.collect())
+        })
+        .collect()
+}
+
+#[test]
+fn run_sample_reproduces_kept_samples_of_a_split_group_to_the_printed_digit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    split_batch(&out, std::path::Path::new(SPLIT_FIXTURE));
+    let samples = std::fs::read_to_string(out.join("batch/samples.csv")).unwrap();
+    let inputs = out.join("batch/inputs.csv");
+    for n in ["3", "11"] {
+        let run_out = tmp.path().join(format!("r{n}"));
+        run_sample(std::path::Path::new(SPLIT_FIXTURE), &inputs, n, &run_out).success();
+        let kept = iamc_text_rows(&samples, Some(n));
+        let run = iamc_text_rows(
+            &std::fs::read_to_string(run_out.join("results.csv")).unwrap(),
+            None,
+        );
+        assert_eq!(kept.len(), 4);
+        for (var, k) in &kept {
+            // the same cells, as printed: every digit
+            assert_eq!(k, &run[var], "sample {n}: {var}");
+        }
+        let manifest = std::fs::read_to_string(run_out.join("manifest.json")).unwrap();
+        assert!(manifest.contains(&format!("\"sample\": {n}")), "{manifest}");
+    }
+    // the comparison is not vacuous: the samples differ from each other and from the central run
+    let (three, eleven) = (
+        iamc_text_rows(&samples, Some("3")),
+        iamc_text_rows(&samples, Some("11")),
+    );
+    assert_ne!(
+        three["Emissions|Kyoto Gases"],
+        eleven["Emissions|Kyoto Gases"]
+    );
+    // without --no-charts: still no charts or report, which would call the figures central
+    let charted = tmp.path().join("c");
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "--data"])
+        .arg(tiny_dir())
+        .arg("--scenarios")
+        .arg(SPLIT_FIXTURE)
+        .arg("--sample")
+        .arg(format!("{}:3", inputs.display()))
+        .arg("--out")
+        .arg(&charted)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("evaluated at sample 3 of"));
+    assert!(charted.join("results.csv").exists());
+    assert!(!charted.join("charts").exists());
+    assert!(!charted.join("report.html").exists());
+    // central base year: (12.5 + 12.5 · 0.8 + 5) · 1.01 = 27.775 kt; a sample keeps
+    // T · f = 27.5 · f, with f its own total factor
+    let row = |n: usize| -> std::collections::BTreeMap<String, String> {
+        let mut r = csv::Reader::from_path(&inputs).unwrap();
+        let h = r.headers().unwrap().clone();
+        let rec = r.records().nth(n).unwrap().unwrap();
+        h.iter()
+            .zip(rec.iter())
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let s3 = row(3);
+    let f: f64 = s3["uncertainty.total"].parse().unwrap();
+    let gross0: f64 = three["Emissions|Kyoto Gases"][0].parse().unwrap();
+    assert!((gross0 - 27.5 * f).abs() <= 1e-6, "{gross0} vs 27.5 · {f}");
+
+    // the values of sample 3 written into the scenario as fixed numbers: the group's total is
+    // then that of those numbers, not of the central values, so `run` does not give sample 3
+    let text = std::fs::read_to_string(format!("{SPLIT_FIXTURE}/split.toml")).unwrap();
+    let mut pinned = String::new();
+    let mut id: Option<String> = None;
+    let mut unnamed = 0;
+    for line in text.lines() {
+        if line.starts_with("[[") {
+            id = None;
+        }
+        if let Some(rest) = line.strip_prefix("id = ") {
+            id = Some(rest.trim_matches('"').to_string());
+        }
+        let value = |name: &str| s3[name].clone();
+        let new = if line.starts_with("growth = ") {
+            format!("growth = {}", value("driver.population.growth"))
+        } else if line.starts_with("value = ") {
+            format!(
+                "value = {}",
+                value(&format!("measure.{}.value", id.clone().unwrap()))
+            )
+        } else if line.starts_with("adoption = { curve = \"logistic\"") {
+            format!(
+                "adoption = {{ curve = \"logistic\", start = 2021, full = {} }}",
+                value("measure.ev.full")
+            )
+        } else if line.starts_with("factor = ") {
+            let name = match &id {
+                Some(id) => format!("uncertainty.{id}"),
+                None => {
+                    unnamed += 1;
+                    "uncertainty.source:heating.*:intensity#2".to_string()
+                }
+            };
+            format!("factor = {}", value(&name))
+        } else {
+            line.to_string()
+        };
+        pinned.push_str(&new);
+        pinned.push('\n');
+    }
+    assert_eq!(unnamed, 1);
+    let pinned_dir = tmp.path().join("pinned");
+    std::fs::create_dir(&pinned_dir).unwrap();
+    std::fs::write(pinned_dir.join("split.toml"), pinned).unwrap();
+    let pinned_out = tmp.path().join("p");
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "--no-charts", "--data"])
+        .arg(tiny_dir())
+        .arg("--scenarios")
+        .arg(&pinned_dir)
+        .arg("--out")
+        .arg(&pinned_out)
+        .assert()
+        .success();
+    let pinned_rows = iamc_rows(
+        &std::fs::read_to_string(pinned_out.join("results.csv")).unwrap(),
+        None,
+    );
+    // pinned: T' = S (the sample's own sum), so k = f and the base year is S · f, not 27.5 · f
+    let pinned0 = pinned_rows["Emissions|Kyoto Gases"][0];
+    assert!((pinned0 - gross0).abs() > 0.01, "{pinned0} vs {gross0}");
+    // every year after the base year is the sample's × S/T in the group: not a digit agrees
+    assert_ne!(
+        fmt6(pinned_rows["Emissions|Kyoto Gases"][10]),
+        three["Emissions|Kyoto Gases"][10]
+    );
+}
+
+fn fmt6(x: f64) -> String {
+    format!("{x:.6}")
+}
+
+#[test]
+fn run_sample_refuses_a_sample_the_batch_did_not_keep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    split_batch(&out, std::path::Path::new(SPLIT_FIXTURE));
+    let r = tmp.path().join("r");
+    let a = run_sample(
+        std::path::Path::new(SPLIT_FIXTURE),
+        &out.join("batch/inputs.csv"),
+        "16",
+        &r,
+    )
+    .failure()
+    .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("no row for scenario `split`, sample 16"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("it holds samples 0 to 15 of `split`"),
+        "{stderr}"
+    );
+    assert!(!r.exists());
+}
+
+#[test]
+fn run_sample_refuses_a_scenario_changed_since_the_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = tmp.path().join("s");
+    std::fs::create_dir(&scen).unwrap();
+    let text = std::fs::read_to_string(format!("{SPLIT_FIXTURE}/split.toml")).unwrap();
+    std::fs::write(scen.join("split.toml"), &text).unwrap();
+    let out = tmp.path().join("b");
+    split_batch(&out, &scen);
+    // a new uncertain parameter after the batch
+    std::fs::write(
+        scen.join("split.toml"),
+        format!("{text}\n[[uncertainty]]\nid = \"diesel\"\ntarget = \"carrier:diesel:ef\"\nfactor = {{ dist = \"uniform\", min = 0.9, max = 1.1 }}\n"),
+    )
+    .unwrap();
+    let r = tmp.path().join("r");
+    // the batch's identity.json beside inputs.csv: the scenario file is not one it read
+    let a = run_sample(&scen, &out.join("batch/inputs.csv"), "3", &r)
+        .failure()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("split.toml` is not a file the batch read"),
+        "{stderr}"
+    );
+    // the kept inputs alone: the new parameter has no column (line 1 of the file)
+    let alone = tmp.path().join("inputs.csv");
+    std::fs::copy(out.join("batch/inputs.csv"), &alone).unwrap();
+    let a = run_sample(&scen, &alone, "3", &r).failure().code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr
+            .contains("no column `uncertainty.diesel`, an uncertain parameter of scenario `split`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("inputs.csv:1:1"), "{stderr}");
+    assert!(!r.exists());
+}
+
+#[test]
+fn run_sample_refuses_a_value_outside_the_parameters_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    split_batch(&out, std::path::Path::new(SPLIT_FIXTURE));
+    let text = std::fs::read_to_string(out.join("batch/inputs.csv")).unwrap();
+    // sample 2 (line 4) with a measure value of 7: a fraction lies in [0, 1]
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "measure.insulation.value")
+        .unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i != 3 {
+                return l.to_string();
+            }
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells[col] = "7";
+            cells.join(",")
+        })
+        .collect();
+    let file = tmp.path().join("inputs.csv");
+    std::fs::write(&file, edited.join("\n") + "\n").unwrap();
+    let row: Vec<&str> = edited[3].split(',').collect();
+    let r = tmp.path().join("r");
+    let a = run_sample(std::path::Path::new(SPLIT_FIXTURE), &file, "2", &r)
+        .failure()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("`measure.insulation.value` = 7 lies outside the parameter's range [0, 1]"),
+        "{stderr}"
+    );
+    // line 4, the cell's column
+    let column: usize = row[..col]
+        .iter()
+        .map(|c| c.chars().count() + 1)
+        .sum::<usize>()
+        + 1;
+    assert!(
+        stderr.contains(&format!("inputs.csv:4:{column}")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_sample_refuses_a_scenario_the_batch_did_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = tmp.path().join("s");
+    std::fs::create_dir(&scen).unwrap();
+    std::fs::copy(
+        format!("{SPLIT_FIXTURE}/split.toml"),
+        scen.join("split.toml"),
+    )
+    .unwrap();
+    let out = tmp.path().join("b");
+    split_batch(&out, &scen);
+    // a second scenario in the folder, not in the batch: `run` without names runs both
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/batch/uncertain.toml"
+        ),
+        scen.join("uncertain.toml"),
+    )
+    .unwrap();
+    let r = tmp.path().join("r");
+    let a = run_sample(&scen, &out.join("batch/inputs.csv"), "3", &r)
+        .failure()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("no row for scenario `uncertain`, sample 3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "it holds the samples of `split`; keep this scenario's with `kymsim batch uncertain --keep-samples`"
+        ),
+        "{stderr}"
+    );
+    assert!(!r.exists());
 }

@@ -316,3 +316,148 @@ fn base_year_reproduces_the_dataset() {
     let rows = kymsim::engine::calibration(&tiny()).unwrap();
     close(rows.last().unwrap().modelled_kt.unwrap(), 30.0);
 }
+
+/// A factor of `dist` on `target`, in split group `group` when given.
+fn factor(id: &str, target: &str, dist: &str, group: Option<&str>) -> String {
+    let split = group.map_or(String::new(), |g| format!("split = \"{g}\"\n"));
+    format!("[[uncertainty]]\nid = \"{id}\"\ntarget = \"{target}\"\nfactor = {dist}\n{split}\n")
+}
+
+/// A model of the tiny dataset evaluated at its central values with `set` changed, as a batch
+/// sample is: (parameter name, value).
+fn evaluate_at(m: &kymsim::model::Model, set: &[(&str, f64)]) -> kymsim::engine::CentralResult {
+    let mut p = m.central();
+    for (name, v) in set {
+        let i = m.params.iter().position(|x| x.name == *name).unwrap();
+        p[i] = *v;
+    }
+    kymsim::engine::run_at(m, &p)
+}
+
+#[test]
+fn a_split_group_is_scaled_by_its_total_factor_at_central_values() {
+    let text = factor(
+        "cars",
+        "source:transport.cars:activity",
+        "{ dist = \"normal\", mean = 1.0, sd = 0.1, min = 0.6, max = 1.4 }",
+        Some("g"),
+    ) + &factor(
+        "cows",
+        "source:agriculture.cows:direct_ef",
+        "{ dist = \"uniform\", min = 0.8, max = 1.2 }",
+        Some("g"),
+    ) + &factor(
+        "total",
+        "split:g",
+        "{ dist = \"uniform\", min = 1.0, max = 1.04 }",
+        None,
+    );
+    let (m, r) = run_tiny(&text);
+    // T = 12.5 + 5 = 17.5 at the central values; f = (1.0 + 1.04)/2 = 1.02, so k = T·f/T = 1.02:
+    // cars 12.5 · 1.02 = 12.75, cows 5 · 1.02 = 5.1, heat (not in the group) 12.5
+    close(
+        var(&m, &r, "Emissions|Kyoto Gases|Transport|Cars")[0],
+        12.75,
+    );
+    close(var(&m, &r, "Emissions|Kyoto Gases|Agriculture")[0], 5.1);
+    close(var(&m, &r, "Emissions|Kyoto Gases")[0], 30.35);
+    // every later year scales with the base year: cars 2025 = 11.25 · 1.02
+    close(
+        var(&m, &r, "Emissions|Kyoto Gases|Transport|Cars")[Y2025],
+        11.475,
+    );
+    // and the energy rows with the emissions: 45 GWh · 1.02
+    close(
+        var(&m, &r, "Final Energy|Transport|Cars|Diesel")[Y2025],
+        45.9,
+    );
+    // a sample: cars × 1.2, total factor 1.0: S = 15 + 5 = 20, k = 17.5 · 1.0 / 20 = 0.875
+    let r = evaluate_at(&m, &[("uncertainty.cars", 1.2), ("uncertainty.total", 1.0)]);
+    close(
+        var(&m, &r, "Emissions|Kyoto Gases|Transport|Cars")[0],
+        13.125,
+    );
+    close(var(&m, &r, "Emissions|Kyoto Gases|Agriculture")[0], 4.375);
+}
+
+#[test]
+fn the_kept_split_total_includes_the_measures_central_values() {
+    let text = factor(
+        "cars",
+        "source:transport.cars:activity",
+        "{ dist = \"uniform\", min = 0.8, max = 1.2 }",
+        Some("g"),
+    ) + &factor(
+        "heat",
+        "source:heating.district:intensity",
+        "{ dist = \"uniform\", min = 0.8, max = 1.2 }",
+        Some("g"),
+    ) + &measure(
+        "id = \"insulation\"\nkind = \"efficiency\"\ntargets = [\"heating.district\"]\nvalue = { dist = \"uniform\", min = 0.1, max = 0.3 }\nadoption = { curve = \"step\", year = 2020 }",
+    );
+    let (m, r) = run_tiny(&text);
+    // T = cars 12.5 + heat 12.5 · (1 − 0.2) = 22.5: the measure's central value 0.2 is in it
+    close(var(&m, &r, "Emissions|Kyoto Gases")[0], 22.5 + 5.0);
+    // a sample with the measure at 0.1: S = 12.5 + 11.25 = 23.75, k = 22.5/23.75; the group
+    // keeps 22.5 in the base year (not 23.75), heat 11.25 · 22.5/23.75
+    let r = evaluate_at(&m, &[("measure.insulation.value", 0.1)]);
+    close(var(&m, &r, "Emissions|Kyoto Gases")[0], 27.5);
+    close(
+        var(&m, &r, "Emissions|Kyoto Gases|Heating|District")[0],
+        11.25 * 22.5 / 23.75,
+    );
+}
+
+#[test]
+fn a_split_scale_that_is_not_a_positive_number_is_one() {
+    let text = factor(
+        "cows",
+        "source:agriculture.cows:direct_ef",
+        "{ dist = \"uniform\", min = 0.0, max = 2.0 }",
+        Some("g"),
+    ) + &factor(
+        "total",
+        "split:g",
+        "{ dist = \"uniform\", min = 0.0, max = 2.0 }",
+        None,
+    );
+    let (m, r) = run_tiny(&text);
+    // central: T = 5, f = 1, k = 1
+    close(var(&m, &r, "Emissions|Kyoto Gases|Agriculture")[0], 5.0);
+    // f = 0: k = 5 · 0 / 6 = 0 is not > 0, so k = 1 and the cows keep 5 · 1.2 = 6
+    let r = evaluate_at(&m, &[("uncertainty.cows", 1.2), ("uncertainty.total", 0.0)]);
+    close(var(&m, &r, "Emissions|Kyoto Gases|Agriculture")[0], 6.0);
+    // S = 0: k = 5/0 is not finite, so k = 1: the cows emit 0, not NaN
+    let r = evaluate_at(&m, &[("uncertainty.cows", 0.0), ("uncertainty.total", 1.5)]);
+    assert_eq!(var(&m, &r, "Emissions|Kyoto Gases|Agriculture")[0], 0.0);
+    close(var(&m, &r, "Emissions|Kyoto Gases")[0], 25.0);
+}
+
+#[test]
+fn unnamed_uncertainties_are_numbered_over_the_inherited_list() {
+    let parent = factor(
+        "a",
+        "source:transport.cars:activity",
+        "{ dist = \"uniform\", min = 0.9, max = 1.1 }",
+        None,
+    ) + "[[uncertainty]]\ntarget = \"carrier:diesel:ef\"\nfactor = { dist = \"uniform\", min = 0.9, max = 1.1 }\n";
+    let child = "extends = \"parent\"\n\n[[uncertainty]]\ntarget = \"driver:population\"\nfactor = { dist = \"uniform\", min = 0.9, max = 1.1 }\n\n".to_string()
+        + &factor("a", "source:agriculture.cows:direct_ef", "2.0", None);
+    let (_d, lib) = scenarios(&[("parent", &parent), ("child", &child)]);
+    let m = kymsim::model::compile(&tiny(), &lib.resolve("child").unwrap()).unwrap();
+    let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+    // `a` is replaced where the parent had it (position 1); the unnamed ones are numbered by
+    // their position in the whole list, the inherited ones first
+    assert_eq!(
+        names,
+        [
+            "uncertainty.a",
+            "uncertainty.carrier:diesel:ef#2",
+            "uncertainty.driver:population#3"
+        ]
+    );
+    // the child's `a` acts, the parent's does not: cows 5 · 2, cars 12.5
+    let r = kymsim::engine::run_central(&m);
+    close(var(&m, &r, "Emissions|Kyoto Gases|Agriculture")[0], 10.0);
+    close(var(&m, &r, "Emissions|Kyoto Gases|Transport|Cars")[0], 12.5);
+}

@@ -415,6 +415,7 @@ pub fn write_outputs(
         prior_results: Vec::new(),
         outputs,
         accounting: crate::output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
+        sample: None,
     };
     set.stage(MANIFEST_JSON, &manifest.to_bytes())?;
     // last: a batch/ whose identity matches is complete

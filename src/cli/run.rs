@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::InputArgs;
+use crate::batch::samples::{SampleRef, evaluate_kept, read_kept_sample};
 use crate::charts;
 use crate::decision;
 use crate::engine::run_central;
@@ -52,6 +53,12 @@ pub struct RunArgs {
     /// a scenario name or file, or `none`; default: baseline when it is among the scenarios run
     #[arg(long, value_name = "NAME")]
     pub against: Option<String>,
+    /// Evaluate one sample that a batch kept instead of the central values: FILE:N is sample N
+    /// (0-based, as in batch/samples.csv) of a batch/inputs.csv written by `kymsim batch
+    /// --keep-samples`; reproduces that sample's rows of batch/samples.csv. No difference view,
+    /// charts or report.
+    #[arg(long, value_name = "FILE:N", conflicts_with = "against")]
+    pub sample: Option<SampleRef>,
     #[command(flatten)]
     pub lang: super::LangArg,
 }
@@ -64,7 +71,34 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let models = args.input.models(&region, &args.names)?;
     let reference = reference(&args, &region, &models)?;
     args.input.announce(&region, args.quiet);
-    let results: Vec<_> = models.iter().map(|(_, m)| run_central(m)).collect();
+    let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
+    let inputs = output::recorded::input_hashes(&region, &scenarios);
+    // the parameters evaluated: the central values, or those of one kept batch sample
+    let kept = match &args.sample {
+        Some(at) => {
+            let ms: Vec<&crate::model::Model> = models.iter().map(|(_, m)| m).collect();
+            let kept = read_kept_sample(at, &ms, &inputs)?;
+            if !args.quiet {
+                eprintln!(
+                    "evaluated at sample {} of {} (the values the batch drew), not at the central values; no charts or report",
+                    kept.sample, kept.file
+                );
+            }
+            Some(kept)
+        }
+        None => None,
+    };
+    let params: Vec<Vec<f64>> = match &kept {
+        Some(k) => k.params.clone(),
+        None => models.iter().map(|(_, m)| m.central()).collect(),
+    };
+    let results: Vec<_> = match &kept {
+        Some(k) => {
+            let ms: Vec<&crate::model::Model> = models.iter().map(|(_, m)| m).collect();
+            evaluate_kept(&ms, &k.params)?
+        }
+        None => models.iter().map(|(_, m)| run_central(m)).collect(),
+    };
     let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
 
     // decision support: Shapley wedges of each measure and the cost curve
@@ -75,7 +109,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     };
     let attributions: Vec<_> = models
         .iter()
-        .map(|(_, m)| decision::attribute(m, &m.central(), &shapley))
+        .zip(&params)
+        .map(|((_, m), p)| decision::attribute(m, p, &shapley))
         .collect();
     let maccs: Vec<_> = models
         .iter()
@@ -96,8 +131,6 @@ pub fn run(args: RunArgs) -> Result<i32> {
         None => Vec::new(),
     };
 
-    let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
-    let inputs = output::recorded::input_hashes(&region, &scenarios);
     // what an earlier run wrote here, to remove what this run no longer writes
     let previous = output::recorded::previous_outputs(&args.out.join(output::MANIFEST_JSON));
 
@@ -125,7 +158,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     }
     let version = env!("CARGO_PKG_VERSION");
     let mut prior_read = Vec::new();
-    if !args.no_charts {
+    // the charts and the report label what they show as central values: none for a sample
+    if !args.no_charts && kept.is_none() {
         // results of earlier commands in --out (batch, sensitivity, discover, Morris): read only
         // when they come from these inputs, and recorded in the manifest
         let prior = super::read_prior(
@@ -170,6 +204,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
         prior_results: prior_read,
         outputs: outputs.clone(),
         accounting: output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
+        sample: kept.as_ref().map(|k| output::ManifestSample {
+            file: k.file.clone(),
+            sha256: k.sha256.clone(),
+            sample: k.sample,
+        }),
     };
     set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
     if super::signals::interrupted() {
@@ -267,6 +306,10 @@ fn reference(
     region: &crate::data::Region,
     models: &[(crate::scenario::Scenario, crate::model::Model)],
 ) -> Result<Option<(crate::scenario::Scenario, crate::model::Model)>> {
+    // a kept sample has no counterpart in the reference scenario
+    if args.sample.is_some() {
+        return Ok(None);
+    }
     let name = match args.against.as_deref() {
         Some("none") => return Ok(None),
         Some(n) => n,

@@ -162,25 +162,64 @@ pub fn first_implausible(model: &Model, vars: &[f64]) -> Option<(String, i32, St
 }
 
 /// Refuses a model whose central values give a result that is not finite (NaN or ±inf) or
-/// implausibly large: such a number must never reach a file.
+/// implausibly large: such a number must never reach a file. Refuses as well a split group
+/// whose sources emit nothing in the base year at the central values: it has no total to keep
+/// (its scale would be 1 in every evaluation and its total factor ignored).
 pub fn check_central(model: &Model) -> crate::error::Result<()> {
     let r = run_central(model);
-    match first_implausible(model, &r.vars) {
-        None => Ok(()),
-        Some((var, year, what)) => Err(crate::error::InputError::new(format!(
+    if let Some((var, year, what)) = first_implausible(model, &r.vars) {
+        return Err(crate::error::InputError::new(format!(
             "scenario `{}`: `{var}` in {year} is {what} at the central values",
             model.scenario
         ))
         .hint("a value or a product of values is too large or undefined; check the data and the measures and uncertainties that feed this variable")
-        .into()),
+        .into());
     }
+    check_split_totals(model, &r.leaves)
+}
+
+/// Refuses a split group whose base-year total is 0 in `leaves` (`[leaf × year]`, sources
+/// first) of the central run. The rescaled total is T·f (or T when the scale falls back to 1),
+/// so it is 0 exactly when the central total T is.
+fn check_split_totals(model: &Model, leaves: &[f64]) -> crate::error::Result<()> {
+    for g in &model.split_groups {
+        let total: f64 = g.members.iter().map(|s| leaves[s.0 * model.ny]).sum();
+        if total == 0.0 {
+            let members: Vec<&str> = g
+                .members
+                .iter()
+                .map(|s| model.source_ids[s.0].as_str())
+                .collect();
+            let mut e = (*g.named_at).clone();
+            e.message = format!(
+                "split group `{}` of scenario `{}` has base-year emissions 0 at the central values: it has no total to keep",
+                g.name, model.scenario
+            );
+            return Err(e
+                .hint(format!(
+                    "its sources ({}) emit nothing in {} at the central values, so their factors have no split to move and `split:{}` nothing to scale; remove `split = \"{}\"` from their factors",
+                    crate::error::name_list(members.iter().copied()),
+                    model.base_year,
+                    g.name,
+                    g.name
+                ))
+                .into());
+        }
+    }
+    Ok(())
 }
 
 /// Evaluates a model at its central parameters.
 pub fn run_central(model: &Model) -> CentralResult {
-    let p = model.central();
+    run_at(model, &model.central())
+}
+
+/// Evaluates a model at parameters `p` (one value per [`Model::params`]) with the arithmetic of
+/// a batch sample: split groups keep the totals of the central parameters, as in every sample.
+/// `kymsim run --sample` evaluates a kept sample this way.
+pub fn run_at(model: &Model, p: &[f64]) -> CentralResult {
     let mut ws = Workspace::new(model);
-    ws.evaluate(model, &p);
+    ws.evaluate(model, p);
     ws.evaluate_variables(model);
     let rows = TotalRows::of(model);
     let summary = summarize(model, rows, ws.vars_flat());

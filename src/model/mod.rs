@@ -275,6 +275,9 @@ pub struct SplitGroup {
     pub members: Vec<SourceIx>,
     /// Parameter scaling the group's total (`split:<name>` uncertainty), if any.
     pub total_factor: Option<ParamIx>,
+    /// Where the group is first named (the `split` key of its first factor): an error located
+    /// there, for the checks made once the model is evaluated.
+    pub named_at: Box<crate::error::InputError>,
 }
 
 /// A measure left out of the model by the region's accounting rules.

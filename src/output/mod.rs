@@ -267,6 +267,21 @@ pub struct Manifest {
     pub outputs: Vec<String>,
     /// The accounting rules the figures follow.
     pub accounting: ManifestAccounting,
+    /// `run --sample`: the kept batch sample evaluated instead of the central values. Left out
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<ManifestSample>,
+}
+
+/// The kept batch sample a `run --sample` evaluated, as recorded in `manifest.json`.
+#[derive(Debug, Serialize)]
+pub struct ManifestSample {
+    /// The `batch/inputs.csv` read, as given on the command line.
+    pub file: String,
+    /// Its SHA-256 (hex).
+    pub sha256: String,
+    /// The sample's index (the `sample` column).
+    pub sample: u64,
 }
 
 /// The accounting choices behind the figures, as recorded in `manifest.json`.

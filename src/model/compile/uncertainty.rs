@@ -224,6 +224,7 @@ fn join_split_group(
                 name: name.clone(),
                 members: Vec::new(),
                 total_factor: None,
+                named_at: Box::new(u.error_at(&group.span(), "")),
             });
             split_groups.len() - 1
         }
