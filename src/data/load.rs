@@ -931,7 +931,7 @@ fn read_sources(file: &TextFile, drivers: &[Driver]) -> Result<Vec<Source>> {
                     .hint("`land` is for emission or removal sources measured in `ha` that lie on a land category's hectares (e.g. the N2O of organic fields)")
                     .into());
             }
-            on_land.push((sources.len(), land_ref.to_string(), row.clone()));
+            on_land.push((sources.len(), land_ref.to_string(), row));
         }
         for (k, p, line) in &paths {
             if *k != kind || *p == sector {
