@@ -298,6 +298,37 @@ pub fn name_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     s
 }
 
+/// `s` made safe to print on a terminal and short enough to read: control characters are
+/// written as escapes (`\n`, `\t`, `\u{1b}`), so no user string can move the cursor or change
+/// colours, and text beyond `max` characters is cut with a count of what was left out.
+pub fn printable(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max + 32));
+    let mut shown = 0;
+    for c in s.chars() {
+        if shown == max {
+            let rest = s.chars().count() - shown;
+            out.push_str(&format!("… ({rest} more characters)"));
+            break;
+        }
+        shown += 1;
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Characters that reorder the text shown around them (bidirectional overrides and isolates).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -318,6 +349,14 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_control_characters_and_cuts_long_text() {
+        assert_eq!(printable("a\x1b[31mb\n", 100), "a\\u{1b}[31mb\\n");
+        assert_eq!(printable("\u{202e}x", 100), "\\u{202e}x");
+        assert_eq!(printable("äbcdef", 3), "äbc… (3 more characters)");
+        assert_eq!(printable("abc", 3), "abc");
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -45,8 +45,7 @@ impl TextFile {
 
     /// Reads a file from disk (a regular file of at most [`MAX_INPUT_BYTES`]).
     pub fn read(path: &Path) -> Result<TextFile> {
-        check_regular_file(path)?;
-        let bytes = std::fs::read(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
+        let bytes = read_regular(path, MAX_INPUT_BYTES)?;
         TextFile::from_bytes(path.display().to_string(), &bytes)
     }
 
@@ -85,30 +84,105 @@ pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 /// socket is a bad input (exit 2), as is a missing file.
 pub fn check_regular_file(path: &Path) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
-    let what = if meta.is_dir() {
-        Some("a folder")
-    } else if meta.is_file() {
-        None
-    } else {
-        Some("not a regular file (a FIFO, device or socket)")
-    };
-    if let Some(what) = what {
+    check_regular_meta(path, &meta, MAX_INPUT_BYTES)
+}
+
+/// What a file that is not a regular file is, in words (`a FIFO`, `a character device`, …).
+pub fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+fn check_regular_meta(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<()> {
+    if !meta.is_file() {
+        let what = special_file_kind(meta);
+        let what = if what == "a folder" || what == "not a regular file" {
+            what.to_string()
+        } else {
+            format!("not a regular file ({what})")
+        };
         return Err(InputError::new(format!("`{}` is {what}", path.display()))
             .hint("give the path of a regular file")
             .into());
     }
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(InputError::new(format!(
-            "`{}` is {} bytes; input files are limited to {} MiB",
-            path.display(),
-            meta.len(),
-            MAX_INPUT_BYTES >> 20
-        ))
-        .hint("check that this is the file you meant")
-        .into());
+    if meta.len() > limit {
+        return Err(too_large(path, meta.len(), limit));
     }
     Ok(())
 }
+
+fn too_large(path: &Path, len: u64, limit: u64) -> Error {
+    let (size, unit) = if limit >= 1 << 20 {
+        (limit >> 20, "MiB")
+    } else {
+        (limit >> 10, "KiB")
+    };
+    InputError::new(format!(
+        "`{}` is {len} bytes or more; this file is limited to {size} {unit}",
+        path.display()
+    ))
+    .hint("check that this is the file you meant")
+    .into()
+}
+
+/// Opens `path` for reading when it is a regular file (or a link to one) of at most `limit`
+/// bytes. The file is opened without blocking — a FIFO cannot hold the open — and checked on
+/// the open handle, so what is checked is what is read.
+pub fn open_regular(path: &Path, limit: u64) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| Error::io(IoKind::Read, path, e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io(IoKind::Read, path, e))?;
+    check_regular_meta(path, &meta, limit)?;
+    Ok(file)
+}
+
+/// Reads a regular file of at most `limit` bytes whole (see [`open_regular`]); a file that grows
+/// past the limit while it is read is refused too.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = open_regular(path, limit)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(IoKind::Read, path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+/// The largest file kymsim reads that it wrote itself as a small record (`manifest.json`, an
+/// identity file, a chart of another command): 64 MiB.
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;
 
 /// SHA-256 of `bytes` as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest;
 
 use super::{Finished, Identity, finish};
-use crate::engine::stats::{Binning, Partial};
+use crate::engine::stats::{BINS, Binning, NEVER, Partial};
 use crate::error::{Error, InputError, IoKind, Result};
 use crate::output::recorded::InputHash;
 
@@ -71,6 +71,9 @@ pub struct Part {
     pub partials: Vec<Partial>,
 }
 
+/// The largest part file read (16 GiB): a shard's kept values of a large exact batch.
+pub const MAX_PART_BYTES: u64 = 16 << 30;
+
 /// A part file around `payload`: magic, format, the payload's SHA-256, the payload.
 pub fn with_checksum(payload: &[u8]) -> Vec<u8> {
     let mut v = MAGIC.to_vec();
@@ -88,8 +91,7 @@ impl Part {
 
     /// Reads a part file; an incomplete, damaged or foreign file is an input error.
     pub fn read(path: &Path) -> Result<Part> {
-        crate::input::check_regular_file(path)?;
-        let bytes = std::fs::read(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
+        let bytes = crate::input::read_regular(path, MAX_PART_BYTES)?;
         Part::from_bytes(&bytes, &path.display().to_string())
     }
 
@@ -136,8 +138,117 @@ impl Part {
                 "damaged part file (its samples do not match its header)".into(),
             ));
         }
+        // the checksum proves the bytes arrived as written, not that they are sane
+        for ((p, binning), scenario) in part
+            .partials
+            .iter()
+            .zip(&h.binnings)
+            .zip(&h.identity.scenarios)
+        {
+            check_values(p, binning).map_err(|what| {
+                bad(format!(
+                    "scenario `{scenario}`: {what}; the part is damaged or was not written by kymsim"
+                ))
+            })?;
+        }
         Ok(part)
     }
+}
+
+/// 2³², the fixed point of the sums (as in `engine::stats`).
+const FIXED: f64 = 4_294_967_296.0;
+
+/// Checks the values of one scenario's partial results: every number finite and below 10¹⁵ in
+/// magnitude, lengths matching the cells and samples, minimum ≤ mean ≤ maximum in every cell,
+/// every kept value within its cell's extrema, histogram counts adding up to the samples,
+/// neutrality years inside the horizon, and no count of samples meeting a criterion above the
+/// samples.
+pub fn check_values(p: &Partial, binning: &Binning) -> std::result::Result<(), String> {
+    let limit = crate::data::MAX_ABS_VALUE;
+    let sane = |x: f64| x.is_finite() && x.abs() < limit;
+    let n = p.count as usize;
+    let cells = p.cells;
+    if p.sums.len() != cells || p.min.len() != cells || p.max.len() != cells {
+        return Err(format!("{cells} cells but statistics for another number"));
+    }
+    if p.net_target.len() != n || p.neutrality.len() != n {
+        return Err(format!(
+            "{n} samples but per-sample results for another number"
+        ));
+    }
+    for c in 0..cells {
+        let (lo, hi) = (p.min[c], p.max[c]);
+        if !(sane(lo) && sane(hi) && lo <= hi) {
+            return Err(format!(
+                "cell {c}: minimum {lo} and maximum {hi} are not a range of finite values"
+            ));
+        }
+        let mean = p.sums[c] as f64 / FIXED / n.max(1) as f64;
+        // each sample is rounded to 2⁻³² before it is summed
+        let slack = 1e-9 * lo.abs().max(hi.abs()).max(1.0);
+        if !(mean >= lo - slack && mean <= hi + slack) {
+            return Err(format!(
+                "cell {c}: the mean {mean} lies outside its minimum {lo} and maximum {hi}"
+            ));
+        }
+    }
+    match binning {
+        Binning::Exact => {
+            if p.values.len() != n * cells || !p.hist.is_empty() {
+                return Err("kept values do not match the samples".into());
+            }
+            for (i, &x) in p.values.iter().enumerate() {
+                let c = i % cells.max(1);
+                if !(sane(x) && x >= p.min[c] && x <= p.max[c]) {
+                    return Err(format!(
+                        "sample value {x} of cell {c} lies outside its range"
+                    ));
+                }
+            }
+        }
+        Binning::Histogram { lo, width } => {
+            if lo.len() != cells
+                || width.len() != cells
+                || !lo.iter().chain(width).all(|&x| sane(x))
+                || !p.values.is_empty()
+                || p.hist.len() != cells * (BINS + 2)
+            {
+                return Err("histograms do not match the cells".into());
+            }
+            for (c, counts) in p.hist.chunks_exact(BINS + 2).enumerate() {
+                let total: u64 = counts.iter().map(|&k| u64::from(k)).sum();
+                if total != p.count {
+                    return Err(format!(
+                        "cell {c}: histogram counts add up to {total}, not the {} samples",
+                        p.count
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(x) = p.net_target.iter().find(|&&x| !sane(x)) {
+        return Err(format!("a target-year net emission of {x}"));
+    }
+    if let Some(y) = p
+        .neutrality
+        .iter()
+        .find(|&&y| y != NEVER && usize::from(y) >= cells)
+    {
+        return Err(format!("a neutrality year index {y} beyond the horizon"));
+    }
+    for (what, k) in [
+        ("gross target", p.gross_met),
+        ("net-zero target", p.net_met),
+        ("target", p.target_met),
+    ]
+    .into_iter()
+    .chain(p.milestones_met.iter().map(|&k| ("milestone", k)))
+    {
+        if k > p.count {
+            return Err(format!("{k} samples meet the {what}, of {}", p.count));
+        }
+    }
+    Ok(())
 }
 
 /// The part files among `inputs`: files as given, and every `*.kpart` in a folder (or in

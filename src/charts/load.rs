@@ -52,7 +52,8 @@ pub struct OutputFiles {
 
 fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
     let path = dir.join(name);
-    if !path.is_file() {
+    // present but not a regular file (a FIFO, a device): refused by the reader, never waited on
+    if !path.exists() {
         return Err(InputError::new(format!(
             "`{}` is missing: it is not a kymsim output folder",
             path.display()
@@ -65,7 +66,7 @@ fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
 
 fn read_optional(dir: &Path, name: &str) -> Result<Option<TextFile>> {
     let path = dir.join(name);
-    if path.is_file() {
+    if path.exists() {
         TextFile::read(&path).map(Some)
     } else {
         Ok(None)
@@ -164,7 +165,7 @@ fn parse_batch_summary(
                 .map(|c| row.opt_f64(c))
                 .collect::<Result<_>>()?,
         };
-        out.insert(row.required_str("scenario")?.to_string(), rec);
+        out.insert(scenario_name(&row, "scenario")?.to_string(), rec);
     }
     Ok(out)
 }
@@ -478,16 +479,51 @@ impl ChartData {
     }
 }
 
+/// A scenario name read from an output file: checked like a name given on the command line
+/// (`[a-z0-9_-]+`), since it becomes chart file names and the report's ids and text.
+fn scenario_name<'r>(row: &'r Row, column: &str) -> Result<&'r str> {
+    let name = row.required_str(column)?;
+    if crate::scenario::is_scenario_name(name) {
+        return Ok(name);
+    }
+    Err(row
+        .error(
+            column,
+            format!(
+                "`{}` is not a scenario name",
+                crate::error::printable(name, 80)
+            ),
+        )
+        .hint(NAME_HINT)
+        .into())
+}
+
+const NAME_HINT: &str = "scenario names use lower-case letters, digits, `_` and `-` only; \
+     the folder was not written by `kymsim run` or was edited since: rerun `kymsim run`";
+
 fn parse_metadata(file: &TextFile) -> Result<Metadata> {
-    serde_json::from_str(&file.text).map_err(|e| {
+    let meta: Metadata = serde_json::from_str(&file.text).map_err(|e| {
         file.error_at_line(
             e.line(),
             e.column().max(1),
             format!("invalid metadata: {e}"),
         )
         .hint("metadata.json is written by `kymsim run`; run it again to rewrite it")
-        .into()
-    })
+    })?;
+    for sc in &meta.scenarios {
+        for name in std::iter::once(&sc.name).chain(sc.extends.as_ref()) {
+            if !crate::scenario::is_scenario_name(name) {
+                return Err(file
+                    .error(format!(
+                        "`{}` is not a scenario name",
+                        crate::error::printable(name, 80)
+                    ))
+                    .hint(NAME_HINT)
+                    .into());
+            }
+        }
+    }
+    Ok(meta)
 }
 
 /// The header's year columns (`2020`, `2021`, …) in file order.
@@ -520,7 +556,7 @@ fn parse_results(file: &TextFile) -> Result<(Vec<i32>, Results)> {
             .iter()
             .map(|y| row.f64(y))
             .collect::<Result<Vec<f64>>>()?;
-        out.entry(row.required_str("scenario")?.to_string())
+        out.entry(scenario_name(&row, "scenario")?.to_string())
             .or_default()
             .insert(
                 row.required_str("variable")?.to_string(),
@@ -583,7 +619,7 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
                 .map(|c| opt_bool(&row, c))
                 .collect::<Result<_>>()?,
         };
-        out.insert(row.required_str("scenario")?.to_string(), rec);
+        out.insert(scenario_name(&row, "scenario")?.to_string(), rec);
     }
     Ok(out)
 }
@@ -609,7 +645,7 @@ fn parse_wedges(file: &TextFile) -> Result<Vec<WedgeRow>> {
         .rows()
         .map(|row| {
             Ok(WedgeRow {
-                scenario: row.required_str("scenario")?.to_string(),
+                scenario: scenario_name(&row, "scenario")?.to_string(),
                 measure: row.str("measure").to_string(),
                 pillar: pillar(&row, "pillar")?,
                 year: row.year("year")?,
@@ -628,7 +664,7 @@ fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
             continue;
         };
         out.push(MaccRow {
-            scenario: row.required_str("scenario")?.to_string(),
+            scenario: scenario_name(&row, "scenario")?.to_string(),
             measure: row.str("measure").to_string(),
             name: row.str("name").to_string(),
             pillar: pillar(&row, "pillar")?,
@@ -646,8 +682,8 @@ fn parse_difference(file: &TextFile) -> Result<Vec<DifferenceRow>> {
         .rows()
         .map(|row| {
             Ok(DifferenceRow {
-                scenario: row.required_str("scenario")?.to_string(),
-                reference: row.required_str("reference")?.to_string(),
+                scenario: scenario_name(&row, "scenario")?.to_string(),
+                reference: scenario_name(&row, "reference")?.to_string(),
                 year: row.year("year")?,
                 measure: row.str("measure").to_string(),
                 pillar: pillar(&row, "pillar")?,
@@ -680,7 +716,7 @@ fn parse_sensitivity(file: &TextFile) -> Result<Vec<SensitivityRow>> {
                 ))
             };
             Ok(SensitivityRow {
-                scenario: row.required_str("scenario")?.to_string(),
+                scenario: scenario_name(&row, "scenario")?.to_string(),
                 parameter: row.required_str("parameter")?.to_string(),
                 first: trio("first_order")?,
                 total: trio("total_order")?,
@@ -709,7 +745,7 @@ fn parse_stats(file: &TextFile) -> Result<BTreeMap<String, Band>> {
             .iter()
             .map(|y| row.f64(y))
             .collect::<Result<Vec<f64>>>()?;
-        raw.entry(row.required_str("scenario")?.to_string())
+        raw.entry(scenario_name(&row, "scenario")?.to_string())
             .or_default()
             .insert(stat.to_string(), values);
     }
@@ -745,7 +781,7 @@ fn parse_distributions(file: &TextFile) -> Result<BTreeMap<String, Distributions
             count: count as u64,
         };
         let d = out
-            .entry(row.required_str("scenario")?.to_string())
+            .entry(scenario_name(&row, "scenario")?.to_string())
             .or_default();
         match row.str("quantity") {
             "net_kt" => {

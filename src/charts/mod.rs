@@ -454,17 +454,24 @@ impl CurrentInputs {
 
 /// The charts of `kymsim discover` and `kymsim sensitivity --method morris` in `dir` whose
 /// identity file matches `current`, as (stem, SVG bytes) for the report; which ones is decided by
-/// [`prior::attached_charts`]. Anything missing or unreadable is left out.
-pub fn attached_charts(dir: &std::path::Path, current: &CurrentInputs) -> Vec<(String, Vec<u8>)> {
+/// [`prior::attached_charts`]. A FIFO, device or folder at such a name is refused; a chart
+/// that is not plain drawing is not inlined by the report.
+pub fn attached_charts(
+    dir: &std::path::Path,
+    current: &CurrentInputs,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let inputs = current.hashes();
     let now = prior::Current {
         version: &current.version,
         inputs: &inputs,
     };
-    prior::attached_charts(dir, now)
-        .into_iter()
-        .filter_map(|(stem, rel)| std::fs::read(dir.join(rel)).ok().map(|svg| (stem, svg)))
-        .collect()
+    let mut out = Vec::new();
+    for (stem, rel) in prior::attached_charts(dir, now)? {
+        if let Some(svg) = crate::output::recorded::read_record(&dir.join(rel))? {
+            out.push((stem, svg));
+        }
+    }
+    Ok(out)
 }
 
 /// Draws every chart (PNG and SVG) and the report. Files come in a fixed order: each chart's
@@ -552,10 +559,12 @@ pub fn render_dir(
     let files = OutputFiles::read_dir(dir)?.without(skip);
     let data = ChartData::parse(&files)?;
     let lang = lang.unwrap_or(data.meta.lang);
-    let current = std::fs::read(dir.join(crate::output::MANIFEST_JSON))
-        .ok()
+    let current = crate::output::recorded::read_record(&dir.join(crate::output::MANIFEST_JSON))?
         .and_then(|b| CurrentInputs::from_manifest(&b));
-    let attached = current.map_or_else(Vec::new, |c| attached_charts(dir, &c));
+    let attached = match current {
+        Some(c) => attached_charts(dir, &c)?,
+        None => Vec::new(),
+    };
     render_with(&data, size, lang, &attached)
 }
 
@@ -603,7 +612,7 @@ pub fn render_run(
         }
     }
     let data = ChartData::parse(&files)?;
-    render_with(&data, size, data.meta.lang, &attached_charts(dir, current))
+    render_with(&data, size, data.meta.lang, &attached_charts(dir, current)?)
 }
 
 #[cfg(test)]

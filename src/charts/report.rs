@@ -125,11 +125,103 @@ fn adoption_words(adoption: &str, lang: Lang) -> String {
         .collect()
 }
 
+/// Elements and attributes of the SVG that plotters writes: the only ones inlined.
+const SVG_ELEMENTS: [&str; 7] = [
+    "svg", "rect", "line", "polyline", "polygon", "circle", "text",
+];
+const SVG_ATTRIBUTES: [&str; 23] = [
+    "width",
+    "height",
+    "viewBox",
+    "xmlns",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "points",
+    "opacity",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "dy",
+    "text-anchor",
+    "font-family",
+    "font-size",
+    "transform",
+];
+
+/// Whether `svg` holds nothing but drawing: the elements and attributes plotters writes
+/// (plus `font-weight`/`font-style`), attribute values without markup, no comments, CDATA,
+/// processing instructions (after an optional XML declaration), scripts, links, styles or
+/// event handlers. Only such an SVG is inlined into the report, whoever wrote it.
+pub(super) fn svg_is_inert(svg: &str) -> bool {
+    let mut rest = svg.trim_start();
+    if let Some(after) = rest.strip_prefix("<?xml ") {
+        match after.find("?>") {
+            Some(i) if !after[..i].contains('<') => rest = &after[i + 2..],
+            _ => return false,
+        }
+    }
+    let name_end = |s: &str| {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(s.len())
+    };
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if let Some(closing) = rest.strip_prefix('/') {
+            let n = name_end(closing);
+            if !SVG_ELEMENTS.contains(&&closing[..n]) || !closing[n..].starts_with('>') {
+                return false;
+            }
+            rest = &closing[n + 1..];
+            continue;
+        }
+        let n = name_end(rest);
+        if !SVG_ELEMENTS.contains(&&rest[..n]) {
+            return false;
+        }
+        rest = &rest[n..];
+        loop {
+            rest = rest.trim_start_matches([' ', '\n', '\t', '\r']);
+            if let Some(r) = rest.strip_prefix("/>").or_else(|| rest.strip_prefix('>')) {
+                rest = r;
+                break;
+            }
+            let n = name_end(rest);
+            let name = &rest[..n];
+            if !(SVG_ATTRIBUTES.contains(&name) || name == "font-weight" || name == "font-style") {
+                return false;
+            }
+            let Some(value) = rest[n..].strip_prefix("=\"") else {
+                return false;
+            };
+            let Some(end) = value.find('"') else {
+                return false;
+            };
+            let v = &value[..end];
+            if v.contains('<') || v.to_ascii_lowercase().contains("url(") {
+                return false;
+            }
+            rest = &value[end + 1..];
+        }
+    }
+    true
+}
+
 fn figure(out: &mut String, svgs: &[(String, &[u8])], stem: &str, caption: &str) {
     let Some((_, bytes)) = svgs.iter().find(|(s, _)| s == stem) else {
         return;
     };
     let svg = String::from_utf8_lossy(bytes);
+    // anything but plain drawing (a script, a link, an event handler) is not inlined
+    if !svg_is_inert(&svg) {
+        return;
+    }
     // drop an XML declaration, which is not allowed inside HTML
     let svg = match svg.find("<svg") {
         Some(i) => &svg[i..],
@@ -140,16 +232,45 @@ fn figure(out: &mut String, svgs: &[(String, &[u8])], stem: &str, caption: &str)
         "<figure id=\"fig-{stem}\" role=\"img\" aria-label=\"{}\">\n{svg}\n<figcaption>{} \
          (<code>charts/{stem}.png</code>, <code>charts/{stem}.svg</code>)</figcaption>\n</figure>\n",
         esc(caption),
-        esc(caption)
+        esc(caption),
+        stem = esc(stem),
     );
+}
+
+/// Whether a link target may become a link in the report: `http:`, `https:` or a relative
+/// reference (a path, `#fragment`, `?query`). Browsers ignore tabs and line breaks inside a
+/// scheme and its case, so those are removed before looking.
+pub(super) fn link_allowed(url: &str) -> bool {
+    let plain: String = url
+        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_control())
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match plain.find([':', '/', '?', '#']) {
+        Some(i) if plain[i..].starts_with(':') => {
+            let scheme = &plain[..i];
+            scheme == "http" || scheme == "https"
+        }
+        // no scheme: relative; anything odd before the first delimiter is no scheme either
+        _ => !plain.chars().any(char::is_control),
+    }
 }
 
 fn markdown(text: &str) -> String {
     let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
-    // raw HTML is shown as text, and images become their alt text: nothing may load
-    let events = parser.filter_map(|e| match e {
+    // raw HTML is shown as text, and images become their alt text: nothing may load; a link
+    // whose scheme is not http(s) (javascript:, data:, …) keeps its text, not its target
+    let mut links_kept: Vec<bool> = Vec::new();
+    let events = parser.filter_map(move |e| match e {
         Event::Html(s) | Event::InlineHtml(s) => Some(Event::Text(s)),
         Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let keep = link_allowed(dest_url);
+            links_kept.push(keep);
+            keep.then_some(e)
+        }
+        Event::End(TagEnd::Link) => links_kept.pop().unwrap_or(false).then_some(e),
         e => Some(e),
     });
     let mut html = String::new();
@@ -765,6 +886,65 @@ mod tests {
         assert!(h.contains("<table>"), "{h}");
         assert!(!h.contains("<script>"), "{h}");
         assert!(!h.contains("<img"), "{h}");
+    }
+
+    #[test]
+    fn links_keep_only_http_https_and_relative_targets() {
+        let h = markdown(
+            "[a](javascript:alert(1)) [b](https://syke.fi/x) [c](JaVa\tScRiPt:x) \
+             [d](data:text/html,x) [e](#history) [f](docs/model.md) <javascript:alert(2)> \
+             [g][r]\n\n[r]: vbscript:x\n",
+        );
+        assert!(!h.to_ascii_lowercase().contains("href=\"javascript"), "{h}");
+        assert!(!h.contains("href=\"data:"), "{h}");
+        assert!(!h.contains("vbscript"), "{h}");
+        assert!(h.contains("<a href=\"https://syke.fi/x\">b</a>"), "{h}");
+        assert!(h.contains("<a href=\"#history\">e</a>"), "{h}");
+        assert!(h.contains("<a href=\"docs/model.md\">f</a>"), "{h}");
+        // the text of a refused link stays
+        assert!(h.contains(">a<") || h.contains("a "), "{h}");
+        for bad in [
+            "javascript:x",
+            " javascript:x",
+            "java\nscript:x",
+            "data:x",
+            "file:///etc",
+        ] {
+            assert!(!link_allowed(bad), "{bad}");
+        }
+        for good in [
+            "http://x",
+            "HTTPS://x",
+            "#a",
+            "a/b.md",
+            "?q=1",
+            "a:b/c".split(':').next().unwrap(),
+        ] {
+            assert!(link_allowed(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn only_plain_drawing_svgs_are_inert() {
+        let plain = "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+            <rect x=\"0\" y=\"0\" width=\"1\" height=\"1\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n\
+            <text x=\"1\" y=\"2\" dy=\"0.76em\" text-anchor=\"start\" font-family=\"sans-serif\" font-size=\"9\" opacity=\"1\" fill=\"#000000\">a &lt; b</text>\n</svg>\n";
+        assert!(svg_is_inert(plain));
+        assert!(svg_is_inert(&format!("<?xml version=\"1.0\"?>\n{plain}")));
+        for bad in [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg onload=\"alert(1)\"></svg>",
+            "<svg><a href=\"javascript:x\"><text>t</text></a></svg>",
+            "<svg><rect fill=\"url(javascript:x)\"/></svg>",
+            "<svg><!-- x --></svg>",
+            "<svg><foreignObject></foreignObject></svg>",
+            "<svg><rect x=1/></svg>",
+            "<svg><rect x=\"1\"/></svg><script>x</script>",
+            "<svg><style>*{}</style></svg>",
+            "<SCRIPT>x</SCRIPT>",
+        ] {
+            assert!(!svg_is_inert(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -24,13 +24,63 @@ pub(crate) struct CsvSource {
     origin: Origin,
 }
 
+/// The largest CSV file `check` reads (64 GiB): it streams, so the bound is on time, not memory.
+pub const MAX_CSV_BYTES: u64 = 64 << 30;
+/// The longest line `check` reads (16 MiB): a line is held whole while it is parsed.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Opens a CSV file to compare: a regular file of at most [`MAX_CSV_BYTES`], opened without
+/// blocking (a FIFO or device is refused at once).
+fn open_csv(path: &Path) -> Result<File> {
+    crate::input::open_regular(path, MAX_CSV_BYTES)
+}
+
+/// A reader that fails once a line grows past [`MAX_LINE_BYTES`], so that no file — however
+/// large, with or without line breaks — makes a parser hold more than that.
+struct LineBound<R> {
+    inner: R,
+    since_newline: usize,
+    name: String,
+}
+
+impl<R> LineBound<R> {
+    fn new(inner: R, name: &str) -> Self {
+        LineBound {
+            inner,
+            since_newline: 0,
+            name: name.to_string(),
+        }
+    }
+}
+
+impl<R: Read> Read for LineBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match memchr::memrchr(b'\n', &buf[..n]) {
+            Some(i) => self.since_newline = n - i - 1,
+            None => self.since_newline += n,
+        }
+        if self.since_newline > MAX_LINE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "{}: a line is longer than {} MiB; this is not a results CSV file",
+                    self.name,
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// The stream a [`CsvSource`] reads.
 pub(crate) type Stream = csv::Reader<Box<dyn Read + Send>>;
 
 impl CsvSource {
     /// A file source; fails when the file cannot be opened.
     pub fn open(path: &Path) -> Result<CsvSource> {
-        File::open(path).map_err(|e| Error::io(IoKind::Read, path, e))?;
+        open_csv(path)?;
         Ok(CsvSource {
             name: path.display().to_string(),
             origin: Origin::File(path.to_path_buf()),
@@ -47,7 +97,7 @@ impl CsvSource {
 
     fn raw(&self) -> Result<Box<dyn Read + Send>> {
         let mut inner: Box<dyn Read + Send> = match &self.origin {
-            Origin::File(p) => Box::new(File::open(p).map_err(|e| Error::io(IoKind::Read, p, e))?),
+            Origin::File(p) => Box::new(LineBound::new(open_csv(p)?, &self.name)),
             #[cfg(test)]
             Origin::Bytes(b) => Box::new(std::io::Cursor::new(b.clone())),
         };
@@ -103,11 +153,7 @@ impl CsvSource {
                 expected_len, len, ..
             } => format!("this row has {len} fields but the header has {expected_len}"),
             csv::ErrorKind::Io(io) => {
-                return Error::io(
-                    IoKind::Read,
-                    &self.name,
-                    std::io::Error::new(io.kind(), io.to_string()),
-                );
+                return self.read_error(std::io::Error::new(io.kind(), io.to_string()));
             }
             _ => format!("bad CSV: {e}"),
         };
@@ -140,14 +186,26 @@ impl CsvSource {
 
     /// The text of 1-based `line` (read again: only errors need it).
     fn line_text(&self, line: usize) -> Option<String> {
-        let mut data = Vec::new();
-        self.raw().ok()?.read_to_end(&mut data).ok()?;
-        let text = data.split(|&b| b == b'\n').nth(line.checked_sub(1)?)?;
-        Some(
-            String::from_utf8_lossy(text)
-                .trim_end_matches('\r')
-                .to_string(),
-        )
+        use std::io::BufRead;
+        // streamed: only that line is held (at most MAX_LINE_BYTES through the bound)
+        let reader = std::io::BufReader::new(self.raw().ok()?);
+        let mut text = reader.split(b'\n').nth(line.checked_sub(1)?)?.ok()?;
+        if text.last() == Some(&b'\r') {
+            text.pop();
+        }
+        Some(String::from_utf8_lossy(&text).into_owned())
+    }
+
+    /// A read error: a line past [`MAX_LINE_BYTES`] is a bad input (exit 2), anything else a
+    /// failure to read (exit 3).
+    fn read_error(&self, e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            return self
+                .error(e.to_string())
+                .hint("compare kymsim's result files (CSV with one row per line)")
+                .into();
+        }
+        Error::io(IoKind::Read, &self.name, e)
     }
 }
 
@@ -252,8 +310,7 @@ impl CsvSource {
             Ok(true)
         };
         loop {
-            let n = read_some(&mut input, &mut buf[filled..])
-                .map_err(|e| Error::io(IoKind::Read, &self.name, e))?;
+            let n = read_some(&mut input, &mut buf[filled..]).map_err(|e| self.read_error(e))?;
             filled += n;
             let mut start = 0;
             while let Some(i) = memchr::memchr(b'\n', &buf[start..filled]) {

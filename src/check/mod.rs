@@ -444,8 +444,8 @@ impl BatchSettings {
             }
         }
         for d in manifest_dirs {
-            if let Ok(text) = std::fs::read_to_string(d.join("manifest.json"))
-                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+            if let Ok(Some(bytes)) = crate::output::recorded::read_record(&d.join("manifest.json"))
+                && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
             {
                 let seed = match &v["seed"] {
                     serde_json::Value::Null => None,

@@ -131,7 +131,8 @@ impl Tolerances {
 
     /// Reads rules from a TOML file (see the module docs) and appends them.
     pub fn with_rules_file(mut self, path: &Path) -> Result<Tolerances> {
-        let file = TextFile::read(path)?;
+        let bytes = crate::input::read_regular(path, MAX_RULES_BYTES)?;
+        let file = TextFile::from_bytes(path.display().to_string(), &bytes)?;
         self.rules.extend(parse_rules(&file)?);
         Ok(self)
     }
@@ -178,6 +179,11 @@ struct RuleSpec {
     atol: Option<f64>,
 }
 
+/// The most rules a tolerances file may hold.
+pub const MAX_RULES: usize = 10_000;
+/// The largest tolerances file read (4 MiB).
+pub const MAX_RULES_BYTES: u64 = 4 << 20;
+
 /// Parses the rules of a tolerances file, in file order.
 fn parse_rules(file: &TextFile) -> Result<Vec<Rule>> {
     let hint =
@@ -195,11 +201,28 @@ fn parse_rules(file: &TextFile) -> Result<Vec<Rule>> {
         .into_iter()
         .map(|(k, v)| (v.span().start, k, v.into_inner()))
         .collect();
+    if spanned.len() > MAX_RULES {
+        return Err(file
+            .error(format!(
+                "{} rules; a tolerances file holds at most {MAX_RULES}",
+                spanned.len()
+            ))
+            .hint("use globs (`\"Final Energy|*\"`) for families of variables")
+            .into());
+    }
     // a BTreeMap sorts by key; the spans give back the order of the file
     spanned.sort_by_key(|(start, _, _)| *start);
     let mut rules = Vec::with_capacity(spanned.len());
+    // line and column advance from one rule to the next: linear in the file, however many rules
+    let (mut at_offset, mut at_line, mut at_col) = (0, 1, 1);
     for (start, pattern, spec) in spanned {
-        let (line, col) = line_col(&file.text, start);
+        let (dl, dc) = line_col(&file.text[at_offset..], start - at_offset);
+        let (line, col) = if dl == 1 {
+            (at_line, at_col + dc - 1)
+        } else {
+            (at_line + dl - 1, dc)
+        };
+        (at_offset, at_line, at_col) = (start, line, col);
         let at = |msg: String| -> Error { file.error_at_line(line, col, msg).hint(hint).into() };
         if spec.rtol.is_none() && spec.atol.is_none() {
             return Err(at(format!(

@@ -96,6 +96,10 @@ pub struct CheckArgs {
 pub fn check(args: CheckArgs) -> Result<i32> {
     let mut tol = Tolerances::new(args.rtol, args.atol).with_noise_k(args.noise_k);
     tol.validate()?;
+    // before any work: the report never replaces a FIFO, device or folder
+    if let Some(j) = &args.junit {
+        crate::output::check_replaceable(j)?;
+    }
     if let Some(f) = &args.tolerances {
         tol = tol.with_rules_file(f)?;
     }

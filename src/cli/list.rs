@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 
 use super::InputArgs;
 use crate::data::{CarrierKind, SourceKind};
-use crate::error::Result;
+use crate::error::{Result, printable};
 use crate::output::fmt_num;
 
 /// What to list.
@@ -65,7 +65,7 @@ pub fn list(args: ListArgs) -> Result<i32> {
                     "{:<32} {:<8} {:<44} {:>12} {:<8} {:>12.1}",
                     s.id,
                     s.kind.as_str(),
-                    sector,
+                    printable(&sector, 200),
                     fmt_num(s.activity),
                     s.activity_unit,
                     // + 0.0: an empty category prints 0.0, not −0.0
@@ -90,7 +90,13 @@ pub fn list(args: ListArgs) -> Result<i32> {
                     (CarrierKind::Blend, _) => ("blend", "from blend".to_string()),
                     _ => ("mix", "from mix".to_string()),
                 };
-                println!("{:<20} {:<24} {:<5} {:>12}", c.id, c.name, kind, ef);
+                println!(
+                    "{:<20} {:<24} {:<5} {:>12}",
+                    c.id,
+                    printable(&c.name, 200),
+                    kind,
+                    ef
+                );
             }
         }
         What::Measures => {
@@ -110,7 +116,7 @@ pub fn list(args: ListArgs) -> Result<i32> {
                         mi.id,
                         mi.kind.as_str(),
                         mi.pillar.as_str(),
-                        mi.targets
+                        printable(&mi.targets.to_string(), 2000)
                     );
                 }
             }
@@ -129,7 +135,12 @@ pub fn list(args: ListArgs) -> Result<i32> {
                     .extends
                     .as_ref()
                     .map_or(String::new(), |p| format!(" (extends {p})"));
-                println!("{:<16} {}{parent}", sc.name, sc.description);
+                // a description is the user's text: its control characters are shown as escapes
+                println!(
+                    "{:<16} {}{parent}",
+                    sc.name,
+                    printable(&sc.description, 2000)
+                );
             }
         }
     }

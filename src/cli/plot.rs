@@ -34,8 +34,7 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
     let manifest = args.dir.join(crate::output::MANIFEST_JSON);
     let skip = match crate::output::recorded::read_recorded_inputs(&manifest)? {
         Some(inputs) => {
-            let version = std::fs::read(&manifest)
-                .ok()
+            let version = crate::output::recorded::read_record(&manifest)?
                 .and_then(|b| charts::CurrentInputs::from_manifest(&b))
                 .map(|c| c.version)
                 .unwrap_or_default();
@@ -43,7 +42,7 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
                 version: &version,
                 inputs: &inputs,
             };
-            super::read_prior(&args.dir, Some(current), args.quiet).skip_files()
+            super::read_prior(&args.dir, Some(current), args.quiet)?.skip_files()
         }
         None => {
             if !args.quiet {

@@ -132,7 +132,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     };
 
     // what an earlier run wrote here, to remove what this run no longer writes
-    let previous = output::recorded::previous_outputs(&args.out.join(output::MANIFEST_JSON));
+    let previous = output::recorded::previous_outputs(&args.out.join(output::MANIFEST_JSON))?;
 
     let mut set = OutputSet::new(&args.out)?;
     let mut metadata = charts::Metadata::new(&region, &models);
@@ -169,7 +169,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
                 inputs: &inputs,
             }),
             args.quiet,
-        );
+        )?;
         let mut skip = prior.skip_files();
         // without a reference, a difference.csv of an earlier run is not this run's
         if reference.is_none() {
@@ -216,7 +216,13 @@ pub fn run(args: RunArgs) -> Result<i32> {
     }
     set.commit()?;
     if let Some(previous) = previous {
-        let removed = output::recorded::remove_unlisted(&args.out, &previous, &outputs)?;
+        let done = output::recorded::remove_unlisted(&args.out, &previous, &outputs)?;
+        if !args.quiet {
+            for why in &done.ignored {
+                eprintln!("note: an earlier manifest.json lists {why}: left alone");
+            }
+        }
+        let removed = done.removed;
         if !args.quiet && !removed.is_empty() {
             eprintln!(
                 "removed {} file(s) an earlier run wrote and this one did not (e.g. {})",

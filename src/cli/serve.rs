@@ -95,9 +95,11 @@ pub fn serve_cmd(args: ServeArgs) -> Result<i32> {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     };
-    runtime
-        .block_on(serve(listener, server, shutdown))
-        .map_err(|e| Error::io(crate::error::IoKind::Listen, std::path::Path::new(&url), e))?;
+    let served = runtime.block_on(serve(listener, server, shutdown));
+    // a batch or attribution still running on a blocking thread is cancelled (the cancel flag
+    // is set by the signal) and not waited for: the server stops within a second
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    served.map_err(|e| Error::io(crate::error::IoKind::Listen, std::path::Path::new(&url), e))?;
     // Ctrl-C is how a server is meant to end: not an interruption of unfinished work
     if !args.quiet {
         eprintln!("kymsim serve: stopped");

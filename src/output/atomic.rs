@@ -137,6 +137,107 @@ fn ensure_dir(root: &Path, relative: &Path) -> Result<PathBuf> {
     Ok(cur)
 }
 
+/// Columns of kymsim's CSV files that hold names, not numbers (a scenario may be called `inf`).
+const TEXT_COLUMNS: [&str; 21] = [
+    "model",
+    "scenario",
+    "reference",
+    "region",
+    "variable",
+    "unit",
+    "measure",
+    "pillar",
+    "statistic",
+    "parameter",
+    "kind",
+    "sampler",
+    "id",
+    "name",
+    "source",
+    "sector",
+    "carrier",
+    "description",
+    "outcome",
+    "dist",
+    "seed",
+];
+
+/// Checks the numbers of a CSV file about to be written: every cell outside the name columns
+/// that is written as a number (or as `NaN`, `inf`) must be finite and below
+/// [`crate::data::MAX_ABS_VALUE`] (10¹⁵) in magnitude — the limit `plot` and `check` accept
+/// when they read it back. A bad value is refused naming the file, column, row and scenario;
+/// the file was not written, so no position in it is cited.
+pub fn check_csv_numbers(relative: &str, bytes: &[u8]) -> Result<()> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let Ok(header) = reader.headers().cloned() else {
+        return Ok(());
+    };
+    let scenario = header.iter().position(|h| h == "scenario");
+    let mut record = csv::StringRecord::new();
+    let mut row = 1;
+    while reader.read_record(&mut record).unwrap_or(false) {
+        row += 1;
+        for (i, cell) in record.iter().enumerate() {
+            let column = header.get(i).unwrap_or("");
+            if TEXT_COLUMNS.contains(&column) {
+                continue;
+            }
+            let bad = match cell {
+                "NaN" | "inf" | "-inf" => true,
+                c if looks_numeric(c) => c
+                    .parse::<f64>()
+                    .is_ok_and(|x| !(x.is_finite() && x.abs() < crate::data::MAX_ABS_VALUE)),
+                _ => false,
+            };
+            if bad {
+                let of = scenario
+                    .and_then(|s| record.get(s))
+                    .map_or(String::new(), |s| format!(", scenario `{s}`"));
+                return Err(InputError::new(format!(
+                    "{relative} would hold {cell} in column `{column}` (row {row}{of}): written numbers must be finite and below 1e15 in magnitude"
+                ))
+                .hint("the inputs make a total or a derived figure overflow; check the data values, measures and uncertainties that feed it (nothing was written)")
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a cell is written as a decimal number (`-12.5`, `1e20`).
+fn looks_numeric(c: &str) -> bool {
+    let c = c.strip_prefix('-').unwrap_or(c);
+    c.starts_with(|ch: char| ch.is_ascii_digit())
+        && c.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+}
+
+/// Checks that the output `target` may be replaced: absent, a regular file, or a symbolic link
+/// (replaced, never followed). A folder, FIFO, device or socket at an output's name is refused:
+/// renaming over it would hand a reader of the FIFO nothing, or replace a device node.
+pub fn check_replaceable(target: &Path) -> Result<()> {
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(IoKind::Write, target, e)),
+    };
+    let t = meta.file_type();
+    if t.is_file() || t.is_symlink() {
+        return Ok(());
+    }
+    let what = if t.is_dir() {
+        "a folder"
+    } else {
+        crate::input::special_file_kind(&meta)
+    };
+    Err(InputError::new(format!(
+        "`{}` is {what}; kymsim replaces only regular files",
+        target.display()
+    ))
+    .hint("remove it, or choose another output path")
+    .into())
+}
+
 /// Takes the advisory lock (`flock`) of an output folder, waiting (with a message) while another
 /// kymsim holds it. `None` where the folder cannot be locked (a file system without locks, or
 /// not Unix): the write goes ahead unlocked rather than not at all.
@@ -227,11 +328,18 @@ impl OutputSet {
             .ok_or_else(|| InputError::new(format!("output path `{relative}` has no file name")))?;
         let parent = ensure_dir(&self.dir, rel.parent().unwrap_or(Path::new("")))?;
         let target = parent.join(name);
+        check_replaceable(&target)?;
         let prefix = format!(".{name}.");
-        let tmp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(TEMP_SUFFIX)
-            .rand_bytes(10)
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(TEMP_SUFFIX).rand_bytes(10);
+        // created with the final mode (0666, or the script's 0755), which the umask then
+        // narrows as for any file the user creates
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(mode.unwrap_or(0o666)));
+        }
+        let tmp = builder
             .tempfile_in(&parent)
             .map_err(|e| Error::io(IoKind::Write, &target, e))?;
         let (file, path) = tmp.into_parts();
@@ -240,11 +348,6 @@ impl OutputSet {
             write(&mut w)?;
             w.flush()?;
             let f = w.into_inner().map_err(|e| e.into_error())?;
-            #[cfg(unix)]
-            if let Some(mode) = mode {
-                use std::os::unix::fs::PermissionsExt;
-                f.set_permissions(fs::Permissions::from_mode(mode))?;
-            }
             #[cfg(not(unix))]
             let _ = mode;
             f.sync_all()
@@ -264,8 +367,14 @@ impl OutputSet {
     }
 
     /// Writes `bytes` to a temporary file that becomes `relative` on [`OutputSet::commit`].
-    /// `relative` is a plain path below the folder (no `..`, not absolute).
+    /// `relative` is a plain path below the folder (no `..`, not absolute). A CSV file is
+    /// checked first: every number in it must be finite and below 10¹⁵ in magnitude (see
+    /// [`check_csv_numbers`]), so no total or derived column past the limit kymsim's own readers
+    /// accept is ever written.
     pub fn stage(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
+        if relative.ends_with(".csv") {
+            check_csv_numbers(relative, bytes)?;
+        }
         self.stage_file(relative, None, |w| w.write_all(bytes))
     }
 
@@ -291,6 +400,8 @@ impl OutputSet {
         let mut done = Vec::new();
         // on error the files not yet renamed are dropped, which removes them
         for (tmp, target) in staged {
+            // checked again: a FIFO or device may have been put there while the files were written
+            check_replaceable(&target)?;
             if let Err(e) = tmp.persist(&target) {
                 return Err(Error::io(IoKind::Write, &target, e.error));
             }
@@ -328,6 +439,34 @@ mod tests {
         set.stage("a.csv", b"1").unwrap();
         set.commit().unwrap();
         assert_eq!(fs::read(dir.path().join("a.csv")).unwrap(), b"1");
+    }
+
+    #[test]
+    fn numbers_past_the_limit_are_not_staged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut set = OutputSet::new(dir.path()).unwrap();
+        // 30 years of 6.1e13 each: every year is fine, the cumulative total is 1.83e15
+        let e = set
+            .stage(
+                "summary.csv",
+                b"scenario,net_kt,cumulative_net_kt\nbig,61000000000000,1830000000000000\n",
+            )
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("summary.csv would hold 1830000000000000 in column `cumulative_net_kt` (row 2, scenario `big`)"),
+            "{msg}"
+        );
+        for bad in ["NaN", "inf", "-inf", "-1e15"] {
+            let csv = format!("scenario,x\ns,{bad}\n");
+            assert!(set.stage("a.csv", csv.as_bytes()).is_err(), "{bad}");
+        }
+        // names are not numbers, and a value just below the limit passes
+        set.stage("a.csv", b"scenario,x\ninf,999999999999999\n")
+            .unwrap();
+        drop(set);
+        assert!(names(dir.path()).is_empty());
     }
 
     #[test]

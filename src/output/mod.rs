@@ -6,7 +6,7 @@ pub mod prior;
 pub mod recorded;
 pub mod schema;
 
-pub use atomic::{OutputSet, TEMP_SUFFIX, check_out_dir, is_temp_name};
+pub use atomic::{OutputSet, TEMP_SUFFIX, check_out_dir, check_replaceable, is_temp_name};
 
 use serde::Serialize;
 

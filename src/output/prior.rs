@@ -17,8 +17,9 @@
 
 use std::path::Path;
 
-use super::recorded::{DERIVED, InputHash, Skipped, stale_derived};
+use super::recorded::{DERIVED, InputHash, Skipped, read_record, stale_derived};
 use super::schema::{DISCOVERY_IDENTITY_JSON, MORRIS_IDENTITY_JSON};
+use crate::error::Result;
 
 /// The inputs of the command that reads: its kymsim version and input files.
 #[derive(Debug, Clone, Copy)]
@@ -63,34 +64,60 @@ impl PriorResults {
     }
 }
 
-/// SHA-256 of a regular file in `dir` (`None` when absent or unreadable).
-fn hash_of(dir: &Path, rel: &str) -> Option<InputHash> {
+/// SHA-256 of a regular file in `dir` (`None` when absent or a link; a FIFO, device or folder
+/// at its name is refused).
+fn hash_of(dir: &Path, rel: &str) -> Result<Option<InputHash>> {
     let path = dir.join(rel);
-    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-        return None;
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Ok(None);
     }
-    let bytes = std::fs::read(&path).ok()?;
-    Some(InputHash::new(rel, crate::input::sha256_hex(&bytes)))
+    let bytes = if rel.ends_with(".csv") {
+        match std::fs::symlink_metadata(&path) {
+            Err(_) => return Ok(None),
+            Ok(_) => crate::input::read_regular(&path, crate::input::MAX_INPUT_BYTES)?,
+        }
+    } else {
+        match read_record(&path)? {
+            Some(b) => b,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some(InputHash::new(rel, crate::input::sha256_hex(&bytes))))
 }
 
 /// Decides which results of earlier commands in `dir` are read, against `current` (the inputs of
 /// the reading command; `None`: nothing to compare with, as for `plot` on a folder without
 /// `manifest.json` — derived files are then read unchecked and no other command's charts are
 /// shown).
-pub fn prior_results(dir: &Path, current: Option<Current>) -> PriorResults {
-    let skipped = current.map_or_else(Vec::new, |c| stale_derived(dir, c.inputs));
-    let mut read: Vec<InputHash> = DERIVED
+///
+/// A FIFO, device or folder at the name of a file it would read is a bad input, refused at
+/// once (nothing waits on it).
+pub fn prior_results(dir: &Path, current: Option<Current>) -> Result<PriorResults> {
+    let skipped = match current {
+        Some(c) => stale_derived(dir, c.inputs)?,
+        None => Vec::new(),
+    };
+    let mut read: Vec<InputHash> = Vec::new();
+    for d in DERIVED
         .iter()
         .filter(|d| !skipped.iter().any(|s| s.derived.identity == d.identity))
-        .flat_map(|d| d.files.iter().filter_map(|f| hash_of(dir, f)))
-        .collect();
-    let attached = current.map_or_else(Vec::new, |c| attached_charts(dir, c));
-    read.extend(attached.iter().filter_map(|(_, rel)| hash_of(dir, rel)));
-    PriorResults {
+    {
+        for f in d.files {
+            read.extend(hash_of(dir, f)?);
+        }
+    }
+    let attached = match current {
+        Some(c) => attached_charts(dir, c)?,
+        None => Vec::new(),
+    };
+    for (_, rel) in &attached {
+        read.extend(hash_of(dir, rel)?);
+    }
+    Ok(PriorResults {
         read,
         skipped,
         attached,
-    }
+    })
 }
 
 /// The version and input list of a manifest or identity file.
@@ -121,21 +148,25 @@ pub fn identity_matches(identity: &serde_json::Value, current: Current) -> bool 
         (name.to_string(), i.sha256.clone())
     };
     let now: Vec<(String, String)> = current.inputs.iter().map(key).collect();
+    // an empty list would match any run: it proves nothing
     version_and_inputs(identity).is_some_and(|(version, inputs)| {
-        version == current.version && inputs.iter().all(|i| now.contains(&key(i)))
+        version == current.version
+            && !inputs.is_empty()
+            && inputs.iter().all(|i| now.contains(&key(i)))
     })
 }
 
 /// The charts of `kymsim discover` and `kymsim sensitivity --method morris` in `dir` whose
 /// identity file matches `current`, as (stem, path relative to `dir`) of each SVG present.
-pub fn attached_charts(dir: &Path, current: Current) -> Vec<(String, String)> {
+/// A scenario name the identity records that is not a scenario name (`[a-z0-9_-]+`) names no
+/// chart; a FIFO, device or folder at an identity's name is refused.
+pub fn attached_charts(dir: &Path, current: Current) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for (identity, prefix) in [
         (DISCOVERY_IDENTITY_JSON, "discovery_"),
         (MORRIS_IDENTITY_JSON, "morris_"),
     ] {
-        let Some(id) = std::fs::read(dir.join(identity))
-            .ok()
+        let Some(id) = read_record(&dir.join(identity))?
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         else {
             continue;
@@ -153,15 +184,18 @@ pub fn attached_charts(dir: &Path, current: Current) -> Vec<(String, String)> {
                 .collect(),
             (None, None) => Vec::new(),
         };
-        for s in scenarios {
+        for s in scenarios
+            .into_iter()
+            .filter(|s| crate::scenario::is_scenario_name(s))
+        {
             let stem = format!("{prefix}{s}");
             let rel = format!("charts/{stem}.svg");
-            if dir.join(&rel).is_file() {
+            if std::fs::symlink_metadata(dir.join(&rel)).is_ok_and(|m| m.is_file()) {
                 out.push((stem, rel));
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -196,7 +230,8 @@ mod tests {
                 version: "0.1.0",
                 inputs: &inputs,
             }),
-        );
+        )
+        .unwrap();
         // SHA-256 of the three bytes "abc" (FIPS 180-2 test vector)
         assert_eq!(
             p.read,
@@ -214,7 +249,7 @@ mod tests {
             "reading results of earlier commands: batch/summary.csv"
         );
         // without inputs to compare with, everything present is read unchecked
-        let p = prior_results(d, None);
+        let p = prior_results(d, None).unwrap();
         assert_eq!(p.read.len(), 2);
         assert!(p.skipped.is_empty());
     }
@@ -237,7 +272,7 @@ mod tests {
             inputs: &inputs,
         };
         assert_eq!(
-            attached_charts(d, now),
+            attached_charts(d, now).unwrap(),
             vec![(
                 "discovery_programme".to_string(),
                 "charts/discovery_programme.svg".to_string()
@@ -247,12 +282,41 @@ mod tests {
             version: "0.2.0",
             ..now
         };
-        assert!(attached_charts(d, other).is_empty());
+        assert!(attached_charts(d, other).unwrap().is_empty());
         let changed = [h("scenarios/programme.toml", "8")];
         let changed = Current {
             inputs: &changed,
             ..now
         };
-        assert!(attached_charts(d, changed).is_empty());
+        assert!(attached_charts(d, changed).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_identity_with_no_inputs_or_a_name_that_is_no_scenario_attaches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("charts")).unwrap();
+        std::fs::write(d.join("charts/discovery_programme.svg"), "<svg/>").unwrap();
+        let inputs = [h("scenarios/programme.toml", "9")];
+        let now = Current {
+            version: "0.1.0",
+            inputs: &inputs,
+        };
+        // an empty input list would match any run
+        std::fs::write(
+            d.join(DISCOVERY_IDENTITY_JSON),
+            r#"{"kymsim_version": "0.1.0", "scenario": "programme", "inputs": []}"#,
+        )
+        .unwrap();
+        assert!(attached_charts(d, now).unwrap().is_empty());
+        // a recorded "scenario" that climbs out of charts/
+        std::fs::write(d.join("x.svg"), "<svg/>").unwrap();
+        std::fs::write(
+            d.join(DISCOVERY_IDENTITY_JSON),
+            r#"{"kymsim_version": "0.1.0", "scenario": "/../../x",
+                "inputs": [{"path": "programme.toml", "sha256": "9"}]}"#,
+        )
+        .unwrap();
+        assert!(attached_charts(d, now).unwrap().is_empty());
     }
 }

@@ -78,10 +78,8 @@ struct Recorded {
 
 /// Reads the `inputs` list of an identity file or a manifest (`None` when the file is absent).
 pub fn read_recorded_inputs(file: &Path) -> Result<Option<Vec<InputHash>>> {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(IoKind::Read, file, e)),
+    let Some(bytes) = read_record(file)? else {
+        return Ok(None);
     };
     let r: Recorded = serde_json::from_slice(&bytes).map_err(|e| {
         crate::error::InputError::new(format!("cannot read the recorded inputs: {e}"))
@@ -192,62 +190,196 @@ impl Skipped {
     }
 }
 
-/// The derived outputs present in `dir` whose recorded inputs do not match `current`.
-pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Vec<Skipped> {
-    DERIVED
-        .iter()
-        .filter(|d| d.files.iter().any(|f| dir.join(f).is_file()))
-        .filter_map(|d| {
-            let reason = match recorded_inputs_match(&dir.join(d.identity), current) {
-                Freshness::Current => return None,
-                Freshness::Stale(why) => format!("its inputs differ from this run's ({why})"),
-                Freshness::Unrecorded => {
-                    format!("no `{}` records the inputs it came from", d.identity)
-                }
-            };
-            Some(Skipped {
-                derived: *d,
-                reason,
-            })
-        })
-        .collect()
+/// The derived outputs present in `dir` whose recorded inputs do not match `current`. An
+/// identity file that is a FIFO, device or folder is refused (read without blocking).
+pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Result<Vec<Skipped>> {
+    let mut out = Vec::new();
+    for d in DERIVED {
+        if !d.files.iter().any(|f| dir.join(f).is_file()) {
+            continue;
+        }
+        let identity = dir.join(d.identity);
+        // not readable as a record at all (a FIFO, a device): refused, not skipped
+        read_record(&identity)?;
+        let reason = match recorded_inputs_match(&identity, current) {
+            Freshness::Current => continue,
+            Freshness::Stale(why) => format!("its inputs differ from this run's ({why})"),
+            Freshness::Unrecorded => {
+                format!("no `{}` records the inputs it came from", d.identity)
+            }
+        };
+        out.push(Skipped {
+            derived: *d,
+            reason,
+        });
+    }
+    Ok(out)
 }
 
-/// The outputs the manifest `file` lists (`None` when there is no readable manifest).
-pub fn previous_outputs(file: &Path) -> Option<Vec<String>> {
+/// Reads a record kymsim wrote into an output folder (a manifest, an identity file, a chart of
+/// another command): `None` when absent; a FIFO, device, folder or a file over
+/// [`crate::input::MAX_RECORD_BYTES`] at its name is a bad input, refused without blocking.
+pub fn read_record(file: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::symlink_metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
+    match crate::input::read_regular(file, crate::input::MAX_RECORD_BYTES) {
+        Ok(b) => Ok(Some(b)),
+        // a dangling link: as absent
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The outputs the manifest `file` lists (`None` when there is no manifest, or it does not
+/// parse as one). A manifest that is not a regular file is refused (see [`read_record`]).
+pub fn previous_outputs(file: &Path) -> Result<Option<Vec<String>>> {
     #[derive(Deserialize)]
     struct Listed {
         outputs: Vec<String>,
     }
-    let bytes = std::fs::read(file).ok()?;
-    serde_json::from_slice::<Listed>(&bytes)
+    let Some(bytes) = read_record(file)? else {
+        return Ok(None);
+    };
+    Ok(serde_json::from_slice::<Listed>(&bytes)
         .ok()
-        .map(|l| l.outputs)
+        .map(|l| l.outputs))
+}
+
+/// What [`remove_unlisted`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// Files removed, as the earlier manifest listed them.
+    pub removed: Vec<String>,
+    /// Entries left alone, each with the reason (not a plain relative path, or a path through
+    /// a symbolic link): one note line each.
+    pub ignored: Vec<String>,
+}
+
+/// Whether a manifest entry is a plain relative path: `a/b.csv`, no `..`, `.`, root or prefix,
+/// no empty component, no control character.
+fn plain_relative(p: &str) -> bool {
+    !p.is_empty()
+        && !p.chars().any(char::is_control)
+        && !p.contains('\\')
+        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && Path::new(p)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// Removes from `dir` the files of `previous` (what an earlier manifest listed) that are not in
-/// `now`, and returns them. Only plain relative paths are considered (no `..`, no absolute
-/// path), only regular files are removed, and nothing else in `dir` is touched.
-pub fn remove_unlisted(dir: &Path, previous: &[String], now: &[String]) -> Result<Vec<String>> {
-    let mut removed = Vec::new();
+/// `now`. Only plain relative paths are considered (no `..`, no absolute path); the path is
+/// walked from the opened output folder one component at a time without following any symbolic
+/// link, so nothing outside `dir` is ever removed, whatever links lie on the way; only regular
+/// files are removed, and nothing else in `dir` is touched. Entries that are not plain paths,
+/// or that lead through a link, are ignored and named in [`Removal::ignored`].
+pub fn remove_unlisted(dir: &Path, previous: &[String], now: &[String]) -> Result<Removal> {
+    let mut done = Removal::default();
     for p in previous {
         if now.contains(p) {
             continue;
         }
-        let rel = Path::new(p);
-        if p.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+        if !plain_relative(p) {
+            done.ignored.push(format!(
+                "`{}` is not a plain relative path inside the output folder",
+                crate::error::printable(p, 200)
+            ));
             continue;
         }
-        let path = dir.join(rel);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_file() => {
-                std::fs::remove_file(&path).map_err(|e| Error::io(IoKind::Remove, &path, e))?;
-                removed.push(p.clone());
-            }
-            _ => {}
+        match remove_inside(dir, p)? {
+            Inside::Removed => done.removed.push(p.clone()),
+            Inside::Absent => {}
+            Inside::ThroughLink(at) => done.ignored.push(format!(
+                "`{p}` leads through the symbolic link `{at}`; kymsim removes nothing through links"
+            )),
         }
     }
-    Ok(removed)
+    Ok(done)
+}
+
+enum Inside {
+    Removed,
+    Absent,
+    ThroughLink(String),
+}
+
+/// Removes the regular file `rel` below `dir`, opening each folder on the way relative to the
+/// one before with `O_NOFOLLOW`, and removing the last component from the folder so opened.
+#[cfg(unix)]
+fn remove_inside(dir: &Path, rel: &str) -> Result<Inside> {
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags, openat, statat, unlinkat};
+    use rustix::io::Errno;
+    let open_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    // --out itself may be a link the user made (as everywhere); nothing below it is followed
+    let mut cur = match openat(rustix::fs::CWD, dir, open_flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::NOENT) => return Ok(Inside::Absent),
+        Err(e) => return Err(Error::io(IoKind::Remove, dir, e.into())),
+    };
+    let parts: Vec<&str> = rel.split('/').collect();
+    let (last, folders) = parts.split_last().expect("a plain path has a component");
+    let mut walked = String::new();
+    for part in folders {
+        if !walked.is_empty() {
+            walked.push('/');
+        }
+        walked.push_str(part);
+        match openat(&cur, *part, open_flags | OFlags::NOFOLLOW, Mode::empty()) {
+            Ok(fd) => cur = fd,
+            Err(Errno::NOENT) => return Ok(Inside::Absent),
+            // a link (ELOOP) or a file where a folder was listed (ENOTDIR)
+            Err(Errno::LOOP) | Err(Errno::NOTDIR) => {
+                return Ok(
+                    if statat(&cur, *part, AtFlags::SYMLINK_NOFOLLOW)
+                        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Symlink)
+                    {
+                        Inside::ThroughLink(walked)
+                    } else {
+                        Inside::Absent
+                    },
+                );
+            }
+            Err(e) => return Err(Error::io(IoKind::Remove, &dir.join(&walked), e.into())),
+        }
+    }
+    match statat(&cur, *last, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
+        _ => return Ok(Inside::Absent),
+    }
+    // unlinkat never follows a link: were the file swapped for one meanwhile, the link goes
+    match unlinkat(&cur, *last, AtFlags::empty()) {
+        Ok(()) => Ok(Inside::Removed),
+        Err(Errno::NOENT) => Ok(Inside::Absent),
+        Err(e) => Err(Error::io(IoKind::Remove, &dir.join(rel), e.into())),
+    }
+}
+
+/// Without `openat`: every component is checked not to be a link before the file is removed.
+#[cfg(not(unix))]
+fn remove_inside(dir: &Path, rel: &str) -> Result<Inside> {
+    let mut cur = dir.to_path_buf();
+    let mut walked = String::new();
+    for part in rel.split('/') {
+        cur.push(part);
+        if !walked.is_empty() {
+            walked.push('/');
+        }
+        walked.push_str(part);
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => return Ok(Inside::ThroughLink(walked)),
+            Ok(_) => {}
+            Err(_) => return Ok(Inside::Absent),
+        }
+    }
+    match std::fs::symlink_metadata(&cur) {
+        Ok(m) if m.is_file() => {
+            std::fs::remove_file(&cur).map_err(|e| Error::io(IoKind::Remove, &cur, e))?;
+            Ok(Inside::Removed)
+        }
+        _ => Ok(Inside::Absent),
+    }
 }
 
 #[cfg(test)]
@@ -328,8 +460,9 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         let now = vec!["charts/kept.png".to_string()];
-        let removed = remove_unlisted(d, &previous, &now).unwrap();
-        assert_eq!(removed, vec!["charts/old.png".to_string()]);
+        let done = remove_unlisted(d, &previous, &now).unwrap();
+        assert_eq!(done.removed, vec!["charts/old.png".to_string()]);
+        assert_eq!(done.ignored.len(), 2, "{:?}", done.ignored);
         assert!(!d.join("charts/old.png").exists());
         assert!(d.join("charts/kept.png").is_file());
         assert!(d.join("mine.txt").is_file(), "unlisted files stay");

@@ -544,6 +544,12 @@ impl ScenarioLibrary {
     }
 }
 
+/// Whether `name` is a scenario name: 1–64 of `[a-z0-9_-]`. Names become file names and HTML
+/// ids, so a name read back from any file is checked with this too.
+pub fn is_scenario_name(name: &str) -> bool {
+    valid_name(name)
+}
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64

@@ -2,7 +2,17 @@
 //!
 //! Bounds (docs/serve.md): request bodies of at most [`MAX_BODY`] bytes; one attribution
 //! computed at a time with at most [`MAX_WAITING`] waiting; one batch at a time and at most
-//! [`BATCHES_PER_MINUTE`] a minute. Everything else answers at once.
+//! [`BATCHES_PER_MINUTE`] a minute, counting only requests that passed their checks.
+//! Everything else answers at once.
+//!
+//! Only the server's own page may drive it: an API request that a browser marks as coming
+//! from another site (`Sec-Fetch-Site`), or whose `Origin` is not this server, is refused
+//! (403), and a POST must say `Content-Type: application/json` (415 otherwise) — a type no
+//! other site can send without the browser asking first (CORS preflight, which gets no
+//! permission). Connections are bounded: a request's head must arrive within
+//! [`HEADER_TIMEOUT`] (also the idle time allowed between requests), its body within
+//! [`BODY_TIMEOUT`], at most [`MAX_CONNECTIONS`] are open at once (more are closed at once),
+//! and on shutdown open connections get [`SHUTDOWN_GRACE`] to finish before they are closed.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -26,6 +36,14 @@ pub const MAX_BODY: usize = 64 * 1024;
 pub const MAX_WAITING: usize = 4;
 /// Batches that may start within one minute.
 pub const BATCHES_PER_MINUTE: usize = 12;
+/// Time a client has to send a request's head (also the longest idle time between requests).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client has to send a request's body once its head arrived.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections open at once; a connection beyond is closed as soon as it is accepted.
+pub const MAX_CONNECTIONS: usize = 64;
+/// How long open connections may finish their answers once the server is asked to stop.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(400);
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -86,11 +104,69 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/api/batch", post(batch))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(check_origin))
         .layer(axum::middleware::from_fn_with_state(
             server.clone(),
             check_host,
         ))
         .with_state(server)
+}
+
+/// Refuses an API request that comes from another site: a `Sec-Fetch-Site` other than
+/// `same-origin` or `none` (typed into the address bar), an `Origin` that is not
+/// `http://<Host>`, and a POST whose body is not declared `application/json`.
+async fn check_origin(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if let Some(refusal) = cross_site(&request) {
+        return refusal;
+    }
+    next.run(request).await
+}
+
+fn cross_site(request: &axum::extract::Request) -> Option<Response> {
+    let headers = request.headers();
+    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    let forbidden = |what: String| {
+        Some(error(
+            StatusCode::FORBIDDEN,
+            ApiError::request(format!(
+                "{what}: the explorer answers only its own page; open it at this server's address"
+            )),
+        ))
+    };
+    if let Some(site) = text("sec-fetch-site")
+        && !site.eq_ignore_ascii_case("same-origin")
+        && !site.eq_ignore_ascii_case("none")
+    {
+        return forbidden(format!(
+            "a request from another site (Sec-Fetch-Site: {site})"
+        ));
+    }
+    if let Some(origin) = text(header::ORIGIN.as_str()) {
+        let host = text(header::HOST.as_str()).unwrap_or("");
+        if host.is_empty() || !origin.eq_ignore_ascii_case(&format!("http://{host}")) {
+            return forbidden(format!(
+                "a request from another origin (Origin: {})",
+                crate::error::printable(origin, 200)
+            ));
+        }
+    }
+    if request.method() == axum::http::Method::POST {
+        let json = text(header::CONTENT_TYPE.as_str()).is_some_and(|t| {
+            t.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+        if !json {
+            return Some(error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ApiError::field(
+                    "Content-Type",
+                    "the API takes JSON bodies: send `Content-Type: application/json`",
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// Refuses a request whose `Host` is not the loopback address the server listens on.
@@ -118,21 +194,67 @@ async fn check_host(
     next.run(request).await
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, then gives open connections [`SHUTDOWN_GRACE`] to finish
+/// and closes them: the server stops within a second whatever its clients do.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     server: Arc<Server>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // small answers go out at once: without TCP_NODELAY a response written in two pieces
-    // waits for the browser's delayed acknowledgement (tens of milliseconds a slider move)
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let app = router(server);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, _) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                // out of descriptors or a connection reset before it was taken: go on
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        while connections.try_join_next().is_some() {}
+        // beyond the cap the connection is closed at once (dropped)
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            continue;
+        };
+        // small answers go out at once: without TCP_NODELAY a response written in two pieces
+        // waits for the browser's delayed acknowledgement (tens of milliseconds a slider move)
         let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router(server))
-        .with_graceful_shutdown(shutdown)
-        .await
+        let service = TowerToHyperService::new(app.clone().into_service::<hyper::body::Incoming>());
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            let _slot = slot;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let connection = builder.serve_connection(TokioIo::new(tcp), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopped.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(SHUTDOWN_GRACE, connection).await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE + Duration::from_millis(100), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    connections.abort_all();
+    Ok(())
 }
 
 fn response(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
@@ -214,14 +336,28 @@ async fn scenarios(State(s): State<Arc<Server>>) -> Response {
     )
 }
 
-/// Reads and parses a request body of at most [`MAX_BODY`] bytes.
+/// Reads and parses a request body of at most [`MAX_BODY`] bytes, arriving within
+/// [`BODY_TIMEOUT`].
 async fn read(body: Body) -> Result<Request, Response> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::field("body", format!("larger than {} KiB", MAX_BODY / 1024)),
-        )
-    })?;
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => {
+            return Err(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ApiError::field("body", format!("larger than {} KiB", MAX_BODY / 1024)),
+            ));
+        }
+        Err(_) => {
+            return Err(error(
+                StatusCode::REQUEST_TIMEOUT,
+                ApiError::field(
+                    "body",
+                    format!("not received within {} s", BODY_TIMEOUT.as_secs()),
+                ),
+            ));
+        }
+    };
     Request::parse(&bytes).map_err(bad)
 }
 
@@ -251,6 +387,10 @@ async fn evaluate(State(s): State<Arc<Server>>, body: Body) -> Response {
         Ok(r) => r,
         Err(r) => return r,
     };
+    // a bad request is answered at once: it never waits for, nor holds, an attribution slot
+    if let Err(e) = s.explorer.validate(&req) {
+        return bad(e);
+    }
     let explorer = s.explorer.clone();
     if !req.attribution {
         return match blocking(move || explorer.evaluate(&req)).await {
@@ -307,6 +447,10 @@ async fn batch(State(s): State<Arc<Server>>, body: Body) -> Response {
         Ok(r) => r,
         Err(r) => return r,
     };
+    // only a request that passes its checks counts against the rate limit
+    if let Err(e) = s.explorer.validate_batch(&req) {
+        return bad(e);
+    }
     {
         let mut starts = s.batch_starts.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();

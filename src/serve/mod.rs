@@ -99,8 +99,8 @@ pub struct Override {
 pub struct Request {
     /// The scenario explored (a name of the library, as `kymsim run NAME` takes).
     pub scenario: String,
-    /// Changed measures by id.
-    #[serde(default)]
+    /// Changed measures by id (a measure named twice is an error, not the last one kept).
+    #[serde(default, deserialize_with = "unique_overrides")]
     pub overrides: BTreeMap<String, Override>,
     /// `evaluate`: add the Shapley attribution and the cost curve (≈ 0.1–0.5 s).
     #[serde(default)]
@@ -111,6 +111,38 @@ pub struct Request {
     pub samples: Option<u64>,
     /// `batch`: seed (default: the explorer's seed, 2040).
     pub seed: Option<u64>,
+}
+
+/// Reads the `overrides` object, refusing a measure id given twice: JSON leaves repeated keys
+/// undefined, and silently keeping one of them would evaluate settings nobody asked for.
+fn unique_overrides<'de, D>(de: D) -> Result<BTreeMap<String, Override>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, Override>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of measure ids")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(id) = map.next_key::<String>()? {
+                let o: Override = map.next_value()?;
+                if out.insert(id.clone(), o).is_some() {
+                    return Err(serde::de::Error::custom(format!(
+                        "measure `{}` is given twice; give each measure once",
+                        crate::error::printable(&id, 80)
+                    )));
+                }
+            }
+            Ok(out)
+        }
+    }
+    de.deserialize_map(Unique)
 }
 
 impl Request {
@@ -758,6 +790,17 @@ impl Explorer {
         })
     }
 
+    /// Checks a request (scenario, overrides) without computing anything.
+    pub fn validate(&self, req: &Request) -> Result<(), ApiError> {
+        self.check(req).map(|_| ())
+    }
+
+    /// Checks a batch request (scenario, overrides, samples) without computing anything.
+    pub fn validate_batch(&self, req: &Request) -> Result<(), ApiError> {
+        self.check(req)?;
+        batch_samples(req).map(|_| ())
+    }
+
     /// Checks the overrides against the scenario's measures.
     fn check(&self, req: &Request) -> Result<(&Entry, Vec<Change>), ApiError> {
         let entry = self.entry(&req.scenario)?;
@@ -1040,17 +1083,7 @@ impl Explorer {
     /// batch -n N --seed S` of the exported scenario. `cancel` stops it.
     pub fn batch(&self, req: &Request, cancel: &AtomicBool) -> Result<BatchView, ApiError> {
         let (entry, changes) = self.check(req)?;
-        let samples = req.samples.unwrap_or(DEFAULT_BATCH_SAMPLES);
-        if !BATCH_SAMPLES.contains(&samples) {
-            return Err(ApiError::field(
-                "samples",
-                format!(
-                    "{samples} is outside {}–{} (run `kymsim batch` on the exported scenario for more)",
-                    BATCH_SAMPLES.start(),
-                    BATCH_SAMPLES.end()
-                ),
-            ));
-        }
+        let samples = batch_samples(req)?;
         let seed = req.seed.unwrap_or(self.options.seed);
         let model = self.model(entry, &changes)?;
         let started = std::time::Instant::now();
@@ -1099,6 +1132,22 @@ impl Explorer {
 }
 
 /// A key naming the settings exactly (shortest round-trip floats).
+/// The samples of a batch request, checked against [`BATCH_SAMPLES`].
+fn batch_samples(req: &Request) -> Result<u64, ApiError> {
+    let samples = req.samples.unwrap_or(DEFAULT_BATCH_SAMPLES);
+    if !BATCH_SAMPLES.contains(&samples) {
+        return Err(ApiError::field(
+            "samples",
+            format!(
+                "{samples} is outside {}–{} (run `kymsim batch` on the exported scenario for more)",
+                BATCH_SAMPLES.start(),
+                BATCH_SAMPLES.end()
+            ),
+        ));
+    }
+    Ok(samples)
+}
+
 fn cache_key(entry: &Entry, changes: &[Change]) -> String {
     let mut key = entry.name.clone();
     for c in changes {
