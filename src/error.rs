@@ -303,14 +303,12 @@ pub fn name_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 /// colours, and text beyond `max` characters is cut with a count of what was left out.
 pub fn printable(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max + 32));
-    let mut shown = 0;
-    for c in s.chars() {
+    for (shown, c) in s.chars().enumerate() {
         if shown == max {
             let rest = s.chars().count() - shown;
             out.push_str(&format!("… ({rest} more characters)"));
             break;
         }
-        shown += 1;
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),

@@ -448,6 +448,25 @@ fn check_refuses_a_line_longer_than_its_bound_without_holding_it() {
 }
 
 #[test]
+fn check_does_not_walk_into_linked_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (e, a) = (tmp.path().join("e"), tmp.path().join("a"));
+    for d in [&e, &a] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(
+            d.join("results.csv"),
+            "model,scenario,region,variable,unit,2030\nm,s,R,Net,kt,1\n",
+        )
+        .unwrap();
+    }
+    // a link to the root of the disk and one to the folder itself: neither is entered
+    std::os::unix::fs::symlink("/", e.join("root")).unwrap();
+    std::os::unix::fs::symlink(".", e.join("loop")).unwrap();
+    let o = bounded(&["check", "-q", s(&e), s(&a)], Duration::from_secs(30));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
 fn a_fifo_named_manifest_json_in_out_is_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
@@ -685,7 +704,8 @@ fn damaged_values_behind_a_valid_checksum_are_refused() {
     let good = Part::from_bytes(&bytes, "p").unwrap();
     let p = &good.partials[0];
     // each kind of insane value, one at a time, re-encoded with a valid checksum
-    let damage: Vec<(&str, Box<dyn Fn(&mut Part)>)> = vec![
+    type Damage = Box<dyn Fn(&mut Part)>;
+    let damage: Vec<(&str, Damage)> = vec![
         ("min NaN", Box::new(|q| q.partials[0].min[0] = f64::NAN)),
         (
             "max inf",

@@ -102,6 +102,19 @@ fn cross_site_posts_are_refused_and_the_page_s_own_pass() {
         BODY,
     );
     assert_eq!(status, 200, "{body}");
+    // the page itself may be opened from a link on another site
+    let (status, body) = raw(
+        &s,
+        &format!("GET / HTTP/1.1\r\n{host}\r\nSec-Fetch-Site: cross-site"),
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = raw(
+        &s,
+        &format!("GET /api/scenarios HTTP/1.1\r\n{host}\r\nSec-Fetch-Site: cross-site"),
+        "",
+    );
+    assert_eq!(status, 403);
     // a script (curl) sends no Origin
     let (status, _) = s.post("/api/evaluate", &serde_json::from_str(BODY).unwrap());
     assert_eq!(status, 200);

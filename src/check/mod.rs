@@ -223,7 +223,9 @@ fn compare_pair(
     iamc::compare(name, (&esrc, &e), (&asrc, &a), tol, noise, sink)
 }
 
-/// CSV files below `dir`, relative to it, sorted; hidden files and `charts/` skipped.
+/// CSV files below `dir`, relative to it, sorted; hidden files and `charts/` skipped. A link to
+/// a folder is not entered (a link to `/` or to a parent would walk the whole disk or loop); a
+/// link to a file is compared like the file.
 fn csv_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
@@ -239,8 +241,10 @@ fn csv_files(dir: &Path) -> Result<Vec<PathBuf>> {
             }
             let path = entry.path();
             let rel_path = rel.join(&*name);
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
             if path.is_dir() {
-                if !(rel.as_os_str().is_empty() && SKIPPED_DIRS.contains(&name.as_ref())) {
+                let skipped = rel.as_os_str().is_empty() && SKIPPED_DIRS.contains(&name.as_ref());
+                if !(linked || skipped) {
                     stack.push(rel_path);
                 }
             } else if name.to_ascii_lowercase().ends_with(".csv") {

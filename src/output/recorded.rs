@@ -341,7 +341,7 @@ fn remove_inside(dir: &Path, rel: &str) -> Result<Inside> {
                     },
                 );
             }
-            Err(e) => return Err(Error::io(IoKind::Remove, &dir.join(&walked), e.into())),
+            Err(e) => return Err(Error::io(IoKind::Remove, dir.join(&walked), e.into())),
         }
     }
     match statat(&cur, *last, AtFlags::SYMLINK_NOFOLLOW) {
@@ -352,7 +352,7 @@ fn remove_inside(dir: &Path, rel: &str) -> Result<Inside> {
     match unlinkat(&cur, *last, AtFlags::empty()) {
         Ok(()) => Ok(Inside::Removed),
         Err(Errno::NOENT) => Ok(Inside::Absent),
-        Err(e) => Err(Error::io(IoKind::Remove, &dir.join(rel), e.into())),
+        Err(e) => Err(Error::io(IoKind::Remove, dir.join(rel), e.into())),
     }
 }
 

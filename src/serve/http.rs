@@ -112,7 +112,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .with_state(server)
 }
 
-/// Refuses an API request that comes from another site: a `Sec-Fetch-Site` other than
+/// Refuses an API request (`/api/…`) that comes from another site: a `Sec-Fetch-Site` other than
 /// `same-origin` or `none` (typed into the address bar), an `Origin` that is not
 /// `http://<Host>`, and a POST whose body is not declared `application/json`.
 async fn check_origin(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
@@ -123,6 +123,10 @@ async fn check_origin(request: axum::extract::Request, next: axum::middleware::N
 }
 
 fn cross_site(request: &axum::extract::Request) -> Option<Response> {
+    // the page and its files may be opened from a link anywhere; only the API is guarded
+    if !request.uri().path().starts_with("/api/") {
+        return None;
+    }
     let headers = request.headers();
     let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
     let forbidden = |what: String| {
