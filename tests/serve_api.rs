@@ -386,18 +386,19 @@ fn one_batch_at_a_time_and_sliders_answer_meanwhile() {
         }
     });
     std::thread::sleep(std::time::Duration::from_millis(300));
-    // while it runs, another batch is refused (this probe would be a 400 if it were let in)
-    // and evaluations are answered
+    // while it runs, another batch is refused (this small probe runs if it is let in: a bad
+    // request would be answered 400 before the running batch is looked at) and evaluations are
+    // answered
     let mut refused = None;
     for _ in 0..10 {
-        let (status, v) = s.post("/api/batch", &json!({"scenario": "baseline", "samples": 5}));
+        let (status, v) = s.post("/api/batch", &json!({"scenario": "baseline", "samples": 100}));
         if status == 429 {
             refused = Some(v);
             let (status, ev) = s.post("/api/evaluate", &json!({"scenario": "programme"}));
             assert_eq!(status, 200, "{ev}");
             break;
         }
-        assert_eq!(status, 400, "{v}");
+        assert_eq!(status, 200, "{v}");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let (status, v) = long.join().unwrap();
