@@ -391,7 +391,10 @@ fn one_batch_at_a_time_and_sliders_answer_meanwhile() {
     // answered
     let mut refused = None;
     for _ in 0..10 {
-        let (status, v) = s.post("/api/batch", &json!({"scenario": "baseline", "samples": 100}));
+        let (status, v) = s.post(
+            "/api/batch",
+            &json!({"scenario": "baseline", "samples": 100}),
+        );
         if status == 429 {
             refused = Some(v);
             let (status, ev) = s.post("/api/evaluate", &json!({"scenario": "programme"}));
