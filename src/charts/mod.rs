@@ -193,6 +193,11 @@ impl Ctx<'_> {
             .to_string()
     }
 
+    /// A scenario's name in the chart's language (`name_fi` in Finnish when given).
+    fn scenario_name(&self, name: &str) -> String {
+        self.data.meta.scenario_name(name, self.st.lang)
+    }
+
     /// A measure's name in the chart's language.
     fn measure_name(&self, m: &metadata::MeasureMeta) -> String {
         self.st.lang.pick(&m.name, m.name_fi.as_deref()).to_string()

@@ -180,6 +180,8 @@ pub struct Skipped {
     pub derived: Derived,
     /// Why (stale inputs or no record of them).
     pub reason: String,
+    /// No identity file records its inputs (else: they differ from the current ones).
+    pub unrecorded: bool,
 }
 
 impl Skipped {
@@ -190,6 +192,23 @@ impl Skipped {
             self.derived.what, self.reason, self.derived.command
         )
     }
+
+    /// [`Skipped::message`] in `lang`.
+    pub fn message_in(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::En => self.message(),
+            crate::i18n::Lang::Fi => format!(
+                "huom.: tulosta `{}` ei piirretä: {}; päivitä se komennolla `{}`",
+                self.derived.what,
+                if self.unrecorded {
+                    "sen lähtötietoja ei ole kirjattu"
+                } else {
+                    "sen lähtötiedot eroavat tämän ajon lähtötiedoista"
+                },
+                self.derived.command
+            ),
+        }
+    }
 }
 
 /// The derived outputs present in `dir` whose recorded inputs do not match `current`.
@@ -198,7 +217,9 @@ pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Vec<Skipped> {
         .iter()
         .filter(|d| d.files.iter().any(|f| dir.join(f).is_file()))
         .filter_map(|d| {
-            let reason = match recorded_inputs_match(&dir.join(d.identity), current) {
+            let freshness = recorded_inputs_match(&dir.join(d.identity), current);
+            let unrecorded = matches!(freshness, Freshness::Unrecorded);
+            let reason = match freshness {
                 Freshness::Current => return None,
                 Freshness::Stale(why) => format!("its inputs differ from this run's ({why})"),
                 Freshness::Unrecorded => {
@@ -208,6 +229,7 @@ pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Vec<Skipped> {
             Some(Skipped {
                 derived: *d,
                 reason,
+                unrecorded,
             })
         })
         .collect()
