@@ -333,6 +333,11 @@ catalogue! {
     OwnerNational => "State", "Valtio";
     OwnerEu => "EU", "EU";
     ColOwner => "Taken by", "Toteuttaja";
+    ColGrossTotal => "Gross emissions", "Bruttopäästöt";
+    ColReference => "Reference", "Vertailuskenaario";
+    ColContributionKt => "Contribution (kt CO2e/yr)", "Osuus (kt CO2e/v)";
+    ColId => "id", "tunnus";
+    ColVariable => "IAMC variable", "IAMC-muuttuja";
     OwnAbatement => "The region's own measures (its council and municipalities) cut net emissions in {year} by {own} kt against {reference}, at an added annual cost of {cost} M€/yr; national and EU measures add {other} kt ({other_cost} M€/yr) and other assumptions {rest} kt.",
         "Alueen omat toimenpiteet (maakunta ja kunnat) pienentävät nettopäästöjä vuonna {year} {own} kt verrattuna skenaarioon {reference}, ja niiden lisäkustannus on {cost} M€ vuodessa; kansalliset ja EU:n toimet tuovat {other} kt ({other_cost} M€/v) ja muut oletukset {rest} kt.";
 
