@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::PredicateBooleanExt;
 
 const SCENARIOS: [&str; 3] = ["base", "electrify", "neutral"];
 
@@ -401,7 +402,22 @@ fn plot_of_a_folder_without_results_is_bad_input() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("results.csv"))
-        .stderr(predicates::str::contains("kymsim run"));
+        .stderr(predicates::str::contains("kymsim run"))
+        // no note on unchecked batch files before the real error
+        .stderr(predicates::str::contains("note:").not());
+}
+
+#[test]
+fn an_output_path_through_a_file_is_bad_input_naming_the_file() {
+    let d = scratch("through-a-file");
+    fs::write(d.join("afile.txt"), "x").unwrap();
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "--out"])
+        .arg(d.join("afile.txt/sub"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is a file, not a folder"))
+        .stderr(predicates::str::contains("afile.txt`"));
 }
 
 #[test]
