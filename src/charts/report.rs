@@ -98,6 +98,9 @@ fn kind_words(kind: &str, lang: Lang) -> String {
         "carrier_ef" => "polttoaineen päästökerroin",
         "mix_switch" => "seoksen tai tuotannon rakenne",
         "removal" => "nielu",
+        "ccs" => "hiilidioksidin talteenotto ja varastointi",
+        "land_use_change" => "maankäytön muutos",
+        "land_management" => "maan hoito",
         _ => "",
     };
     if lang == Lang::Fi && !fi.is_empty() {

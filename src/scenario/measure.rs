@@ -337,6 +337,17 @@ impl MeasureAction {
         }
     }
 
+    /// The `Carbon Removal|` path a measure of this kind writes to and its Finnish form
+    /// (`removal`, `ccs`, `land_management`), else none.
+    pub fn removal_sector(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            MeasureAction::Removal(r) => Some((r.sector.get_ref(), r.sector_fi.as_deref())),
+            MeasureAction::Ccs(c) => Some((c.sector.get_ref(), c.sector_fi.as_deref())),
+            MeasureAction::LandManagement(l) => Some((l.sector.get_ref(), l.sector_fi.as_deref())),
+            _ => None,
+        }
+    }
+
     /// The targets as written (none for a removal or a land-use change).
     pub fn targets(&self) -> &[Spanned<String>] {
         match self {
