@@ -179,6 +179,17 @@ impl Lang {
         })
     }
 
+    /// Who takes a measure, in words (`Region`, `State`, …).
+    pub fn owner(self, owner: crate::scenario::Owner) -> &'static str {
+        use crate::scenario::Owner as O;
+        self.t(match owner {
+            O::Region => Msg::OwnerRegion,
+            O::Municipality => Msg::OwnerMunicipality,
+            O::National => Msg::OwnerNational,
+            O::Eu => Msg::OwnerEu,
+        })
+    }
+
     /// `fi` when it is given, else `en` (a name with an optional Finnish form).
     pub fn pick<'a>(self, en: &'a str, fi: Option<&'a str>) -> &'a str {
         match (self, fi) {
@@ -187,6 +198,90 @@ impl Lang {
         }
     }
 }
+
+/// The verdict on a target: met with a probability when a current batch gives one, else met or
+/// missed at central values — so that no verdict is shown without saying which it is.
+///
+/// ```
+/// use kymsim::i18n::{Lang, Verdict};
+/// let v = Verdict::new(true, Some(0.523));
+/// assert_eq!(v.text(Lang::En), "met with probability 52 %");
+/// assert_eq!(v.text(Lang::Fi), "saavutetaan 52\u{a0}%:n todennäköisyydellä");
+/// assert_eq!(v.band(), "uncertain");
+/// assert_eq!(Verdict::new(true, None).text(Lang::En), "met at central values");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// No batch: the answer at the central values of every parameter.
+    Central(bool),
+    /// P(target met) of a current batch (a share, 0–1).
+    Probability(f64),
+}
+
+impl Verdict {
+    /// From the central answer and, when a current batch gives it, P(target met).
+    pub fn new(met_at_central: bool, p: Option<f64>) -> Verdict {
+        match p {
+            Some(p) if p.is_finite() => Verdict::Probability(p.clamp(0.0, 1.0)),
+            _ => Verdict::Central(met_at_central),
+        }
+    }
+
+    /// The probability band, as a class name of the report (and a colour): `met` (P ≥ 90 %, or
+    /// met at central values), `uncertain` (50–90 %), `unlikely` (10–50 %), `missed` (below 10 %,
+    /// or missed at central values).
+    pub fn band(self) -> &'static str {
+        match self {
+            Verdict::Central(true) => "met",
+            Verdict::Central(false) => "missed",
+            Verdict::Probability(p) if p >= 0.9 => "met",
+            Verdict::Probability(p) if p >= 0.5 => "uncertain",
+            Verdict::Probability(p) if p >= 0.1 => "unlikely",
+            Verdict::Probability(_) => "missed",
+        }
+    }
+
+    /// The mark before the words: ✓ met, ≈ uncertain or unlikely, ✗ missed.
+    pub fn mark(self) -> char {
+        match self.band() {
+            "met" => '✓',
+            "missed" => '✗',
+            _ => '≈',
+        }
+    }
+
+    /// The verdict in words: `met with probability 52 %`, `missed at central values`, …
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            Verdict::Central(true) => lang.t(Msg::MetCentral).to_string(),
+            Verdict::Central(false) => lang.t(Msg::MissedCentral).to_string(),
+            Verdict::Probability(p) => {
+                let m = if p >= 0.5 {
+                    Msg::MetWithProbability
+                } else if p >= 0.1 {
+                    Msg::LikelyMissedWithProbability
+                } else {
+                    Msg::MissedWithProbability
+                };
+                lang.fill(m, &[("p", &lang.percent(p))])
+            }
+        }
+    }
+}
+
+/// The glossary of Finnish terms: for each concept the one word the report, the charts, the
+/// terminal and the explorer use, and the synonyms they must not (a test reads every Finnish
+/// text of the catalogue and of the explorer's page against it).
+pub const GLOSSARY_FI: &[(&str, &[&str])] = &[
+    // gross emissions pair with net emissions: brutto / netto, never "kokonaispäästöt"
+    ("bruttopäästöt", &["kokonaispäästö"]),
+    ("nettopäästöt", &["nettoemissio"]),
+    ("nielut", &["hiilinielut ja poistumat"]),
+    // the year of carbon neutrality, never "nettonolla vuodesta"
+    ("hiilineutraali vuodesta", &["nettonolla vuodesta"]),
+    // the programme pillar of transport links, never the sector name "Liikenne" alone
+    ("Liikenneyhteydet", &["'Liikenne'"]),
+];
 
 macro_rules! catalogue {
     ($($key:ident => $en:literal, $fi:literal;)*) => {
@@ -224,6 +319,32 @@ catalogue! {
     NeutralFrom => "carbon neutral from {year}", "hiilineutraali vuodesta {year}";
     NotNeutral => "not carbon neutral by the end year", "ei hiilineutraali tarkastelujakson aikana";
     Never => "never", "ei koskaan";
+    MetCentral => "met at central values", "saavutetaan keskiarvioilla";
+    MissedCentral => "missed at central values", "ei saavuteta keskiarvioilla";
+    MetWithProbability => "met with probability {p}", "saavutetaan {p}:n todennäköisyydellä";
+    LikelyMissedWithProbability => "likely missed: met with probability {p}",
+        "todennäköisesti ei saavuteta: todennäköisyys {p}";
+    MissedWithProbability => "missed: met with probability {p}", "ei saavuteta: todennäköisyys {p}";
+    TargetVerdict => "target {year} {verdict}", "vuoden {year} tavoite: {verdict}";
+
+    // who takes a measure
+    OwnerRegion => "Region", "Maakunta";
+    OwnerMunicipality => "Municipalities", "Kunnat";
+    OwnerNational => "State", "Valtio";
+    OwnerEu => "EU", "EU";
+    ColOwner => "Taken by", "Toteuttaja";
+    ColGrossTotal => "Gross emissions", "Bruttopäästöt";
+    ColReference => "Reference", "Vertailuskenaario";
+    ColContributionKt => "Contribution (kt CO2e/yr)", "Osuus (kt CO2e/v)";
+    ColId => "id", "tunnus";
+    ColVariable => "IAMC variable", "IAMC-muuttuja";
+    OwnAbatement => "The region's own measures (its council and municipalities) cut net emissions in {year} by {own} kt against {reference}, at an added annual cost of {cost} M€/yr; national and EU measures add {other} kt ({other_cost} M€/yr) and other assumptions {rest} kt.",
+        "Alueen omat toimenpiteet (maakunta ja kunnat) pienentävät nettopäästöjä vuonna {year} {own} kt verrattuna skenaarioon {reference}, ja niiden lisäkustannus on {cost} M€ vuodessa; kansalliset ja EU:n toimet tuovat {other} kt ({other_cost} M€/v) ja muut oletukset {rest} kt.";
+
+    OwnAbatementOnly => "The region's own measures (its council and municipalities) cut net emissions in {year} by {own} kt against {reference}, at an added annual cost of {cost} M€/yr; other assumptions add {rest} kt.",
+        "Alueen omat toimenpiteet (maakunta ja kunnat) pienentävät nettopäästöjä vuonna {year} {own} kt verrattuna skenaarioon {reference}, ja niiden lisäkustannus on {cost} M€ vuodessa; muut oletukset tuovat {rest} kt.";
+    OwnUnassigned => " A further {kt} kt come from measures counted only by pillar (too many differ to split them by measure) or that name no owner.",
+        " Lisäksi {kt} kt tulee toimenpiteistä, jotka on eritelty vain painopisteittäin (eroavia toimenpiteitä on liikaa niiden erittelyyn) tai joiden toteuttajaa ei ole kerrottu.";
 
     // pillars
     PillarLogistics => "Logistics", "Logistiikka";
@@ -243,7 +364,7 @@ catalogue! {
     TargetYearMark => "target year {year} ", "tavoitevuosi {year} ";
     TargetYear => "Target year", "Tavoitevuosi";
     GrossLimit => "Gross limit {year}: {kt} kt (−{pct} % vs {reference})",
-        "Kokonaispäästöjen raja {year}: {kt} kt (−{pct} % vuodesta {reference})";
+        "Bruttopäästöjen raja {year}: {kt} kt (−{pct} % vuodesta {reference})";
     NetZeroTarget => "Net zero (target {year})", "Nettonolla (tavoite {year})";
     TargetPoint => "Target point {year}", "Tavoitepiste {year}";
     ScenarioNamed => "Scenario {name}", "Skenaario {name}";
@@ -251,9 +372,9 @@ catalogue! {
     // net_all
     NetAllTitle => "{region}: net emissions of all scenarios", "{region}: kaikkien skenaarioiden nettopäästöt";
     NetAllSubtitle => "Net emissions = gross − removals, central values",
-        "Nettopäästöt = kokonaispäästöt − nielut, keskiarviot";
+        "Nettopäästöt = bruttopäästöt − nielut, keskiarviot";
     NetAllSubtitleBatch => "Net emissions = gross + land use − removals: central values, batch median and 5–95 % range",
-        "Nettopäästöt = kokonaispäästöt + maankäyttö − nielut: keskiarviot, Monte Carlo -ajon mediaani ja 5–95 %:n vaihteluväli";
+        "Nettopäästöt = bruttopäästöt + maankäyttö − nielut: keskiarviot, Monte Carlo -ajon mediaani ja 5–95 %:n vaihteluväli";
     ScenariosCentral => "Scenarios (central values)", "Skenaariot (keskiarviot)";
     Batch => "Batch", "Monte Carlo -ajo";
     Median => "{name}: median", "{name}: mediaani";
@@ -262,13 +383,14 @@ catalogue! {
     // emissions
     EmissionsTitle => "{region}: emissions and removals — {scenario}", "{region}: päästöt ja nielut — {scenario}";
     EmissionsSubtitle => "Gross emissions by sector, land use that emits above them, sinks below zero, net line · {verdict}",
-        "Kokonaispäästöt sektoreittain, päästävä maankäyttö niiden päällä, nielut nollan alapuolella, nettopäästöjen viiva · {verdict}";
-    GrossBySector => "Gross emissions by sector", "Kokonaispäästöt sektoreittain";
+        "Bruttopäästöt sektoreittain, päästävä maankäyttö niiden päällä, nielut nollan alapuolella, nettopäästöjen viiva · {verdict}";
+    GrossBySector => "Gross emissions by sector", "Bruttopäästöt sektoreittain";
+    RemovalsWord => "Removals", "Nielut";
     RemovalsBelowZero => "Removals (below zero)", "Nielut (nollan alapuolella)";
     LandUseAbove => "Land use, net source", "Maankäyttö, nettolähde";
     LandUseBelow => "Land use, net sink", "Maankäyttö, nettonielu";
     TotalsAndTarget => "Totals and target", "Summat ja tavoite";
-    InventoryGross => "Inventory, gross total (history)", "Inventaario, kokonaispäästöt (historia)";
+    InventoryGross => "Inventory, gross total (history)", "Inventaario, bruttopäästöt (historia)";
 
     // energy
     EnergyTitle => "{region}: final energy by carrier — {scenario}",
@@ -376,25 +498,36 @@ catalogue! {
     ReportTitle => "{region}: carbon-neutrality scenarios", "{region}: hiilineutraaliuden skenaariot";
     ReportLeadTarget => "Target {year}: ", "Tavoite {year}: ";
     ReportGrossTarget => "gross emissions at most {limit} kt CO2e (−{pct} % from {reference_kt} kt in {reference})",
-        "kokonaispäästöt enintään {limit} kt CO2e (−{pct} % vuoden {reference} {reference_kt} kt:sta)";
+        "bruttopäästöt enintään {limit} kt CO2e (−{pct} % vuoden {reference} {reference_kt} kt:sta)";
     ReportAnd => " and ", " ja ";
-    ReportNetTarget => "net emissions (gross + land use − removals) at most zero", "nettopäästöt (kokonaispäästöt + maankäyttö − nielut) enintään nolla";
+    ReportNetTarget => "net emissions (gross + land use − removals) at most zero", "nettopäästöt (bruttopäästöt + maankäyttö − nielut) enintään nolla";
     ReportYears => "years", "vuodet";
     Contents => "Contents", "Sisältö";
     Summary => "Summary", "Yhteenveto";
     AllScenarios => "All scenarios", "Kaikki skenaariot";
     Inventory => "Inventory", "Päästöinventaario";
     Provenance => "Data provenance", "Tietojen lähteet";
+    ProvenanceIntro => "Dataset: {region} ({code}), base year {base}. The source and derivation of every number are written in the provenance column of the dataset's CSV files and in its SOURCES.md. The class of each emission source's numbers:",
+        "Aineisto: {region} ({code}), perusvuosi {base}. Jokaisen luvun lähde ja laskelma on kirjattu aineiston CSV-tiedostojen provenance-sarakkeeseen ja englanninkieliseen tiedostoon SOURCES.md. Kunkin päästölähteen lukujen luokka:";
+    ProvenanceClasses => "Classes: a published figure; derived from published figures (the formula is given); an estimate (with its reasoning); calibrated: the residual that makes the sectors add up to the published total.",
+        "Luokat: julkaistu luku; johdettu julkaistuista luvuista (laskukaava kirjattu); arvio (perusteluineen); kalibroitu: jäännös, jolla sektorien summa vastaa julkaistua kokonaismäärää.";
+    ColSource => "Emission source", "Päästölähde";
+    ColClass => "Class", "Luokka";
+    ClassSourced => "published figure", "julkaistu luku";
+    ClassDerived => "derived", "johdettu";
+    ClassEstimated => "estimate", "arvio";
+    ClassCalibrated => "calibrated", "kalibroitu";
+    ClassDerivedEstimated => "derived, partly estimated", "johdettu, osin arvio";
     ColScenario => "Scenario", "Skenaario";
     ColTargetMet => "Target met?", "Tavoite saavutetaan?";
     ColNeutralFrom => "Carbon neutral from", "Hiilineutraali vuodesta";
-    ColGross => "Gross {year} (kt)", "Kokonaispäästöt {year} (kt)";
+    ColGross => "Gross {year} (kt)", "Bruttopäästöt {year} (kt)";
     ColRemovals => "Removals {year} (kt)", "Nielut {year} (kt)";
     ColNet => "Net {year} (kt)", "Nettopäästöt {year} (kt)";
-    ColGrossVs => "Gross vs {year}", "Kokonaispäästöt vs. {year}";
-    ColGrossLimit => "Gross ≤ limit", "Kokonaispäästöt ≤ raja";
+    ColGrossVs => "Gross vs {year}", "Bruttopäästöt vs. {year}";
+    ColGrossLimit => "Gross ≤ limit", "Bruttopäästöt ≤ raja";
     ColNetZero => "Net ≤ 0", "Netto ≤ 0";
-    ColMilestone => "Milestone {year} (gross ≤ {kt} kt)", "Välitavoite {year} (kokonaispäästöt ≤ {kt} kt)";
+    ColMilestone => "Milestone {year} (gross ≤ {kt} kt)", "Välitavoite {year} (bruttopäästöt ≤ {kt} kt)";
     ColPTarget => "P(target met)", "P(tavoite saavutetaan)";
     ColNetRange => "Net {year} (kt), 5–95 %", "Nettopäästöt {year} (kt), 5–95 %";
     ColAnnualCost => "Annual cost of measures (M€/yr)", "Toimenpiteiden vuosikustannus (M€/v)";
@@ -434,7 +567,7 @@ catalogue! {
         "Tehty kymsimillä ({version}). Kaavioiden fontti on DejaVu Sans (Bitstream Vera -lisenssi).";
     Total => "Total", "Yhteensä";
     CapEmissions => "Gross emissions by sector, removals, net emissions, inventory and target",
-        "Kokonaispäästöt sektoreittain, nielut, nettopäästöt, inventaario ja tavoite";
+        "Bruttopäästöt sektoreittain, nielut, nettopäästöt, inventaario ja tavoite";
     CapEnergy => "Final energy by carrier", "Energian loppukäyttö energialähteittäin";
     CapWedges => "Reductions from the no-measure counterfactual, by pillar",
         "Päästövähennykset ilman toimenpiteitä -kehityksestä painopisteittäin";
@@ -459,28 +592,64 @@ catalogue! {
 
     // printed summary of `kymsim run`
     PrintTarget => "{region}: target {year} = gross ≤ {limit} kt (−{pct} % from {reference}){net}",
-        "{region}: tavoite {year} = kokonaispäästöt ≤ {limit} kt (−{pct} % vuodesta {reference}){net}";
+        "{region}: tavoite {year} = bruttopäästöt ≤ {limit} kt (−{pct} % vuodesta {reference}){net}";
     PrintNetZero => " and net ≤ 0", " ja nettopäästöt ≤ 0";
-    PrintMilestone => "milestone {year}: gross ≤ {limit} kt ({basis})", "välitavoite {year}: kokonaispäästöt ≤ {limit} kt ({basis})";
+    PrintMilestone => "milestone {year}: gross ≤ {limit} kt ({basis})", "välitavoite {year}: bruttopäästöt ≤ {limit} kt ({basis})";
     PrintAccounting => "accounting: {basis}; removals at EU ETS installations {counted}",
         "laskentatapa: {basis}; EU:n päästökauppalaitosten nieluja {counted}";
     PrintCounted => "counted", "lasketaan mukaan";
     PrintNotCounted => "not counted", "ei lasketa mukaan";
     PrintHeadScenario => "scenario", "skenaario";
-    PrintHeadGross => "gross kt", "kok. kt";
+    PrintHeadGross => "gross kt", "brutto kt";
     PrintHeadRemoval => "removal kt", "nielut kt";
     PrintHeadLand => "land use kt", "maankäyttö kt";
     PrintHeadNet => "net kt", "netto kt";
-    PrintHeadVsRef => "vs ref", "vs. vert.";
+    PrintHeadVsRef => "vs {year}", "muutos vuodesta {year}";
     PrintHeadTarget => "target", "tavoite";
-    PrintHeadNeutral => "neutral in", "neutraali";
-    PrintHeadMilestone => "m{year}", "vt{year}";
-    PrintExcluded => "{scenario}: `{id}` not counted: {reason}", "{scenario}: `{id}` ei lasketa mukaan: {reason}";
+    PrintHeadNeutral => "neutral in", "hiilineutraali";
+    PrintHeadMilestone => "m{year}", "välitavoite {year}";
+    PrintHeadP => "P(target)", "P(tavoite)";
+    PrintCentralNote => "target: at central values (`kymsim batch` gives the probability)",
+        "tavoite: keskiarvioilla (`kymsim batch` antaa todennäköisyyden)";
+    PrintVerdict => "{scenario}: target {year} {verdict} (± {se}, {n} samples of {file}); {central}",
+        "{scenario}: vuoden {year} tavoite – {verdict} (± {se}, {n} otosta, {file}); {central}";
+    PrintExcluded => "{scenario}: `{id}` not counted: {reason}", "{scenario}: toimenpidettä `{id}` ei lasketa mukaan: {reason}";
+    ExcludedEts => "a removal at an EU ETS installation, whose emissions the {basis} accounting leaves out (region.toml `count_ets_removals = false`)",
+        "nielu on EU:n päästökauppalaitoksella, jonka päästöt laskentatapa {basis} jättää pois (region.toml `count_ets_removals = false`)";
     PrintMacc => "{scenario}: measures with a cost abate {kt} kt in {year} for {meur} M€/yr (see {file})",
         "{scenario}: kustannukselliset toimenpiteet vähentävät {kt} kt vuonna {year}, vuosikustannus {meur} M€ (ks. {file})";
-    PrintDifference => "{scenario} vs {reference}: net {year} {gap} kt lower (see {file})",
-        "{scenario} vs. {reference}: nettopäästöt {year} {gap} kt pienemmät (ks. {file})";
-    PrintWrote => "wrote {dir}", "kirjoitettu {dir}";
+    PrintDifference => "{scenario} vs {reference}: net {year} {gap} kt lower; the region's own measures {own} kt for {cost} M€/yr (see {file})",
+        "{scenario} vs. {reference}: nettopäästöt {year} {gap} kt pienemmät; alueen omat toimenpiteet {own} kt, lisäkustannus {cost} M€/v (ks. {file})";
+    PrintBatchHead => "{n} samples per scenario ({sampler}, seed {seed})", "{n} otosta skenaariota kohden ({sampler}, siemenluku {seed})";
+    PrintHeadNetP5 => "net p5", "netto p5";
+    PrintHeadNetP50 => "net p50", "netto p50";
+    PrintHeadNetP95 => "net p95", "netto p95";
+    PrintHeadNeutralP50 => "neutral p50", "neutraali p50";
+    PrintSeNote => "P(target): share of samples meeting the target; ± SE its Monte Carlo standard error √(P(1 − P)/n); net in kt CO2e",
+        "P(tavoite): tavoitteen saavuttavien otosten osuus; ± SE sen Monte Carlo -keskivirhe √(P(1 − P)/n); nettopäästöt kt CO2e";
+    DiscoverOutcomeMet => "met", "saavutetaan";
+    DiscoverOutcomeMissed => "missed", "jää saavuttamatta";
+    DiscoverHead => "{scenario}: {n} samples ({sampler}, seed {seed}); target {outcome} in {k} of them ({p})",
+        "{scenario}: {n} otosta ({sampler}, siemenluku {seed}); tavoite {outcome} {k} otoksessa ({p})";
+    DiscoverWholeSpace => "box {k} is the whole input space: no box with coverage ≥ {p} is denser, so the samples where the target is {outcome} are not concentrated in a region PRIM can find",
+        "laatikko {k} on koko syöteavaruus: mikään laatikko, jonka kattavuus on ≥ {p}, ei ole tiheämpi, joten otokset, joissa tavoite {outcome}, eivät keskity alueelle, jonka PRIM löytäisi";
+    DiscoverBoxMissed => "the target is missed in {density} of samples where {conditions}; this box covers {coverage} of all misses (box {k} of {last}, {mass} of the samples)",
+        "tavoitetta ei saavuteta {density}:ssa otoksista, joissa {conditions}; laatikko kattaa {coverage} kaikista otoksista, joissa tavoitetta ei saavuteta (laatikko {k}/{last}, {mass} otoksista)";
+    DiscoverBoxMet => "the target is met in {density} of samples where {conditions}; this box covers {coverage} of all samples that meet it (box {k} of {last}, {mass} of the samples)",
+        "tavoite saavutetaan {density}:ssa otoksista, joissa {conditions}; laatikko kattaa {coverage} kaikista otoksista, joissa tavoite saavutetaan (laatikko {k}/{last}, {mass} otoksista)";
+    PrintWroteFiles => "wrote {files}", "kirjoitettu: {files}";
+    PrintNoUncertain => "{scenario}: no uncertain parameters", "{scenario}: ei epävarmoja parametreja";
+    PrintSobolHead => "{scenario}: Sobol indices of {year} net emissions, N = {n}, seed {seed} ({evaluations} evaluations)",
+        "{scenario}: vuoden {year} nettopäästöjen Sobol-indeksit, N = {n}, siemenluku {seed} ({evaluations} mallin ajoa)";
+    PrintMorrisHead => "{scenario}: Morris screening of {year} net emissions, r = {r} of {m} candidate trajectories, {levels} levels, seed {seed} ({evaluations} evaluations)",
+        "{scenario}: vuoden {year} nettopäästöjen Morris-seulonta, r = {r} polkua {m} ehdokkaasta, {levels} tasoa, siemenluku {seed} ({evaluations} mallin ajoa)";
+    PrintHeadParameter => "parameter", "parametri";
+    PrintHeadFirstOrder => "first order [95 % CI]", "suora [95 %:n väli]";
+    PrintHeadTotalOrder => "total order [95 % CI]", "kokonais [95 %:n väli]";
+    PrintMoreIn => "  … and {n} more in {file}", "  … ja {n} muuta tiedostossa {file}";
+    PrintWrote => "wrote {dir}", "tulokset kirjoitettu kansioon `{dir}`";
+    PrintRemoved => "removed {n} file(s) an earlier run wrote and this one did not (e.g. {example})",
+        "poistettu {n} tiedostoa, jotka aiempi ajo kirjoitti mutta tämä ei (esim. `{example}`)";
 }
 
 #[cfg(test)]
@@ -525,6 +694,54 @@ mod tests {
         assert_eq!(Lang::Fi.percent(0.025), "2,5\u{a0}%");
         assert_eq!(Lang::En.percent(0.025), "2.5 %");
         assert_eq!(Lang::En.percent(-0.0612), "−6.1 %");
+    }
+
+    #[test]
+    fn finnish_texts_keep_to_the_glossary() {
+        // the catalogue (report, charts, terminal) and the explorer's page
+        let app = include_str!("serve/assets/app.js");
+        let fi_page = &app[app.find("    fi: {").expect("the page's Finnish texts")..];
+        let texts = Msg::ALL
+            .iter()
+            .map(|&m| Lang::Fi.t(m).to_string())
+            .chain([fi_page.to_string()]);
+        for text in texts {
+            let lower = text.to_lowercase();
+            for (term, avoided) in GLOSSARY_FI {
+                for a in *avoided {
+                    assert!(
+                        !text.contains(a) && !lower.contains(&a.to_lowercase()),
+                        "`{a}` where the glossary says `{term}`: {text:.120}"
+                    );
+                }
+            }
+        }
+        // the pillars have the same names in the report and the explorer
+        for p in crate::scenario::Pillar::ALL {
+            for lang in Lang::ALL {
+                let name = lang.pillar(p);
+                assert!(
+                    app.contains(&format!("{}: '{name}'", p.as_str())),
+                    "the explorer names pillar {} otherwise than `{name}`",
+                    p.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pillar_names_differ_from_sector_names() {
+        // a pillar in a legend beside sectors must not read as one of them
+        let region = crate::data::load_region(&crate::data::DataSource::Embedded).unwrap();
+        for p in crate::scenario::Pillar::ALL {
+            for s in &region.sources {
+                let top_en = s.sector.split('|').next().unwrap();
+                assert_ne!(Lang::En.pillar(p), top_en);
+                if let Some(fi) = &s.sector_fi {
+                    assert_ne!(Lang::Fi.pillar(p), fi.split('|').next().unwrap());
+                }
+            }
+        }
     }
 
     #[test]

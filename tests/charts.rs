@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::PredicateBooleanExt;
 
 const SCENARIOS: [&str; 3] = ["base", "electrify", "neutral"];
 
@@ -378,8 +379,10 @@ fn report_holds_summary_charts_measures_and_provenance() {
         "Data provenance",
         // batch/summary.csv: P(target met) and the 5–95 % range of target-year net emissions
         "<th class=\"num\">P(target met)</th>",
+        // P(target met) second, and the verdict with it, coloured by its band (10–50 %)
+        "<td class=\"num\">35 %</td><td><span class=\"unlikely\">≈ likely missed: met with probability 35 %</span></td>",
         // −5.25 to one decimal: −5.3
-        "<td class=\"num\">35 %</td><td class=\"num\">−5.3 to 12.5</td>",
+        "<td class=\"num\">−5.3 to 12.5</td>",
     ] {
         assert!(html.contains(t), "report.html lacks {t:?}");
     }
@@ -399,7 +402,22 @@ fn plot_of_a_folder_without_results_is_bad_input() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("results.csv"))
-        .stderr(predicates::str::contains("kymsim run"));
+        .stderr(predicates::str::contains("kymsim run"))
+        // no note on unchecked batch files before the real error
+        .stderr(predicates::str::contains("note:").not());
+}
+
+#[test]
+fn an_output_path_through_a_file_is_bad_input_naming_the_file() {
+    let d = scratch("through-a-file");
+    fs::write(d.join("afile.txt"), "x").unwrap();
+    cargo_bin_cmd!("kymsim")
+        .args(["run", "-q", "--out"])
+        .arg(d.join("afile.txt/sub"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is a file, not a folder"))
+        .stderr(predicates::str::contains("afile.txt`"));
 }
 
 #[test]
@@ -487,7 +505,7 @@ fn finnish_charts_report_and_the_difference_view() {
     for want in [
         "Päästöt (kt CO2e vuodessa)",
         "Vuosi",
-        "Kokonaispäästöt sektoreittain",
+        "Bruttopäästöt sektoreittain",
         "Transport",
     ] {
         assert!(texts.iter().any(|t| t == want), "{want:?} not in {texts:?}");
@@ -581,7 +599,8 @@ fn default_data_shows_what_the_programme_adds_to_the_baseline() {
         .lines()
         .find(|l| l.starts_with("programme,baseline,2040,_other_settings,other,"))
         .expect("the population target's row");
-    assert!(other.rsplit(',').next().unwrap().parse::<f64>().unwrap() < 0.0);
+    // contribution_kt, the sixth column
+    assert!(other.split(',').nth(5).unwrap().parse::<f64>().unwrap() < 0.0);
     // Finnish names of the data and the scenarios in the charts and the report
     let texts = svg_texts(&fs::read_to_string(d.join("charts/macc_programme.svg")).unwrap());
     assert!(
@@ -591,11 +610,14 @@ fn default_data_shows_what_the_programme_adds_to_the_baseline() {
     let texts = svg_texts(&fs::read_to_string(d.join("charts/energy_baseline.svg")).unwrap());
     assert!(texts.iter().any(|t| t == "Kaukolämpö"), "{texts:?}");
     let report = fs::read_to_string(d.join("report.html")).unwrap();
+    // the Finnish provenance appendix is generated from the data: every source by its
+    // Finnish name and the class of its numbers
     for want in [
         "HaminaKotkan sataman sähköistäminen",
         "Liikenne",
-        "Pyhtää",
-        "Miehikkälä",
+        "Perusura",
+        "Maakuntaohjelma",
+        "<td>Henkilöautot</td><td>Liikenne › Tieliikenne › Henkilöautot</td><td>johdettu</td>",
     ] {
         assert!(report.contains(want), "{want}");
     }

@@ -231,7 +231,8 @@ fn sensitivity_is_the_same_for_any_thread_count() {
             .arg(out.path())
             .assert()
             .success()
-            .stdout(contains("measure.herd.value"));
+            // the parameter by the name its chart gives it
+            .stdout(contains("Smaller herd (effect)"));
         read(out.path(), "sensitivity.csv")
     };
     let one = run("1");
@@ -274,13 +275,20 @@ fn selected_box(dir: &Path) -> (String, Vec<(String, String, String)>) {
         .find(|f| f[9] == "1")
         .unwrap()[2]
         .to_string();
-    let rows = read(dir, "discovery.csv")
+    let rows: Vec<(String, String, String)> = read(dir, "discovery.csv")
         .lines()
         .skip(1)
         .map(|l| l.split(',').map(String::from).collect::<Vec<_>>())
-        .filter(|f| f[0] == sel)
-        .map(|f| (f[1].clone(), f[2].clone(), f[3].clone()))
+        .filter(|f| f[2] == sel)
+        .map(|f| (f[3].clone(), f[4].clone(), f[5].clone()))
         .collect();
+    // discovery.csv marks the same box as selected
+    let marked = read(dir, "discovery.csv")
+        .lines()
+        .skip(1)
+        .filter(|l| l.ends_with(",1"))
+        .count();
+    assert_eq!(marked, rows.len());
     (sel, rows)
 }
 
@@ -320,7 +328,8 @@ fn discover_finds_the_removal_below_which_the_target_is_missed() {
     let upper: f64 = upper.parse().unwrap();
     assert!((upper - 25.5).abs() <= 1.5, "r ≤ {upper}");
     assert!(
-        read(&one, "discovery.csv").starts_with("box,parameter,lower,upper,coverage,density\n")
+        read(&one, "discovery.csv")
+            .starts_with("scenario,outcome,box,parameter,lower,upper,coverage,density,selected\n")
     );
 }
 

@@ -180,8 +180,8 @@ pub(super) fn draw<DB: DrawingBackend>(
             Msg::DifferenceTitle,
             &[
                 ("region", &data.meta.region),
-                ("scenario", &sc.name),
-                ("reference", &reference),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+                ("reference", &ctx.scenario_name(reference)),
             ],
         ),
         &st.fill(
@@ -228,12 +228,18 @@ pub(super) fn draw<DB: DrawingBackend>(
     ))?;
     entries.push(Entry::heading(st.t(Msg::NetEmissions)));
     entries.push(Entry::dashed(
-        st.fill(Msg::ReferenceNamed, &[("name", &reference)]),
+        st.fill(
+            Msg::ReferenceNamed,
+            &[("name", &ctx.scenario_name(reference))],
+        ),
         ref_color,
         st.width(3.0),
     ));
     entries.push(Entry::line(
-        st.fill(Msg::ScenarioNamed, &[("name", &sc.name)]),
+        st.fill(
+            Msg::ScenarioNamed,
+            &[("name", &ctx.scenario_name(&sc.name))],
+        ),
         sc_color,
         st.width(3.5),
     ));

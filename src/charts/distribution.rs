@@ -48,7 +48,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &st.fill(
             Msg::BatchTitle,
-            &[("region", &data.meta.region), ("scenario", &sc.name)],
+            &[
+                ("region", &data.meta.region),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+            ],
         ),
         &match data.batch_summary.get(&sc.name) {
             // the exact shares from batch/summary.csv
@@ -211,7 +214,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     let entries = vec![
         Entry::heading(st.t(Msg::Samples)),
         Entry::area(
-            st.fill(Msg::ScenarioNamed, &[("name", &sc.name)]),
+            st.fill(
+                Msg::ScenarioNamed,
+                &[("name", &ctx.scenario_name(&sc.name))],
+            ),
             c.mix(0.85),
         ),
         Entry::area(

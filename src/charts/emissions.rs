@@ -36,12 +36,18 @@ pub(super) fn verdict(ctx: &Ctx, sc: &ScenarioData) -> String {
                 .map_or(st.t(Msg::NotNeutral).to_string(), |y| {
                     st.fill(Msg::NeutralFrom, &[("year", &y)])
                 });
-            let met = if s.target_met {
-                Msg::TargetMet
-            } else {
-                Msg::TargetMissed
-            };
-            format!("{} · {}", st.fill(met, &[("year", &t.year)]), neutral)
+            // with a batch, the verdict carries its probability; without, it says it is the
+            // answer at central values
+            let p = ctx.data.batch_summary.get(&sc.name).map(|b| b.p_target_met);
+            let verdict = crate::i18n::Verdict::new(s.target_met, p).text(st.lang);
+            format!(
+                "{} · {}",
+                st.fill(
+                    Msg::TargetVerdict,
+                    &[("year", &t.year), ("verdict", &verdict)]
+                ),
+                neutral
+            )
         }
     }
 }
@@ -196,7 +202,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &st.fill(
             Msg::EmissionsTitle,
-            &[("region", &ctx.data.meta.region), ("scenario", &sc.name)],
+            &[
+                ("region", &ctx.data.meta.region),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+            ],
         ),
         &st.fill(Msg::EmissionsSubtitle, &[("verdict", &verdict(ctx, sc))]),
     )?;

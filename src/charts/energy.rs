@@ -58,7 +58,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &st.fill(
             Msg::EnergyTitle,
-            &[("region", &ctx.data.meta.region), ("scenario", &sc.name)],
+            &[
+                ("region", &ctx.data.meta.region),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+            ],
         ),
         &subtitle,
     )?;

@@ -23,7 +23,7 @@ pub use crate::output::schema::{
     BATCH_SUMMARY_CSV, BatchSummaryRecord, DISTRIBUTIONS_CSV, MACC_CSV, SENSITIVITY_CSV, STATS_CSV,
     SummaryRecord, WEDGES_CSV,
 };
-use crate::scenario::Pillar;
+use crate::scenario::{Owner, Pillar};
 
 /// The files the charts read; the optional ones are `None` when absent.
 #[derive(Debug)]
@@ -131,6 +131,19 @@ impl OutputFiles {
             batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
             difference: read_optional(dir, DIFFERENCE_CSV)?,
         })
+    }
+}
+
+/// P(target met) and the sample count of each scenario in `dir`'s `batch/summary.csv` (none
+/// when it is absent), for a region with milestones in `milestones`. The caller decides
+/// whether the batch is current (`output::prior`).
+pub fn read_batch_summary(
+    dir: &Path,
+    milestones: &[i32],
+) -> Result<BTreeMap<String, BatchSummaryRecord>> {
+    match read_optional(dir, BATCH_SUMMARY_CSV)? {
+        Some(f) => parse_batch_summary(&f, milestones),
+        None => Ok(BTreeMap::new()),
     }
 }
 
@@ -279,6 +292,10 @@ pub struct DifferenceRow {
     pub pillar: Pillar,
     /// Contribution to reference net − scenario net, kt CO2e/yr.
     pub kt: f64,
+    /// Who takes the measure (none: unknown, the rest, or a pillar row).
+    pub owner: Option<Owner>,
+    /// Added annual cost, M€/yr (none: no cost given).
+    pub annual_cost_meur: Option<f64>,
 }
 
 /// A row of `sensitivity.csv`.
@@ -377,7 +394,9 @@ impl ChartData {
                 let vars = results.remove(&name).unwrap_or_default();
                 let sc_meta = meta.scenario(&name).cloned().unwrap_or(ScenarioMeta {
                     name: name.clone(),
+                    name_fi: None,
                     description: String::new(),
+                    description_fi: None,
                     extends: None,
                     measures: Vec::new(),
                     excluded: Vec::new(),
@@ -677,7 +696,12 @@ fn parse_macc(file: &TextFile) -> Result<Vec<MaccRow>> {
 }
 
 fn parse_difference(file: &TextFile) -> Result<Vec<DifferenceRow>> {
-    let table = read_with_schema(file, &schema::DIFFERENCE_COLUMNS, &[])?;
+    // `owner` and `annual_cost_meur` are optional: folders of earlier versions lack them
+    let table = read_with_schema(
+        file,
+        &schema::DIFFERENCE_COLUMNS,
+        &["owner", "annual_cost_meur"],
+    )?;
     table
         .rows()
         .map(|row| {
@@ -688,6 +712,8 @@ fn parse_difference(file: &TextFile) -> Result<Vec<DifferenceRow>> {
                 measure: row.str("measure").to_string(),
                 pillar: pillar(&row, "pillar")?,
                 kt: row.f64("contribution_kt")?,
+                owner: Owner::parse(row.str("owner")),
+                annual_cost_meur: row.opt_f64("annual_cost_meur")?,
             })
         })
         .collect()
@@ -831,7 +857,9 @@ mod tests {
             name: "a".into(),
             meta: ScenarioMeta {
                 name: "a".into(),
+                name_fi: None,
                 description: String::new(),
+                description_fi: None,
                 extends: None,
                 measures: vec![],
                 excluded: vec![],

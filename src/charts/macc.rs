@@ -45,7 +45,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &st.fill(
             Msg::MaccTitle,
-            &[("region", &data.meta.region), ("scenario", &sc.name)],
+            &[
+                ("region", &data.meta.region),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+            ],
         ),
         &st.fill(
             Msg::MaccSubtitle,

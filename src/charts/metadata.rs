@@ -60,6 +60,44 @@ pub struct Metadata {
     /// measures name the rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<ScenarioMeta>,
+    /// Display names of the sources and carriers a measure can target, by id:
+    /// (English name, Finnish name if the data give one).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub target_names: BTreeMap<String, (String, Option<String>)>,
+    /// The dataset's emission sources with the class of their provenance, for the Finnish
+    /// appendix of the report (generated from the data, as `SOURCES.md` is English prose).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceMeta>,
+}
+
+/// An emission source of the dataset and how its numbers were obtained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceMeta {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Finnish name, if the data give one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fi: Option<String>,
+    /// Sector path.
+    pub sector: String,
+    /// The class its provenance starts with: `sourced`, `derived`, `estimated`, `calibrated`.
+    pub class: String,
+}
+
+/// The class a provenance text starts with (`sourced:`, `derived:`, `estimated:`,
+/// `CALIBRATED:`, `derived/estimated:`), lower-case; `estimated` when it names none.
+pub fn provenance_class(provenance: &str) -> String {
+    let head = provenance
+        .split([':', ',', ' ', '('])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match head.as_str() {
+        "sourced" | "derived" | "estimated" | "calibrated" | "derived/estimated" => head,
+        _ => "estimated".to_string(),
+    }
 }
 
 fn is_english(l: &Lang) -> bool {
@@ -126,8 +164,14 @@ pub struct HistoryMeta {
 pub struct ScenarioMeta {
     /// Name.
     pub name: String,
+    /// Finnish display name (`name_fi` of the scenario), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_fi: Option<String>,
     /// Description.
     pub description: String,
+    /// Finnish description (`description_fi`), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_fi: Option<String>,
     /// Parent scenario.
     pub extends: Option<String>,
     /// Measures in application order (inherited first).
@@ -147,6 +191,9 @@ pub struct UncertaintyMeta {
     pub parameter: String,
     /// Its description (empty when the scenario gives none).
     pub description: String,
+    /// Its Finnish description (`description_fi`), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_fi: Option<String>,
 }
 
 /// A measure.
@@ -161,6 +208,12 @@ pub struct MeasureMeta {
     pub name_fi: Option<String>,
     /// Description.
     pub description: String,
+    /// Finnish description (`description_fi`), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_fi: Option<String>,
+    /// Who takes the measure (`region`, `municipality`, `national`, `eu`), if the scenario says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// Pillar (`logistics`, `bioeconomy`, …).
     pub pillar: String,
     /// Kind (`fuel_switch`, …).
@@ -224,13 +277,66 @@ impl Metadata {
             accounting: region.accounting.clone(),
             count_ets_removals: region.count_ets_removals,
             lang: region.lang.unwrap_or_default(),
-            sectors_fi: sectors_fi(region),
+            sectors_fi: {
+                let mut fi = sectors_fi(region);
+                for (en, f) in removal_sectors_fi(models.iter().map(|(s, _)| s)) {
+                    fi.entry(en).or_insert(f);
+                }
+                fi
+            },
             carriers_fi: region
                 .carriers
                 .iter()
                 .filter_map(|c| Some((c.name.clone(), c.name_fi.clone()?)))
                 .collect(),
             reference: None,
+            sources: region
+                .sources
+                .iter()
+                .map(|s| SourceMeta {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    name_fi: s.name_fi.clone(),
+                    sector: s.sector.clone(),
+                    class: provenance_class(&s.provenance),
+                })
+                .collect(),
+            target_names: region
+                .sources
+                .iter()
+                .map(|s| (s.id.clone(), (s.name.clone(), s.name_fi.clone())))
+                .chain(
+                    region
+                        .carriers
+                        .iter()
+                        .map(|c| (c.id.clone(), (c.name.clone(), c.name_fi.clone()))),
+                )
+                .collect(),
+        }
+    }
+
+    /// A scenario's display name in `lang` (its `name_fi` in Finnish when given).
+    pub fn scenario_name(&self, name: &str, lang: Lang) -> String {
+        let fi = self
+            .scenario(name)
+            .or(self.reference.as_ref().filter(|r| r.name == name))
+            .and_then(|s| s.name_fi.as_deref());
+        lang.pick(name, fi).to_string()
+    }
+
+    /// A measure target (a source or carrier id, or a removal's `Carbon Removal|…` path) by
+    /// its name in `lang`; the id itself when the data do not name it.
+    pub fn target_name(&self, target: &str, lang: Lang) -> String {
+        if let Some(path) = target.strip_prefix("Carbon Removal|") {
+            let head = lang.t(crate::i18n::Msg::RemovalsWord);
+            return format!(
+                "{head} › {}",
+                lang.pick(path, self.finnish(path)).replace('|', " › ")
+            );
+        }
+        match self.target_names.get(target) {
+            Some((en, fi)) => lang.pick(en, fi.as_deref()).to_string(),
+            None => target.to_string(),
         }
     }
 
@@ -283,21 +389,50 @@ impl Metadata {
     }
 }
 
-/// The Finnish names of the scenario's measures (`name_fi`).
+/// The Finnish names and descriptions of the scenario and its measures (`name_fi`,
+/// `description_fi`), and who takes each measure (`owner`).
 fn name_measures_fi(meta: &mut ScenarioMeta, sc: &Scenario) {
-    let fi = |id: &str| {
-        sc.measures
-            .iter()
-            .find(|spec| spec.item.id() == id)
-            .and_then(|spec| spec.item.name_fi())
-            .map(String::from)
-    };
+    meta.name_fi = sc.name_fi.clone();
+    meta.description_fi = sc.description_fi.clone();
+    let spec = |id: &str| sc.measures.iter().find(|spec| spec.item.id() == id);
+    let fi = |id: &str| spec(id).and_then(|s| s.item.name_fi()).map(String::from);
     for mm in &mut meta.measures {
         mm.name_fi = fi(&mm.id);
+        mm.description_fi = spec(&mm.id)
+            .and_then(|s| s.item.description_fi())
+            .map(String::from);
+        mm.owner = spec(&mm.id)
+            .and_then(|s| s.item.owner())
+            .map(|o| o.as_str().to_string());
     }
     for e in &mut meta.excluded {
         e.name_fi = fi(&e.id);
     }
+}
+
+/// Every prefix of every removal measure's sector path (under `Carbon Removal|`) with its
+/// Finnish name (`sector_fi`).
+fn removal_sectors_fi<'a>(
+    scenarios: impl Iterator<Item = &'a Scenario>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for sc in scenarios {
+        for m in &sc.measures {
+            let Some((sector, Some(fi))) = m.item.action.removal_sector() else {
+                continue;
+            };
+            if fi.trim().is_empty() {
+                continue;
+            }
+            let (en, fi): (Vec<&str>, Vec<&str>) =
+                (sector.split('|').collect(), fi.split('|').collect());
+            for k in 1..=en.len().min(fi.len()) {
+                out.entry(en[..k].join("|"))
+                    .or_insert_with(|| fi[..k].join("|"));
+            }
+        }
+    }
+    out
 }
 
 /// Every prefix of every source's sector path with its Finnish name (from `sector_fi`); the
@@ -335,10 +470,10 @@ pub fn model_parameter_label(
             })
         },
         |p| {
-            uncertainties
-                .iter()
-                .find(|u| u.parameter == p)
-                .map(|u| u.description.clone())
+            uncertainties.iter().find(|u| u.parameter == p).map(|u| {
+                lang.pick(&u.description, u.description_fi.as_deref())
+                    .to_string()
+            })
         },
     )
 }
@@ -359,6 +494,11 @@ fn uncertainty_meta(sc: &Scenario) -> Vec<UncertaintyMeta> {
                 ))
             ),
             description: u.item.description.clone().unwrap_or_default(),
+            description_fi: u
+                .item
+                .description_fi
+                .clone()
+                .filter(|d| !d.trim().is_empty()),
         })
         .collect()
 }
@@ -366,7 +506,9 @@ fn uncertainty_meta(sc: &Scenario) -> Vec<UncertaintyMeta> {
 fn scenario_meta(m: &Model) -> ScenarioMeta {
     ScenarioMeta {
         name: m.scenario.clone(),
+        name_fi: None,
         description: m.description.clone(),
+        description_fi: None,
         extends: m.extends.clone(),
         uncertainties: Vec::new(),
         excluded: m
@@ -403,6 +545,8 @@ fn scenario_meta(m: &Model) -> ScenarioMeta {
                     name: mi.name.clone(),
                     name_fi: None,
                     description: mi.description.clone(),
+                    description_fi: None,
+                    owner: None,
                     pillar: mi.pillar.as_str().to_string(),
                     kind: mi.kind.as_str().to_string(),
                     targets: mi

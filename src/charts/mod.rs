@@ -18,6 +18,7 @@
 //! | `charts/macc_<s>.{png,svg}` | with `macc.csv` |
 //! | `charts/sensitivity_<s>.{png,svg}` | with `sensitivity.csv` |
 //! | `report.html` | always |
+//! | `report.xlsx` | always: the report's tables as a workbook ([`xlsx`]) |
 //!
 //! `kymsim discover` and `kymsim sensitivity --method morris` draw charts of their own data
 //! with [`render_standalone`]: `charts/discovery_<s>` and `charts/morris_<s>`.
@@ -36,6 +37,7 @@ mod report;
 mod sensitivity;
 pub mod style;
 mod wedges;
+pub mod xlsx;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -191,6 +193,11 @@ impl Ctx<'_> {
             .lang
             .pick(en, self.data.meta.finnish(en))
             .to_string()
+    }
+
+    /// A scenario's name in the chart's language (`name_fi` in Finnish when given).
+    fn scenario_name(&self, name: &str) -> String {
+        self.data.meta.scenario_name(name, self.st.lang)
     }
 
     /// A measure's name in the chart's language.
@@ -542,6 +549,10 @@ pub fn render_with(
     out.push(Rendered {
         path: REPORT_HTML.into(),
         bytes: html.into_bytes(),
+    });
+    out.push(Rendered {
+        path: xlsx::REPORT_XLSX.into(),
+        bytes: xlsx::workbook(data, lang)?,
     });
     Ok(out)
 }

@@ -73,7 +73,7 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
             xs.iter().copied().zip(v.iter().copied()),
             line(c, st.width(3.5)),
         ))?;
-        entries.push(Entry::line(name.to_string(), c, st.width(3.5)));
+        entries.push(Entry::line(ctx.scenario_name(name), c, st.width(3.5)));
     }
     if !bands.is_empty() {
         entries.push(Entry::heading(st.t(Msg::Batch)));
@@ -87,12 +87,12 @@ pub(super) fn draw<DB: DrawingBackend>(ctx: &Ctx, root: &DrawingArea<DB, Shift>)
                 line(c, st.width(2.0)),
             ))?;
             entries.push(Entry::dashed(
-                st.fill(Msg::Median, &[("name", name)]),
+                st.fill(Msg::Median, &[("name", &ctx.scenario_name(name))]),
                 c,
                 st.width(2.0),
             ));
             entries.push(Entry::area(
-                st.fill(Msg::Range595, &[("name", name)]),
+                st.fill(Msg::Range595, &[("name", &ctx.scenario_name(name))]),
                 c.mix(0.16),
             ));
         }

@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use super::load::{ChartData, ScenarioData};
 use super::style::{pillar_color, pillar_named};
 use crate::decision::difference::RESIDUAL;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Lang, Msg, Verdict};
 use crate::scenario::Pillar;
 
 /// Escapes text for HTML element content and attribute values.
@@ -38,6 +38,7 @@ h1 { font-size: 1.9rem; margin: 0.2em 0; }
 h2 { font-size: 1.45rem; margin-top: 2.2em; border-bottom: 2px solid var(--ink); padding-bottom: 4px; }
 h3 { font-size: 1.15rem; margin-top: 1.6em; }
 p.lead { color: var(--muted); margin-top: 0; }
+p.own { font-size: 1.05rem; border-left: 4px solid var(--ink); padding-left: 10px; }
 nav ul { columns: 2; padding-left: 1.2em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92rem; width: 100%; }
 .wide { overflow-x: auto; }
@@ -46,6 +47,9 @@ th { background: #f4f4f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .met { color: var(--met); font-weight: bold; white-space: nowrap; }
 .missed { color: var(--missed); font-weight: bold; white-space: nowrap; }
+.uncertain { color: #8a5a00; font-weight: bold; }
+.unlikely { color: #b34700; font-weight: bold; }
+td .met, td .missed { white-space: normal; }
 figure { margin: 1.4em 0; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 4px; }
@@ -70,6 +74,17 @@ fn yes_no(v: Option<bool>, lang: Lang) -> String {
         Some(false) => format!("<span class=\"missed\">✗ {}</span>", lang.t(Msg::Missed)),
         None => "–".into(),
     }
+}
+
+/// The verdict on the target with its probability when a batch is current, coloured by band.
+fn verdict_cell(met_at_central: bool, p: Option<f64>, lang: Lang) -> String {
+    let v = Verdict::new(met_at_central, p);
+    format!(
+        "<span class=\"{}\">{} {}</span>",
+        v.band(),
+        v.mark(),
+        esc(&v.text(lang))
+    )
 }
 
 /// A measure kind in words.
@@ -281,12 +296,25 @@ fn markdown(text: &str) -> String {
 fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
     let t = &data.meta.target;
     let y = &t.year;
+    let batch = !data.batch_summary.is_empty();
     let _ = write!(
         out,
-        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
+        "<table>\n<thead><tr><th>{}</th>",
+        lang.t(Msg::ColScenario)
+    );
+    // P(target met) second: the verdict is read with its probability
+    if batch {
+        let _ = write!(
+            out,
+            "<th class=\"num\">{}</th>",
+            esc(lang.t(Msg::ColPTarget))
+        );
+    }
+    let _ = write!(
+        out,
+        "<th>{}</th><th>{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th>{}</th><th>{}</th>",
-        lang.t(Msg::ColScenario),
         lang.t(Msg::ColTargetMet),
         lang.t(Msg::ColNeutralFrom),
         esc(&lang.fill(Msg::ColGross, &[("year", y)])),
@@ -306,12 +334,10 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
             ))
         );
     }
-    let batch = !data.batch_summary.is_empty();
     if batch {
         let _ = write!(
             out,
-            "<th class=\"num\">{}</th><th class=\"num\">{}</th>",
-            esc(lang.t(Msg::ColPTarget)),
+            "<th class=\"num\">{}</th>",
             esc(&lang.fill(Msg::ColNetRange, &[("year", y)]))
         );
     }
@@ -334,12 +360,26 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
             );
             continue;
         };
+        let b = data.batch_summary.get(&sc.name);
         let _ = write!(
             out,
-            "<tr><td><a href=\"#scenario-{n}\">{n}</a></td><td>{}</td><td>{}</td>\
+            "<tr><td><a href=\"#scenario-{}\">{}</a></td>",
+            esc(&sc.name),
+            esc(&data.meta.scenario_name(&sc.name, lang))
+        );
+        if batch {
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                b.map_or("–".to_string(), |b| lang.percent(b.p_target_met))
+            );
+        }
+        let _ = write!(
+            out,
+            "<td>{}</td><td>{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td>{}</td><td>{}</td>",
-            yes_no(Some(s.target_met), lang),
+            verdict_cell(s.target_met, b.map(|b| b.p_target_met), lang),
             s.neutrality_year
                 .map_or(lang.t(Msg::NeverByEnd).to_string(), |y| y.to_string()),
             kt(s.gross_kt, lang),
@@ -348,7 +388,6 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
             lang.percent(-s.reduction_vs_reference),
             yes_no(s.gross_met, lang),
             yes_no(s.net_zero_met, lang),
-            n = esc(&sc.name),
         );
         for i in 0..data.meta.milestones.len() {
             let _ = write!(
@@ -358,12 +397,11 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
             );
         }
         if batch {
-            match data.batch_summary.get(&sc.name) {
+            match b {
                 Some(b) => {
                     let _ = write!(
                         out,
-                        "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
-                        lang.percent(b.p_target_met),
+                        "<td class=\"num\">{}</td>",
                         lang.fill(
                             Msg::RangeTo,
                             &[
@@ -373,7 +411,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
                         )
                     );
                 }
-                None => out.push_str("<td>–</td><td>–</td>"),
+                None => out.push_str("<td>–</td>"),
             }
         }
         if costs {
@@ -410,7 +448,11 @@ fn accounting_note(out: &mut String, data: &ChartData, lang: Lang) {
             let name = lang.pick(&e.name, e.name_fi.as_deref());
             note.push_str(&esc(&lang.fill(
                 Msg::LeftOut,
-                &[("scenario", &sc.name), ("name", &name), ("id", &e.id)],
+                &[
+                    ("scenario", &meta.scenario_name(&sc.name, lang)),
+                    ("name", &name),
+                    ("id", &e.id),
+                ],
             )));
         }
     }
@@ -452,10 +494,11 @@ fn measures_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: L
     };
     let _ = write!(
         out,
-        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
          <th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th>\
          <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
         lang.t(Msg::ColMeasure),
+        lang.t(Msg::ColOwner),
         lang.t(Msg::ColPillar),
         lang.t(Msg::ColKind),
         lang.t(Msg::ColTargets),
@@ -481,19 +524,28 @@ fn measures_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: L
         };
         let _ = writeln!(
             out,
-            "<tr><td><strong>{}</strong> <code>{}</code><br>{}</td>\
+            "<tr><td><strong>{}</strong> <code>{}</code><br>{}</td><td>{}</td>\
              <td><span class=\"swatch\" style=\"background:#{:02x}{:02x}{:02x}\"></span>{}</td>\
              <td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(lang.pick(&m.name, m.name_fi.as_deref())),
             esc(&m.id),
-            esc(&m.description),
+            esc(lang.pick(&m.description, m.description_fi.as_deref())),
+            m.owner
+                .as_deref()
+                .and_then(crate::scenario::Owner::parse)
+                .map_or("–", |o| lang.owner(o)),
             color.0,
             color.1,
             color.2,
             esc(lang.pillar(pillar)),
             esc(&kind_words(&m.kind, lang)),
-            esc(&m.targets.join(", ")),
+            esc(&m
+                .targets
+                .iter()
+                .map(|t| data.meta.target_name(t, lang))
+                .collect::<Vec<_>>()
+                .join(", ")),
             value,
             esc(&adoption_words(&m.adoption, lang)),
             ab.map_or("–".to_string(), |a| kt(a, lang)),
@@ -503,6 +555,49 @@ fn measures_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: L
         );
     }
     out.push_str("</tbody>\n</table>\n");
+}
+
+/// A scenario's gap to its reference in one year split by who takes the measures
+/// (`difference.csv` rows): the region's own (council and municipalities), national and EU
+/// measures, and the rest (other assumptions, and measures whose owner is not given).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OwnShares {
+    /// kt CO2e/yr of the region's own measures.
+    pub own_kt: f64,
+    /// Their added annual cost, M€/yr.
+    pub own_cost_meur: f64,
+    /// kt CO2e/yr of national and EU measures.
+    pub other_kt: f64,
+    /// Their added annual cost, M€/yr.
+    pub other_cost_meur: f64,
+    /// kt CO2e/yr of the other assumptions (drivers, uncertainty factors).
+    pub rest_kt: f64,
+    /// kt CO2e/yr of measures whose owner is not known: pillar rows (whose measures may have
+    /// different owners) and measures that do not say.
+    pub unassigned_kt: f64,
+}
+
+impl OwnShares {
+    /// Sums the rows of one scenario and year.
+    pub fn of(rows: &[&super::load::DifferenceRow]) -> OwnShares {
+        let mut o = OwnShares::default();
+        for r in rows {
+            let cost = r.annual_cost_meur.unwrap_or(0.0);
+            match r.owner {
+                Some(w) if w.is_regional() => {
+                    o.own_kt += r.kt;
+                    o.own_cost_meur += cost;
+                }
+                Some(_) => {
+                    o.other_kt += r.kt;
+                    o.other_cost_meur += cost;
+                }
+                None if r.measure == RESIDUAL => o.rest_kt += r.kt,
+                None => o.unassigned_kt += r.kt,
+            }
+        }
+        o
+    }
 }
 
 /// The gap to the reference scenario by measure in the target year (`difference.csv`).
@@ -531,33 +626,69 @@ fn difference_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang:
     let _ = writeln!(
         out,
         "<h3>{}</h3>\n<p>{}</p>",
-        esc(&lang.fill(Msg::DifferenceHeading, &[("reference", &reference)])),
+        esc(&lang.fill(
+            Msg::DifferenceHeading,
+            &[("reference", &data.meta.scenario_name(&reference, lang))]
+        )),
         esc(&lang.fill(
             Msg::DifferenceLead,
             &[
                 ("year", &year),
-                ("scenario", &sc.name),
+                ("scenario", &data.meta.scenario_name(&sc.name, lang)),
                 ("net", &kt(net, lang)),
-                ("reference", &reference),
+                ("reference", &data.meta.scenario_name(&reference, lang)),
                 ("net_ref", &kt(net + gap, lang)),
                 ("gap", &kt(gap, lang)),
             ]
         ))
     );
+    if !mine.is_empty() {
+        let own = OwnShares::of(&mine);
+        let _ = writeln!(
+            out,
+            "<p class=\"own\">{}</p>",
+            esc(&lang.fill(
+                if own.other_kt.abs() < 0.05 && own.other_cost_meur.abs() < 0.05 {
+                    Msg::OwnAbatementOnly
+                } else {
+                    Msg::OwnAbatement
+                },
+                &[
+                    ("year", &year),
+                    ("own", &kt(own.own_kt, lang)),
+                    ("reference", &data.meta.scenario_name(&reference, lang)),
+                    ("cost", &lang.fixed(own.own_cost_meur, 1)),
+                    ("other", &kt(own.other_kt, lang)),
+                    ("other_cost", &lang.fixed(own.other_cost_meur, 1)),
+                    ("rest", &kt(own.rest_kt, lang)),
+                ]
+            )) + &if own.unassigned_kt.abs() > 0.05 {
+                esc(&lang.fill(Msg::OwnUnassigned, &[("kt", &kt(own.unassigned_kt, lang))]))
+            } else {
+                String::new()
+            }
+        );
+    }
     if mine.is_empty() {
         let _ = writeln!(
             out,
             "<p>{}</p>",
-            esc(&lang.fill(Msg::SameMeasures, &[("reference", &reference)]))
+            esc(&lang.fill(
+                Msg::SameMeasures,
+                &[("reference", &data.meta.scenario_name(&reference, lang))]
+            ))
         );
         return;
     }
     let _ = write!(
         out,
-        "<table>\n<thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
         lang.t(Msg::ColMeasure),
+        lang.t(Msg::ColOwner),
         lang.t(Msg::ColPillar),
         esc(&lang.fill(Msg::ColContribution, &[("year", &year)])),
+        lang.t(Msg::ColMeasureAnnualCost),
     );
     for r in &mine {
         let name = if r.measure == RESIDUAL {
@@ -573,17 +704,22 @@ fn difference_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang:
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&name),
+            r.owner.map_or("–", |o| lang.owner(o)),
             esc(lang.pillar(r.pillar)),
-            kt(r.kt, lang)
+            kt(r.kt, lang),
+            r.annual_cost_meur
+                .map_or("–".to_string(), |c| lang.fixed(c, 2))
         );
     }
+    let cost: f64 = mine.iter().filter_map(|r| r.annual_cost_meur).sum();
     let _ = writeln!(
         out,
-        "<tr><th>{}</th><th></th><th class=\"num\">{}</th></tr>\n</tbody>\n</table>",
+        "<tr><th>{}</th><th></th><th></th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr>\n</tbody>\n</table>",
         lang.t(Msg::Total),
-        kt(gap, lang)
+        kt(gap, lang),
+        lang.fixed(cost, 2)
     );
 }
 
@@ -637,7 +773,10 @@ fn inventory_table(out: &mut String, data: &ChartData, lang: Lang) {
             "<p>{}</p>",
             esc(&lang.fill(
                 Msg::InventoryNote,
-                &[("scenario", &sc.name), ("base", &(meta.base_year + 1))]
+                &[
+                    ("scenario", &meta.scenario_name(&sc.name, lang)),
+                    ("base", &(meta.base_year + 1))
+                ]
             ))
         );
     }
@@ -674,10 +813,19 @@ fn inventory_table(out: &mut String, data: &ChartData, lang: Lang) {
                 .find(|h| h.year == *y && h.sector == *sector);
             match cell {
                 Some(h) => {
+                    // the tooltip: the provenance as written (English), or its class in
+                    // words in Finnish
+                    let title = match lang {
+                        Lang::En => h.provenance.clone(),
+                        Lang::Fi => {
+                            class_words(&super::metadata::provenance_class(&h.provenance), lang)
+                                .to_string()
+                        }
+                    };
                     let _ = write!(
                         out,
                         "<td class=\"num\" title=\"{}\">{}</td>",
-                        esc(&h.provenance),
+                        esc(&title),
                         kt(h.kt, lang)
                     );
                 }
@@ -701,6 +849,56 @@ fn inventory_table(out: &mut String, data: &ChartData, lang: Lang) {
             }
         }
         out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// A provenance class in words.
+fn class_words(class: &str, lang: Lang) -> &'static str {
+    lang.t(match class {
+        "sourced" => Msg::ClassSourced,
+        "derived" => Msg::ClassDerived,
+        "calibrated" => Msg::ClassCalibrated,
+        "derived/estimated" => Msg::ClassDerivedEstimated,
+        _ => Msg::ClassEstimated,
+    })
+}
+
+/// The provenance appendix generated from the data, in `lang`: every emission source with its
+/// sector and the class of its numbers (the Finnish report shows this instead of the English
+/// prose of `SOURCES.md`, which stays the reference for the derivations).
+fn provenance_from_data(out: &mut String, data: &ChartData, lang: Lang) {
+    let meta = &data.meta;
+    let _ = writeln!(
+        out,
+        "<p>{}</p>\n<p>{}</p>",
+        esc(&lang.fill(
+            Msg::ProvenanceIntro,
+            &[
+                ("region", &meta.region),
+                ("code", &meta.code),
+                ("base", &meta.base_year)
+            ]
+        )),
+        esc(lang.t(Msg::ProvenanceClasses))
+    );
+    let _ = write!(
+        out,
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        lang.t(Msg::ColSource),
+        lang.t(Msg::ColSector),
+        lang.t(Msg::ColClass)
+    );
+    for s in &meta.sources {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(lang.pick(&s.name, s.name_fi.as_deref())),
+            esc(&lang
+                .pick(&s.sector, meta.finnish(&s.sector))
+                .replace('|', " › ")),
+            class_words(&s.class, lang)
+        );
     }
     out.push_str("</tbody>\n</table>\n");
 }
@@ -761,7 +959,10 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
             out,
             "<li><a href=\"#scenario-{}\">{}</a></li>",
             esc(&sc.name),
-            esc(&lang.fill(Msg::ScenarioHeading, &[("name", &sc.name)]))
+            esc(&lang.fill(
+                Msg::ScenarioHeading,
+                &[("name", &meta.scenario_name(&sc.name, lang))]
+            ))
         );
     }
     let _ = write!(
@@ -790,13 +991,21 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
         let _ = writeln!(
             out,
             "<section id=\"scenario-{n}\">\n<h2>{}</h2>",
-            esc(&lang.fill(Msg::ScenarioHeading, &[("name", &sc.name)]))
+            esc(&lang.fill(
+                Msg::ScenarioHeading,
+                &[("name", &meta.scenario_name(&sc.name, lang))]
+            ))
         );
-        if !sc.meta.description.is_empty() {
-            let _ = writeln!(out, "<p>{}</p>", esc(&sc.meta.description));
+        let description = lang.pick(&sc.meta.description, sc.meta.description_fi.as_deref());
+        if !description.is_empty() {
+            let _ = writeln!(out, "<p>{}</p>", esc(description));
         }
         if let Some(p) = &sc.meta.extends {
-            let link = format!("<a href=\"#scenario-{p}\">{p}</a>", p = esc(p));
+            let link = format!(
+                "<a href=\"#scenario-{}\">{}</a>",
+                esc(p),
+                esc(&meta.scenario_name(p, lang))
+            );
             let _ = writeln!(
                 out,
                 "<p>{}</p>",
@@ -820,7 +1029,10 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
             (format!("wedges_{name}"), lang.t(Msg::CapWedges).to_string()),
             (
                 format!("difference_{name}"),
-                lang.fill(Msg::CapDifference, &[("reference", &reference)]),
+                lang.fill(
+                    Msg::CapDifference,
+                    &[("reference", &meta.scenario_name(&reference, lang))],
+                ),
             ),
             (format!("macc_{name}"), lang.t(Msg::CapMacc).to_string()),
             (format!("batch_{name}"), lang.t(Msg::CapBatch).to_string()),
@@ -858,6 +1070,10 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
         lang.t(Msg::Provenance)
     );
     match &meta.sources_md {
+        // in Finnish, the appendix is generated from the data: SOURCES.md is English prose
+        _ if lang == Lang::Fi && !meta.sources.is_empty() => {
+            provenance_from_data(&mut out, data, lang);
+        }
         Some(md) => out.push_str(&markdown(md)),
         None => {
             let _ = writeln!(out, "<p>{}</p>", lang.t(Msg::NoSources));

@@ -31,7 +31,12 @@ fn label(ctx: &Ctx, sc: &ScenarioData, parameter: &str) -> String {
                 .uncertainties
                 .iter()
                 .find(|u| u.parameter == p)
-                .map(|u| u.description.clone())
+                .map(|u| {
+                    ctx.st
+                        .lang
+                        .pick(&u.description, u.description_fi.as_deref())
+                        .to_string()
+                })
         },
     )
 }
@@ -84,7 +89,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &st.fill(
             Msg::SensitivityTitle,
-            &[("region", &data.meta.region), ("scenario", &sc.name)],
+            &[
+                ("region", &data.meta.region),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+            ],
         ),
         &subtitle,
     )?;

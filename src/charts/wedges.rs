@@ -76,7 +76,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st,
         &st.fill(
             Msg::WedgesTitle,
-            &[("region", &data.meta.region), ("scenario", &sc.name)],
+            &[
+                ("region", &data.meta.region),
+                ("scenario", &ctx.scenario_name(&sc.name)),
+            ],
         ),
         &subtitle,
     )?;
@@ -128,7 +131,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         st.width(2.5),
     ));
     entries.push(Entry::line(
-        st.fill(Msg::ScenarioNamed, &[("name", &sc.name)]),
+        st.fill(
+            Msg::ScenarioNamed,
+            &[("name", &ctx.scenario_name(&sc.name))],
+        ),
         INK,
         st.width(3.5),
     ));

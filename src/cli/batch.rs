@@ -16,6 +16,7 @@ use crate::batch::{
 use crate::engine::sampler::SamplerKind;
 use crate::engine::stats::{Binning, Partial};
 use crate::error::{Error, InputError, Result};
+use crate::i18n::{Lang, Msg};
 use crate::output::OutputSet;
 use crate::output::batch::BatchSummaryRow;
 
@@ -74,6 +75,8 @@ pub struct BatchArgs {
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub lang: super::LangArg,
 }
 
 /// The sampler of `--sampler`.
@@ -97,15 +100,17 @@ impl BatchArgs {
     }
 }
 
-/// Checks the arguments, loads and compiles the inputs and starts the threads.
-pub fn prepare(args: &BatchArgs) -> Result<Prepared> {
+/// Checks the arguments, loads and compiles the inputs and starts the threads; also the
+/// language of what is printed.
+pub fn prepare(args: &BatchArgs) -> Result<(Prepared, Lang)> {
     let plan = args.plan();
     plan.check()?;
     crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
+    let lang = args.lang.resolve(&region);
     let models = args.input.models(&region, &args.names)?;
-    args.input.announce(&region, args.quiet);
-    Prepared::new(&region, models, plan, args.threads)
+    args.input.announce_in(&region, args.quiet, lang);
+    Ok((Prepared::new(&region, models, plan, args.threads)?, lang))
 }
 
 /// Computes the samples of `range` (all when `None`) of scenario `i`, with a progress bar on a
@@ -126,44 +131,90 @@ pub(super) fn compute(
 }
 
 /// Prints the summary table of a written batch.
-pub(super) fn print_outputs(out_dir: &Path, identity: &Identity, rows: &[BatchSummaryRow]) {
-    print_table(identity, rows);
-    println!("\nwrote {}", out_dir.join("batch").display());
+pub(super) fn print_outputs(
+    out_dir: &Path,
+    identity: &Identity,
+    rows: &[BatchSummaryRow],
+    lang: Lang,
+    names: &std::collections::BTreeMap<String, String>,
+) {
+    print_table(identity, rows, lang, names);
+    println!(
+        "\n{}",
+        lang.fill(
+            Msg::PrintWrote,
+            &[("dir", &out_dir.join("batch").display())]
+        )
+    );
 }
 
-fn print_table(identity: &Identity, rows: &[BatchSummaryRow]) {
+fn print_table(
+    identity: &Identity,
+    rows: &[BatchSummaryRow],
+    lang: Lang,
+    names: &std::collections::BTreeMap<String, String>,
+) {
     println!(
-        "{} samples per scenario ({}, seed {})",
-        identity.samples, identity.sampler, identity.seed
+        "{}",
+        lang.fill(
+            Msg::PrintBatchHead,
+            &[
+                ("n", &identity.samples),
+                ("sampler", &identity.sampler),
+                ("seed", &identity.seed)
+            ]
+        )
     );
-    println!(
-        "{:<16} {:>9} {:>11} {:>11} {:>11}  {:<14}",
-        "scenario", "P(target)", "net p5", "net p50", "net p95", "neutral p50"
-    );
+    let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+    let kt = |s: &str| match lang {
+        Lang::En => s.to_string(),
+        Lang::Fi => lang.fixed(num(s), 1),
+    };
+    let pct = |v: f64| match lang {
+        Lang::En => format!("{:.1}%", v * 100.0),
+        Lang::Fi => format!("{}\u{a0}%", lang.fixed(v * 100.0, 1)),
+    };
+    let line = |s: String| println!("{}", s.trim_end());
+    let w = rows
+        .iter()
+        .map(|r| super::shown(names, &r.scenario).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(16);
+    line(format!(
+        "{:<w$} {:>9} {:>8} {:>11} {:>11} {:>11}  {:<14}",
+        lang.t(Msg::PrintHeadScenario),
+        lang.t(Msg::PrintHeadP),
+        "± SE",
+        lang.t(Msg::PrintHeadNetP5),
+        lang.t(Msg::PrintHeadNetP50),
+        lang.t(Msg::PrintHeadNetP95),
+        lang.t(Msg::PrintHeadNeutralP50)
+    ));
     for r in rows {
-        println!(
-            "{:<16} {:>9} {:>11} {:>11} {:>11}  {:<14}",
-            r.scenario,
-            format!(
-                "{:.1}%",
-                r.p_target_met.parse::<f64>().unwrap_or(0.0) * 100.0
-            ),
-            r.net_kt_p5,
-            r.net_kt_p50,
-            r.net_kt_p95,
+        let p = num(&r.p_target_met);
+        line(format!(
+            "{:<w$} {:>9} {:>8} {:>11} {:>11} {:>11}  {:<14}",
+            super::shown(names, &r.scenario),
+            pct(p),
+            pct(crate::output::batch::standard_error(p, r.samples)),
+            kt(&r.net_kt_p5),
+            kt(&r.net_kt_p50),
+            kt(&r.net_kt_p95),
             if r.neutrality_p50.is_empty() {
-                "never".to_string()
+                lang.t(Msg::Never).to_string()
             } else {
                 r.neutrality_p50.clone()
             }
-        );
+        ));
     }
+    println!("{}", lang.t(Msg::PrintSeNote));
 }
 
 /// Runs `kymsim batch`.
 pub fn batch(args: BatchArgs) -> Result<i32> {
     let picked = pick(args.shard.as_deref(), args.shards, &env_vars())?;
-    let prep = prepare(&args)?;
+    let (prep, lang) = prepare(&args)?;
     if let Some(picked) = picked {
         return run_shard(&args, &prep, picked);
     }
@@ -194,7 +245,8 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
         signals::cancel_flag(),
     )?;
     if !args.quiet {
-        print_outputs(&args.out, &prep.identity, &rows);
+        let names = super::display_names(&prep.models, lang);
+        print_outputs(&args.out, &prep.identity, &rows, lang, &names);
     }
     Ok(0)
 }

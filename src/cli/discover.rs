@@ -18,6 +18,7 @@ use crate::decision::prim::{
 use crate::decision::{DISCOVERY_CSV, DISCOVERY_TRAJECTORY_CSV};
 use crate::engine::batch::{BatchOptions, sample_outcomes};
 use crate::error::{Error, InputError, Result};
+use crate::i18n::{Lang, Msg};
 use crate::output::OutputSet;
 use crate::output::pretty_json;
 use crate::output::recorded::{InputHash, input_hashes};
@@ -57,7 +58,7 @@ pub struct DiscoverArgs {
     #[arg(long, value_enum, default_value_t = SamplerArg::Mc)]
     pub sampler: SamplerArg,
     /// Random seed: the same seed gives the same bytes, whatever the thread count
-    #[arg(long, default_value_t = 2040)]
+    #[arg(long, short = 's', default_value_t = super::DEFAULT_SEED)]
     pub seed: u64,
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j')]
@@ -148,32 +149,98 @@ fn check_args(a: &DiscoverArgs) -> Result<()> {
     Ok(())
 }
 
-/// A number for the verdict: 3 decimals, fewer for large values.
-fn short(v: f64) -> String {
-    let s = if v.abs() >= 100.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.3}")
-    };
-    s.replace('-', "−")
+/// What a parameter's values measure, for the verdict's bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    /// A share (a measure's effect): shown in percent.
+    Share,
+    /// kt CO2e a year (a removal's size).
+    KtPerYear,
+    /// A year (a completion year).
+    Year,
+    /// € per t CO2e.
+    EurPerT,
+    /// A multiplicative factor (an uncertainty): `×1.05`.
+    Factor,
+    /// Growth per year (a driver's): shown in percent a year.
+    GrowthPerYear,
+    /// Anything else: the bare number.
+    Plain,
 }
 
-/// The box's restrictions in words: `a ≥ 0.81 and 0.2 ≤ b ≤ 0.4`.
-fn conditions(names: &[String], b: &PrimBox) -> String {
+/// The unit of parameter `name` of `model`.
+fn unit_of(model: &crate::model::Model, name: &str) -> Unit {
+    if name.starts_with("uncertainty.") {
+        return Unit::Factor;
+    }
+    if name.starts_with("driver.") && name.ends_with(".growth") {
+        return Unit::GrowthPerYear;
+    }
+    let Some((id, field)) = name
+        .strip_prefix("measure.")
+        .and_then(|r| r.rsplit_once('.'))
+    else {
+        return Unit::Plain;
+    };
+    match field {
+        "value" => match model.measures.iter().find(|m| m.id == id) {
+            Some(m) if m.kind == crate::scenario::MeasureKind::Removal => Unit::KtPerYear,
+            _ => Unit::Share,
+        },
+        "full" => Unit::Year,
+        "cost" => Unit::EurPerT,
+        _ => Unit::Plain,
+    }
+}
+
+/// A bound in its unit, to 3 significant digits: `81 %`, `2036`, `×1.05`, `120 kt/yr`.
+fn bound(v: f64, unit: Unit, lang: Lang) -> String {
+    let sig = |x: f64| {
+        let r = crate::decision::prim::round_outwards(x, 3, x < 0.0);
+        let d = if r.abs() >= 100.0 {
+            0
+        } else if r.abs() >= 10.0 {
+            1
+        } else if r.abs() >= 1.0 {
+            2
+        } else {
+            3
+        };
+        lang.fixed(r, d)
+    };
+    let pct = if lang == Lang::Fi { "\u{a0}%" } else { " %" };
+    match unit {
+        Unit::Share => format!("{}{pct}", sig(v * 100.0)),
+        Unit::GrowthPerYear => format!(
+            "{}{pct}{}",
+            sig(v * 100.0),
+            if lang == Lang::Fi { "/v" } else { "/yr" }
+        ),
+        Unit::KtPerYear => format!(
+            "{} {}",
+            sig(v),
+            if lang == Lang::Fi { "kt/v" } else { "kt/yr" }
+        ),
+        Unit::Year => format!("{}", v.round()),
+        Unit::EurPerT => format!("{} €/t", sig(v)),
+        Unit::Factor => format!("×{}", sig(v)),
+        Unit::Plain => sig(v),
+    }
+}
+
+/// The box's restrictions in words: `a ≥ 81 % and 0.2 ≤ b ≤ 0.4`.
+fn conditions(names: &[String], units: &[Unit], b: &PrimBox, lang: Lang) -> String {
     let mut parts = Vec::new();
     for (j, name) in names.iter().enumerate() {
+        let f = |v: f64| bound(v, units[j], lang);
         match (b.lower[j], b.upper[j]) {
-            (Some(lo), Some(hi)) => parts.push(format!("{} ≤ {name} ≤ {}", short(lo), short(hi))),
-            (Some(lo), None) => parts.push(format!("{name} ≥ {}", short(lo))),
-            (None, Some(hi)) => parts.push(format!("{name} ≤ {}", short(hi))),
+            (Some(lo), Some(hi)) => parts.push(format!("{} ≤ {name} ≤ {}", f(lo), f(hi))),
+            (Some(lo), None) => parts.push(format!("{name} ≥ {}", f(lo))),
+            (None, Some(hi)) => parts.push(format!("{name} ≤ {}", f(hi))),
             (None, None) => {}
         }
     }
-    parts.join(" and ")
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.0} %", v * 100.0)
+    parts.join(lang.t(Msg::ReportAnd))
 }
 
 /// Runs `kymsim discover`.
@@ -267,7 +334,10 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     let stem = format!("discovery_{}", model.scenario);
     let rendered = render_standalone(&chart, &stem, DEFAULT_SIZE, args.lang.resolve(&region))?;
     let mut set = OutputSet::new(&args.out)?;
-    set.stage(DISCOVERY_CSV, &discovery_csv(&names, &result))?;
+    set.stage(
+        DISCOVERY_CSV,
+        &discovery_csv(&model.scenario, outcome, &names, &result, selected),
+    )?;
     set.stage(
         DISCOVERY_TRAJECTORY_CSV,
         &trajectory_csv(&model.scenario, outcome, &result, selected),
@@ -299,57 +369,91 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     set.commit()?;
 
     if !args.quiet {
+        let lang = args.lang.resolve(&region);
         // readable names in the verdict, each with its id as in discovery.csv
         let labels: Vec<String> = names
             .iter()
             .map(|n| {
-                let l = crate::charts::metadata::model_parameter_label(
-                    model,
-                    scenario,
-                    n,
-                    crate::i18n::Lang::En,
-                );
+                let l = crate::charts::metadata::model_parameter_label(model, scenario, n, lang);
                 if l == *n { l } else { format!("{l} ({n})") }
             })
             .collect();
+        let units: Vec<Unit> = names.iter().map(|n| unit_of(model, n)).collect();
         let all = &result.trajectory[0];
         let b = &result.trajectory[selected];
+        let met = args.outcome == OutcomeArg::Met;
+        let outcome_words = lang.t(if met {
+            Msg::DiscoverOutcomeMet
+        } else {
+            Msg::DiscoverOutcomeMissed
+        });
         println!(
-            "{}: {} samples ({sampler_name}, seed {}); the target is {outcome} in {} of them ({})",
-            model.scenario,
-            args.samples,
-            args.seed,
-            all.of_interest,
-            pct(all.density)
+            "{}",
+            lang.fill(
+                Msg::DiscoverHead,
+                &[
+                    (
+                        "scenario",
+                        &lang.pick(&scenario.name, scenario.name_fi.as_deref())
+                    ),
+                    ("n", &args.samples),
+                    ("sampler", &sampler_name),
+                    ("seed", &args.seed),
+                    ("outcome", &outcome_words),
+                    ("k", &all.of_interest),
+                    ("p", &lang.percent(all.density)),
+                ]
+            )
         );
         if b.restricted() == 0 {
             println!(
-                "box {selected} is the whole input space: no box with coverage ≥ {} is denser, so the samples where the target is {outcome} are not concentrated in a region PRIM can find",
-                pct(args.threshold_coverage)
+                "{}",
+                lang.fill(
+                    Msg::DiscoverWholeSpace,
+                    &[
+                        ("k", &selected),
+                        ("p", &lang.percent(args.threshold_coverage)),
+                        ("outcome", &outcome_words),
+                    ]
+                )
             );
         } else {
-            let plural = if outcome == "missed" {
-                "misses"
-            } else {
-                "samples that meet it"
-            };
             println!(
-                "the target is {outcome} in {} of samples where {}; this box covers {} of all {plural} (box {selected} of {}, {} of the samples)",
-                pct(b.density),
-                conditions(&labels, b),
-                pct(b.coverage),
-                result.trajectory.len() - 1,
-                pct(b.mass)
+                "{}",
+                lang.fill(
+                    if met {
+                        Msg::DiscoverBoxMet
+                    } else {
+                        Msg::DiscoverBoxMissed
+                    },
+                    &[
+                        ("density", &lang.percent(b.density)),
+                        ("conditions", &conditions(&labels, &units, b, lang)),
+                        ("coverage", &lang.percent(b.coverage)),
+                        ("k", &selected),
+                        ("last", &(result.trajectory.len() - 1)),
+                        ("mass", &lang.percent(b.mass)),
+                    ]
+                )
             );
         }
         println!(
-            "\nwrote {}, {} and {}",
-            args.out.join(DISCOVERY_CSV).display(),
-            args.out.join(DISCOVERY_TRAJECTORY_CSV).display(),
-            args.out
-                .join("charts")
-                .join(format!("{stem}.png"))
-                .display()
+            "\n{}",
+            lang.fill(
+                Msg::PrintWroteFiles,
+                &[(
+                    "files",
+                    &[
+                        args.out.join(DISCOVERY_CSV),
+                        args.out.join(DISCOVERY_TRAJECTORY_CSV),
+                        args.out.join("charts").join(format!("{stem}.png")),
+                    ]
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                )]
+            )
         );
     }
     Ok(0)

@@ -154,6 +154,24 @@ impl ScenarioSource {
         }
     }
 
+    /// How the stderr line names the source in Finnish.
+    pub fn describe_fi(&self) -> String {
+        match self {
+            ScenarioSource::Given(d) => format!("`{}` (--scenarios)", d.display()),
+            ScenarioSource::Bundled => "ohjelmaan sisältyvät Kymenlaakson skenaariot".into(),
+            ScenarioSource::Dataset(d) => format!("`{}` (aineiston kansio)", d.display()),
+            ScenarioSource::WorkingDir(d) => {
+                format!("`./{}/` (työhakemistosta)", d.display())
+            }
+            ScenarioSource::Missing(d) => {
+                format!(
+                    "ei yhtään (kansiossa `{}` ei ole {SCENARIOS_DIR}/-kansiota)",
+                    d.display()
+                )
+            }
+        }
+    }
+
     /// How the manifest and the stderr line name the source.
     pub fn describe(&self) -> String {
         match self {
@@ -242,13 +260,30 @@ impl InputArgs {
 
     /// The one stderr line saying where the dataset and the scenarios come from (not when `quiet`).
     pub fn announce(&self, region: &Region, quiet: bool) {
-        if !quiet {
-            eprintln!(
+        self.announce_in(region, quiet, crate::i18n::Lang::En);
+    }
+
+    /// [`InputArgs::announce`] in `lang`.
+    pub fn announce_in(&self, region: &Region, quiet: bool, lang: crate::i18n::Lang) {
+        if quiet {
+            return;
+        }
+        match lang {
+            crate::i18n::Lang::En => eprintln!(
                 "dataset: {} ({}); scenarios: {}",
                 self.dataset_description(),
                 region.name,
                 self.scenario_source().describe()
-            );
+            ),
+            crate::i18n::Lang::Fi => eprintln!(
+                "aineisto: {} ({}); skenaariot: {}",
+                match &self.data {
+                    Some(d) => d.display().to_string(),
+                    None => "ohjelmaan sisältyvä `data/kymenlaakso`".into(),
+                },
+                region.name,
+                self.scenario_source().describe_fi()
+            ),
         }
     }
 
@@ -298,13 +333,48 @@ pub fn read_prior(
     current: Option<crate::output::prior::Current>,
     quiet: bool,
 ) -> Result<crate::output::prior::PriorResults> {
+    read_prior_in(dir, current, quiet, crate::i18n::Lang::En)
+}
+
+/// [`read_prior`] with its notes in `lang`.
+pub fn read_prior_in(
+    dir: &std::path::Path,
+    current: Option<crate::output::prior::Current>,
+    quiet: bool,
+    lang: crate::i18n::Lang,
+) -> Result<crate::output::prior::PriorResults> {
     let prior = crate::output::prior::prior_results(dir, current)?;
     if !quiet {
-        for line in prior.notes() {
+        for line in prior.notes_in(lang) {
             eprintln!("{line}");
         }
     }
     Ok(prior)
+}
+
+/// Each scenario's name as printed in `lang`: its `name_fi` in Finnish when given, else its
+/// name (a scenario not in the map prints as its name).
+pub(crate) fn display_names(
+    models: &[(Scenario, crate::model::Model)],
+    lang: crate::i18n::Lang,
+) -> std::collections::BTreeMap<String, String> {
+    models
+        .iter()
+        .map(|(s, _)| {
+            (
+                s.name.clone(),
+                lang.pick(&s.name, s.name_fi.as_deref()).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The printed name of scenario `name` (see [`display_names`]).
+pub(crate) fn shown<'a>(
+    names: &'a std::collections::BTreeMap<String, String>,
+    name: &'a str,
+) -> &'a str {
+    names.get(name).map_or(name, String::as_str)
 }
 
 /// Runs the command line and returns the process exit code.

@@ -45,7 +45,8 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
             super::read_prior(&args.dir, Some(current), args.quiet)?.skip_files()
         }
         None => {
-            if !args.quiet {
+            // a folder without results is refused below: no note before that error
+            if !args.quiet && args.dir.join(crate::output::RESULTS_CSV).is_file() {
                 eprintln!(
                     "note: no {} in {}: batch and sensitivity files are drawn without checking their inputs",
                     crate::output::MANIFEST_JSON,
@@ -63,7 +64,8 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
     }
     set.commit()?;
     if !args.quiet {
-        let charts = files.len().saturating_sub(1) / 2;
+        // every chart as PNG and SVG, besides report.html and report.xlsx
+        let charts = files.len().saturating_sub(2) / 2;
         println!(
             "wrote {charts} charts (PNG and SVG, {}×{} px) to {} and {} in {:.2} s",
             args.size.0,

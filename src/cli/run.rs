@@ -70,7 +70,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let lang = args.lang.resolve(&region);
     let models = args.input.models(&region, &args.names)?;
     let reference = reference(&args, &region, &models)?;
-    args.input.announce(&region, args.quiet);
+    args.input.announce_in(&region, args.quiet, lang);
     let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
     let inputs = output::recorded::input_hashes(&region, &scenarios);
     // the parameters evaluated: the central values, or those of one kept batch sample
@@ -158,22 +158,33 @@ pub fn run(args: RunArgs) -> Result<i32> {
     }
     let version = env!("CARGO_PKG_VERSION");
     let mut prior_read = Vec::new();
+    let mut batch = std::collections::BTreeMap::new();
     // the charts and the report label what they show as central values: none for a sample
     if !args.no_charts && kept.is_none() {
         // results of earlier commands in --out (batch, sensitivity, discover, Morris): read only
         // when they come from these inputs, and recorded in the manifest
-        let prior = super::read_prior(
+        let prior = super::read_prior_in(
             &args.out,
             Some(output::prior::Current {
                 version,
                 inputs: &inputs,
             }),
             args.quiet,
+            lang,
         )?;
         let mut skip = prior.skip_files();
         // without a reference, a difference.csv of an earlier run is not this run's
         if reference.is_none() {
             skip.push(charts::load::DIFFERENCE_CSV);
+        }
+        // a current batch gives each verdict its probability in the printed table
+        if prior
+            .read
+            .iter()
+            .any(|i| i.path == output::batch::BATCH_SUMMARY_CSV)
+        {
+            let milestones: Vec<i32> = region.milestones.iter().map(|m| m.year).collect();
+            batch = charts::load::read_batch_summary(&args.out, &milestones).unwrap_or_default();
         }
         prior_read = prior.read;
         let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
@@ -225,22 +236,25 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let removed = done.removed;
         if !args.quiet && !removed.is_empty() {
             eprintln!(
-                "removed {} file(s) an earlier run wrote and this one did not (e.g. {})",
-                removed.len(),
-                removed[0]
+                "{}",
+                lang.fill(
+                    Msg::PrintRemoved,
+                    &[("n", &removed.len()), ("example", &removed[0])]
+                )
             );
         }
     }
 
     if !args.quiet {
-        print_summary(&runs, &region, lang);
+        let names = super::display_names(&models, lang);
+        print_summary(&runs, &region, lang, &batch, &names);
         for c in maccs.iter().filter(|c| c.costed().next().is_some()) {
             println!(
                 "{}",
                 lang.fill(
                     Msg::PrintMacc,
                     &[
-                        ("scenario", &c.scenario),
+                        ("scenario", &super::shown(&names, &c.scenario)),
                         ("kt", &dec(lang, c.total_abatement_kt(), 1)),
                         ("year", &c.target_year),
                         ("meur", &dec(lang, c.total_annual_cost_meur(), 2)),
@@ -256,12 +270,36 @@ pub fn run(args: RunArgs) -> Result<i32> {
                 lang.fill(
                     Msg::PrintDifference,
                     &[
-                        ("scenario", &d.scenario),
-                        ("reference", &d.reference),
+                        ("scenario", &super::shown(&names, &d.scenario)),
+                        ("reference", &super::shown(&names, &d.reference)),
                         ("year", &year),
                         (
                             "gap",
                             &dec(lang, d.reference_net[yi] - d.scenario_net[yi], 1)
+                        ),
+                        (
+                            "own",
+                            &dec(
+                                lang,
+                                d.shares
+                                    .iter()
+                                    .filter(|s| s.is_regional())
+                                    .map(|s| s.kt[yi])
+                                    .sum::<f64>(),
+                                1
+                            )
+                        ),
+                        (
+                            "cost",
+                            &dec(
+                                lang,
+                                d.shares
+                                    .iter()
+                                    .filter(|s| s.is_regional())
+                                    .filter_map(|s| s.annual_cost_meur(yi))
+                                    .sum::<f64>(),
+                                2
+                            )
                         ),
                         ("file", &decision::DIFFERENCE_CSV),
                     ]
@@ -334,10 +372,14 @@ fn reference(
 /// The reference of the difference view when `--against` is not given (and it is run).
 pub const DEFAULT_REFERENCE: &str = "baseline";
 
+/// The table of `kymsim run`, and each scenario's verdict with its probability when a current
+/// batch gives one (`batch`: its `batch/summary.csv` rows; empty: verdicts at central values).
 fn print_summary(
     runs: &[(&crate::model::Model, &crate::engine::CentralResult)],
     region: &crate::data::Region,
     lang: Lang,
+    batch: &std::collections::BTreeMap<String, crate::output::schema::BatchSummaryRecord>,
+    names: &std::collections::BTreeMap<String, String>,
 ) {
     let Some((m0, _)) = runs.first() else { return };
     let t = &m0.target;
@@ -400,66 +442,157 @@ fn print_summary(
             &[("basis", &basis), ("counted", &counted)]
         )
     );
-    let mut header = format!(
-        "{:<16} {:>10} {:>12} {:>10} {:>10} {:>10}  {:<12} {:<10}",
-        lang.t(Msg::PrintHeadScenario),
-        lang.t(Msg::PrintHeadGross),
-        lang.t(Msg::PrintHeadLand),
-        lang.t(Msg::PrintHeadRemoval),
-        lang.t(Msg::PrintHeadNet),
-        lang.t(Msg::PrintHeadVsRef),
-        lang.t(Msg::PrintHeadTarget),
-        lang.t(Msg::PrintHeadNeutral)
-    );
-    // the English columns keep their widths (scripts read them); Finnish words are longer
-    if lang == Lang::En {
-        header = format!(
-            "{:<16} {:>10} {:>12} {:>10} {:>10} {:>10}  {:<8} {:<10}",
-            "scenario",
-            "gross kt",
-            "land use kt",
-            "removal kt",
-            "net kt",
-            "vs ref",
-            "target",
-            "neutral in"
-        );
+    // columns: (header, left-aligned, minimum width); the English widths are those scripts
+    // have always read, and a column widens to its longest cell
+    let english = lang == Lang::En;
+    let ry = t.reference_year;
+    let mut heads: Vec<(String, bool, usize)> =
+        vec![(lang.t(Msg::PrintHeadScenario).into(), true, 16)];
+    if !batch.is_empty() {
+        heads.push((lang.t(Msg::PrintHeadP).into(), false, 9));
     }
-    let verdict_w = if lang == Lang::En { 8 } else { 12 };
+    heads.extend([
+        (lang.t(Msg::PrintHeadGross).into(), false, 10),
+        (lang.t(Msg::PrintHeadLand).into(), false, 12),
+        (lang.t(Msg::PrintHeadRemoval).into(), false, 10),
+        (lang.t(Msg::PrintHeadNet).into(), false, 10),
+        (
+            if english {
+                "vs ref".to_string()
+            } else {
+                lang.fill(Msg::PrintHeadVsRef, &[("year", &ry)])
+            },
+            false,
+            10,
+        ),
+        (lang.t(Msg::PrintHeadTarget).into(), true, 8),
+        (lang.t(Msg::PrintHeadNeutral).into(), true, 10),
+    ]);
     for m in &m0.milestones {
-        let label = lang.fill(Msg::PrintHeadMilestone, &[("year", &m.year)]);
-        header.push_str(&format!(" {label:<verdict_w$}"));
+        heads.push((
+            lang.fill(Msg::PrintHeadMilestone, &[("year", &m.year)]),
+            true,
+            8,
+        ));
     }
-    println!("{}", header.trim_end());
-    for (m, r) in runs {
-        let s = &r.summary;
-        let mut line = format!(
-            "{:<16} {:>10} {:>12} {:>10} {:>10} {:>10}  {:<verdict_w$} {:<10}",
-            m.scenario,
-            dec(lang, s.gross_kt, 1),
-            dec(lang, s.land_kt, 1),
-            dec(lang, s.removals_kt, 1),
-            dec(lang, s.net_kt, 1),
-            dec(lang, -s.reduction_vs_reference * 100.0, 1) + "%",
-            lang.yes_no(s.target_met),
-            s.neutrality_year
-                .map_or(lang.t(Msg::Never).to_string(), |y| y.to_string())
-        );
-        for &met in &r.milestones {
-            line.push_str(&format!(" {:<verdict_w$}", lang.yes_no(met)));
+    let percent = |v: f64| match lang {
+        Lang::En => format!("{v:.1}%"),
+        Lang::Fi => format!("{}\u{a0}%", lang.fixed(v, 1)),
+    };
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|(m, r)| {
+            let s = &r.summary;
+            let mut row = vec![super::shown(names, &m.scenario).to_string()];
+            if !batch.is_empty() {
+                row.push(
+                    batch
+                        .get(&m.scenario)
+                        .map_or("–".to_string(), |b| percent(b.p_target_met * 100.0)),
+                );
+            }
+            row.extend([
+                dec(lang, s.gross_kt, 1),
+                dec(lang, s.land_kt, 1),
+                dec(lang, s.removals_kt, 1),
+                dec(lang, s.net_kt, 1),
+                percent(-s.reduction_vs_reference * 100.0),
+                lang.yes_no(s.target_met).to_string(),
+                s.neutrality_year
+                    .map_or(lang.t(Msg::Never).to_string(), |y| y.to_string()),
+            ]);
+            row.extend(r.milestones.iter().map(|&met| lang.yes_no(met).to_string()));
+            row
+        })
+        .collect();
+    let widths: Vec<usize> = heads
+        .iter()
+        .enumerate()
+        .map(|(i, (h, _, min))| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .chain([h.chars().count(), *min])
+                .max()
+                .unwrap_or(*min)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let (_, left, _) = &heads[i];
+            let w = widths[i];
+            let pad = w.saturating_sub(cell.chars().count());
+            if i > 0 {
+                // two spaces before a text column that follows a number column, one otherwise
+                let gap = if *left && !heads[i - 1].1 { 2 } else { 1 };
+                out.push_str(&" ".repeat(gap));
+            }
+            if *left {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            }
         }
-        println!("{}", line.trim_end());
+        out.trim_end().to_string()
+    };
+    println!(
+        "{}",
+        line(heads.iter().map(|(h, _, _)| h.as_str()).collect())
+    );
+    for r in &rows {
+        println!("{}", line(r.iter().map(String::as_str).collect()));
+    }
+    if batch.is_empty() {
+        println!("{}", lang.t(Msg::PrintCentralNote));
+    }
+    for (m, r) in runs {
+        let Some(b) = batch.get(&m.scenario) else {
+            continue;
+        };
+        let p = b.p_target_met;
+        let se = crate::output::batch::standard_error(p, b.samples);
+        let central = crate::i18n::Verdict::Central(r.summary.target_met).text(lang);
+        println!(
+            "{}",
+            lang.fill(
+                Msg::PrintVerdict,
+                &[
+                    ("scenario", &super::shown(names, &m.scenario)),
+                    ("year", &t.year),
+                    (
+                        "verdict",
+                        &crate::i18n::Verdict::new(r.summary.target_met, Some(p)).text(lang)
+                    ),
+                    ("se", &lang.percent(se)),
+                    ("n", &lang.thousands(b.samples as f64)),
+                    ("file", &crate::output::batch::BATCH_SUMMARY_CSV),
+                    ("central", &central),
+                ]
+            )
+        );
     }
     for (m, _) in runs {
         for e in &m.excluded {
+            let reason = match lang {
+                Lang::En => e.reason.clone(),
+                Lang::Fi => lang.fill(
+                    Msg::ExcludedEts,
+                    &[(
+                        "basis",
+                        &region.accounting.clone().unwrap_or_else(|| "alueen".into()),
+                    )],
+                ),
+            };
             println!(
                 "{}",
                 lang.fill(
                     Msg::PrintExcluded,
                     &[
-                        ("scenario", &m.scenario),
+                        ("scenario", &super::shown(names, &m.scenario)),
                         ("id", &e.id),
-                        ("reason", &e.reason)
+                        ("reason", &reason)
                     ]
                 )
             );

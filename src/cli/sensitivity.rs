@@ -12,6 +12,7 @@ use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
 use crate::decision::morris::{MorrisOptions, MorrisRow, model_morris, morris_csv};
 use crate::decision::{self, SobolOptions, model_sensitivity, sensitivity_csv};
 use crate::error::{InputError, Result};
+use crate::i18n::{Lang, Msg};
 use crate::model::Model;
 use crate::output::pretty_json;
 use crate::output::recorded::{InputHash, input_hashes};
@@ -102,7 +103,8 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     crate::output::check_out_dir(&args.out)?;
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
-    args.input.announce(&region, args.quiet);
+    let lang = args.lang.resolve(&region);
+    args.input.announce_in(&region, args.quiet, lang);
     if args.method == Method::Morris {
         return morris(&args, &region, &models);
     }
@@ -158,45 +160,100 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<i32> {
     set.commit()?;
 
     if !args.quiet {
+        let names = super::display_names(&models, lang);
         let mut sorted: Vec<&(&str, Vec<decision::SensitivityRow>)> = results.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
         let target_year = region.target.year;
         for (scenario, rows) in sorted {
             if rows.is_empty() {
-                println!("{scenario}: no uncertain parameters");
+                println!(
+                    "{}",
+                    lang.fill(Msg::PrintNoUncertain, &[("scenario", scenario)])
+                );
                 continue;
             }
+            let evaluations = opts.samples * (rows.len() + 2);
             println!(
-                "{scenario}: Sobol indices of {target_year} net emissions, N = {}, seed {} ({} evaluations)",
-                opts.samples,
-                opts.seed,
-                opts.samples * (rows.len() + 2)
+                "{}",
+                lang.fill(
+                    Msg::PrintSobolHead,
+                    &[
+                        ("scenario", &super::shown(&names, scenario)),
+                        ("year", &target_year),
+                        ("n", &opts.samples),
+                        ("seed", &opts.seed),
+                        ("evaluations", &evaluations),
+                    ]
+                )
             );
+            let labels: Vec<String> = rows
+                .iter()
+                .take(10)
+                .map(|r| label(&models, scenario, &r.parameter, lang))
+                .collect();
+            let w = labels
+                .iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(40);
             println!(
-                "  {:<40} {:>22} {:>22}",
-                "parameter", "first order [95 % CI]", "total order [95 % CI]"
+                "  {:<w$} {:>22} {:>22}",
+                lang.t(Msg::PrintHeadParameter),
+                lang.t(Msg::PrintHeadFirstOrder),
+                lang.t(Msg::PrintHeadTotalOrder)
             );
-            for r in rows.iter().take(10) {
+            let f = |v: f64| match lang {
+                Lang::En => format!("{v:>6.3}"),
+                Lang::Fi => format!("{:>6}", lang.fixed(v, 3)),
+            };
+            for (r, l) in rows.iter().zip(&labels) {
                 let x = &r.index;
+                let pad = w.saturating_sub(l.chars().count());
                 println!(
-                    "  {:<40} {:>6.3} [{:>6.3}, {:>6.3}] {:>6.3} [{:>6.3}, {:>6.3}]",
-                    r.parameter, x.first, x.first_lo, x.first_hi, x.total, x.total_lo, x.total_hi
+                    "  {l}{} {} [{}, {}] {} [{}, {}]",
+                    " ".repeat(pad),
+                    f(x.first),
+                    f(x.first_lo),
+                    f(x.first_hi),
+                    f(x.total),
+                    f(x.total_lo),
+                    f(x.total_hi)
                 );
             }
             if rows.len() > 10 {
                 println!(
-                    "  … and {} more in {}",
-                    rows.len() - 10,
-                    decision::SENSITIVITY_CSV
+                    "{}",
+                    lang.fill(
+                        Msg::PrintMoreIn,
+                        &[
+                            ("n", &(rows.len() - 10)),
+                            ("file", &decision::SENSITIVITY_CSV)
+                        ]
+                    )
                 );
             }
         }
         println!(
-            "\nwrote {}",
-            args.out.join(decision::SENSITIVITY_CSV).display()
+            "\n{}",
+            lang.fill(
+                Msg::PrintWrote,
+                &[("dir", &args.out.join(decision::SENSITIVITY_CSV).display())]
+            )
         );
     }
     Ok(0)
+}
+
+/// A parameter's name as the charts give it (the id when the scenario is not found).
+fn label(compiled: &[(Scenario, Model)], scenario: &str, parameter: &str, lang: Lang) -> String {
+    compiled
+        .iter()
+        .find(|(_, m)| m.scenario == scenario)
+        .map_or_else(
+            || parameter.to_string(),
+            |(sc, m)| crate::charts::metadata::model_parameter_label(m, sc, parameter, lang),
+        )
 }
 
 /// `--method morris`: `morris.csv` and one chart per scenario with uncertain parameters.
@@ -289,39 +346,80 @@ fn morris(
     set.stage(MORRIS_IDENTITY_JSON, &pretty_json(&identity))?;
     set.commit()?;
     if !args.quiet {
+        let names = super::display_names(compiled, lang);
         for (scenario, rows) in sorted {
             if rows.is_empty() {
-                println!("{scenario}: no uncertain parameters");
+                println!(
+                    "{}",
+                    lang.fill(Msg::PrintNoUncertain, &[("scenario", scenario)])
+                );
                 continue;
             }
             println!(
-                "{scenario}: Morris screening of {target_year} net emissions, r = {} of {} candidate trajectories, {} levels, seed {} ({} evaluations)",
-                opts.trajectories,
-                opts.candidates,
-                opts.levels,
-                opts.seed,
-                opts.trajectories * (rows.len() + 1)
+                "{}",
+                lang.fill(
+                    Msg::PrintMorrisHead,
+                    &[
+                        ("scenario", &super::shown(&names, scenario)),
+                        ("year", &target_year),
+                        ("r", &opts.trajectories),
+                        ("m", &opts.candidates),
+                        ("levels", &opts.levels),
+                        ("seed", &opts.seed),
+                        ("evaluations", &(opts.trajectories * (rows.len() + 1))),
+                    ]
+                )
             );
+            let labels: Vec<String> = rows
+                .iter()
+                .take(10)
+                .map(|r| label(compiled, scenario, &r.parameter, lang))
+                .collect();
+            let w = labels
+                .iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(40);
             println!(
-                "  {:<40} {:>12} {:>12} {:>12}",
-                "parameter", "mu_star kt", "mu kt", "sigma kt"
+                "  {:<w$} {:>12} {:>12} {:>12}",
+                lang.t(Msg::PrintHeadParameter),
+                "μ* kt",
+                "μ kt",
+                "σ kt"
             );
-            for r in rows.iter().take(10) {
+            let f = |v: f64| match lang {
+                Lang::En => format!("{v:>12.3}"),
+                Lang::Fi => format!("{:>12}", lang.fixed(v, 3)),
+            };
+            for (r, l) in rows.iter().zip(&labels) {
                 let x = &r.index;
+                let pad = w.saturating_sub(l.chars().count());
                 println!(
-                    "  {:<40} {:>12.3} {:>12.3} {:>12.3}",
-                    r.parameter, x.mu_star, x.mu, x.sigma
+                    "  {l}{} {} {} {}",
+                    " ".repeat(pad),
+                    f(x.mu_star),
+                    f(x.mu),
+                    f(x.sigma)
                 );
             }
             if rows.len() > 10 {
                 println!(
-                    "  … and {} more in {}",
-                    rows.len() - 10,
-                    decision::MORRIS_CSV
+                    "{}",
+                    lang.fill(
+                        Msg::PrintMoreIn,
+                        &[("n", &(rows.len() - 10)), ("file", &decision::MORRIS_CSV)]
+                    )
                 );
             }
         }
-        println!("\nwrote {}", args.out.join(decision::MORRIS_CSV).display());
+        println!(
+            "\n{}",
+            lang.fill(
+                Msg::PrintWrote,
+                &[("dir", &args.out.join(decision::MORRIS_CSV).display())]
+            )
+        );
     }
     Ok(0)
 }

@@ -77,7 +77,8 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
         signals::cancel_flag(),
     )?;
     if !args.quiet {
-        print_outputs(&args.out, id, &rows);
+        let names = super::display_names(&models, crate::i18n::Lang::En);
+        print_outputs(&args.out, id, &rows, crate::i18n::Lang::En, &names);
     }
     Ok(0)
 }

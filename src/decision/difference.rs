@@ -38,7 +38,7 @@ use crate::engine::{TotalRows, Workspace, run_central};
 use crate::error::Result;
 use crate::model::Model;
 use crate::output::fmt_num;
-use crate::scenario::{Pillar, Scenario};
+use crate::scenario::{Owner, Pillar, Scenario};
 
 /// File name of the difference table.
 pub use crate::output::schema::DIFFERENCE_CSV;
@@ -60,6 +60,23 @@ pub struct Share {
     pub pillar: Pillar,
     /// Contribution to reference net − scenario net, kt CO2e/yr, per year.
     pub kt: Vec<f64>,
+    /// Who takes the measure (`owner` of the scenario, else of the reference), if known.
+    pub owner: Option<Owner>,
+    /// The measure's central cost, € per t CO2e (the scenario's, else the reference's).
+    pub cost_eur_per_t: Option<f64>,
+}
+
+impl Share {
+    /// Whether the region itself (its council or municipalities) takes the measure.
+    pub fn is_regional(&self) -> bool {
+        self.owner.is_some_and(Owner::is_regional)
+    }
+
+    /// The added annual cost in year index `y`, M€/yr: contribution (kt) × cost (€/t) / 1000;
+    /// none for a measure without a cost.
+    pub fn annual_cost_meur(&self, y: usize) -> Option<f64> {
+        Some(self.kt.get(y)? * self.cost_eur_per_t? / 1000.0)
+    }
 }
 
 /// The gap between a scenario and its reference.
@@ -220,6 +237,8 @@ fn difference_with(
                         measure: String::new(),
                         pillar: *pillar,
                         kt: kt[k * ny..(k + 1) * ny].to_vec(),
+                        owner: None,
+                        cost_eur_per_t: None,
                     });
                     continue;
                 }
@@ -228,6 +247,8 @@ fn difference_with(
                         measure: players[ix[j]].0.clone(),
                         pillar: *pillar,
                         kt: phi,
+                        owner: None,
+                        cost_eur_per_t: None,
                     });
                 }
             }
@@ -238,6 +259,8 @@ fn difference_with(
                     measure: measure.clone(),
                     pillar: *pillar,
                     kt: kt[i * ny..(i + 1) * ny].to_vec(),
+                    owner: None,
+                    cost_eur_per_t: None,
                 });
             }
         }
@@ -258,7 +281,31 @@ fn difference_with(
             measure: RESIDUAL.into(),
             pillar: Pillar::Other,
             kt: residual,
+            owner: None,
+            cost_eur_per_t: None,
         });
+    }
+    // who takes each measure, and its cost per tonne: the scenario's version, else the
+    // reference's (a measure the scenario dropped)
+    for share in &mut shares {
+        if share.measure.is_empty() || share.measure == RESIDUAL {
+            continue;
+        }
+        share.owner = scenario
+            .measures
+            .iter()
+            .chain(&reference.measures)
+            .find(|m| m.item.id() == share.measure)
+            .and_then(|m| m.item.owner());
+        share.cost_eur_per_t = [model, ref_model]
+            .into_iter()
+            .find_map(|md| {
+                md.measures
+                    .iter()
+                    .find(|mi| mi.id == share.measure)
+                    .map(|mi| mi.cost.map(|c| md.params[c].central))
+            })
+            .flatten();
     }
     Ok(Difference {
         scenario: scenario.name.clone(),
@@ -359,11 +406,15 @@ struct Row<'a> {
     measure: &'a str,
     pillar: &'a str,
     contribution_kt: String,
+    owner: &'a str,
+    annual_cost_meur: String,
 }
 
-/// `difference.csv`: `scenario,reference,year,measure,pillar,contribution_kt`, scenarios in the
-/// given order, then shares in attribution order, then years. For each scenario and year,
-/// Σ contribution_kt = reference net − scenario net.
+/// `difference.csv`: `scenario,reference,year,measure,pillar,contribution_kt,owner,
+/// annual_cost_meur`, scenarios in the given order, then shares in attribution order, then
+/// years. For each scenario and year, Σ contribution_kt = reference net − scenario net;
+/// `annual_cost_meur` = contribution_kt × the measure's cost per tonne / 1000 (empty without
+/// a cost), `owner` who takes the measure (empty for the rest and pillar rows).
 pub fn difference_csv(diffs: &[Difference]) -> Vec<u8> {
     csv_bytes(|w| {
         w.write_record(crate::output::schema::DIFFERENCE_COLUMNS)?;
@@ -377,6 +428,8 @@ pub fn difference_csv(diffs: &[Difference]) -> Vec<u8> {
                         measure: &s.measure,
                         pillar: s.pillar.as_str(),
                         contribution_kt: fmt_num(*kt),
+                        owner: s.owner.map_or("", Owner::as_str),
+                        annual_cost_meur: s.annual_cost_meur(y).map_or(String::new(), fmt_num),
                     })?;
                 }
             }
@@ -582,7 +635,10 @@ adoption = { curve = "step", year = 2025 }
         // 2030: 5 kt × 0.4 = 2 kt more net emissions in the scenario: a share of −2 kt
         assert!((cows.kt[10] + 2.0).abs() < 1e-12);
         let csv = String::from_utf8(difference_csv(&[d])).unwrap();
-        assert!(csv.starts_with("scenario,reference,year,measure,pillar,contribution_kt\n"));
-        assert!(csv.contains("none,r,2030,cows,bioeconomy,-2\n"), "{csv}");
+        assert!(csv.starts_with(
+            "scenario,reference,year,measure,pillar,contribution_kt,owner,annual_cost_meur\n"
+        ));
+        // no owner and no cost given: both columns empty
+        assert!(csv.contains("none,r,2030,cows,bioeconomy,-2,,\n"), "{csv}");
     }
 }

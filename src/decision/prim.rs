@@ -415,12 +415,19 @@ pub fn select_box(prim: &Prim, min_coverage: f64) -> usize {
     best
 }
 
-/// `discovery.csv`: `box,parameter,lower,upper,coverage,density`, one row per restricted
-/// parameter of each box of the trajectory (box 0, the whole space, has none), boxes in
-/// trajectory order, parameters in input order. `names` are the inputs' ids. An unrestricted side
-/// is empty; bounds are inclusive and printed in their shortest exact form, coverage and density
-/// with 6 decimals.
-pub fn discovery_csv(names: &[String], prim: &Prim) -> Vec<u8> {
+/// `discovery.csv`: `scenario,outcome,box,parameter,lower,upper,coverage,density,selected`,
+/// one row per restricted parameter of each box of the trajectory (box 0, the whole space, has
+/// none), boxes in trajectory order, parameters in input order; `selected` is 1 on the rows of
+/// the chosen box. `names` are the inputs' ids. An unrestricted side is empty; bounds are
+/// inclusive, rounded outwards to 4 significant digits (the lower down, the upper up, so the
+/// rounded box still holds its samples), coverage and density with 6 decimals.
+pub fn discovery_csv(
+    scenario: &str,
+    outcome: &str,
+    names: &[String],
+    prim: &Prim,
+    selected: usize,
+) -> Vec<u8> {
     super::csv_bytes(|w| {
         w.write_record(crate::output::schema::DISCOVERY_COLUMNS)?;
         for (i, b) in prim.trajectory.iter().enumerate() {
@@ -428,19 +435,56 @@ pub fn discovery_csv(names: &[String], prim: &Prim) -> Vec<u8> {
                 if !b.restricts(j) {
                     continue;
                 }
-                let side = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+                let side = |v: Option<f64>, up: bool| {
+                    v.map_or(String::new(), |v| fmt_num(round_outwards(v, 4, up)))
+                };
                 w.write_record([
+                    scenario.to_string(),
+                    outcome.to_string(),
                     i.to_string(),
                     name.clone(),
-                    side(b.lower[j]),
-                    side(b.upper[j]),
+                    side(b.lower[j], false),
+                    side(b.upper[j], true),
                     fmt_num(b.coverage),
                     fmt_num(b.density),
+                    u8::from(i == selected).to_string(),
                 ])?;
             }
         }
         Ok(())
     })
+}
+
+/// `v` to `digits` significant digits, rounded up (`up`) or down.
+///
+/// ```
+/// use kymsim::decision::prim::round_outwards;
+/// assert_eq!(round_outwards(0.812345678, 4, false), 0.8123);
+/// assert_eq!(round_outwards(0.812345678, 4, true), 0.8124);
+/// assert_eq!(round_outwards(2036.4, 4, true), 2037.0);
+/// assert_eq!(round_outwards(-1.23456, 3, false), -1.24);
+/// ```
+pub fn round_outwards(v: f64, digits: i32, up: bool) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let exp = digits - 1 - v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(exp);
+    let scaled = v * scale;
+    // a value already at the precision stays (up to float noise)
+    let near = scaled.round();
+    let r = if (scaled - near).abs() < 1e-9 * scaled.abs().max(1.0) {
+        near
+    } else if up {
+        scaled.ceil()
+    } else {
+        scaled.floor()
+    };
+    if exp >= 0 {
+        r / scale
+    } else {
+        r * 10f64.powi(-exp)
+    }
 }
 
 /// `discovery_trajectory.csv`: `scenario,outcome,box,coverage,density,mass,samples,restricted,
@@ -597,8 +641,9 @@ mod tests {
         };
         let names = ["a".to_string(), "b".to_string()];
         assert_eq!(
-            String::from_utf8(discovery_csv(&names, &p)).unwrap(),
-            "box,parameter,lower,upper,coverage,density\n1,b,0.25,,0.9,0.5\n2,b,0.25,2.5,0.8,0.75\n"
+            String::from_utf8(discovery_csv("s", "missed", &names, &p, 2)).unwrap(),
+            "scenario,outcome,box,parameter,lower,upper,coverage,density,selected\n\
+             s,missed,1,b,0.25,,0.9,0.5,0\ns,missed,2,b,0.25,2.5,0.8,0.75,1\n"
         );
         let t = String::from_utf8(trajectory_csv("s", "missed", &p, 2)).unwrap();
         assert_eq!(t.lines().nth(3), Some("s,missed,2,0.8,0.75,0.5,10,1,0,1"));

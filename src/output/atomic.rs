@@ -40,6 +40,21 @@ pub struct OutputSet {
 pub fn check_out_dir(dir: &Path) -> Result<()> {
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        // a file where a folder of the path should be: the output path is the problem
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            let file = dir
+                .ancestors()
+                .skip(1)
+                .find(|a| fs::metadata(a).is_ok_and(|m| !m.is_dir()))
+                .unwrap_or(dir);
+            Err(InputError::new(format!(
+                "output folder `{}` cannot be made: `{}` is a file, not a folder",
+                dir.display(),
+                file.display()
+            ))
+            .hint("choose another --out")
+            .into())
+        }
         Err(e) => Err(Error::io(IoKind::Read, dir, e)),
         Ok(m) if m.file_type().is_symlink() => match fs::metadata(dir) {
             Ok(t) if t.is_dir() => Ok(()),

@@ -249,3 +249,17 @@ pub fn distributions_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
         Ok(())
     })
 }
+
+/// The Monte Carlo standard error of a share `p` of `n` independent samples, √(p(1 − p)/n)
+/// (for a Latin hypercube an upper bound).
+///
+/// ```
+/// // p = 0.5 of 10 000 samples: √(0.25 / 10 000) = 0.005
+/// assert!((kymsim::output::batch::standard_error(0.5, 10_000) - 0.005).abs() < 1e-12);
+/// ```
+pub fn standard_error(p: f64, n: u64) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
+    (p * (1.0 - p) / n as f64).sqrt()
+}

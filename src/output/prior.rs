@@ -52,13 +52,22 @@ impl PriorResults {
 
     /// The stderr lines: one per skipped derived output, then the files read.
     pub fn notes(&self) -> Vec<String> {
-        let mut lines: Vec<String> = self.skipped.iter().map(Skipped::message).collect();
+        self.notes_in(crate::i18n::Lang::En)
+    }
+
+    /// [`PriorResults::notes`] in `lang`.
+    pub fn notes_in(&self, lang: crate::i18n::Lang) -> Vec<String> {
+        let mut lines: Vec<String> = self.skipped.iter().map(|s| s.message_in(lang)).collect();
         if !self.read.is_empty() {
             let names: Vec<&str> = self.read.iter().map(|i| i.path.as_str()).collect();
-            lines.push(format!(
-                "reading results of earlier commands: {}",
-                names.join(", ")
-            ));
+            lines.push(match lang {
+                crate::i18n::Lang::En => {
+                    format!("reading results of earlier commands: {}", names.join(", "))
+                }
+                crate::i18n::Lang::Fi => {
+                    format!("luetaan aiempien komentojen tulokset: {}", names.join(", "))
+                }
+            });
         }
         lines
     }

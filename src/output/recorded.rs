@@ -178,6 +178,8 @@ pub struct Skipped {
     pub derived: Derived,
     /// Why (stale inputs or no record of them).
     pub reason: String,
+    /// No identity file records its inputs (else: they differ from the current ones).
+    pub unrecorded: bool,
 }
 
 impl Skipped {
@@ -187,6 +189,23 @@ impl Skipped {
             "note: {} is not drawn: {}; rerun `{}` to update it",
             self.derived.what, self.reason, self.derived.command
         )
+    }
+
+    /// [`Skipped::message`] in `lang`.
+    pub fn message_in(&self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::En => self.message(),
+            crate::i18n::Lang::Fi => format!(
+                "huom.: tulosta `{}` ei piirretä: {}; päivitä se komennolla `{}`",
+                self.derived.what,
+                if self.unrecorded {
+                    "sen lähtötietoja ei ole kirjattu"
+                } else {
+                    "sen lähtötiedot eroavat tämän ajon lähtötiedoista"
+                },
+                self.derived.command
+            ),
+        }
     }
 }
 
@@ -201,7 +220,9 @@ pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Result<Vec<Skipped>> 
         let identity = dir.join(d.identity);
         // not readable as a record at all (a FIFO, a device): refused, not skipped
         read_record(&identity)?;
-        let reason = match recorded_inputs_match(&identity, current) {
+        let freshness = recorded_inputs_match(&identity, current);
+        let unrecorded = matches!(freshness, Freshness::Unrecorded);
+        let reason = match freshness {
             Freshness::Current => continue,
             Freshness::Stale(why) => format!("its inputs differ from this run's ({why})"),
             Freshness::Unrecorded => {
@@ -211,6 +232,7 @@ pub fn stale_derived(dir: &Path, current: &[InputHash]) -> Result<Vec<Skipped>> 
         out.push(Skipped {
             derived: *d,
             reason,
+            unrecorded,
         });
     }
     Ok(out)

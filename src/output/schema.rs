@@ -137,13 +137,15 @@ pub const INPUTS_COLUMNS: [&str; 2] = ["scenario", "sample"];
 pub const WEDGES_COLUMNS: [&str; 6] = ["scenario", "measure", "pillar", "year", "kt", "se_kt"];
 
 /// `difference.csv`.
-pub const DIFFERENCE_COLUMNS: [&str; 6] = [
+pub const DIFFERENCE_COLUMNS: [&str; 8] = [
     "scenario",
     "reference",
     "year",
     "measure",
     "pillar",
     "contribution_kt",
+    "owner",
+    "annual_cost_meur",
 ];
 
 /// `macc.csv`.
@@ -174,8 +176,17 @@ pub const SENSITIVITY_COLUMNS: [&str; 8] = [
 pub const MORRIS_COLUMNS: [&str; 5] = ["scenario", "parameter", "mu_star", "mu", "sigma"];
 
 /// `discovery.csv`.
-pub const DISCOVERY_COLUMNS: [&str; 6] =
-    ["box", "parameter", "lower", "upper", "coverage", "density"];
+pub const DISCOVERY_COLUMNS: [&str; 9] = [
+    "scenario",
+    "outcome",
+    "box",
+    "parameter",
+    "lower",
+    "upper",
+    "coverage",
+    "density",
+    "selected",
+];
 
 /// `discovery_trajectory.csv`.
 pub const DISCOVERY_TRAJECTORY_COLUMNS: [&str; 10] = [

@@ -124,6 +124,10 @@ pub struct MeasureCommon {
     pub name_fi: Option<String>,
     /// What the measure stands for.
     pub description: Option<String>,
+    /// What the measure stands for, in Finnish.
+    pub description_fi: Option<String>,
+    /// Who takes the measure: the region, its municipalities, the state or the EU.
+    pub owner: Option<Owner>,
     /// Programme pillar.
     pub pillar: Pillar,
     /// The value v: a fraction, or kt/yr for `removal`.
@@ -132,6 +136,51 @@ pub struct MeasureCommon {
     pub adoption: Spanned<Adoption>,
     /// Cost per tonne abated, for the MACC.
     pub cost_eur_per_t: Option<Spanned<ValueSpec>>,
+}
+
+/// Who takes a measure and pays for it: what the region's programme can claim as its own is
+/// the measures of the region and its municipalities; national and EU measures happen anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Owner {
+    /// The regional council, the region's companies and organisations under its programme.
+    Region,
+    /// The region's municipalities (their buildings, transport, land use and utilities).
+    Municipality,
+    /// The state: national law, taxes, subsidies and state-owned infrastructure.
+    National,
+    /// The European Union: ETS, regulations on vehicles, fuels and ships.
+    Eu,
+}
+
+impl Owner {
+    /// Every owner, the region's own first.
+    pub const ALL: [Owner; 4] = [
+        Owner::Region,
+        Owner::Municipality,
+        Owner::National,
+        Owner::Eu,
+    ];
+
+    /// Lower-case name as in the TOML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owner::Region => "region",
+            Owner::Municipality => "municipality",
+            Owner::National => "national",
+            Owner::Eu => "eu",
+        }
+    }
+
+    /// Whether the region itself (the council or its municipalities) takes the measure.
+    pub fn is_regional(self) -> bool {
+        matches!(self, Owner::Region | Owner::Municipality)
+    }
+
+    /// Reads `region`, `municipality`, `national` or `eu` (as written in metadata.json).
+    pub fn parse(s: &str) -> Option<Owner> {
+        Owner::ALL.into_iter().find(|o| o.as_str() == s)
+    }
 }
 
 /// `activity`, `efficiency`, `process`, `capture`: the sources acted on.
@@ -188,6 +237,8 @@ pub struct MixSwitch {
 pub struct Removal {
     /// IAMC path under `Carbon Removal|`.
     pub sector: Spanned<String>,
+    /// The same path in Finnish (`Metsät|Metsänhoito`), for charts and the report.
+    pub sector_fi: Option<String>,
     /// The capture happens at an installation in the EU emissions trading system, whose
     /// emissions the region's accounting may leave out (`count_ets_removals`).
     pub ets: Option<Spanned<bool>>,
@@ -205,6 +256,8 @@ pub struct Ccs {
     pub targets: Vec<Spanned<String>>,
     /// IAMC path under `Carbon Removal|` of the captured biogenic CO2.
     pub sector: Spanned<String>,
+    /// The same path in Finnish, for charts and the report.
+    pub sector_fi: Option<String>,
     /// The plant is an installation in the EU ETS (see [`Removal::ets`]).
     pub ets: Option<Spanned<bool>>,
     /// The plant joins the EU ETS in this year.
@@ -231,6 +284,8 @@ pub struct LandManagement {
     pub targets: Vec<Spanned<String>>,
     /// IAMC path under `Carbon Removal|`.
     pub sector: Spanned<String>,
+    /// The same path in Finnish, for charts and the report.
+    pub sector_fi: Option<String>,
     /// The harvest drain per hectare at the category's data flux, t CO2/ha a year (> 0).
     pub drain_per_ha: Spanned<f64>,
     /// Share of the drain that stays on a managed hectare, after leakage (0–1).
@@ -282,6 +337,17 @@ impl MeasureAction {
         }
     }
 
+    /// The `Carbon Removal|` path a measure of this kind writes to and its Finnish form
+    /// (`removal`, `ccs`, `land_management`), else none.
+    pub fn removal_sector(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            MeasureAction::Removal(r) => Some((r.sector.get_ref(), r.sector_fi.as_deref())),
+            MeasureAction::Ccs(c) => Some((c.sector.get_ref(), c.sector_fi.as_deref())),
+            MeasureAction::LandManagement(l) => Some((l.sector.get_ref(), l.sector_fi.as_deref())),
+            _ => None,
+        }
+    }
+
     /// The targets as written (none for a removal or a land-use change).
     pub fn targets(&self) -> &[Spanned<String>] {
         match self {
@@ -325,6 +391,19 @@ impl MeasureSpec {
             .name_fi
             .as_deref()
             .filter(|n| !n.trim().is_empty())
+    }
+
+    /// The Finnish description, if given and not blank.
+    pub fn description_fi(&self) -> Option<&str> {
+        self.common
+            .description_fi
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+    }
+
+    /// Who takes the measure, if the scenario says.
+    pub fn owner(&self) -> Option<Owner> {
+        self.common.owner
     }
 
     /// Reads one `[[measures]]` entry of `file` (spans are offsets into `file.text`).
@@ -629,7 +708,7 @@ mod tests {
         assert_eq!((e.line, e.column), (Some(7), Some(8)));
         let hint = e.hint.unwrap();
         assert!(
-            hint.contains("a `activity` measure takes `id`, `name`, `name_fi`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `targets`"),
+            hint.contains("a `activity` measure takes `id`, `name`, `name_fi`, `description`, `description_fi`, `owner`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `targets`"),
             "{hint}"
         );
     }
@@ -644,7 +723,7 @@ mod tests {
         assert_eq!(
             e.hint.as_deref(),
             Some(
-                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `ets`, `ets_from`)"
+                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `description_fi`, `owner`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `sector_fi`, `ets`, `ets_from`)"
             )
         );
     }
@@ -675,6 +754,8 @@ mod tests {
                 "name",
                 "name_fi",
                 "description",
+                "description_fi",
+                "owner",
                 "pillar",
                 "value",
                 "adoption",

@@ -17,7 +17,7 @@ use toml::Spanned;
 pub use dist::{Dist, Prepared, ValueSpec, normal_cdf, normal_quantile};
 pub use measure::{
     CarrierTargets, Ccs, FuelSwitch, LandManagement, LandUseChange, MeasureAction, MeasureCommon,
-    MeasureKind, MeasureSpec, MixSwitch, Removal, SourceTargets,
+    MeasureKind, MeasureSpec, MixSwitch, Owner, Removal, SourceTargets,
 };
 
 use crate::data::load_toml_error;
@@ -116,6 +116,8 @@ pub struct UncertaintySpec {
     pub id: Option<String>,
     /// What it stands for.
     pub description: Option<String>,
+    /// What it stands for, in Finnish (its chart label under `--lang fi`).
+    pub description_fi: Option<String>,
     /// `source:<glob>:activity|intensity|direct_ef`, `carrier:<glob>:ef` or `driver:<id>`.
     pub target: Spanned<String>,
     /// The multiplicative factor.
@@ -140,7 +142,9 @@ pub struct DriverOverride {
 #[serde(deny_unknown_fields)]
 struct ScenarioToml {
     name: Option<Spanned<String>>,
+    name_fi: Option<String>,
     description: Option<String>,
+    description_fi: Option<String>,
     extends: Option<Spanned<String>>,
     #[serde(default)]
     disable: Vec<Spanned<String>>,
@@ -178,8 +182,12 @@ impl<T> Located<T> {
 pub struct Scenario {
     /// Name (`[a-z0-9_-]+`).
     pub name: String,
+    /// Finnish display name (`name_fi`; none: the name).
+    pub name_fi: Option<String>,
     /// Description.
     pub description: String,
+    /// Finnish description (`description_fi`; none: the description).
+    pub description_fi: Option<String>,
     /// The parent's name, if any.
     pub extends: Option<String>,
     /// The files read, child first.
@@ -197,8 +205,13 @@ impl Scenario {
     pub fn empty(name: &str) -> Scenario {
         Scenario {
             name: name.to_string(),
+            name_fi: None,
             description:
                 "no measures: the base-year data carried forward by their drivers and trends".into(),
+            description_fi: Some(
+                "ei toimenpiteitä: perusvuoden tiedot jatkuvat ajureidensa ja kehityssuuntiensa mukaan"
+                    .into(),
+            ),
             extends: None,
             files: Vec::new(),
             drivers: Vec::new(),
@@ -439,6 +452,9 @@ impl ScenarioLibrary {
         scenario.extends = toml.extends.as_ref().map(|p| p.get_ref().clone());
         scenario.name = name;
         scenario.description = toml.description.clone().unwrap_or_default();
+        // a Finnish name or description is the scenario's own, never its parent's
+        scenario.name_fi = toml.name_fi.clone().filter(|n| !n.trim().is_empty());
+        scenario.description_fi = toml.description_fi.clone().filter(|d| !d.trim().is_empty());
         scenario.files.insert(0, file.clone());
         let locate = |span: Range<usize>| (file.clone(), span);
 
