@@ -311,11 +311,7 @@ fn check_measure_count(scenario: &Scenario) -> Result<()> {
 /// The year from which a measure's removal is at an installation in the EU ETS: `ets = true`
 /// (always: `i32::MIN`) or `ets_from = YEAR`, on a `removal` or a `ccs`.
 pub(super) fn ets_year(m: &MeasureSpec) -> Option<i32> {
-    let (ets, from) = match &m.action {
-        MeasureAction::Removal(r) => (&r.ets, &r.ets_from),
-        MeasureAction::Ccs(c) => (&c.ets, &c.ets_from),
-        _ => return None,
-    };
+    let (ets, from) = m.action.ets_keys()?;
     match (ets.as_ref().map(|e| *e.get_ref()), from) {
         (_, Some(y)) => Some(*y.get_ref()),
         (Some(true), None) => Some(i32::MIN),

@@ -348,6 +348,16 @@ impl MeasureAction {
         }
     }
 
+    /// `ets` and `ets_from` of a measure that removes at a plant (`removal`, `ccs`).
+    #[allow(clippy::type_complexity)]
+    pub fn ets_keys(&self) -> Option<(&Option<Spanned<bool>>, &Option<Spanned<i32>>)> {
+        match self {
+            MeasureAction::Removal(r) => Some((&r.ets, &r.ets_from)),
+            MeasureAction::Ccs(c) => Some((&c.ets, &c.ets_from)),
+            _ => None,
+        }
+    }
+
     /// The targets as written (none for a removal or a land-use change).
     pub fn targets(&self) -> &[Spanned<String>] {
         match self {

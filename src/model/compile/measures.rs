@@ -753,10 +753,8 @@ pub(super) fn validate_kind(
 
 /// `ets` and `ets_from` say the same thing two ways: one of them, and a year in range.
 fn check_ets(m: &Located<MeasureSpec>) -> Result<()> {
-    let (ets, from) = match &m.item.action {
-        MeasureAction::Removal(r) => (&r.ets, &r.ets_from),
-        MeasureAction::Ccs(c) => (&c.ets, &c.ets_from),
-        _ => return Ok(()),
+    let Some((ets, from)) = m.item.action.ets_keys() else {
+        return Ok(());
     };
     if let Some(y) = from {
         if ets.is_some() {
