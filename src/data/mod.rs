@@ -287,6 +287,46 @@ impl Region {
     pub fn driver_index(&self, id: &str) -> Option<usize> {
         self.drivers.iter().position(|d| d.id == id)
     }
+
+    /// The target path: gross emissions falling in straight lines from `base_kt` in the base
+    /// year through each milestone's limit to the target year's gross limit, one value per year
+    /// from the base year to the target year (a milestone at or before the base year, or after
+    /// the target year, is not on it). `None` when the target sets no gross limit. Callers pass
+    /// the base-year inventory ([`Region::base_inventory_kt`]) or, without one, the model's
+    /// base-year gross. A milestone stricter than the target-year limit makes the path rise
+    /// after it: the path joins the stated limits and invents none.
+    pub fn target_path(&self, base_kt: f64) -> Option<Vec<(i32, f64)>> {
+        let end = self.target.gross_limit_kt()?;
+        let mut points = vec![(self.base_year, base_kt)];
+        let mut ms: Vec<&Milestone> = self
+            .milestones
+            .iter()
+            .filter(|m| m.year > self.base_year && m.year < self.target.year)
+            .collect();
+        ms.sort_by_key(|m| m.year);
+        points.extend(ms.iter().map(|m| (m.year, m.gross_limit_kt)));
+        points.push((self.target.year, end));
+        let path = (self.base_year..=self.target.year)
+            .map(|y| {
+                let i = points.iter().rposition(|p| p.0 <= y).unwrap_or(0);
+                let (y0, v0) = points[i];
+                let value = match points.get(i + 1) {
+                    Some(&(y1, v1)) => v0 + (v1 - v0) * f64::from(y - y0) / f64::from(y1 - y0),
+                    None => v0,
+                };
+                (y, value)
+            })
+            .collect();
+        Some(path)
+    }
+
+    /// The inventory's total gross emissions in the base year (history.csv `Total`), if given.
+    pub fn base_inventory_kt(&self) -> Option<f64> {
+        self.history
+            .iter()
+            .find(|h| h.year == self.base_year && h.sector == "Total")
+            .map(|h| h.kt)
+    }
 }
 
 /// Whether `id` is a valid dotted id: `[a-z0-9_]+` parts joined by `.`.
@@ -297,4 +337,40 @@ pub fn is_valid_id(id: &str) -> bool {
                 && p.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DataSource, load_region};
+
+    #[test]
+    fn target_path_joins_the_base_year_the_milestone_and_the_target_year_limit() {
+        let region = load_region(&DataSource::Embedded).unwrap();
+        // history.csv: 2021 Total 1,032.9 kt
+        let base = region.base_inventory_kt().unwrap();
+        assert_eq!(base, 1032.9);
+        let path = region.target_path(base).unwrap();
+        assert_eq!(path.len(), 20); // 2021..=2040
+        assert_eq!(path[0], (2021, 1032.9));
+        // 2030 milestone: 0.2 × 1,645 (2007 Total) = 329 kt
+        assert!((path[9].1 - 329.0).abs() < 1e-9, "{:?}", path[9]);
+        // 2025: 1,032.9 + (329 − 1,032.9)·4/9 = 1,032.9 − 312.8444… = 720.0556
+        assert!(
+            (path[4].1 - 720.055_555_555_6).abs() < 1e-6,
+            "{:?}",
+            path[4]
+        );
+        // 2040: 0.2 × 1,707.3 = 341.46 kt, reached from 329 in a straight line
+        assert_eq!(path[19].0, 2040);
+        assert!((path[19].1 - 341.46).abs() < 1e-9);
+        // 2035: 329 + (341.46 − 329)/2 = 335.23
+        assert!((path[14].1 - 335.23).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_gross_limit_means_no_target_path() {
+        let mut region = load_region(&DataSource::Embedded).unwrap();
+        region.target.max_gross_fraction = None;
+        assert!(region.target_path(1000.0).is_none());
+    }
 }
