@@ -19,50 +19,13 @@
 //! ```
 
 use std::fmt::Display;
-use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
-/// A language of the charts, the report and the printed tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// English (the default).
-    #[default]
-    En,
-    /// Finnish: decimal comma, no-break space between thousands, `52,3 %`.
-    Fi,
-}
-
-impl FromStr for Lang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Lang, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "en" => Ok(Lang::En),
-            "fi" => Ok(Lang::Fi),
-            other => Err(format!(
-                "unknown language `{other}`: the languages are `en` (English) and `fi` (Finnish)"
-            )),
-        }
-    }
-}
+pub use crate::lang::Lang;
 
 /// The no-break space (U+00A0) that separates thousands and a number from `%` in Finnish.
 pub const NBSP: char = '\u{a0}';
 
 impl Lang {
-    /// Every language.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fi];
-
-    /// The language code (`en`, `fi`): the report's `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fi => "fi",
-        }
-    }
-
     /// The decimal separator.
     pub fn decimal_separator(self) -> char {
         match self {

@@ -27,6 +27,7 @@ pub mod engine;
 pub mod error;
 pub mod i18n;
 pub mod input;
+pub mod lang;
 pub mod model;
 pub mod output;
 pub mod scenario;

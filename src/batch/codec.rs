@@ -1,4 +1,6 @@
-//! The payload encoding of part files (format 4), written out field by field.
+//! The payload of part files (format 4): its types ([`Part`], [`PartHeader`], [`Origin`]) and
+//! their encoding, written out field by field. The file around it (magic, format, checksum) is
+//! [`super::part`]'s.
 //!
 //! Little endian throughout, no padding, no compression:
 //!
@@ -24,9 +26,43 @@
 use std::path::PathBuf;
 
 use super::Identity;
-use super::part::{Origin, Part, PartHeader};
 use crate::engine::stats::{Binning, Partial};
 use crate::output::recorded::InputHash;
+
+/// Where the shard's inputs were given (to re-load them for the merge; not compared).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// `--data`, absolute.
+    pub data: Option<PathBuf>,
+    /// `--scenarios`, absolute.
+    pub scenarios: Option<PathBuf>,
+    /// Scenario names or files (files absolute).
+    pub names: Vec<String>,
+}
+
+/// The header of a part file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartHeader {
+    /// What determines the result (inputs, seed, samples, sampler, version).
+    pub identity: Identity,
+    /// Shard, 1-based.
+    pub shard: u64,
+    /// Number of shards.
+    pub shards: u64,
+    /// Each scenario's binning.
+    pub binnings: Vec<Binning>,
+    /// Where the inputs were given.
+    pub origin: Origin,
+}
+
+/// A part file's contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// Header.
+    pub header: PartHeader,
+    /// One partial per scenario, in the order of `header.identity.scenarios`.
+    pub partials: Vec<Partial>,
+}
 
 /// Why a payload could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]

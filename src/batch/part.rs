@@ -36,40 +36,7 @@ pub fn part_name(k: u64, n: u64) -> String {
     format!("part-{k}-of-{n}.kpart")
 }
 
-/// Where the shard's inputs were given (to re-load them for the merge; not compared).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Origin {
-    /// `--data`, absolute.
-    pub data: Option<PathBuf>,
-    /// `--scenarios`, absolute.
-    pub scenarios: Option<PathBuf>,
-    /// Scenario names or files (files absolute).
-    pub names: Vec<String>,
-}
-
-/// The header of a part file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PartHeader {
-    /// What determines the result (inputs, seed, samples, sampler, version).
-    pub identity: Identity,
-    /// Shard, 1-based.
-    pub shard: u64,
-    /// Number of shards.
-    pub shards: u64,
-    /// Each scenario's binning.
-    pub binnings: Vec<Binning>,
-    /// Where the inputs were given.
-    pub origin: Origin,
-}
-
-/// A part file's contents.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Part {
-    /// Header.
-    pub header: PartHeader,
-    /// One partial per scenario, in the order of `header.identity.scenarios`.
-    pub partials: Vec<Partial>,
-}
+pub use super::codec::{Origin, Part, PartHeader};
 
 /// The largest part file read (16 GiB): a shard's kept values of a large exact batch.
 pub const MAX_PART_BYTES: u64 = 16 << 30;

@@ -390,6 +390,12 @@ pub fn main() -> i32 {
         }
     };
     signals::install();
+    crate::output::on_lock_wait(|dir| {
+        eprintln!(
+            "waiting for another kymsim writing into {} to finish",
+            dir.display()
+        )
+    });
     let result = match cli.command {
         Command::Run(a) => run::run(a),
         Command::Batch(a) => batch::batch(a),

@@ -125,7 +125,7 @@ struct RegionToml {
     #[serde(default)]
     uncounted_land: Vec<UncountedLandToml>,
     /// Language of charts, report and printed tables (`--lang` overrides it).
-    lang: Option<crate::i18n::Lang>,
+    lang: Option<crate::lang::Lang>,
     target: TargetToml,
     #[serde(default)]
     milestones: Vec<MilestoneToml>,

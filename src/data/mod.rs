@@ -241,7 +241,7 @@ pub struct Region {
     pub uncounted_land: Vec<UncountedLand>,
     /// Language of the charts, the report and the printed tables (`lang` in region.toml;
     /// `--lang` overrides it).
-    pub lang: Option<crate::i18n::Lang>,
+    pub lang: Option<crate::lang::Lang>,
     /// Sources and sinks, in file order.
     pub sources: Vec<Source>,
     /// Carriers, in file order.

@@ -253,7 +253,17 @@ pub fn check_replaceable(target: &Path) -> Result<()> {
     .into())
 }
 
-/// Takes the advisory lock (`flock`) of an output folder, waiting (with a message) while another
+/// Told the folder whose lock another kymsim holds, before waiting for it (set once by the
+/// command line, which prints it; the library itself prints nothing).
+static WAIT_NOTICE: std::sync::OnceLock<fn(&Path)> = std::sync::OnceLock::new();
+
+/// Sets what is done when an output folder's lock is held by another kymsim and the write
+/// waits for it (the command line prints a line). Only the first call takes effect.
+pub fn on_lock_wait(notice: fn(&Path)) {
+    let _ = WAIT_NOTICE.set(notice);
+}
+
+/// Takes the advisory lock (`flock`) of an output folder, waiting (with a notice) while another
 /// kymsim holds it. `None` where the folder cannot be locked (a file system without locks, or
 /// not Unix): the write goes ahead unlocked rather than not at all.
 #[cfg(unix)]
@@ -266,10 +276,9 @@ fn lock_dir(dir: &Path) -> Result<Option<fs::File>> {
     match flock(&f, FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => Ok(Some(f)),
         Err(e) if e == Errno::WOULDBLOCK => {
-            eprintln!(
-                "waiting for another kymsim writing into {} to finish",
-                dir.display()
-            );
+            if let Some(notice) = WAIT_NOTICE.get() {
+                notice(dir);
+            }
             flock(&f, FlockOperation::LockExclusive)
                 .map_err(|e| Error::io(IoKind::Lock, dir, e.into()))?;
             Ok(Some(f))

@@ -6,7 +6,9 @@ pub mod prior;
 pub mod recorded;
 pub mod schema;
 
-pub use atomic::{OutputSet, TEMP_SUFFIX, check_out_dir, check_replaceable, is_temp_name};
+pub use atomic::{
+    OutputSet, TEMP_SUFFIX, check_out_dir, check_replaceable, is_temp_name, on_lock_wait,
+};
 
 use serde::Serialize;
 
