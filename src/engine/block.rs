@@ -326,33 +326,52 @@ impl<const B: usize> BlockWorkspace<B> {
         (self.leaves, self.vars)
     }
 
-    /// Evaluates the model for every lane's parameters into the leaf rows.
+    /// Evaluates the model for every lane's parameters into the leaf rows: the steps of
+    /// docs/model.md in its order, each lane by the same scalar operations. Which rows a step
+    /// may keep from the last evaluation (the caching) is decided beside the step, in
+    /// [`BlockWorkspace::mark_sources`], [`BlockWorkspace::adoption_kept`] and
+    /// [`BlockWorkspace::driver_kept`].
     pub fn evaluate_leaves(&mut self, model: &Model) {
-        let base = model.base_year;
-        let ny = self.ny;
-        // parameters sample-minor: one lane vector per parameter
+        self.transpose_params();
+        self.mark_sources();
+        // u_m(y): adoption curves with an uncertain `full` year
+        self.adoption_curves(model);
+        // A, I, DEF, cap: driver paths, uncertainty factors, measures, land-use changes
+        self.source_fields(model);
+        // s_{slot}: energy shares after fuel switches
+        self.energy_shares(model);
+        // EF_c: carrier factors, their measures, then mixes in dependency order
+        self.carrier_factors(model);
+        // E_s = A·(Σ I·s·EF + DEF)·cap, split-group scales, removals, blend components
+        self.emissions_and_removals(model);
+        debug_assert_eq!(self.scratch.len(), self.ny);
+        for (s, (fresh, &compute)) in self.fresh.iter_mut().zip(&self.compute).enumerate() {
+            if compute {
+                *fresh = !is_set(&self.live, s);
+            }
+        }
+    }
+
+    /// Copies the lanes' parameter vectors `[lane × param]` into one lane vector per parameter
+    /// `[param × lane]`.
+    fn transpose_params(&mut self) {
         for (b, lane) in self.params.outer_iter().enumerate() {
             for (k, &x) in lane.iter().enumerate() {
                 self.lanes[[k, b]] = x;
             }
         }
-        self.mark_sources();
-        let lanes = &self.lanes;
-        let p = |k: usize| -> &[f64; B] { lane_array(row(lanes, k)) };
-        let params = &self.params;
-        let lane_params = |b: usize| params.row(b).to_slice().expect("standard layout");
+    }
 
-        // adoption: uncertain `full` years recomputed, once when every lane has the same
+    /// Adoption rows u_m(y) of the measures whose `full` year is uncertain; once for all lanes
+    /// when every lane has the same year.
+    fn adoption_curves(&mut self, model: &Model) {
+        let base = model.base_year;
         for &m in &model.dyn_adoption {
             let info = &model.measures[m.0];
-            // kept when every lane's `full` year is the one the row was computed with
-            let last = &mut self.adoption_last[m.0];
-            let full_bits = |b: usize| info.full.map_or(0, |f| p(f.0)[b].to_bits());
-            if !last.is_empty() && (0..B).all(|b| last[b] == full_bits(b)) {
+            if self.adoption_kept(model, m.0) {
                 continue;
             }
-            last.clear();
-            last.extend((0..B).map(full_bits));
+            let p = |k: usize| -> &[f64; B] { lane_array(row(&self.lanes, k)) };
             let out = row_mut(&mut self.adoption, m.0);
             match info.full {
                 Some(f) if !uniform(p(f.0)) => {
@@ -368,21 +387,95 @@ impl<const B: usize> BlockWorkspace<B> {
                 }
             }
         }
+    }
 
-        // source fields: rows that some operation writes are reset first
-        let plan = &self.plan;
-        copy_rows(&plan.act, &self.act0, &mut self.act);
-        for &d in &model.dyn_drivers {
-            let plan = &model.drivers[d.0];
-            // kept (with its powers) when every lane's parameters are those it was computed with
-            let last = &mut self.driver_last[d.0];
-            let bits = || driver_params(plan).flat_map(|k| p(k).map(f64::to_bits));
-            self.ratio_kept[d.0] = !last.is_empty() && bits().eq(last.iter().copied());
-            if self.ratio_kept[d.0] {
-                continue;
-            }
+    /// Caching of [`BlockWorkspace::adoption_curves`]: whether measure `m`'s row is kept,
+    /// because every lane's `full` year is the one it was computed with; when not, records
+    /// the years it will be computed with.
+    fn adoption_kept(&mut self, model: &Model, m: usize) -> bool {
+        let info = &model.measures[m];
+        let lanes = &self.lanes;
+        let full_bits = |b: usize| info.full.map_or(0, |f| row(lanes, f.0)[b].to_bits());
+        let last = &mut self.adoption_last[m];
+        if !last.is_empty() && (0..B).all(|b| last[b] == full_bits(b)) {
+            return true;
+        }
+        last.clear();
+        last.extend((0..B).map(full_bits));
+        false
+    }
+
+    /// Caching of driver paths: whether driver `d`'s ratio row (with its powers) is kept,
+    /// because every lane's parameters are those it was computed with; when not, records the
+    /// parameters it will be computed with.
+    fn driver_kept(&mut self, model: &Model, d: usize) -> bool {
+        let plan = &model.drivers[d];
+        let lanes = &self.lanes;
+        let bits =
+            || driver_params(plan).flat_map(|k| lane_array::<B>(row(lanes, k)).map(f64::to_bits));
+        let last = &mut self.driver_last[d];
+        let kept = !last.is_empty() && bits().eq(last.iter().copied());
+        if !kept {
             last.clear();
             last.extend(bits());
+        }
+        self.ratio_kept[d] = kept;
+        kept
+    }
+
+    /// Activity, intensity, direct EF and the share not captured of every source that an
+    /// operation writes: reset, driver paths D(y)/D(base) raised to their elasticities,
+    /// uncertainty factors, measures' reductions, then land-use changes moving hectares.
+    fn source_fields(&mut self, model: &Model) {
+        // rows that some operation writes are reset first
+        copy_rows(&self.plan.act, &self.act0, &mut self.act);
+        self.driver_paths(model);
+        copy_rows(&self.plan.int, &self.int0, &mut self.int);
+        copy_rows(&self.plan.def, &self.def0, &mut self.def);
+        for &s in &self.plan.cap {
+            row_mut(&mut self.cap, s).fill(1.0);
+        }
+        self.uncertainty_factors(model);
+        let p = |k: usize| -> &[f64; B] { lane_array(row(&self.lanes, k)) };
+        for op in &model.mult_ops {
+            let array = match op.field {
+                Field::Activity => &mut self.act,
+                Field::Intensity => &mut self.int,
+                Field::DirectEf => &mut self.def,
+                Field::Capture => &mut self.cap,
+            };
+            reduce_row(
+                row_mut(array, op.source.0),
+                p(op.value.0),
+                row(&self.adoption, op.measure.0),
+            );
+        }
+        // land-use changes: hectares moved between land categories, after every other
+        // operation on activity
+        let ones = [1.0; B];
+        for op in &model.land_moves {
+            let (from, to) = two_rows_mut(&mut self.act, op.from.0, op.to.0);
+            switch_rows(
+                from,
+                to,
+                p(op.value.0),
+                &ones,
+                row(&self.adoption, op.measure.0),
+            );
+        }
+    }
+
+    /// Driver-driven activity A_s(y) = A_s · (D(y)/D(base))^ε, for the drivers whose path
+    /// depends on the lanes' parameters (once for all lanes when every lane has the same).
+    fn driver_paths(&mut self, model: &Model) {
+        for &d in &model.dyn_drivers {
+            if self.driver_kept(model, d.0) {
+                continue;
+            }
+            let plan = &model.drivers[d.0];
+            let lanes = &self.lanes;
+            let p = |k: usize| -> &[f64; B] { lane_array(row(lanes, k)) };
+            let lane_params = |b: usize| self.params.row(b).to_slice().expect("standard layout");
             let out = row_mut(&mut self.ratio, d.0);
             let same = driver_params(plan).all(|k| uniform(p(k)));
             self.ratio_uniform[d.0] = same;
@@ -421,18 +514,16 @@ impl<const B: usize> BlockWorkspace<B> {
                 *a = da.activity * r;
             }
         }
-        copy_rows(&plan.int, &self.int0, &mut self.int);
-        copy_rows(&plan.def, &self.def0, &mut self.def);
-        for &s in &plan.cap {
-            row_mut(&mut self.cap, s).fill(1.0);
-        }
-        // uncertainty factors: one scale per source, field and lane, applied to whole rows; a
-        // row not recomputed from a driver is reset and scaled in one pass (x0 · f)
+    }
+
+    /// Uncertainty factors: one scale per source, field and lane, applied to whole rows; a row
+    /// not recomputed from a driver is reset and scaled in one pass (x0 · f).
+    fn uncertainty_factors(&mut self, model: &Model) {
         let ns = model.source_ids.len();
         flat_mut(&mut self.scale).fill(1.0);
         for f in &model.source_factors {
             let s = row_mut(&mut self.scale, field_slot(f.field) * ns + f.source.0);
-            for (s, x) in s.iter_mut().zip(p(f.param.0)) {
+            for (s, x) in s.iter_mut().zip(row(&self.lanes, f.param.0)) {
                 *s *= x;
             }
         }
@@ -444,7 +535,7 @@ impl<const B: usize> BlockWorkspace<B> {
         .into_iter()
         .enumerate()
         {
-            for &(s, in_place) in &plan.scaled[field] {
+            for &(s, in_place) in &self.plan.scaled[field] {
                 let f = lane_array::<B>(row(&self.scale, field * ns + s));
                 if in_place {
                     scale_row(row_mut(array, s), f);
@@ -453,35 +544,13 @@ impl<const B: usize> BlockWorkspace<B> {
                 }
             }
         }
-        for op in &model.mult_ops {
-            let array = match op.field {
-                Field::Activity => &mut self.act,
-                Field::Intensity => &mut self.int,
-                Field::DirectEf => &mut self.def,
-                Field::Capture => &mut self.cap,
-            };
-            reduce_row(
-                row_mut(array, op.source.0),
-                p(op.value.0),
-                row(&self.adoption, op.measure.0),
-            );
-        }
-        // land-use changes: hectares moved between land categories, after every other
-        // operation on activity
-        let ones = [1.0; B];
-        for op in &model.land_moves {
-            let (from, to) = two_rows_mut(&mut self.act, op.from.0, op.to.0);
-            switch_rows(
-                from,
-                to,
-                p(op.value.0),
-                &ones,
-                row(&self.adoption, op.measure.0),
-            );
-        }
+    }
 
-        // energy shares and fuel switches
-        copy_rows(&plan.share, &self.share0, &mut self.share);
+    /// Energy shares of each source's carrier slots, after fuel switches.
+    fn energy_shares(&mut self, model: &Model) {
+        let p = |k: usize| -> &[f64; B] { lane_array(row(&self.lanes, k)) };
+        let ones = [1.0; B];
+        copy_rows(&self.plan.share, &self.share0, &mut self.share);
         for op in &model.fuel_switches {
             let ratio = op.ratio.map_or(&ones, |r| p(r.0));
             let (from, to) = two_rows_mut(&mut self.share, op.from.0, op.to.0);
@@ -493,9 +562,15 @@ impl<const B: usize> BlockWorkspace<B> {
                 row(&self.adoption, op.measure.0),
             );
         }
+    }
 
-        // carrier emission factors: fuels, then mixes in dependency order
-        copy_rows(&plan.ef, &self.ef0, &mut self.ef);
+    /// Carrier emission factors: fuels with their uncertainty factors and measures, then the
+    /// mixes' component shares (after mix switches) and each mix's factor
+    /// EF_mix = Σ share · input per output · EF_component, in dependency order.
+    fn carrier_factors(&mut self, model: &Model) {
+        let p = |k: usize| -> &[f64; B] { lane_array(row(&self.lanes, k)) };
+        let ones = [1.0; B];
+        copy_rows(&self.plan.ef, &self.ef0, &mut self.ef);
         for f in &model.carrier_factors {
             scale_row(row_mut(&mut self.ef, f.carrier.0), p(f.param.0));
         }
@@ -506,7 +581,7 @@ impl<const B: usize> BlockWorkspace<B> {
                 row(&self.adoption, op.measure.0),
             );
         }
-        copy_rows(&plan.mix, &self.mix0, &mut self.mix_share);
+        copy_rows(&self.plan.mix, &self.mix0, &mut self.mix_share);
         for op in &model.mix_switches {
             let (from, to) = two_rows_mut(&mut self.mix_share, op.from.0, op.to.0);
             switch_rows(
@@ -538,8 +613,12 @@ impl<const B: usize> BlockWorkspace<B> {
                 }
             }
         }
+    }
 
-        // emissions, removals, energy
+    /// The leaf rows: each recomputed source's emissions and energy, split groups rescaled to
+    /// their central base-year total, removals (v·u(y) times their basis), blend components.
+    fn emissions_and_removals(&mut self, model: &Model) {
+        let ns = model.source_ids.len();
         let nr = model.removal_ops.len();
         let nslots = model.slot_carrier.len();
         let (mut src_out, rest) = self.leaves.view_mut().split_at(Axis(0), ns);
@@ -557,6 +636,8 @@ impl<const B: usize> BlockWorkspace<B> {
             // the others' rows still hold what these parameters give
             inputs.emit(model, s, &mut src_out, &mut energy_out);
         }
+        let lanes = &self.lanes;
+        let p = |k: usize| -> &[f64; B] { lane_array(row(lanes, k)) };
         // split groups: rescale each group's sources so their base-year total stays central,
         // lane by lane (a lane whose factor is 1 or unusable is left as it is: × 1). The total
         // reads every member's unscaled base-year values: those of members not recomputed are
@@ -639,12 +720,6 @@ impl<const B: usize> BlockWorkspace<B> {
             let w = row(&self.mix_share, leaf.row.0);
             for ((o, e), w) in row_mut(&mut blend_out, i).iter_mut().zip(e).zip(w) {
                 *o = e * w;
-            }
-        }
-        debug_assert_eq!(self.scratch.len(), ny);
-        for (s, (fresh, &compute)) in self.fresh.iter_mut().zip(&self.compute).enumerate() {
-            if compute {
-                *fresh = !is_set(&self.live, s);
             }
         }
     }
