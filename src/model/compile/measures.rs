@@ -493,66 +493,7 @@ pub(super) fn validate_kind(
             })
         }
         Resolved::FuelSwitch { from, to, targets } => {
-            if from == to {
-                return Err(m
-                    .error(format!(
-                        "measure `{id}` switches `{}` to itself",
-                        carrier(from).id
-                    ))
-                    .into());
-            }
-            let mut sources = Vec::new();
-            for t in &targets {
-                let s = t.ix;
-                if source(s).intensity == 0.0 {
-                    if t.by_glob {
-                        continue;
-                    }
-                    return Err(m
-                        .error(format!(
-                            "measure `{id}` switches fuel in `{}`, which uses no energy",
-                            source(s).id
-                        ))
-                        .into());
-                }
-                if !energy.uses(s, from) {
-                    if t.by_glob {
-                        continue;
-                    }
-                    return Err(m
-                        .error(format!(
-                            "source `{}` does not use `{}`, so measure `{id}` cannot switch it",
-                            source(s).id,
-                            carrier(from).id
-                        ))
-                        .hint(format!(
-                            "its carriers: {}",
-                            name_list(
-                                energy.slots[s.0]
-                                    .iter()
-                                    .map(|u| carrier(u.carrier).id.as_str())
-                            )
-                        ))
-                        .into());
-                }
-                if !energy.uses(s, to) {
-                    energy.slots[s.0].push(SlotUse {
-                        carrier: to,
-                        share: 0.0,
-                    });
-                }
-                sources.push(s);
-            }
-            if sources.is_empty() {
-                return Err(m
-                    .error(format!(
-                        "no target of measure `{id}` uses `{}`",
-                        carrier(from).id
-                    ))
-                    .hint("check `from` and `targets`")
-                    .into());
-            }
-            Ok(Action::FuelSwitch { from, to, sources })
+            validate_fuel_switch(region, m, from, to, &targets, energy)
         }
         Resolved::CarrierEf { targets } => {
             for t in &targets {
@@ -572,95 +513,15 @@ pub(super) fn validate_kind(
             to,
             targets,
             input_per_output,
-        } => {
-            for t in &targets {
-                let c = t.ix;
-                if !carrier(c).kind.is_composite() {
-                    return Err(m
-                        .error(format!("`mix_switch` measure `{id}` targets fuel carrier `{}`", carrier(c).id))
-                        .hint("mix_switch changes the components of a `mix` carrier such as district heat or of a `blend` such as petrol")
-                        .into());
-                }
-                let blend = carrier(c).kind == CarrierKind::Blend;
-                if blend && carrier(to).kind != CarrierKind::Fuel {
-                    return Err(m
-                        .error(format!(
-                            "blend `{}` can only hold fuels; `{}` is a mix or blend",
-                            carrier(c).id,
-                            carrier(to).id
-                        ))
-                        .into());
-                }
-                if !energy.has_component(c, from) {
-                    return Err(m
-                        .error(format!(
-                            "`{}` is not a component of `{}`",
-                            carrier(from).id,
-                            carrier(c).id
-                        ))
-                        .hint(format!(
-                            "its components: {}",
-                            name_list(
-                                energy.components[c.0]
-                                    .iter()
-                                    .map(|x| carrier(x.carrier).id.as_str())
-                            )
-                        ))
-                        .into());
-                }
-                if to == c {
-                    return Err(m.error("a mix carrier cannot be its own component").into());
-                }
-                if blend
-                    && let Some(ipo) = &input_per_output
-                    && *ipo.get_ref() != 1.0
-                {
-                    return Err(m
-                        .error_at(
-                            &ipo.span(),
-                            format!("input_per_output {} in blend `{}`", ipo.get_ref(), carrier(c).id),
-                        )
-                        .hint("a blend's components are its final energy: leave input_per_output out or 1")
-                        .into());
-                }
-                if !energy.has_component(c, to) {
-                    let input_per_output = if blend {
-                        1.0
-                    } else {
-                        let Some(ipo) = &input_per_output else {
-                            return Err(m
-                                .error(format!(
-                                    "`{}` is not yet in the mix of `{}`: measure `{id}` needs `input_per_output`",
-                                    carrier(to).id,
-                                    carrier(c).id
-                                ))
-                                .hint("MWh of the new component per MWh of the mix, e.g. 0.33 for heat pumps")
-                                .into());
-                        };
-                        let v = *ipo.get_ref();
-                        if !(v > 0.0 && v <= 100.0) {
-                            return Err(m
-                                .error_at(
-                                    &ipo.span(),
-                                    format!("input_per_output {v} must be in (0, 100]"),
-                                )
-                                .into());
-                        }
-                        v
-                    };
-                    energy.components[c.0].push(MixComponent {
-                        carrier: to,
-                        share: 0.0,
-                        input_per_output,
-                    });
-                }
-            }
-            Ok(Action::MixSwitch {
-                from,
-                to,
-                mixes: targets.iter().map(|t| t.ix).collect(),
-            })
-        }
+        } => validate_mix_switch(
+            region,
+            m,
+            from,
+            to,
+            &targets,
+            input_per_output.as_ref(),
+            energy,
+        ),
         Resolved::Removal { sector } => Ok(Action::Removal {
             sector: check_sector(m, &sector)?,
         }),
@@ -678,77 +539,280 @@ pub(super) fn validate_kind(
                 sector: check_sector(m, &sector)?,
             })
         }
-        Resolved::LandUseChange { from, to } => {
-            for s in [from, to] {
-                if source(s).kind != SourceKind::Land {
-                    return Err(m
-                        .error(format!(
-                            "`land_use_change` measure `{id}` names `{}`, a `{}` source, not a land category",
-                            source(s).id,
-                            source(s).kind.as_str()
-                        ))
-                        .hint("`from` and `to` are sources of kind `land` (sources.csv)")
-                        .into());
-                }
-            }
-            if from == to {
-                return Err(m
-                    .error(format!(
-                        "measure `{id}` moves `{}` to itself",
-                        source(from).id
-                    ))
-                    .into());
-            }
-            let on = (0..region.sources.len())
-                .filter(|&s| region.sources[s].land == Some(from.0))
-                .map(SourceIx)
-                .collect();
-            Ok(Action::LandUseChange { from, to, on })
-        }
+        Resolved::LandUseChange { from, to } => validate_land_use_change(region, m, from, to),
         Resolved::LandManagement {
             targets,
             sector,
             drain_per_ha,
-        } => {
-            let mut sources = Vec::new();
-            for t in &targets {
-                if source(t.ix).kind != SourceKind::Land {
-                    if t.by_glob {
-                        continue;
-                    }
+        } => validate_land_management(region, m, &targets, &sector, &drain_per_ha),
+    }
+}
+
+/// A `fuel_switch`: the targets that burn `from` (a source matched by a pattern that uses no
+/// energy or not `from` is skipped), each given a slot for `to` where it has none.
+fn validate_fuel_switch(
+    region: &Region,
+    m: &Located<MeasureSpec>,
+    from: CarrierIx,
+    to: CarrierIx,
+    targets: &[Matched<SourceIx>],
+    energy: &mut EnergyUse,
+) -> Result<Action> {
+    let id = m.item.id();
+    let source = |s: SourceIx| &region.sources[s.0];
+    let carrier = |c: CarrierIx| &region.carriers[c.0];
+    if from == to {
+        return Err(m
+            .error(format!(
+                "measure `{id}` switches `{}` to itself",
+                carrier(from).id
+            ))
+            .into());
+    }
+    let mut sources = Vec::new();
+    for t in targets {
+        let s = t.ix;
+        if source(s).intensity == 0.0 {
+            if t.by_glob {
+                continue;
+            }
+            return Err(m
+                .error(format!(
+                    "measure `{id}` switches fuel in `{}`, which uses no energy",
+                    source(s).id
+                ))
+                .into());
+        }
+        if !energy.uses(s, from) {
+            if t.by_glob {
+                continue;
+            }
+            return Err(m
+                .error(format!(
+                    "source `{}` does not use `{}`, so measure `{id}` cannot switch it",
+                    source(s).id,
+                    carrier(from).id
+                ))
+                .hint(format!(
+                    "its carriers: {}",
+                    name_list(
+                        energy.slots[s.0]
+                            .iter()
+                            .map(|u| carrier(u.carrier).id.as_str())
+                    )
+                ))
+                .into());
+        }
+        if !energy.uses(s, to) {
+            energy.slots[s.0].push(SlotUse {
+                carrier: to,
+                share: 0.0,
+            });
+        }
+        sources.push(s);
+    }
+    if sources.is_empty() {
+        return Err(m
+            .error(format!(
+                "no target of measure `{id}` uses `{}`",
+                carrier(from).id
+            ))
+            .hint("check `from` and `targets`")
+            .into());
+    }
+    Ok(Action::FuelSwitch { from, to, sources })
+}
+
+/// A `mix_switch`: mixes and blends that hold `from`, each given `to` as a component where it
+/// has none (a mix needs `input_per_output` for it; a blend holds fuels only, at 1).
+fn validate_mix_switch(
+    region: &Region,
+    m: &Located<MeasureSpec>,
+    from: CarrierIx,
+    to: CarrierIx,
+    targets: &[Matched<CarrierIx>],
+    input_per_output: Option<&Spanned<f64>>,
+    energy: &mut EnergyUse,
+) -> Result<Action> {
+    let id = m.item.id();
+    let carrier = |c: CarrierIx| &region.carriers[c.0];
+    for t in targets {
+        let c = t.ix;
+        if !carrier(c).kind.is_composite() {
+            return Err(m
+                .error(format!("`mix_switch` measure `{id}` targets fuel carrier `{}`", carrier(c).id))
+                .hint("mix_switch changes the components of a `mix` carrier such as district heat or of a `blend` such as petrol")
+                .into());
+        }
+        let blend = carrier(c).kind == CarrierKind::Blend;
+        if blend && carrier(to).kind != CarrierKind::Fuel {
+            return Err(m
+                .error(format!(
+                    "blend `{}` can only hold fuels; `{}` is a mix or blend",
+                    carrier(c).id,
+                    carrier(to).id
+                ))
+                .into());
+        }
+        if !energy.has_component(c, from) {
+            return Err(m
+                .error(format!(
+                    "`{}` is not a component of `{}`",
+                    carrier(from).id,
+                    carrier(c).id
+                ))
+                .hint(format!(
+                    "its components: {}",
+                    name_list(
+                        energy.components[c.0]
+                            .iter()
+                            .map(|x| carrier(x.carrier).id.as_str())
+                    )
+                ))
+                .into());
+        }
+        if to == c {
+            return Err(m.error("a mix carrier cannot be its own component").into());
+        }
+        if blend
+            && let Some(ipo) = &input_per_output
+            && *ipo.get_ref() != 1.0
+        {
+            return Err(m
+                .error_at(
+                    &ipo.span(),
+                    format!(
+                        "input_per_output {} in blend `{}`",
+                        ipo.get_ref(),
+                        carrier(c).id
+                    ),
+                )
+                .hint("a blend's components are its final energy: leave input_per_output out or 1")
+                .into());
+        }
+        if !energy.has_component(c, to) {
+            let input_per_output = if blend {
+                1.0
+            } else {
+                let Some(ipo) = &input_per_output else {
                     return Err(m
                         .error(format!(
-                            "`land_management` measure `{id}` targets `{}`, a `{}` source, not a land category",
-                            source(t.ix).id,
-                            source(t.ix).kind.as_str()
+                            "`{}` is not yet in the mix of `{}`: measure `{id}` needs `input_per_output`",
+                            carrier(to).id,
+                            carrier(c).id
                         ))
-                        .hint("it manages land categories: sources of kind `land` (sources.csv)")
+                        .hint("MWh of the new component per MWh of the mix, e.g. 0.33 for heat pumps")
+                        .into());
+                };
+                let v = *ipo.get_ref();
+                if !(v > 0.0 && v <= 100.0) {
+                    return Err(m
+                        .error_at(
+                            &ipo.span(),
+                            format!("input_per_output {v} must be in (0, 100]"),
+                        )
                         .into());
                 }
-                sources.push(t.ix);
-            }
-            if sources.is_empty() {
-                return Err(m
-                    .error(format!("no target of measure `{id}` is a land category"))
-                    .into());
-            }
-            let d = *drain_per_ha.get_ref();
-            if !(d.is_finite() && d > 0.0 && d <= MAX_DRAIN_PER_HA) {
-                return Err(m
-                    .error_at(
-                        &drain_per_ha.span(),
-                        format!("`drain_per_ha` = {d} must be in (0, {MAX_DRAIN_PER_HA}] t CO2/ha a year"),
-                    )
-                    .hint("the carbon a hectare's harvest removes each year, e.g. ~5 t CO2/ha for southern Finnish forest")
-                    .into());
-            }
-            Ok(Action::LandManagement {
-                sources,
-                sector: check_sector(m, &sector)?,
-                drain_per_ha: d,
-            })
+                v
+            };
+            energy.components[c.0].push(MixComponent {
+                carrier: to,
+                share: 0.0,
+                input_per_output,
+            });
         }
     }
+    Ok(Action::MixSwitch {
+        from,
+        to,
+        mixes: targets.iter().map(|t| t.ix).collect(),
+    })
+}
+
+/// A `land_use_change`: two different land categories, with the sources lying on `from`.
+fn validate_land_use_change(
+    region: &Region,
+    m: &Located<MeasureSpec>,
+    from: SourceIx,
+    to: SourceIx,
+) -> Result<Action> {
+    let id = m.item.id();
+    let source = |s: SourceIx| &region.sources[s.0];
+    for s in [from, to] {
+        if source(s).kind != SourceKind::Land {
+            return Err(m
+                .error(format!(
+                    "`land_use_change` measure `{id}` names `{}`, a `{}` source, not a land category",
+                    source(s).id,
+                    source(s).kind.as_str()
+                ))
+                .hint("`from` and `to` are sources of kind `land` (sources.csv)")
+                .into());
+        }
+    }
+    if from == to {
+        return Err(m
+            .error(format!(
+                "measure `{id}` moves `{}` to itself",
+                source(from).id
+            ))
+            .into());
+    }
+    let on = (0..region.sources.len())
+        .filter(|&s| region.sources[s].land == Some(from.0))
+        .map(SourceIx)
+        .collect();
+    Ok(Action::LandUseChange { from, to, on })
+}
+
+/// A `land_management`: the land categories among its targets (others matched by a pattern
+/// are skipped) and a harvest drain per hectare in range.
+fn validate_land_management(
+    region: &Region,
+    m: &Located<MeasureSpec>,
+    targets: &[Matched<SourceIx>],
+    sector: &Spanned<String>,
+    drain_per_ha: &Spanned<f64>,
+) -> Result<Action> {
+    let id = m.item.id();
+    let source = |s: SourceIx| &region.sources[s.0];
+    let mut sources = Vec::new();
+    for t in targets {
+        if source(t.ix).kind != SourceKind::Land {
+            if t.by_glob {
+                continue;
+            }
+            return Err(m
+                .error(format!(
+                    "`land_management` measure `{id}` targets `{}`, a `{}` source, not a land category",
+                    source(t.ix).id,
+                    source(t.ix).kind.as_str()
+                ))
+                .hint("it manages land categories: sources of kind `land` (sources.csv)")
+                .into());
+        }
+        sources.push(t.ix);
+    }
+    if sources.is_empty() {
+        return Err(m
+            .error(format!("no target of measure `{id}` is a land category"))
+            .into());
+    }
+    let d = *drain_per_ha.get_ref();
+    if !(d.is_finite() && d > 0.0 && d <= MAX_DRAIN_PER_HA) {
+        return Err(m
+            .error_at(
+                &drain_per_ha.span(),
+                format!("`drain_per_ha` = {d} must be in (0, {MAX_DRAIN_PER_HA}] t CO2/ha a year"),
+            )
+            .hint("the carbon a hectare's harvest removes each year, e.g. ~5 t CO2/ha for southern Finnish forest")
+            .into());
+    }
+    Ok(Action::LandManagement {
+        sources,
+        sector: check_sector(m, sector)?,
+        drain_per_ha: d,
+    })
 }
 
 /// `ets` and `ets_from` say the same thing two ways: one of them, and a year in range.
