@@ -62,42 +62,7 @@ pub(super) fn lay_out_ops(
         }
         source_slots.push(start..slot_carrier.len());
     }
-    // mixes in dependency order: a mix after every mix among its components
-    let nc = region.carriers.len();
-    let edges: Vec<(usize, usize)> = (0..nc)
-        .flat_map(|c| energy.components[c].iter().map(move |x| (c, x.carrier.0)))
-        .collect();
-    let order = mix_order(nc, edges.into_iter()).map_err(|cycle| {
-        let names: Vec<&str> = cycle
-            .iter()
-            .map(|&i| region.carriers[i].id.as_str())
-            .collect();
-        let msg = format!(
-            "mix switches make mix carriers form a cycle: {}",
-            names.join(" → ")
-        );
-        let last_switch = compiled
-            .measures
-            .iter()
-            .rposition(|c| matches!(c.action, Action::MixSwitch { .. }));
-        match last_switch {
-            Some(mi) => scenario.measures[mi].error(msg),
-            None => InputError::new(msg),
-        }
-    })?;
-    let mut mixes = Vec::new();
-    let mut mix_components = Vec::new();
-    for &c in &order {
-        if !region.carriers[c].kind.is_composite() {
-            continue;
-        }
-        let start = mix_components.len();
-        mix_components.extend(energy.components[c].iter().copied());
-        mixes.push(Mix {
-            carrier: CarrierIx(c),
-            rows: start..mix_components.len(),
-        });
-    }
+    let (mixes, mix_components) = lay_out_mixes(region, scenario, compiled)?;
     let slot_of = |s: SourceIx, c: CarrierIx| -> SlotIx {
         SlotIx(
             source_slots[s.0]
@@ -256,6 +221,52 @@ pub(super) fn lay_out_ops(
     ops.mixes = mixes;
     ops.mix_components = mix_components;
     Ok(ops)
+}
+
+/// Mixes and blends in dependency order (a mix after every mix among its components), with
+/// their component rows; a cycle that mix switches made is refused at the last of them.
+fn lay_out_mixes(
+    region: &Region,
+    scenario: &Scenario,
+    compiled: &CompiledMeasures,
+) -> Result<(Vec<Mix>, Vec<MixComponent>)> {
+    let energy = &compiled.energy;
+    let nc = region.carriers.len();
+    let edges: Vec<(usize, usize)> = (0..nc)
+        .flat_map(|c| energy.components[c].iter().map(move |x| (c, x.carrier.0)))
+        .collect();
+    let order = mix_order(nc, edges.into_iter()).map_err(|cycle| {
+        let names: Vec<&str> = cycle
+            .iter()
+            .map(|&i| region.carriers[i].id.as_str())
+            .collect();
+        let msg = format!(
+            "mix switches make mix carriers form a cycle: {}",
+            names.join(" → ")
+        );
+        let last_switch = compiled
+            .measures
+            .iter()
+            .rposition(|c| matches!(c.action, Action::MixSwitch { .. }));
+        match last_switch {
+            Some(mi) => scenario.measures[mi].error(msg),
+            None => InputError::new(msg),
+        }
+    })?;
+    let mut mixes = Vec::new();
+    let mut mix_components = Vec::new();
+    for &c in &order {
+        if !region.carriers[c].kind.is_composite() {
+            continue;
+        }
+        let start = mix_components.len();
+        mix_components.extend(energy.components[c].iter().copied());
+        mixes.push(Mix {
+            carrier: CarrierIx(c),
+            rows: start..mix_components.len(),
+        });
+    }
+    Ok((mixes, mix_components))
 }
 
 /// What a `ccs` on `fuels` follows: the fuels' biogenic CO2 factors, every mix or blend that
