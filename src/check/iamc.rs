@@ -534,27 +534,15 @@ pub(crate) fn compare(
                 )
             });
         }
-        for &(ce, ca) in &text_pairs {
-            let (x, y) = (
-                &e.texts[ei * e.text_columns.len() + ce],
-                &a.texts[ai * a.text_columns.len() + ca],
-            );
-            if x != y {
-                row_failed += 1;
-                let order = sink.next_order();
-                sink.offer(&mut cases.list[case], f64::INFINITY, || {
-                    CellDiff::text(
-                        name,
-                        text(p.scenario),
-                        format!("{}: {}", p.label(), e.text_columns[ce]),
-                        None,
-                        x.to_string(),
-                        y.to_string(),
-                        order,
-                    )
-                });
-            }
-        }
+        row_failed += compare_texts(
+            name,
+            &p,
+            (e, ei),
+            (a, ai),
+            &text_pairs,
+            sink,
+            &mut cases.list[case],
+        );
         let n = (pairs.len() + text_pairs.len()) as u64;
         compared += n;
         failed += row_failed;
@@ -579,6 +567,42 @@ pub(crate) fn compare(
     report.cells_failed = failed;
     report.cases = cases.list;
     Ok(report)
+}
+
+/// Compares the text cells of expected row `ei` with actual row `ai`, offering each difference
+/// to the sink; returns how many differ.
+fn compare_texts(
+    name: &str,
+    p: &KeyParts,
+    (e, ei): (&Iamc, usize),
+    (a, ai): (&Iamc, usize),
+    text_pairs: &[ColumnPair],
+    sink: &mut Sink,
+    case: &mut Case,
+) -> u64 {
+    let mut failed = 0;
+    for &(ce, ca) in text_pairs {
+        let (x, y) = (
+            &e.texts[ei * e.text_columns.len() + ce],
+            &a.texts[ai * a.text_columns.len() + ca],
+        );
+        if x != y {
+            failed += 1;
+            let order = sink.next_order();
+            sink.offer(case, f64::INFINITY, || {
+                CellDiff::text(
+                    name,
+                    text(p.scenario),
+                    format!("{}: {}", p.label(), e.text_columns[ce]),
+                    None,
+                    x.to_string(),
+                    y.to_string(),
+                    order,
+                )
+            });
+        }
+    }
+    failed
 }
 
 /// A column's position in the expected and in the actual file.
