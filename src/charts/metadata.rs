@@ -38,6 +38,11 @@ pub struct Metadata {
     /// Interim milestones, by year.
     #[serde(default)]
     pub milestones: Vec<MilestoneMeta>,
+    /// The target path of gross emissions, kt CO2e per year from the base year to the target
+    /// year ([`Region::target_path`] from the base-year inventory); empty without a base-year
+    /// inventory total or a gross limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_path: Vec<(i32, f64)>,
     /// Accounting basis (region.toml `accounting`).
     #[serde(default)]
     pub accounting: Option<String>,
@@ -274,6 +279,10 @@ impl Metadata {
                     basis: m.basis.clone(),
                 })
                 .collect(),
+            target_path: region
+                .base_inventory_kt()
+                .and_then(|kt| region.target_path(kt))
+                .unwrap_or_default(),
             accounting: region.accounting.clone(),
             count_ets_removals: region.count_ets_removals,
             lang: region.lang.unwrap_or_default(),
