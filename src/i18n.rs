@@ -420,6 +420,8 @@ catalogue! {
         "Välitavoite {year}: bruttopäästöt ≤ {kt} kt ({basis})";
     MilestoneStricter => "Milestone {year}: gross ≤ {kt} kt ({basis}), stricter than the {target} limit",
         "Välitavoite {year}: bruttopäästöt ≤ {kt} kt ({basis}), tiukempi kuin vuoden {target} raja";
+    MilestoneStricterNote => "The {year} milestone (gross ≤ {kt} kt, {basis}) is stricter than the {target} gross limit of {limit} kt: the target path on the emissions charts falls to the milestone and rises again to the {target} limit.",
+        "Välitavoite {year} (bruttopäästöt ≤ {kt} kt, {basis}) on tiukempi kuin vuoden {target} bruttopäästöjen raja {limit} kt: päästökaavioiden tavoitepolku laskee välitavoitteeseen ja nousee sitten vuoden {target} rajaan.";
     MilestoneMark => "milestone {year}: ≤ {kt} kt", "välitavoite {year}: ≤ {kt} kt";
 
     // energy
@@ -437,6 +439,9 @@ catalogue! {
         "Kehitys ilman toimenpiteitä ja skenaario · vähennys vuonna {year}: {kt} kt CO2e vuodessa";
     WedgesSubtitleShort => "Counterfactual without measures vs the scenario", "Kehitys ilman toimenpiteitä ja skenaario";
     ReductionByPillar => "Reduction by pillar", "Vähennys painopisteittäin";
+    ReductionOwn => "The region's own measures, by pillar", "Alueen omat toimenpiteet painopisteittäin";
+    ReductionStateEu => "State and EU measures, by pillar (pale)", "Valtion ja EU:n toimet painopisteittäin (vaalea)";
+    WedgesOwnShare => " · the region's own measures {kt} kt", " · alueen omat toimenpiteet {kt} kt";
     WithoutMeasures => "Without measures (counterfactual)", "Ilman toimenpiteitä (vertailukehitys)";
 
     // difference

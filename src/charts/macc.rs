@@ -14,7 +14,7 @@ use super::style::{
     DrawResult, Entry, INK, MUTED, ValueAxes, fill, frame, hatch, legend, line, padded,
     pillar_color, value_axes,
 };
-use crate::scenario::{Owner, Pillar};
+use crate::scenario::Pillar;
 
 /// Draws the chart.
 pub(super) fn draw<DB: DrawingBackend>(
@@ -252,16 +252,9 @@ fn bar_name(ctx: &Ctx, sc: &ScenarioData, r: &MaccRow) -> String {
     }
 }
 
-/// Whether the region itself (its council or municipalities) takes the measure of a bar; a
-/// measure that does not say counts as the region's.
+/// Whether the region itself takes the measure of a bar ([`super::own_measure`]).
 fn own(sc: &ScenarioData, r: &MaccRow) -> bool {
-    sc.meta
-        .measures
-        .iter()
-        .find(|m| m.id == r.measure)
-        .and_then(|m| m.owner.as_deref())
-        .and_then(Owner::parse)
-        .is_none_or(Owner::is_regional)
+    super::own_measure(sc, &r.measure)
 }
 
 /// The boxes of the labels drawn so far, px: `[left, top, right, bottom]`.

@@ -270,7 +270,8 @@ pub fn legend<DB: DrawingBackend>(
         }
         st = st.shrunk(0.94);
     }
-    // at the smallest text, the rows close up (to three quarters of their spacing)
+    // at the smallest text, the entries close up (to three quarters of their spacing, still a
+    // line apart; the lines of one entry keep theirs)
     let pitch = [1.0, 0.92, 0.85, 0.8, 0.75]
         .into_iter()
         .find(|p| fits(&st, *p))
@@ -301,7 +302,7 @@ fn legend_height<DB: DrawingBackend>(
     entries: &[Entry],
     pitch: f64,
 ) -> i32 {
-    let (row, line_h) = (st.px(31.0 * pitch), st.px(23.0 * pitch));
+    let (row, line_h) = (st.px(31.0 * pitch), st.px(23.0));
     let mut y = st.px(24.0);
     for e in entries {
         if matches!(e.mark, Mark::Heading) {
@@ -331,7 +332,7 @@ fn draw_legend<DB: DrawingBackend>(
     let sw = st.px(34.0);
     let gap = st.px(10.0);
     let row = st.px(31.0 * pitch);
-    let line_h = st.px(23.0 * pitch);
+    let line_h = st.px(23.0);
     let (w, _) = area.dim_in_pixel();
     let text_max = text_room(area, st);
     let mut y = st.px(24.0);
