@@ -682,6 +682,10 @@ catalogue! {
         "tavoitetta ei saavuteta {density}:ssa otoksista, joissa {conditions}; laatikko kattaa {coverage} kaikista otoksista, joissa tavoitetta ei saavuteta (laatikko {k}/{last}, {mass} otoksista)";
     DiscoverBoxMet => "the target is met in {density} of samples where {conditions}; this box covers {coverage} of all samples that meet it (box {k} of {last}, {mass} of the samples)",
         "tavoite saavutetaan {density}:ssa otoksista, joissa {conditions}; laatikko kattaa {coverage} kaikista otoksista, joissa tavoite saavutetaan (laatikko {k}/{last}, {mass} otoksista)";
+    PlotWrote => "wrote {n} charts (PNG and SVG, {w}×{h} px) to {charts} and {report} in {s} s",
+        "kirjoitettu {n} kaaviota (PNG ja SVG, {w}×{h} px) kansioon {charts} sekä {report} ({s} s)";
+    PlotNoManifest => "note: no {manifest} in {dir}: batch and sensitivity files are drawn without checking their inputs",
+        "huom: kansiossa {dir} ei ole tiedostoa {manifest}: Monte Carlo- ja herkkyystiedostot piirretään tarkistamatta niiden syötteitä";
     PrintWroteFiles => "wrote {files}", "kirjoitettu: {files}";
     PrintNoUncertain => "{scenario}: no uncertain parameters", "{scenario}: ei epävarmoja parametreja";
     PrintSobolHead => "{scenario}: Sobol indices of {year} net emissions, N = {n}, seed {seed} ({evaluations} evaluations)",

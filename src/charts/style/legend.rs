@@ -251,7 +251,7 @@ fn wrap<DB: DrawingBackend>(
 
 /// The smallest legend text, px: a legend that needs more room than its column shrinks to it at
 /// most.
-const MIN_LEGEND_FONT_PX: f64 = 12.0;
+const MIN_LEGEND_FONT_PX: f64 = 11.0;
 
 /// Draws a legend, top-aligned, in the legend column; when its entries need more height than
 /// the column has, it is drawn smaller (text down to [`MIN_LEGEND_FONT_PX`]) so that none is
