@@ -43,6 +43,24 @@ impl Lang {
         }
     }
 
+    /// A milestone's basis as region loading words it (`−80 % from 2007`, `gross ≤ 300 kt and
+    /// −80 % from 2007`) in this language.
+    ///
+    /// ```
+    /// use kymsim::i18n::Lang;
+    /// assert_eq!(Lang::Fi.milestone_basis("−80 % from 2007"), "−80 % vuodesta 2007");
+    /// assert_eq!(Lang::En.milestone_basis("−80 % from 2007"), "−80 % from 2007");
+    /// ```
+    pub fn milestone_basis(self, basis: &str) -> String {
+        match self {
+            Lang::En => basis.to_string(),
+            Lang::Fi => basis
+                .replace(" from ", " vuodesta ")
+                .replace(" and ", " ja ")
+                .replace("gross ≤", "bruttopäästöt ≤"),
+        }
+    }
+
     /// A number with grouped thousands and a true minus sign (U+2212): whole numbers from 100
     /// up, at most two decimals below (trailing zeros trimmed). `1 500`, `−200`, `0.25`; in
     /// Finnish `1 500`, `0,25` (no-break space).
@@ -296,6 +314,11 @@ catalogue! {
     OwnerNational => "State", "Valtio";
     OwnerEu => "EU", "EU";
     ColOwner => "Taken by", "Toteuttaja";
+    OwnMeasures => "The region's own (council, municipalities)", "Alueen omat (maakunta, kunnat)";
+    NationalMeasures => "State and EU (pale, hatched)", "Valtio ja EU (vaalea, viivoitettu)";
+    MaccKey => "Numbered bars", "Numeroidut palkit";
+    MaccOwnShare => " · the region's own measures: {kt} kt, {meur} M€ per year",
+        " · alueen omat toimenpiteet: {kt} kt, {meur} M€ vuodessa";
     ColGrossTotal => "Gross emissions", "Bruttopäästöt";
     ColReference => "Reference", "Vertailuskenaario";
     ColContributionKt => "Contribution (kt CO2e/yr)", "Osuus (kt CO2e/v)";
@@ -354,6 +377,15 @@ catalogue! {
     LandUseBelow => "Land use, net sink", "Maankäyttö, nettonielu";
     TotalsAndTarget => "Totals and target", "Summat ja tavoite";
     InventoryGross => "Inventory, gross total (history)", "Inventaario, bruttopäästöt (historia)";
+    TargetPath => "Target path of gross emissions: inventory {base} → milestones → limit {year}",
+        "Bruttopäästöjen tavoitepolku: inventaario {base} → välitavoitteet → raja {year}";
+    MilestoneLegend => "Milestone {year}: gross ≤ {kt} kt ({basis})",
+        "Välitavoite {year}: bruttopäästöt ≤ {kt} kt ({basis})";
+    MilestoneStricter => "Milestone {year}: gross ≤ {kt} kt ({basis}), stricter than the {target} limit",
+        "Välitavoite {year}: bruttopäästöt ≤ {kt} kt ({basis}), tiukempi kuin vuoden {target} raja";
+    MilestoneStricterNote => "The {year} milestone (gross ≤ {kt} kt, {basis}) is stricter than the {target} gross limit of {limit} kt: the target path on the emissions charts falls to the milestone and rises again to the {target} limit.",
+        "Välitavoite {year} (bruttopäästöt ≤ {kt} kt, {basis}) on tiukempi kuin vuoden {target} bruttopäästöjen raja {limit} kt: päästökaavioiden tavoitepolku laskee välitavoitteeseen ja nousee sitten vuoden {target} rajaan.";
+    MilestoneMark => "milestone {year}: ≤ {kt} kt", "välitavoite {year}: ≤ {kt} kt";
 
     // energy
     EnergyTitle => "{region}: final energy by carrier — {scenario}",
@@ -370,6 +402,9 @@ catalogue! {
         "Kehitys ilman toimenpiteitä ja skenaario · vähennys vuonna {year}: {kt} kt CO2e vuodessa";
     WedgesSubtitleShort => "Counterfactual without measures vs the scenario", "Kehitys ilman toimenpiteitä ja skenaario";
     ReductionByPillar => "Reduction by pillar", "Vähennys painopisteittäin";
+    ReductionOwn => "The region's own measures, by pillar", "Alueen omat toimenpiteet painopisteittäin";
+    ReductionStateEu => "State and EU measures, by pillar (pale)", "Valtion ja EU:n toimet painopisteittäin (vaalea)";
+    WedgesOwnShare => " · the region's own measures {kt} kt", " · alueen omat toimenpiteet {kt} kt";
     WithoutMeasures => "Without measures (counterfactual)", "Ilman toimenpiteitä (vertailukehitys)";
 
     // difference
@@ -394,7 +429,13 @@ catalogue! {
     BatchTitle => "{region}: batch outcomes — {scenario}", "{region}: Monte Carlo -tulokset — {scenario}";
     BatchSubtitleExact => "{n} samples · target {year} met in {p} of samples",
         "{n} otosta · vuoden {year} tavoite saavutetaan {p}:ssa otoksista";
-    BatchNetZeroShare => " · net ≤ 0 in {p} of samples", " · nettopäästöt ≤ 0 {p}:ssa otoksista";
+    BatchSubtitleNone => "{n} samples · target {year} met in none of the samples",
+        "{n} otosta · vuoden {year} tavoitetta ei saavuteta yhdessäkään otoksessa";
+    BatchSubtitleAll => "{n} samples · target {year} met in every sample",
+        "{n} otosta · vuoden {year} tavoite saavutetaan kaikissa otoksissa";
+    BatchNetZeroShare => " · net ≤ 0 in {p} of samples", " · nettopäästöt enintään nolla {p}:ssa otoksista";
+    BatchNetZeroNone => " · net above zero in every sample", " · nettopäästöt yli nollan kaikissa otoksissa";
+    BatchNetZeroAll => " · net ≤ 0 in every sample", " · nettopäästöt enintään nolla kaikissa otoksissa";
     BatchNearlyNone => "{n} samples · net above zero in {year} in nearly all samples",
         "{n} otosta · nettopäästöt yli nollan vuonna {year} lähes kaikissa otoksissa";
     BatchAtLeast => "{n} samples · net ≤ 0 in {year} in at least {p} of samples",
@@ -416,7 +457,11 @@ catalogue! {
     SobolIndex => "Sobol index", "Sobol-indeksi";
     TotalOrder => "Total-order (with interactions)", "Kokonaisvaikutus (yhteisvaikutuksineen)";
     FirstOrder => "First-order (alone)", "Suora vaikutus (yksinään)";
+    GapRaises => "Raise the scenario's net (above the reference)", "Nostavat skenaarion nettopäästöjä (vertailun yläpuolella)";
+    GapLowers => "Lower the scenario's net (below the reference)", "Laskevat skenaarion nettopäästöjä (vertailun alapuolella)";
     TotalOrderInterval => "95 % interval of total-order", "Kokonaisvaikutuksen 95 %:n luottamusväli";
+    FirstOrderInterval => "95 % interval of first-order (wider than the gap to total-order: noise)",
+        "Suoran vaikutuksen 95 %:n luottamusväli (väliä kokonaisvaikutukseen leveämpi: satunnaisvaihtelua)";
     FieldEffect => "effect", "vaikutus";
     FieldCompletion => "completion year", "valmistumisvuosi";
     FieldCost => "cost", "kustannus";
@@ -600,6 +645,10 @@ catalogue! {
         "tavoitetta ei saavuteta {density}:ssa otoksista, joissa {conditions}; laatikko kattaa {coverage} kaikista otoksista, joissa tavoitetta ei saavuteta (laatikko {k}/{last}, {mass} otoksista)";
     DiscoverBoxMet => "the target is met in {density} of samples where {conditions}; this box covers {coverage} of all samples that meet it (box {k} of {last}, {mass} of the samples)",
         "tavoite saavutetaan {density}:ssa otoksista, joissa {conditions}; laatikko kattaa {coverage} kaikista otoksista, joissa tavoite saavutetaan (laatikko {k}/{last}, {mass} otoksista)";
+    PlotWrote => "wrote {n} charts (PNG and SVG, {w}×{h} px) to {charts} and {report} in {s} s",
+        "kirjoitettu {n} kaaviota (PNG ja SVG, {w}×{h} px) kansioon {charts} sekä {report} ({s} s)";
+    PlotNoManifest => "note: no {manifest} in {dir}: batch and sensitivity files are drawn without checking their inputs",
+        "huom: kansiossa {dir} ei ole tiedostoa {manifest}: Monte Carlo- ja herkkyystiedostot piirretään tarkistamatta niiden syötteitä";
     PrintWroteFiles => "wrote {files}", "kirjoitettu: {files}";
     PrintNoUncertain => "{scenario}: no uncertain parameters", "{scenario}: ei epävarmoja parametreja";
     PrintSobolHead => "{scenario}: Sobol indices of {year} net emissions, N = {n}, seed {seed} ({evaluations} evaluations)",

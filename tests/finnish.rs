@@ -269,6 +269,21 @@ fn finnish_run() -> &'static FinnishRun {
                 );
             }
         }
+        // plot redraws in the language the run drew in, and says so in it
+        let o = cargo_bin_cmd!("kymsim")
+            .args(["plot", &out])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "plot: {o:?}");
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(said.starts_with("kirjoitettu "), "plot: {said}");
+        for stream in [&o.stdout, &o.stderr] {
+            printed.extend(
+                String::from_utf8_lossy(stream)
+                    .lines()
+                    .map(|l| format!("plot: {l}")),
+            );
+        }
         // no bundled scenario meets the target in any sample: discover runs on the fixture
         // whose target is missed in about half of them (its names are ids, its texts Finnish)
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");

@@ -6,6 +6,7 @@
 //! Needs `chromium`, `node` and `npm ci` in tests/browser. Without them the test is skipped with
 //! a loud message — except under CI (`CI` set), where that is a failure.
 
+mod common;
 mod serve_common;
 
 use std::path::Path;
@@ -14,20 +15,6 @@ use std::process::Command;
 use kymsim::output::fmt_num;
 use serve_common::{Served, export_to, run_file, scratch};
 
-fn missing() -> Option<String> {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !Path::new("/usr/bin/chromium").is_file() && std::env::var_os("CHROMIUM").is_none() {
-        return Some("chromium is not installed (apt-get install -y chromium)".into());
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("node is not installed (apt-get install -y nodejs npm)".into());
-    }
-    if !browser_dir.join("node_modules/playwright-core").is_dir() {
-        return Some("playwright-core is not installed (cd tests/browser && npm ci)".into());
-    }
-    None
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[i]
@@ -35,7 +22,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 #[test]
 fn a_slider_moved_by_keyboard_redraws_the_verdict_as_kymsim_run_computes_it() {
-    if let Some(why) = missing() {
+    if let Some(why) = common::browser_missing() {
         let msg = format!("the serve page was NOT checked in a browser: {why}");
         if std::env::var_os("CI").is_some() {
             panic!("{msg}");

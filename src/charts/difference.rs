@@ -1,7 +1,7 @@
 //! Per scenario, against the reference scenario of `difference.csv`: the net emissions of both
 //! and the gap between them split into the measures (or pillars) that make it, stacked from the
-//! reference's line down to the scenario's (a measure that raises the scenario's emissions
-//! stacks upwards first).
+//! reference's line: what lowers the scenario's emissions below the line, what raises them above
+//! it, so that every band shows whole.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -106,6 +106,43 @@ fn band_colors(bands: &[Band]) -> Vec<RGBColor> {
         .collect()
 }
 
+/// Where a share is drawn, per year: its part that raises the scenario's emissions as a band
+/// `up` = (lower, upper) above the reference line, its part that lowers them as `down` =
+/// (upper, lower) below it.
+#[derive(Debug, Clone, PartialEq)]
+struct Stacked {
+    up: (Vec<f64>, Vec<f64>),
+    down: (Vec<f64>, Vec<f64>),
+}
+
+/// Stacks the shares from the reference's net line: each year, what lowers the scenario's
+/// emissions (a positive share) downwards from the line, what raises them (a negative share)
+/// upwards from it, in the order of `shares`. So every band is seen whole, none is painted over
+/// and no abatement is drawn above the reference line; the scenario's net lies at the line
+/// minus the lowering plus the raising.
+fn stack_from_reference(ref_net: &[f64], shares: &[Band]) -> Vec<Stacked> {
+    let mut above = ref_net.to_vec();
+    let mut below = ref_net.to_vec();
+    shares
+        .iter()
+        .map(|(_, _, v)| {
+            let up_to: Vec<f64> = above
+                .iter()
+                .zip(v)
+                .map(|(a, s)| a + (-s).max(0.0))
+                .collect();
+            let down_to: Vec<f64> = below.iter().zip(v).map(|(b, s)| b - s.max(0.0)).collect();
+            let st = Stacked {
+                up: (above.clone(), up_to.clone()),
+                down: (below.clone(), down_to.clone()),
+            };
+            above = up_to;
+            below = down_to;
+            st
+        })
+        .collect()
+}
+
 /// The reference scenario of `scenario` in `difference.csv`.
 pub(super) fn reference_of<'d>(ctx: &Ctx<'d>, scenario: &str) -> Option<&'d str> {
     ctx.data
@@ -154,22 +191,15 @@ pub(super) fn draw<DB: DrawingBackend>(
             .then_with(|| vb.abs().total_cmp(&va.abs()))
             .then_with(|| a.0.cmp(&b.0))
     });
-    let mut lo = 0.0f64;
-    let mut hi = 0.0f64;
-    let mut cur = ref_net.clone();
-    let mut bands = Vec::new();
-    for v in net.iter().chain(&ref_net) {
+    let bands = stack_from_reference(&ref_net, &shares);
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for v in net
+        .iter()
+        .chain(&ref_net)
+        .chain(bands.iter().flat_map(|b| b.down.1.iter().chain(&b.up.1)))
+    {
         lo = lo.min(*v);
         hi = hi.max(*v);
-    }
-    for (name, _, v) in &shares {
-        let next: Vec<f64> = cur.iter().zip(v).map(|(c, s)| c - s).collect();
-        for x in &next {
-            lo = lo.min(*x);
-            hi = hi.max(*x);
-        }
-        bands.push((name.clone(), cur.clone(), next.clone()));
-        cur = next;
     }
     let (y0, y1) = padded(lo, hi);
     let gap = ref_net.get(ti).copied().unwrap_or(0.0) - net.get(ti).copied().unwrap_or(0.0);
@@ -210,9 +240,33 @@ pub(super) fn draw<DB: DrawingBackend>(
             },
         ),
     )];
-    for ((name, upper, lower), &c) in bands.iter().zip(&colors) {
-        chart.draw_series(std::iter::once(band(&xs, upper, lower, fill(c.mix(0.85)))))?;
-        entries.push(Entry::area(name.clone(), c.mix(0.85)));
+    // what raises the scenario's emissions above the reference line, what lowers them below
+    // it, each group under its heading
+    let raises = |v: &[f64]| v.get(ti).copied().unwrap_or(0.0) < 0.0;
+    let any_raise = shares.iter().any(|(_, _, v)| raises(v));
+    if any_raise {
+        entries.clear();
+    }
+    for raising in [true, false] {
+        if any_raise {
+            entries.push(Entry::heading(st.t(if raising {
+                Msg::GapRaises
+            } else {
+                Msg::GapLowers
+            })));
+        }
+        for ((name, _, v), &c) in shares.iter().zip(&colors) {
+            if raises(v) == raising {
+                entries.push(Entry::area(name.clone(), c.mix(0.85)));
+            }
+        }
+    }
+    for (b, &c) in bands.iter().zip(&colors) {
+        for (upper, lower) in [(&b.up.1, &b.up.0), (&b.down.0, &b.down.1)] {
+            if upper.iter().zip(lower.iter()).any(|(u, l)| u - l > 1e-9) {
+                chart.draw_series(std::iter::once(band(&xs, upper, lower, fill(c.mix(0.85)))))?;
+            }
+        }
     }
     let sc_color = ctx.scenarios.get(&sc.name);
     let ref_color = ctx.scenarios.get(reference);
@@ -245,4 +299,30 @@ pub(super) fn draw<DB: DrawingBackend>(
     ));
     entries.push(Entry::line(st.t(Msg::NetZero), INK, st.width(1.5)));
     legend(&f.legend, st, &entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowering_shares_stack_below_the_reference_and_raising_ones_above() {
+        // reference 100 kt in both years; a measure lowering by 10 then 20, other settings
+        // raising by 5 then 4, a measure lowering by 3 in the second year only
+        let shares: Vec<Band> = vec![
+            ("port".into(), None, vec![10.0, 20.0]),
+            ("other".into(), None, vec![-5.0, -4.0]),
+            ("heat".into(), None, vec![0.0, 3.0]),
+        ];
+        let s = stack_from_reference(&[100.0, 100.0], &shares);
+        // port: 100 → 90, 100 → 80 below; nothing above
+        assert_eq!(s[0].down, (vec![100.0, 100.0], vec![90.0, 80.0]));
+        assert_eq!(s[0].up, (vec![100.0, 100.0], vec![100.0, 100.0]));
+        // other settings: above the line, 100 → 105 and 100 → 104; nothing more below
+        assert_eq!(s[1].up, (vec![100.0, 100.0], vec![105.0, 104.0]));
+        assert_eq!(s[1].down, (vec![90.0, 80.0], vec![90.0, 80.0]));
+        // heat continues below port: 80 → 77 in the second year
+        assert_eq!(s[2].down, (vec![90.0, 80.0], vec![90.0, 77.0]));
+        // the scenario's net, 100 − 20 + 4 − 3 = 81, lies between the stacks' ends (77, 104)
+    }
 }

@@ -15,6 +15,18 @@ use super::style::{
 
 const NEVER: RGBColor = RGBColor(0x99, 0x99, 0x99);
 
+/// The message for a share of the samples: `none` at 0, `all` at 1, `some` (with the
+/// percentage) between, so that no subtitle reads "≤ 0 0 % of samples".
+fn share_msg(p: f64, [none, some, all]: [Msg; 3]) -> Msg {
+    if p <= 0.0 {
+        none
+    } else if p >= 1.0 {
+        all
+    } else {
+        some
+    }
+}
+
 /// Draws the chart.
 pub(super) fn draw<DB: DrawingBackend>(
     ctx: &Ctx,
@@ -58,15 +70,31 @@ pub(super) fn draw<DB: DrawingBackend>(
             Some(b) => format!(
                 "{}{}",
                 st.fill(
-                    Msg::BatchSubtitleExact,
+                    share_msg(
+                        b.p_target_met,
+                        [
+                            Msg::BatchSubtitleNone,
+                            Msg::BatchSubtitleExact,
+                            Msg::BatchSubtitleAll
+                        ]
+                    ),
                     &[
                         ("n", &st.num(b.samples as f64)),
                         ("year", &t.year),
                         ("p", &st.pct(b.p_target_met)),
                     ],
                 ),
-                b.p_net_zero_met.map_or(String::new(), |p| st
-                    .fill(Msg::BatchNetZeroShare, &[("p", &st.pct(p))]))
+                b.p_net_zero_met.map_or(String::new(), |p| st.fill(
+                    share_msg(
+                        p,
+                        [
+                            Msg::BatchNetZeroNone,
+                            Msg::BatchNetZeroShare,
+                            Msg::BatchNetZeroAll
+                        ]
+                    ),
+                    &[("p", &st.pct(p))]
+                ))
             ),
             // histogram bins alone: the bins wholly at or below zero
             None if met == 0 => st.fill(

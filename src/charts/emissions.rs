@@ -10,7 +10,7 @@ use super::Ctx;
 use super::load::ScenarioData;
 use super::style::{
     DrawResult, Entry, INK, MUTED, TARGET, TimeCoord, band, fill, frame, legend, line, padded,
-    time_axes,
+    time_axes_from,
 };
 use crate::model::variables::{GROSS, LAND, NET, REMOVALS};
 
@@ -89,7 +89,45 @@ pub(super) fn draw_target<DB: DrawingBackend>(
         )))?;
     }
     if let (true, Some(limit)) = (gross_limit, t.gross_limit_kt) {
-        let from = ctx.data.years.first().map_or(x.0, |&y| f64::from(y));
+        let path = &ctx.data.meta.target_path;
+        // the target path leads to the limit; the limit line goes on from the target year
+        let from = if path.is_empty() {
+            ctx.data.years.first().map_or(x.0, |&y| f64::from(y))
+        } else {
+            ty
+        };
+        if path.len() > 1 {
+            chart.draw_series(DashedLineSeries::new(
+                path.iter().map(|&(y, kt)| (f64::from(y), kt)),
+                st.px(5.0),
+                st.px(5.0),
+                line(TARGET, st.width(2.0)),
+            ))?;
+        }
+        for m in &ctx.data.meta.milestones {
+            let my = f64::from(m.year);
+            chart.draw_series(DashedLineSeries::new(
+                [(my, y.0), (my, y.1)],
+                st.px(3.0),
+                st.px(6.0),
+                line(MUTED, st.width(1.2)),
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                st.fill(
+                    Msg::MilestoneMark,
+                    &[("year", &m.year), ("kt", &st.num(m.gross_limit_kt))],
+                ),
+                (my, y.1),
+                st.note_font().pos(Pos::new(HPos::Right, VPos::Top)),
+            )))?;
+            let r = st.px(7.0);
+            chart.draw_series([
+                EmptyElement::at((my, m.gross_limit_kt))
+                    + Rectangle::new([(-r, -r), (r, r)], fill(WHITE)),
+                EmptyElement::at((my, m.gross_limit_kt))
+                    + Rectangle::new([(-r, -r), (r, r)], line(TARGET, st.width(3.0))),
+            ])?;
+        }
         chart.draw_series(DashedLineSeries::new(
             [(from, limit), (x.1, limit)],
             st.px(14.0),
@@ -124,6 +162,34 @@ pub(super) fn target_entries(ctx: &Ctx, gross_limit: bool) -> Vec<Entry> {
             TARGET,
             st.width(2.5),
         ));
+        let meta = &ctx.data.meta;
+        if meta.target_path.len() > 1 {
+            e.push(Entry::dashed(
+                st.fill(
+                    Msg::TargetPath,
+                    &[("base", &meta.base_year), ("year", &t.year)],
+                ),
+                TARGET,
+                st.width(2.0),
+            ));
+        }
+        for m in &meta.milestones {
+            let args: [(&str, &dyn std::fmt::Display); 4] = [
+                ("year", &m.year),
+                ("kt", &st.num(m.gross_limit_kt)),
+                ("basis", &st.lang.milestone_basis(&m.basis)),
+                ("target", &t.year),
+            ];
+            // a milestone stricter than the target-year limit says so: the path then rises
+            e.push(Entry::square(
+                if m.gross_limit_kt < limit && m.year < t.year {
+                    st.fill(Msg::MilestoneStricter, &args)
+                } else {
+                    st.fill(Msg::MilestoneLegend, &args)
+                },
+                TARGET,
+            ));
+        }
     }
     if t.net_zero {
         e.push(Entry::line(
@@ -209,7 +275,16 @@ pub(super) fn draw<DB: DrawingBackend>(
         ),
         &st.fill(Msg::EmissionsSubtitle, &[("verdict", &verdict(ctx, sc))]),
     )?;
-    let mut chart = time_axes(&f.plot, st, (x0, x1), (y0, y1), st.t(Msg::AxisEmissionsKt))?;
+    // history far back is squeezed before the first projected year
+    let projection = ctx.data.years.first().copied().filter(|&p| p > x0);
+    let mut chart = time_axes_from(
+        &f.plot,
+        st,
+        (x0, x1),
+        projection,
+        (y0, y1),
+        st.t(Msg::AxisEmissionsKt),
+    )?;
 
     let mut cum = vec![0.0; n];
     let mut sector_entries = Vec::new();

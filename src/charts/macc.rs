@@ -1,5 +1,7 @@
 //! Per scenario: the marginal abatement cost curve from `macc.csv` — one bar per measure, width =
-//! abatement (kt CO2e/yr), height = cost (€/t CO2e), sorted by cost, coloured by pillar.
+//! abatement (kt CO2e/yr), height = cost (€/t CO2e), sorted by cost, coloured by pillar; the
+//! measures of the state and the EU pale and hatched apart from the region's own. Every bar is
+//! named, or numbered with a key beside the chart when its name has no room.
 
 use crate::i18n::Msg;
 use plotters::coord::Shift;
@@ -9,7 +11,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Ctx;
 use super::load::{MaccRow, ScenarioData};
 use super::style::{
-    DrawResult, Entry, INK, ValueAxes, fill, frame, legend, line, padded, pillar_color, value_axes,
+    DrawResult, Entry, INK, MUTED, ValueAxes, fill, frame, hatch, legend, line, padded,
+    pillar_color, value_axes,
 };
 use crate::scenario::Pillar;
 
@@ -50,13 +53,30 @@ pub(super) fn draw<DB: DrawingBackend>(
                 ("scenario", &ctx.scenario_name(&sc.name)),
             ],
         ),
-        &st.fill(
-            Msg::MaccSubtitle,
-            &[
-                ("year", &year),
-                ("kt", &st.num(total)),
-                ("meur", &st.num(data.annual_cost_meur(&sc.name))),
-            ],
+        &format!(
+            "{}{}",
+            st.fill(
+                Msg::MaccSubtitle,
+                &[
+                    ("year", &year),
+                    ("kt", &st.num(total)),
+                    ("meur", &st.num(data.annual_cost_meur(&sc.name))),
+                ],
+            ),
+            if rows.iter().any(|r| !own(sc, r)) {
+                // the region's own share, when the state and the EU take some of the measures
+                let own_rows = rows.iter().filter(|r| own(sc, r));
+                let kt: f64 = own_rows.clone().map(|r| r.abatement_kt).sum();
+                let meur: f64 = own_rows
+                    .map(|r| r.abatement_kt * r.cost_eur_per_t / 1000.0)
+                    .sum();
+                st.fill(
+                    Msg::MaccOwnShare,
+                    &[("kt", &st.num(kt)), ("meur", &st.num(meur))],
+                )
+            } else {
+                String::new()
+            }
         ),
     )?;
     let x1 = if total > 0.0 { total * 1.02 } else { 1.0 };
@@ -78,12 +98,27 @@ pub(super) fn draw<DB: DrawingBackend>(
         bars.push((x, x + r.abatement_kt, r));
         x += r.abatement_kt;
     }
+    // the region's own measures in their pillar's colour; national and EU ones pale and hatched
     chart.draw_series(bars.iter().map(|(a, b, r)| {
+        let c = pillar_color(r.pillar);
         Rectangle::new(
             [(*a, 0.0), (*b, r.cost_eur_per_t)],
-            fill(pillar_color(r.pillar)),
+            fill(if own(sc, r) { c.mix(1.0) } else { c.mix(0.3) }),
         )
     }))?;
+    for (a, b, r) in bars.iter().filter(|(_, _, r)| !own(sc, r)) {
+        let (x0, y0) = chart.backend_coord(&(*a, 0.0));
+        let (x1, y1) = chart.backend_coord(&(*b, r.cost_eur_per_t));
+        let (bx, by) = root.get_base_pixel();
+        for seg in hatch([x0, y0.min(y1), x1, y0.max(y1)], st.px(12.0)) {
+            root.draw(&PathElement::new(
+                seg.iter()
+                    .map(|&(x, y)| (x - bx, y - by))
+                    .collect::<Vec<_>>(),
+                line(pillar_color(r.pillar).mix(0.55), st.width(1.0)),
+            ))?;
+        }
+    }
     chart.draw_series(bars.iter().map(|(a, b, r)| {
         Rectangle::new(
             [(*a, 0.0), (*b, r.cost_eur_per_t)],
@@ -94,64 +129,93 @@ pub(super) fn draw<DB: DrawingBackend>(
         [(0.0, 0.0), (x1, 0.0)],
         line(INK, st.width(1.5)),
     ))?;
-    // measure names, read upwards inside each bar wide enough for a line of text (or beside its
-    // end when the bar is too short), shortened with "…" to the room there is
+    // every bar is identified: its whole name, read upwards inside the bar when the bar is wide
+    // enough for a line of text and tall enough for the name, else beyond its end; a bar with
+    // no room for its whole name, or whose name would touch another label, gets a number
+    // beyond its end instead, named in the key beside the chart
     let font = st.note_font();
     let ink = font.clone().color(&INK);
-    let line_h = chart
-        .plotting_area()
-        .estimate_text_size("Hg", &font)
-        .map_or(st.px(17.0), |(_, h)| h as i32);
+    let area = chart.plotting_area();
+    let size = |t: &str| {
+        area.estimate_text_size(t, &font)
+            .map_or((i32::MAX, st.px(17.0)), |(w, h)| (w as i32, h as i32))
+    };
+    let line_h = size("Hg").1;
     let (top, bottom) = {
         let (_, t) = chart.backend_coord(&(0.0, y1));
         let (_, b) = chart.backend_coord(&(0.0, y0));
         (t, b)
     };
     let (_, zero) = chart.backend_coord(&(0.0, 0.0));
+    let pad = st.px(6.0);
+    let mut placed = Placed::default();
+    let mut key: Vec<(usize, &MaccRow, String)> = Vec::new();
+    let (bx, by) = root.get_base_pixel();
     for (a, b, r) in &bars {
         let (pa, _) = chart.backend_coord(&(*a, 0.0));
         let (pb, _) = chart.backend_coord(&(*b, 0.0));
-        if pb - pa < line_h + st.px(2.0) {
+        let name = bar_name(ctx, sc, r);
+        let (_, end) = chart.backend_coord(&(0.0, r.cost_eur_per_t));
+        let up = r.cost_eur_per_t >= 0.0;
+        let x = (pa + pb) / 2;
+        let full = size(&name).0;
+        let name_at = if pb - pa >= line_h + st.px(2.0) {
+            let inside = (zero - end).abs() - 2 * pad;
+            let (start, room) = if full <= inside {
+                (if up { zero - pad } else { zero + pad }, inside)
+            } else if up {
+                (end - pad, end - top - pad)
+            } else {
+                (end + pad, bottom - end - pad)
+            };
+            let rect = if up {
+                [x - line_h / 2, start - full, x + line_h / 2, start]
+            } else {
+                [x - line_h / 2, start, x + line_h / 2, start + full]
+            };
+            (full <= room && placed.free(rect)).then_some((start, rect))
+        } else {
+            None
+        };
+        if let Some((start, rect)) = name_at {
+            placed.add(rect);
+            let style = ink
+                .clone()
+                .transform(if up {
+                    FontTransform::Rotate270
+                } else {
+                    FontTransform::Rotate90
+                })
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw_text(&name, &style, (x - bx, start - by))?;
             continue;
         }
-        let name = &match sc.meta.measures.iter().find(|m| m.id == r.measure) {
-            Some(m) => ctx.measure_name(m),
-            None if r.name.is_empty() => r.measure.clone(),
-            None => r.name.clone(),
-        };
-        let (_, end) = chart.backend_coord(&(0.0, r.cost_eur_per_t));
-        let pad = st.px(6.0);
-        let up = r.cost_eur_per_t >= 0.0;
-        // inside the bar when it is tall enough for the whole name, else beyond its end
-        let inside = (zero - end).abs() - 2 * pad;
-        let width = |t: &str| {
-            chart
-                .plotting_area()
-                .estimate_text_size(t, &font)
-                .map_or(i32::MAX, |(w, _)| w as i32)
-        };
-        let full = width(name);
-        let (start, room) = if full <= inside {
-            (if up { zero - pad } else { zero + pad }, inside)
-        } else if up {
-            (end - pad, end - top - pad)
+        let k = key.len() + 1;
+        let label = k.to_string();
+        let w = size(&label).0;
+        // beyond the bar's end, further out while it would touch another label
+        let mut y = if up {
+            end - st.px(3.0)
         } else {
-            (end + pad, bottom - end - pad)
+            end + st.px(3.0)
         };
-        let Some(text) = shorten(name, room, width) else {
-            continue;
-        };
-        let x = (pa + pb) / 2;
-        let style = ink
-            .clone()
-            .transform(if up {
-                FontTransform::Rotate270
+        let rect_at = |y: i32| {
+            if up {
+                [x - w / 2, y - line_h, x + w / 2, y]
             } else {
-                FontTransform::Rotate90
-            })
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let (bx, by) = root.get_base_pixel();
-        root.draw_text(&text, &style, (x - bx, start - by))?;
+                [x - w / 2, y, x + w / 2, y + line_h]
+            }
+        };
+        while !placed.free(rect_at(y)) && y > top && y < bottom {
+            y += if up { -line_h / 2 } else { line_h / 2 };
+        }
+        placed.add(rect_at(y));
+        let style = ink.clone().pos(Pos::new(
+            HPos::Center,
+            if up { VPos::Bottom } else { VPos::Top },
+        ));
+        root.draw_text(&label, &style, (x - bx, y - by))?;
+        key.push((k, r, name));
     }
     let mut entries = vec![Entry::heading(st.t(Msg::Pillar))];
     for p in Pillar::ALL {
@@ -159,18 +223,53 @@ pub(super) fn draw<DB: DrawingBackend>(
             entries.push(Entry::area(st.lang.pillar(p), pillar_color(p)));
         }
     }
+    if rows.iter().any(|r| !own(sc, r)) {
+        entries.push(Entry::heading(st.t(Msg::ColOwner)));
+        entries.push(Entry::area(st.t(Msg::OwnMeasures), MUTED));
+        entries.push(Entry::hatched(st.t(Msg::NationalMeasures), MUTED));
+    }
+    if !key.is_empty() {
+        entries.push(Entry::heading(st.t(Msg::MaccKey)));
+        for (k, r, name) in key {
+            let c = pillar_color(r.pillar);
+            let label = format!("{k} {name}");
+            entries.push(if own(sc, r) {
+                Entry::area(label, c)
+            } else {
+                Entry::hatched(label, c)
+            });
+        }
+    }
     legend(&f.legend, st, &entries)
 }
 
-/// `name`, or its longest prefix ending in "…", that is at most `room` wide; None when not even
-/// one character fits.
-fn shorten(name: &str, room: i32, width: impl Fn(&str) -> i32) -> Option<String> {
-    if width(name) <= room {
-        return Some(name.to_string());
+/// A bar's measure name in the chart's language.
+fn bar_name(ctx: &Ctx, sc: &ScenarioData, r: &MaccRow) -> String {
+    match sc.meta.measures.iter().find(|m| m.id == r.measure) {
+        Some(m) => ctx.measure_name(m),
+        None if r.name.is_empty() => r.measure.clone(),
+        None => r.name.clone(),
     }
-    let chars: Vec<char> = name.chars().collect();
-    (1..chars.len())
-        .rev()
-        .map(|n| format!("{}…", chars[..n].iter().collect::<String>().trim_end()))
-        .find(|t| width(t) <= room)
+}
+
+/// Whether the region itself takes the measure of a bar ([`super::own_measure`]).
+fn own(sc: &ScenarioData, r: &MaccRow) -> bool {
+    super::own_measure(sc, &r.measure)
+}
+
+/// The boxes of the labels drawn so far, px: `[left, top, right, bottom]`.
+#[derive(Default)]
+struct Placed(Vec<[i32; 4]>);
+
+impl Placed {
+    /// Whether `r` keeps a pixel clear of every box drawn so far.
+    fn free(&self, r: [i32; 4]) -> bool {
+        self.0
+            .iter()
+            .all(|p| r[2] + 1 < p[0] || p[2] + 1 < r[0] || r[3] + 1 < p[1] || p[3] + 1 < r[1])
+    }
+
+    fn add(&mut self, r: [i32; 4]) {
+        self.0.push(r);
+    }
 }

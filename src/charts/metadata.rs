@@ -38,6 +38,11 @@ pub struct Metadata {
     /// Interim milestones, by year.
     #[serde(default)]
     pub milestones: Vec<MilestoneMeta>,
+    /// The target path of gross emissions, kt CO2e per year from the base year to the target
+    /// year ([`Region::target_path`] from the base-year inventory, six decimals); empty without a base-year
+    /// inventory total or a gross limit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_path: Vec<(i32, f64)>,
     /// Accounting basis (region.toml `accounting`).
     #[serde(default)]
     pub accounting: Option<String>,
@@ -273,6 +278,14 @@ impl Metadata {
                     gross_limit_kt: m.gross_limit_kt,
                     basis: m.basis.clone(),
                 })
+                .collect(),
+            target_path: region
+                .base_inventory_kt()
+                .and_then(|kt| region.target_path(kt))
+                .unwrap_or_default()
+                .into_iter()
+                // six decimals, as the CSV outputs: no binary noise (328.99999999999994)
+                .map(|(y, kt)| (y, (kt * 1e6).round() / 1e6))
                 .collect(),
             accounting: region.accounting.clone(),
             count_ets_removals: region.count_ets_removals,

@@ -206,6 +206,18 @@ impl Ctx<'_> {
     }
 }
 
+/// Whether the region itself (its council or municipalities) takes measure `id` of a scenario;
+/// a measure that names no owner counts as the region's.
+fn own_measure(sc: &load::ScenarioData, id: &str) -> bool {
+    sc.meta
+        .measures
+        .iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.owner.as_deref())
+        .and_then(crate::scenario::Owner::parse)
+        .is_none_or(crate::scenario::Owner::is_regional)
+}
+
 fn jobs(data: &ChartData) -> Vec<Job> {
     let mut jobs = vec![Job {
         stem: "net_all".into(),

@@ -424,7 +424,38 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
+    milestone_note(out, data, lang);
     accounting_note(out, data, lang);
+}
+
+/// A sentence per milestone stricter than the target-year gross limit: the target path rises
+/// after it, which a reader of the emissions chart should not take for a slip.
+fn milestone_note(out: &mut String, data: &ChartData, lang: Lang) {
+    let t = &data.meta.target;
+    let Some(limit) = t.gross_limit_kt else {
+        return;
+    };
+    for m in data
+        .meta
+        .milestones
+        .iter()
+        .filter(|m| m.year < t.year && m.gross_limit_kt < limit)
+    {
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            esc(&lang.fill(
+                Msg::MilestoneStricterNote,
+                &[
+                    ("year", &m.year),
+                    ("kt", &lang.thousands(m.gross_limit_kt)),
+                    ("basis", &lang.milestone_basis(&m.basis)),
+                    ("target", &t.year),
+                    ("limit", &lang.thousands(limit)),
+                ]
+            ))
+        );
+    }
 }
 
 /// The accounting basis, what it leaves out, and the unallocated share of the base year.

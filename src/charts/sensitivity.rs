@@ -1,5 +1,6 @@
 //! Per scenario: a tornado chart of the Sobol indices from `sensitivity.csv` — total-order
-//! (with its 95 % interval) and first-order index of each parameter, most influential on top.
+//! and first-order index of each parameter, each with its 95 % bootstrap interval as whiskers,
+//! most influential on top.
 
 use crate::i18n::Msg;
 use plotters::coord::Shift;
@@ -13,6 +14,9 @@ use super::style::{DrawResult, Entry, INK, fill, frame, legend, line, ranked_axe
 const MAX_ROWS: usize = 15;
 const TOTAL: RGBColor = RGBColor(0x88, 0xCC, 0xEE);
 const FIRST: RGBColor = RGBColor(0x33, 0x22, 0x88);
+/// The first-order interval, drawn over the light total-order bar and beyond the dark
+/// first-order one: a red of Tol's muted scheme that reads on both.
+const FIRST_WHISKER: RGBColor = RGBColor(0xCC, 0x66, 0x77);
 
 /// A readable label for a parameter of this scenario (see [`super::parameter_label`]).
 fn label(ctx: &Ctx, sc: &ScenarioData, parameter: &str) -> String {
@@ -107,18 +111,25 @@ pub(super) fn draw<DB: DrawingBackend>(
             [(0.0, y + 0.36), (r.first.0.max(0.0), y + 0.64)],
             fill(FIRST),
         )))?;
-        let (lo, hi) = (r.total.1.max(0.0), r.total.2.min(xmax));
-        if hi > lo {
-            let yc = y + 0.5;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(lo, yc), (hi, yc)],
-                line(INK, st.width(1.5)),
-            )))?;
-            for x in [lo, hi] {
+        // each index's 95 % bootstrap interval: the total order's across the wide bar, the
+        // first order's across the narrow one
+        for ((_, lo, hi), (y_lo, y_hi), c) in [
+            (r.total, (y + 0.3, y + 0.7), INK),
+            (r.first, (y + 0.4, y + 0.6), FIRST_WHISKER),
+        ] {
+            let (lo, hi) = (lo.max(0.0), hi.min(xmax));
+            if hi > lo {
+                let yc = (y_lo + y_hi) / 2.0;
                 chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(x, y + 0.3), (x, y + 0.7)],
-                    line(INK, st.width(1.5)),
+                    vec![(lo, yc), (hi, yc)],
+                    line(c, st.width(1.5)),
                 )))?;
+                for x in [lo, hi] {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, y_lo), (x, y_hi)],
+                        line(c, st.width(1.5)),
+                    )))?;
+                }
             }
         }
     }
@@ -127,6 +138,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         Entry::area(st.t(Msg::TotalOrder), TOTAL),
         Entry::area(st.t(Msg::FirstOrder), FIRST),
         Entry::line(st.t(Msg::TotalOrderInterval), INK, st.width(1.5)),
+        Entry::line(st.t(Msg::FirstOrderInterval), FIRST_WHISKER, st.width(1.5)),
     ];
     legend(&f.legend, st, &entries)
 }

@@ -1,5 +1,7 @@
 //! Per scenario: wedges from the no-measure counterfactual down to the scenario's net
-//! emissions, by pillar (from `wedges.csv`: Σ kt of the pillar's measures per year).
+//! emissions, by pillar (from `wedges.csv`: Σ kt of the pillar's measures per year); the
+//! region's own measures (its council and municipalities) next to the net line, the state's and
+//! the EU's pale above them.
 
 use crate::i18n::Msg;
 use std::collections::BTreeMap;
@@ -26,8 +28,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     let n = data.years.len();
     let xs = ctx.xs();
     let net = sc.values(NET, n);
-    // pillar → kt per year of the results
-    let mut by_pillar: BTreeMap<Pillar, Vec<f64>> = BTreeMap::new();
+    // (pillar, the region's own?) → kt per year of the results
+    let mut by_pillar: BTreeMap<(Pillar, bool), Vec<f64>> = BTreeMap::new();
     for r in data
         .wedges
         .iter()
@@ -35,13 +37,26 @@ pub(super) fn draw<DB: DrawingBackend>(
         .filter(|r| r.scenario == sc.name)
     {
         if let Some(i) = data.year_index(r.year) {
-            by_pillar.entry(r.pillar).or_insert_with(|| vec![0.0; n])[i] += r.kt;
+            let own = super::own_measure(sc, &r.measure);
+            by_pillar
+                .entry((r.pillar, own))
+                .or_insert_with(|| vec![0.0; n])[i] += r.kt;
         }
     }
-    let pillars: Vec<(Pillar, Vec<f64>)> = Pillar::ALL
-        .iter()
-        .filter_map(|p| by_pillar.remove(p).map(|v| (*p, v)))
+    // the region's own wedges next to its net line, the state's and the EU's above them
+    let pillars: Vec<((Pillar, bool), Vec<f64>)> = [true, false]
+        .into_iter()
+        .flat_map(|own| Pillar::ALL.iter().map(move |p| (*p, own)))
+        .filter_map(|k| by_pillar.remove(&k).map(|v| (k, v)))
         .collect();
+    let own_kt = |i: usize| {
+        pillars
+            .iter()
+            .filter(|((_, own), _)| *own)
+            .map(|(_, v)| v[i])
+            .sum::<f64>()
+    };
+    let shared = pillars.iter().any(|((_, own), _)| !own);
     let counterfactual: Vec<f64> = (0..n)
         .map(|i| net[i] + pillars.iter().map(|(_, v)| v[i]).sum::<f64>())
         .collect();
@@ -62,12 +77,20 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (y0, y1) = padded(lo, hi);
     let target_i = data.year_index(data.meta.target.year);
     let subtitle = match target_i {
-        Some(i) => st.fill(
-            Msg::WedgesSubtitle,
-            &[
-                ("year", &data.meta.target.year),
-                ("kt", &st.num(counterfactual[i] - net[i])),
-            ],
+        Some(i) => format!(
+            "{}{}",
+            st.fill(
+                Msg::WedgesSubtitle,
+                &[
+                    ("year", &data.meta.target.year),
+                    ("kt", &st.num(counterfactual[i] - net[i])),
+                ],
+            ),
+            if shared {
+                st.fill(Msg::WedgesOwnShare, &[("kt", &st.num(own_kt(i)))])
+            } else {
+                String::new()
+            }
         ),
         None => st.t(Msg::WedgesSubtitleShort).to_string(),
     };
@@ -98,22 +121,31 @@ pub(super) fn draw<DB: DrawingBackend>(
         [(f64::from(x0) - 0.5, 0.0), (f64::from(x1) + 0.5, 0.0)],
         line(INK, st.width(1.5)),
     ))?;
-    let mut entries = Vec::new();
+    let mut own_entries = Vec::new();
+    let mut other_entries = Vec::new();
     let mut lower = net.clone();
-    for (p, v) in &pillars {
+    for ((p, own), v) in &pillars {
         let upper: Vec<f64> = lower.iter().zip(v).map(|(a, b)| a + b).collect();
-        let c = pillar_color(*p);
-        chart.draw_series(std::iter::once(band(
-            &xs,
-            &upper,
-            &lower,
-            fill(c.mix(0.85)),
-        )))?;
-        entries.push(Entry::area(st.lang.pillar(*p), c.mix(0.85)));
+        // the state's and the EU's wedges pale, the region's own in full colour
+        let c = pillar_color(*p).mix(if *own { 0.85 } else { 0.3 });
+        chart.draw_series(std::iter::once(band(&xs, &upper, &lower, fill(c))))?;
+        if *own {
+            own_entries.push(Entry::area(st.lang.pillar(*p), c));
+        } else {
+            other_entries.push(Entry::area(st.lang.pillar(*p), c));
+        }
         lower = upper;
     }
-    entries.push(Entry::heading(st.t(Msg::ReductionByPillar)));
-    entries.reverse();
+    // the top of the stack is listed first, as it is drawn
+    let mut entries = Vec::new();
+    if shared {
+        entries.push(Entry::heading(st.t(Msg::ReductionStateEu)));
+        entries.extend(other_entries.into_iter().rev());
+        entries.push(Entry::heading(st.t(Msg::ReductionOwn)));
+    } else {
+        entries.push(Entry::heading(st.t(Msg::ReductionByPillar)));
+    }
+    entries.extend(own_entries.into_iter().rev());
     chart.draw_series(DashedLineSeries::new(
         xs.iter().copied().zip(counterfactual.iter().copied()),
         st.px(12.0),

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::charts;
 use crate::error::Result;
+use crate::i18n::Msg;
 use crate::output::OutputSet;
 
 /// Arguments of `kymsim plot`.
@@ -29,6 +30,14 @@ pub struct PlotArgs {
 /// Runs `kymsim plot`.
 pub fn plot(args: PlotArgs) -> Result<i32> {
     let start = Instant::now();
+    // the language of what is printed: --lang, else the one the run drew in (metadata.json)
+    let lang = args.lang.lang.unwrap_or_else(|| {
+        std::fs::read(args.dir.join(charts::METADATA_JSON))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<charts::Metadata>(&b).ok())
+            .map(|m| m.lang)
+            .unwrap_or_default()
+    });
     // draw batch and sensitivity files only when they come from the inputs of the run whose
     // results are here (its manifest); without a manifest there is nothing to compare
     let manifest = args.dir.join(crate::output::MANIFEST_JSON);
@@ -42,15 +51,20 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
                 version: &version,
                 inputs: &inputs,
             };
-            super::read_prior(&args.dir, Some(current), args.quiet)?.skip_files()
+            super::read_prior_in(&args.dir, Some(current), args.quiet, lang)?.skip_files()
         }
         None => {
             // a folder without results is refused below: no note before that error
             if !args.quiet && args.dir.join(crate::output::RESULTS_CSV).is_file() {
                 eprintln!(
-                    "note: no {} in {}: batch and sensitivity files are drawn without checking their inputs",
-                    crate::output::MANIFEST_JSON,
-                    args.dir.display()
+                    "{}",
+                    lang.fill(
+                        Msg::PlotNoManifest,
+                        &[
+                            ("manifest", &crate::output::MANIFEST_JSON),
+                            ("dir", &args.dir.display()),
+                        ]
+                    )
                 );
             }
             Vec::new()
@@ -67,12 +81,18 @@ pub fn plot(args: PlotArgs) -> Result<i32> {
         // every chart as PNG and SVG, besides report.html and report.xlsx
         let charts = files.len().saturating_sub(2) / 2;
         println!(
-            "wrote {charts} charts (PNG and SVG, {}×{} px) to {} and {} in {:.2} s",
-            args.size.0,
-            args.size.1,
-            args.dir.join(charts::CHARTS_DIR).display(),
-            args.dir.join(charts::REPORT_HTML).display(),
-            start.elapsed().as_secs_f64(),
+            "{}",
+            lang.fill(
+                Msg::PlotWrote,
+                &[
+                    ("n", &charts),
+                    ("w", &args.size.0),
+                    ("h", &args.size.1),
+                    ("charts", &args.dir.join(charts::CHARTS_DIR).display()),
+                    ("report", &args.dir.join(charts::REPORT_HTML).display()),
+                    ("s", &lang.fixed(start.elapsed().as_secs_f64(), 2)),
+                ]
+            )
         );
     }
     Ok(0)

@@ -336,10 +336,7 @@ fn dec(lang: Lang, v: f64, d: usize) -> String {
 
 /// A milestone's basis (`−80 % from 2007`) in `lang`.
 pub(crate) fn basis_words(basis: &str, lang: Lang) -> String {
-    match lang {
-        Lang::En => basis.to_string(),
-        Lang::Fi => basis.replace(" from ", " vuodesta "),
-    }
+    lang.milestone_basis(basis)
 }
 
 /// The reference of the difference view: `--against NAME` (compiled here when it is not

@@ -248,6 +248,8 @@ pub struct MeasureView {
     pub adoption: AdoptionInfo,
     /// Central cost, €/t (null when none).
     pub cost_eur_per_t: Option<f64>,
+    /// Who takes it: `region`, `municipality`, `national` or `eu` (null when not said).
+    pub owner: Option<String>,
 }
 
 /// One scenario as compiled at start-up.
@@ -605,6 +607,7 @@ fn measure_view(model: &Model, m: usize, table: &toml::Table, end_year: i32) -> 
             year: (info.full.is_none()).then(|| int("year")).flatten(),
         },
         cost_eur_per_t: info.cost.map(|c| model.params[c].central),
+        owner: text("owner"),
     }
 }
 

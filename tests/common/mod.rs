@@ -84,3 +84,25 @@ pub fn record_derived_inputs(out: &Path, data: &Path, scenarios: &Path) {
     std::fs::write(out.join("batch/identity.json"), &identity).unwrap();
     std::fs::write(out.join("sensitivity-identity.json"), &identity).unwrap();
 }
+
+/// Why the browser tests (Playwright driving Debian's Chromium from tests/browser) cannot run
+/// here, or None when they can.
+pub fn browser_missing() -> Option<String> {
+    let browser_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !std::path::Path::new("/usr/bin/chromium").is_file()
+        && std::env::var_os("CHROMIUM").is_none()
+    {
+        return Some("chromium is not installed (apt-get install -y chromium)".into());
+    }
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Some("node is not installed (apt-get install -y nodejs npm)".into());
+    }
+    if !browser_dir.join("node_modules/playwright-core").is_dir() {
+        return Some("playwright-core is not installed (cd tests/browser && npm ci)".into());
+    }
+    None
+}

@@ -27,6 +27,36 @@ pub struct Ticked {
     inner: RangedCoordf64,
     range: std::ops::Range<f64>,
     ticks: Vec<f64>,
+    squeeze: Option<Squeeze>,
+}
+
+/// A squeezed stretch at the start of an axis: values before `from` take `factor` of their
+/// room, so that a few history years far back do not leave most of a time axis empty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Squeeze {
+    /// Where the squeeze ends (values at or after it keep their room).
+    pub from: f64,
+    /// The share of its room each unit before `from` keeps (0 < factor ≤ 1).
+    pub factor: f64,
+}
+
+impl Squeeze {
+    /// Where `v` sits on the axis once squeezed.
+    ///
+    /// ```
+    /// use kymsim::charts::style::Squeeze;
+    /// let s = Squeeze { from: 2020.5, factor: 0.25 };
+    /// // 1990 is 30.5 years before the break: 30.5 × 0.25 = 7.625 before it
+    /// assert_eq!(s.apply(1990.0), 2020.5 - 7.625);
+    /// assert_eq!(s.apply(2030.0), 2030.0);
+    /// ```
+    pub fn apply(&self, v: f64) -> f64 {
+        if v < self.from {
+            self.from - (self.from - v) * self.factor
+        } else {
+            v
+        }
+    }
 }
 
 impl Ticked {
@@ -36,6 +66,17 @@ impl Ticked {
             inner: range.clone().into(),
             range,
             ticks,
+            squeeze: None,
+        }
+    }
+
+    /// An axis over `range` with ticks at `ticks`, squeezed before `squeeze.from`.
+    pub fn squeezed(range: std::ops::Range<f64>, ticks: Vec<f64>, squeeze: Squeeze) -> Ticked {
+        Ticked {
+            inner: (squeeze.apply(range.start)..range.end).into(),
+            range,
+            ticks,
+            squeeze: Some(squeeze),
         }
     }
 }
@@ -45,7 +86,10 @@ impl Ranged for Ticked {
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.inner.map(value, limit)
+        match &self.squeeze {
+            Some(s) => self.inner.map(&s.apply(*value), limit),
+            None => self.inner.map(value, limit),
+        }
     }
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
@@ -123,7 +167,44 @@ pub fn time_axes<'a, DB: DrawingBackend>(
     y: (f64, f64),
     y_desc: &str,
 ) -> Result<ChartContext<'a, DB, TimeCoord>, DrawingAreaErrorKind<DB::ErrorType>> {
+    time_axes_from(area, st, x, None, y, y_desc)
+}
+
+/// How much room a history year keeps before the projection on a squeezed time axis.
+pub const HISTORY_SQUEEZE: f64 = 0.3;
+
+/// A time chart whose years before `projection` (the first projected year), when given and
+/// after `x.0`, are squeezed to [`HISTORY_SQUEEZE`] of their room, ticked every ten years, with
+/// a break mark on the axis where the projection starts.
+pub fn time_axes_from<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    x: (i32, i32),
+    projection: Option<i32>,
+    y: (f64, f64),
+    y_desc: &str,
+) -> Result<ChartContext<'a, DB, TimeCoord>, DrawingAreaErrorKind<DB::ErrorType>> {
     let xr = (f64::from(x.0) - 0.5)..(f64::from(x.1) + 0.5);
+    let axis = match projection.filter(|p| *p > x.0 + 1) {
+        Some(p) => {
+            // history every ten years, none within eight years of the projection (its labels
+            // would run into the projection's first)
+            let mut ticks: Vec<f64> = year_ticks_n(x.0, p - 1, 3)
+                .into_iter()
+                .filter(|t| f64::from(p) - t >= 8.0)
+                .collect();
+            ticks.extend(year_ticks(p, x.1));
+            Ticked::squeezed(
+                xr,
+                ticks,
+                Squeeze {
+                    from: f64::from(p) - 0.5,
+                    factor: HISTORY_SQUEEZE,
+                },
+            )
+        }
+        None => Ticked::new(xr, year_ticks(x.0, x.1)),
+    };
     let mut chart = ChartBuilder::on(area)
         .margin_top(st.px(12.0))
         .margin_right(st.px(20.0))
@@ -131,7 +212,7 @@ pub fn time_axes<'a, DB: DrawingBackend>(
         .margin_bottom(st.px(8.0))
         .x_label_area_size(st.px(72.0))
         .y_label_area_size(st.px(120.0))
-        .build_cartesian_2d(Ticked::new(xr, year_ticks(x.0, x.1)), y.0..y.1)?;
+        .build_cartesian_2d(axis, y.0..y.1)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -146,6 +227,23 @@ pub fn time_axes<'a, DB: DrawingBackend>(
         .y_label_formatter(&|v| st.num(*v))
         .y_labels(9)
         .draw()?;
+    if let Some(p) = projection.filter(|p| *p > x.0 + 1) {
+        // the break: two short slanted strokes across the x axis where the squeeze ends
+        let at = f64::from(p) - 0.5;
+        let (bx, by) = chart.backend_coord(&(at, y.0));
+        let (h, d) = (st.px(9.0), st.px(4.0));
+        let plot = chart.plotting_area().strip_coord_spec();
+        let (ox, oy) = plot.get_base_pixel();
+        for dx in [-d - st.px(2.0), d - st.px(2.0)] {
+            plot.draw(&PathElement::new(
+                vec![
+                    (bx - ox + dx - d, by - oy + h),
+                    (bx - ox + dx + d, by - oy - h),
+                ],
+                line(MUTED, st.width(2.0)),
+            ))?;
+        }
+    }
     Ok(chart)
 }
 

@@ -116,6 +116,18 @@ impl Style {
         self.lang.fill(m, args)
     }
 
+    /// This style with every length and font `factor` times as large (a legend that needs more
+    /// room than its column has).
+    pub fn shrunk(mut self, factor: f64) -> Style {
+        self.scale *= factor;
+        self
+    }
+
+    /// The font size of legend entries, px.
+    pub fn legend_font_px(&self) -> f64 {
+        19.0 * self.scale
+    }
+
     /// A length scaled from 1600×900.
     pub fn px(&self, base: f64) -> i32 {
         (base * self.scale).round().max(1.0) as i32

@@ -31,6 +31,8 @@
       vsRef: (y) => `Gross vs ${y}`,
       milestone: (y) => `Milestone ${y} (gross)`,
       cost: 'Annual cost of the costed measures',
+      ownCost: 'of which the region\'s own measures',
+      stateEu: 'state/EU',
       meurYear: 'M€/yr',
       computing: 'computing…',
       ktyr: 'kt CO2e/yr',
@@ -98,6 +100,8 @@
       vsRef: (y) => `Bruttopäästöt vs. ${y}`,
       milestone: (y) => `Välitavoite ${y} (brutto)`,
       cost: 'Hinnoiteltujen toimenpiteiden vuosikustannus',
+      ownCost: 'josta alueen omat toimenpiteet',
+      stateEu: 'valtio/EU',
       meurYear: 'M€/v',
       computing: 'lasketaan…',
       ktyr: 'kt CO2e/v',
@@ -629,7 +633,13 @@
       .map((w) => ({ m: byId.get(w.id), v: w.kt[ti] }))
       .sort((p, q) => Math.abs(q.v) - Math.abs(p.v));
     const MAX = 14;
-    let bars = rows.slice(0, MAX).map((r) => ({ label: measureName(r.m), v: r.v, color: state.cat.pillars[r.m.pillar] }));
+    // the state's and the EU's measures pale and marked, apart from the region's own
+    let bars = rows.slice(0, MAX).map((r) => ({
+      label: ownMeasure(r.m) ? measureName(r.m) : `${measureName(r.m)} (${t().stateEu})`,
+      v: r.v,
+      color: state.cat.pillars[r.m.pillar],
+      own: ownMeasure(r.m),
+    }));
     if (rows.length > MAX) {
       const rest = rows.slice(MAX);
       bars.push({ label: t().others(rest.length), v: rest.reduce((s, r) => s + r.v, 0), color: '#999' });
@@ -638,7 +648,7 @@
     const W = 820;
     const rowH = 23;
     const top = 8;
-    const labelW = 280;
+    const labelW = 320;
     const H = top + bars.length * rowH + 28;
     svg.setAttribute('viewBox', `0 0 ${W} ${Math.max(H, 80)}`);
     const lo = Math.min(0, ...bars.map((b) => b.v));
@@ -650,14 +660,20 @@
     }
     bars.forEach((b, i) => {
       const y = top + i * rowH;
-      const label = b.label.length > 40 ? `${b.label.slice(0, 39)}…` : b.label;
+      const label = b.label.length > 44 ? `${b.label.slice(0, 43)}…` : b.label;
       text(svg, labelW - 8, y + 15, label, { 'text-anchor': 'end' });
       const x0 = X(Math.min(0, b.v));
-      el('rect', { x: x0, y: y + 3, width: Math.max(1, Math.abs(X(b.v) - X(0))), height: rowH - 7, fill: b.color }, svg);
+      el('rect', { x: x0, y: y + 3, width: Math.max(1, Math.abs(X(b.v) - X(0))), height: rowH - 7, fill: b.color, 'fill-opacity': b.own === false ? 0.3 : 1, class: b.own === false ? 'state-eu' : 'own' }, svg);
       text(svg, X(Math.max(0, b.v)) + 5, y + 15, fmt(b.v), { class: 'tick' });
     });
     el('line', { x1: X(0), x2: X(0), y1: top, y2: H - 24, class: 'axis' }, svg);
     svg.setAttribute('aria-label', `${t().chartWedges}: ${bars.slice(0, 5).map((b) => `${b.label} ${fmt(b.v)} kt`).join(', ')}`);
+  }
+
+  // whether the region itself (council or municipalities) takes a measure; one that names no
+  // owner counts as the region's, as in the report
+  function ownMeasure(m) {
+    return m.owner !== 'national' && m.owner !== 'eu';
   }
 
   function figure(dl, label, value, attrs) {
@@ -695,6 +711,12 @@
     }
     const a = state.attribution.get(key());
     figure(dl, t().cost, a ? `${fmt(a.annual_cost_meur)} ${t().meurYear}` : t().computing, { id: 'annual-cost' });
+    if (a) {
+      // the region's own share of the cost: its council's and municipalities' measures
+      const own = new Set(entry().measures.filter(ownMeasure).map((m) => m.id));
+      const meur = a.measures.filter((w) => own.has(w.id)).reduce((s2, w) => s2 + (w.annual_cost_meur || 0), 0);
+      figure(dl, t().ownCost, `${fmt(meur)} ${t().meurYear}`, { id: 'own-cost', 'data-value': String(meur) });
+    }
   }
 
   function drawBatch() {
