@@ -29,6 +29,7 @@ pub mod i18n;
 pub mod input;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod scenario;
 pub mod serve;
 

@@ -8,7 +8,7 @@
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 
-use crate::model::Model;
+use crate::model::{Level, Model};
 use crate::scenario::Prepared;
 
 /// Monte Carlo or Latin hypercube.
@@ -26,7 +26,7 @@ pub struct Sampler {
     kind: SamplerKind,
     key: u64,
     n: u64,
-    params: Vec<(usize, Prepared, (f64, f64))>,
+    params: Vec<(usize, Prepared, (f64, f64), Option<Level>)>,
 }
 
 /// SplitMix64: a strong 64-bit mixer.
@@ -81,10 +81,14 @@ impl Sampler {
             .uncertain_params()
             .into_iter()
             .filter_map(|i| {
-                model.params[i]
-                    .spec
-                    .dist()
-                    .map(|d| (i, d.prepare(), model.params[i].bounds))
+                model.params[i].spec.dist().map(|d| {
+                    (
+                        i,
+                        d.prepare(),
+                        model.params[i].bounds,
+                        model.params[i].level,
+                    )
+                })
             })
             .collect();
         Sampler {
@@ -102,14 +106,14 @@ impl Sampler {
 
     /// The model parameter indices it draws, in draw order (the model's parameter order).
     pub fn param_indices(&self) -> impl Iterator<Item = usize> + '_ {
-        self.params.iter().map(|(i, _, _)| *i)
+        self.params.iter().map(|(i, _, _, _)| *i)
     }
 
     /// Writes sample `i`'s draws into `p` (which holds the central values elsewhere).
     pub fn fill(&self, i: u64, p: &mut [f64]) {
         let mut rng = ChaCha8Rng::seed_from_u64(self.key);
         rng.set_stream(i);
-        for (j, (idx, dist, (lo, hi))) in self.params.iter().enumerate() {
+        for (j, (idx, dist, (lo, hi), level)) in self.params.iter().enumerate() {
             let r = unit(rng.next_u64());
             let u = match self.kind {
                 SamplerKind::MonteCarlo => r,
@@ -118,7 +122,9 @@ impl Sampler {
                     (stratum as f64 + r) / self.n as f64
                 }
             };
-            p[*idx] = dist.quantile(u).clamp(*lo, *hi);
+            let x = dist.quantile(u).clamp(*lo, *hi);
+            // a plan level moves the value, not the draw: the stream is the same at every level
+            p[*idx] = level.map_or(x, |l| l.apply(x));
         }
     }
 }
