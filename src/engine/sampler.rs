@@ -26,7 +26,16 @@ pub struct Sampler {
     kind: SamplerKind,
     key: u64,
     n: u64,
-    params: Vec<(usize, Prepared, (f64, f64), Option<Level>)>,
+    params: Vec<Drawn>,
+}
+
+/// One parameter the sampler draws: its index, distribution, range and plan level.
+#[derive(Debug, Clone)]
+struct Drawn {
+    index: usize,
+    dist: Prepared,
+    bounds: (f64, f64),
+    level: Option<Level>,
 }
 
 /// SplitMix64: a strong 64-bit mixer.
@@ -81,13 +90,11 @@ impl Sampler {
             .uncertain_params()
             .into_iter()
             .filter_map(|i| {
-                model.params[i].spec.dist().map(|d| {
-                    (
-                        i,
-                        d.prepare(),
-                        model.params[i].bounds,
-                        model.params[i].level,
-                    )
+                model.params[i].spec.dist().map(|d| Drawn {
+                    index: i,
+                    dist: d.prepare(),
+                    bounds: model.params[i].bounds,
+                    level: model.params[i].level,
                 })
             })
             .collect();
@@ -106,14 +113,14 @@ impl Sampler {
 
     /// The model parameter indices it draws, in draw order (the model's parameter order).
     pub fn param_indices(&self) -> impl Iterator<Item = usize> + '_ {
-        self.params.iter().map(|(i, _, _, _)| *i)
+        self.params.iter().map(|d| d.index)
     }
 
     /// Writes sample `i`'s draws into `p` (which holds the central values elsewhere).
     pub fn fill(&self, i: u64, p: &mut [f64]) {
         let mut rng = ChaCha8Rng::seed_from_u64(self.key);
         rng.set_stream(i);
-        for (j, (idx, dist, (lo, hi), level)) in self.params.iter().enumerate() {
+        for (j, d) in self.params.iter().enumerate() {
             let r = unit(rng.next_u64());
             let u = match self.kind {
                 SamplerKind::MonteCarlo => r,
@@ -122,9 +129,9 @@ impl Sampler {
                     (stratum as f64 + r) / self.n as f64
                 }
             };
-            let x = dist.quantile(u).clamp(*lo, *hi);
+            let x = d.dist.quantile(u).clamp(d.bounds.0, d.bounds.1);
             // a plan level moves the value, not the draw: the stream is the same at every level
-            p[*idx] = level.map_or(x, |l| l.apply(x));
+            p[d.index] = d.level.map_or(x, |l| l.apply(x));
         }
     }
 }

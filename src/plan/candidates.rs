@@ -2,7 +2,6 @@
 //! and the scenario file (`plan.toml`) that holds a choice of their levels.
 
 use crate::error::{InputError, Result};
-use crate::model::Model;
 use crate::scenario::{Scenario, ScenarioLibrary, measure_definition, measure_toml};
 
 /// The name of every plan scenario: the sample streams are keyed by it, so the search and a
@@ -18,6 +17,8 @@ pub struct Candidate {
     pub name: String,
     /// BASE's central value of the measure, when BASE has it (with another value): level 0.
     pub from: Option<f64>,
+    /// MENU's central value of the measure.
+    pub central: f64,
     /// Its definition in MENU, as written.
     pub table: toml::Table,
 }
@@ -51,14 +52,8 @@ fn extends_chain(library: &ScenarioLibrary, menu: &Scenario) -> Result<Vec<Strin
 }
 
 impl Menu {
-    /// The candidates of `menu` (compiled as `menu_model`) against `base`.
-    pub fn new(
-        library: &ScenarioLibrary,
-        menu: &Scenario,
-        menu_model: &Model,
-        base: &Scenario,
-        base_model: &Model,
-    ) -> Result<Menu> {
+    /// The candidates of `menu` against `base`.
+    pub fn new(library: &ScenarioLibrary, menu: &Scenario, base: &Scenario) -> Result<Menu> {
         let chain = extends_chain(library, menu)?;
         if !chain.contains(&base.name) {
             return Err(InputError::new(format!(
@@ -72,7 +67,7 @@ impl Menu {
             .into());
         }
         let mut candidates = Vec::new();
-        for (m, info) in menu.measures.iter().zip(&menu_model.measures) {
+        for m in &menu.measures {
             let id = m.item.id();
             let from = match base.measures.iter().position(|b| b.item.id() == id) {
                 None => None,
@@ -80,25 +75,21 @@ impl Menu {
                     if base.measures[b].item.common.value.get_ref()
                         != m.item.common.value.get_ref() =>
                 {
-                    Some(base_model.params[base_model.measures[b].value].central)
+                    Some(base.measures[b].item.common.value.get_ref().central())
                 }
                 Some(_) => continue,
             };
-            let table = menu
-                .files
-                .iter()
-                .filter(|f| f.name == info.file)
-                .find_map(|f| measure_definition(&f.text, id))
-                .ok_or_else(|| {
-                    InputError::new(format!(
-                        "the definition of measure `{id}` was not found in `{}`",
-                        info.file
-                    ))
-                })?;
+            let table = measure_definition(&m.file.text, id).ok_or_else(|| {
+                InputError::new(format!(
+                    "the definition of measure `{id}` was not found in `{}`",
+                    m.file.name
+                ))
+            })?;
             candidates.push(Candidate {
                 id: id.to_string(),
-                name: info.name.clone(),
+                name: m.item.common.name.clone().unwrap_or_else(|| id.to_string()),
                 from,
+                central: m.item.common.value.get_ref().central(),
                 table,
             });
         }

@@ -11,7 +11,9 @@ use crate::engine::block::{BLOCK, BlockWorkspace};
 use crate::engine::sampler::{Sampler, SamplerKind};
 use crate::engine::{TotalRows, milestones_met, summarize};
 use crate::error::Result;
-use crate::model::{Model, compile};
+use std::sync::Mutex;
+
+use crate::model::{Level, Model, ParamIx, compile};
 use crate::scenario::Scenario;
 
 /// Whether one sample meets what the plan asks: the region's target (every criterion) and,
@@ -23,6 +25,12 @@ pub fn meets(model: &Model, totals: &[f64], milestones: bool) -> bool {
 
 /// The plan scenario at any levels, and the samples to judge it on.
 pub struct PlanModels<'a> {
+    /// The plan model compiled once, re-leveled for each portfolio the search evaluates.
+    pub compiled: Mutex<Model>,
+    /// Per candidate: its value parameter in `compiled` (None: the model leaves the measure out,
+    /// e.g. a removal at an ETS installation not counted), its central value before the level,
+    /// and where its level starts.
+    pub values: Vec<Option<(ParamIx, f64, f64)>>,
     /// The region.
     pub region: &'a Region,
     /// `plan.toml` as resolved, every candidate with a `level`.
@@ -55,6 +63,24 @@ impl PlanModels<'_> {
     /// The compiled plan model at `levels`.
     pub fn model(&self, levels: &[u8]) -> Result<Model> {
         compile(self.region, &self.scenario(levels))
+    }
+
+    /// Puts `model` (the plan compiled at any levels) at `levels`: each candidate's value
+    /// parameter gets the level and the central value `compile` gives it at that level. Nothing
+    /// else of a compiled model depends on a measure's value (the static arrays hold drivers and
+    /// adoption curves), so this is the model of [`PlanModels::model`] without compiling.
+    pub fn relevel(&self, model: &mut Model, levels: &[u8]) {
+        for (v, &l) in self.values.iter().zip(levels) {
+            if let Some((i, central, from)) = *v {
+                let level = Level {
+                    from,
+                    at: level_value(l, self.steps),
+                };
+                let p = &mut model.params[i.0];
+                p.level = Some(level);
+                p.central = level.apply(central);
+            }
+        }
     }
 
     /// Of `samples` (indices below `n`, drawn with `seed`), those `model` meets, ascending.
@@ -96,7 +122,10 @@ impl PlanModels<'_> {
 
 impl Oracle for PlanModels<'_> {
     fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>> {
-        let model = self.model(levels)?;
+        let mut model = self.compiled.lock().map_err(|_| {
+            crate::error::Error::Internal("the plan model's lock is poisoned".into())
+        })?;
+        self.relevel(&mut model, levels);
         Ok(Self::met_in(
             &model,
             self.seed,

@@ -257,9 +257,10 @@ pub fn prepare<'a>(
     request.check()?;
     let menu = library.resolve(&request.menu)?;
     let base = library.resolve(&request.base)?;
-    let menu_model = compile(region, &menu)?;
-    let base_model = compile(region, &base)?;
-    let menu = Menu::new(library, &menu, &menu_model, &base, &base_model)?;
+    // both must compile as they are
+    compile(region, &menu)?;
+    compile(region, &base)?;
+    let menu = Menu::new(library, &menu, &base)?;
     let k = request.steps;
     let n = menu.candidates.len();
     let text = menu.plan_toml(&vec![k; n], k);
@@ -275,7 +276,20 @@ pub fn prepare<'a>(
                 .expect("every candidate is in the plan")
         })
         .collect();
+    let compiled = compile(region, &template)?;
+    let values = menu
+        .candidates
+        .iter()
+        .map(|c| {
+            compiled.measures.iter().find(|m| m.id == c.id).map(|m| {
+                let p = &compiled.params[m.value];
+                (m.value, p.spec.central(), p.level.map_or(0.0, |l| l.from))
+            })
+        })
+        .collect();
     let models = PlanModels {
+        compiled: std::sync::Mutex::new(compiled),
+        values,
         region,
         template,
         positions,
@@ -370,17 +384,18 @@ impl Prepared<'_> {
             .iter()
             .zip(levels)
             .map(|(c, &l)| {
-                let m = model
-                    .measures
-                    .iter()
-                    .find(|m| m.id == c.id)
-                    .expect("every candidate is in the plan");
+                let level = candidates::level_value(l, self.models.steps);
+                let value = match model.measures.iter().find(|m| m.id == c.id) {
+                    Some(m) => model.params[m.value].central,
+                    // a measure the model leaves out (a removal that does not count)
+                    None => c.from.unwrap_or(0.0) + level * (c.central - c.from.unwrap_or(0.0)),
+                };
                 let row = curve.rows.iter().find(|r| r.measure == c.id);
                 PortfolioRow {
                     measure: c.id.clone(),
                     name: c.name.clone(),
-                    level: candidates::level_value(l, self.models.steps),
-                    value: model.params[m.value].central,
+                    level,
+                    value,
                     cost_meur_per_yr: row.and_then(|r| r.annual_cost_meur()).unwrap_or(0.0),
                     abatement_kt: row.map_or(0.0, |r| r.abatement_kt),
                 }
@@ -440,4 +455,44 @@ pub fn run(
     };
     report.written = output::write(&report, out)?;
     Ok(PlanResult::Found(Box::new(report)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_needed_leave_ten_on_each_side() {
+        // 10 / min(0.9, 0.1) = 100; 10 / 0.5 = 20; 10 / min(0.05, 0.95) = 200; P = 1: 300
+        assert_eq!(samples_needed(0.9), 100);
+        assert_eq!(samples_needed(0.5), 20);
+        assert_eq!(samples_needed(0.05), 200);
+        assert_eq!(samples_needed(1.0), 300);
+    }
+
+    #[test]
+    fn samples_to_meet_is_the_smallest_share_at_least_p() {
+        // 0.9 · 2000 = 1800; 0.333 · 10 = 3.33 → 4; P = 1 → all
+        assert_eq!(samples_to_meet(0.9, 2000), 1800);
+        assert_eq!(samples_to_meet(0.333, 10), 4);
+        assert_eq!(samples_to_meet(1.0, 7), 7);
+        // 0.07 · 100 = 7.000000000000001 in doubles (ceil 8), yet 7/100 = 0.07 meets 0.07
+        assert_eq!(samples_to_meet(0.07, 100), 7);
+    }
+
+    #[test]
+    fn wilson_interval_by_hand() {
+        // 90 of 100, z = 1.96: centre (0.9 + 1.9208/200) / 1.038415 = 0.88529, half width
+        // 1.96 · √(0.0009 + 0.00009604) / 1.038415 = 0.05957: 0.82563 … 0.94477
+        let s = Share::wilson(90, 100);
+        assert_eq!(s.p, 0.9);
+        assert!((s.low - 0.825_634_338_495_086_5).abs() < 1e-12, "{}", s.low);
+        assert!(
+            (s.high - 0.944_770_862_939_324_9).abs() < 1e-12,
+            "{}",
+            s.high
+        );
+        // none met: the interval starts at 0
+        assert_eq!(Share::wilson(0, 50).low, 0.0);
+    }
 }

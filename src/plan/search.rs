@@ -412,3 +412,194 @@ pub fn solve<O: Oracle>(problem: &Problem, oracle: &O, max_level: u8) -> Result<
         evaluations: s.evaluations,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sample s meets when Σ_c weight[c][level_c] ≥ threshold[s]: monotone in every level.
+    struct Sum {
+        weight: Vec<Vec<f64>>,
+        threshold: Vec<f64>,
+    }
+
+    impl Oracle for Sum {
+        fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>> {
+            let total: f64 = levels
+                .iter()
+                .enumerate()
+                .map(|(c, &l)| self.weight[c][l as usize])
+                .sum();
+            Ok(samples
+                .iter()
+                .copied()
+                .filter(|&s| total >= self.threshold[s as usize])
+                .collect())
+        }
+    }
+
+    fn problem(costs: Vec<Vec<f64>>, samples: u32, need: u32) -> Problem {
+        Problem {
+            costs,
+            fixed: 0.0,
+            samples,
+            need,
+            gap: 0.0,
+            max_nodes: 1_000_000,
+        }
+    }
+
+    fn found(o: Outcome) -> Found {
+        match o {
+            Outcome::Found(f) => f,
+            other => panic!("expected a plan, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn two_switches_by_hand() {
+        // weights 1 each, thresholds 1, 1, 2, 2: one switch on meets samples 0 and 1, both meet
+        // all four. Costs 1 and 2.
+        let oracle = Sum {
+            weight: vec![vec![0.0, 1.0], vec![0.0, 1.0]],
+            threshold: vec![1.0, 1.0, 2.0, 2.0],
+        };
+        let costs = vec![vec![0.0, 1.0], vec![0.0, 2.0]];
+        // 2 of 4: the cheaper switch alone, cost 1
+        let f = found(solve(&problem(costs.clone(), 4, 2), &oracle, 1).unwrap());
+        assert_eq!((f.levels, f.cost, f.lower_bound), (vec![1, 0], 1.0, 1.0));
+        // 3 of 4: both, 1 + 2 = 3
+        let f = found(solve(&problem(costs.clone(), 4, 3), &oracle, 1).unwrap());
+        assert_eq!((f.levels, f.cost, f.lower_bound), (vec![1, 1], 3.0, 3.0));
+        // 0 of 4: nothing, cost 0
+        let f = found(solve(&problem(costs.clone(), 4, 0), &oracle, 1).unwrap());
+        assert_eq!((f.levels, f.cost), (vec![0, 0], 0.0));
+        // thresholds of 3 cannot be met by 1 + 1
+        let hard = Sum {
+            weight: oracle.weight.clone(),
+            threshold: vec![1.0, 3.0, 3.0, 3.0],
+        };
+        assert_eq!(
+            solve(&problem(costs, 4, 2), &hard, 1).unwrap(),
+            Outcome::Infeasible { best_met: 1 }
+        );
+    }
+
+    /// A small deterministic generator (64-bit LCG), for instances.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    fn brute_force(p: &Problem, o: &Sum, k: u8) -> Option<f64> {
+        let n = p.costs.len();
+        let all: Vec<u32> = (0..p.samples).collect();
+        let mut best: Option<f64> = None;
+        let mut x = vec![0u8; n];
+        loop {
+            if o.met(&x, &all).unwrap().len() as u32 >= p.need {
+                let cost: f64 = p.fixed
+                    + x.iter()
+                        .enumerate()
+                        .map(|(c, &l)| p.costs[c][l as usize])
+                        .sum::<f64>();
+                best = Some(best.map_or(cost, |b: f64| b.min(cost)));
+            }
+            // next portfolio, candidate 0 fastest
+            let mut c = 0;
+            while c < n && x[c] == k {
+                x[c] = 0;
+                c += 1;
+            }
+            if c == n {
+                return best;
+            }
+            x[c] += 1;
+        }
+    }
+
+    #[test]
+    fn agrees_with_enumeration_on_random_instances() {
+        let mut g = Lcg(7);
+        for case in 0..40 {
+            let n = 2 + case % 4;
+            let k = 1 + (case % 3) as u8;
+            let weight: Vec<Vec<f64>> = (0..n)
+                .map(|_| {
+                    let mut w = vec![0.0];
+                    for _ in 0..k {
+                        let last = *w.last().unwrap();
+                        w.push(last + g.next());
+                    }
+                    w
+                })
+                .collect();
+            // costs of any sign, not monotone in the level (a saving measure, a dear middle)
+            let costs: Vec<Vec<f64>> = (0..n)
+                .map(|_| {
+                    let mut c = vec![0.0];
+                    c.extend((0..k).map(|_| 2.0 * g.next() - 0.3));
+                    c
+                })
+                .collect();
+            let samples = 50;
+            let threshold: Vec<f64> = (0..samples).map(|_| g.next() * n as f64 * 0.8).collect();
+            let oracle = Sum { weight, threshold };
+            let need = 1 + (g.next() * samples as f64) as u32 % samples;
+            let p = problem(costs, samples, need);
+            let expected = brute_force(&p, &oracle, k);
+            match (solve(&p, &oracle, k).unwrap(), expected) {
+                (Outcome::Found(f), Some(best)) => {
+                    assert!(
+                        (f.cost - best).abs() < 1e-12,
+                        "case {case}: {} vs {best}",
+                        f.cost
+                    );
+                    assert!(f.lower_bound <= f.cost + 1e-12, "case {case}");
+                    // the levels found meet and cost what is said
+                    let all: Vec<u32> = (0..samples).collect();
+                    assert!(oracle.met(&f.levels, &all).unwrap().len() as u32 >= need);
+                }
+                (Outcome::Infeasible { .. }, None) => {}
+                (got, want) => panic!("case {case}: {got:?} vs {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_gap_keeps_the_bound_below_every_feasible_cost() {
+        let mut g = Lcg(11);
+        for case in 0..20 {
+            let n = 4;
+            let k = 3;
+            let weight: Vec<Vec<f64>> = (0..n)
+                .map(|_| (0..=k).map(|l| l as f64 * (0.2 + g.next())).collect())
+                .collect();
+            let costs: Vec<Vec<f64>> = (0..n)
+                .map(|_| (0..=k).map(|l| l as f64 * (1.0 + g.next())).collect())
+                .collect();
+            let threshold: Vec<f64> = (0..60).map(|_| g.next() * 4.0).collect();
+            let oracle = Sum { weight, threshold };
+            let mut p = problem(costs, 60, 45);
+            p.gap = 0.05;
+            let best = brute_force(&p, &oracle, k as u8);
+            if let (Outcome::Found(f), Some(best)) = (solve(&p, &oracle, k as u8).unwrap(), best) {
+                assert!(
+                    f.lower_bound <= best + 1e-12,
+                    "case {case}: bound above the optimum"
+                );
+                assert!(f.cost >= best - 1e-12);
+                assert!(
+                    f.cost - f.lower_bound <= 0.05 * f.cost.abs() + 1e-12,
+                    "case {case}"
+                );
+            }
+        }
+    }
+}
