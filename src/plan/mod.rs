@@ -94,7 +94,8 @@ pub fn samples_needed(p: f64) -> u64 {
     if p >= 1.0 {
         300
     } else {
-        (10.0 / p.min(1.0 - p)).ceil() as u64
+        // 1 − 0.9 is 0.09999999999999998 in doubles: round away the last bits before the ceiling
+        ((10.0 / p.min(1.0 - p) * 1e9).round() / 1e9).ceil() as u64
     }
 }
 
