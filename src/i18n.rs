@@ -607,6 +607,21 @@ catalogue! {
         "laskentatapa: {basis}; EU:n päästökauppalaitosten nieluja {counted}";
     PrintCounted => "counted", "lasketaan mukaan";
     PrintNotCounted => "not counted", "ei lasketa mukaan";
+    PlanVerdict => "cheapest plan from {base} toward {menu} meeting the target in {goal} of {n} samples: {cost} M€/yr (lower bound {bound}, gap {gap}; {nodes} nodes, {seconds} s)",
+        "halvin suunnitelma skenaariosta {base} kohti skenaariota {menu}, joka saavuttaa tavoitteen {goal}:ssa {n} otoksesta: {cost} M€/v (alaraja {bound}, ero {gap}; {nodes} solmua, {seconds} s)";
+    PlanMeasure => "  {id}: level {level} ({cost} M€/yr, {kt} kt)", "  {id}: taso {level} ({cost} M€/v, {kt} kt)";
+    PlanNone => "  no measure needed: {base} meets the goal as it is", "  toimenpiteitä ei tarvita: {base} saavuttaa tavoitteen sellaisenaan";
+    PlanShares => "P(target met) in sample {inside}; out of sample {outside} (95 % interval {low}–{high}, {n} fresh samples, seed {seed})",
+        "P(tavoite saavutetaan) otoksessa {inside}; otoksen ulkopuolella {outside} (95 %:n väli {low}–{high}, {n} uutta otosta, siemenluku {seed})";
+    PlanShort => "warning: out of sample the plan meets the target in fewer than {goal} of samples, beyond sampling error: use more samples (-n)",
+        "varoitus: otoksen ulkopuolella suunnitelma saavuttaa tavoitteen harvemmin kuin {goal}:ssa otoksista, yli otantavirheen: käytä useampia otoksia (-n)";
+    PlanFrontier => "  P {goal}: {cost} M€/yr (bound {bound})", "  P {goal}: {cost} M€/v (alaraja {bound})";
+    PlanFrontierNone => "  P {goal}: unreachable", "  P {goal}: ei saavutettavissa";
+    PlanFrontierHead => "cost against probability (see {file}):", "kustannus todennäköisyyden mukaan (ks. {file}):";
+    PlanWritten => "wrote {dir}", "kirjoitettu {dir}";
+    PlanUnreachable => "no plan from {base} toward {menu} meets the target in {goal} of samples: with every measure at its maximum it is met in {best} of {n} samples; at the central values net {year} emissions are {net} kt{gross}",
+        "mikään suunnitelma skenaariosta {base} kohti skenaariota {menu} ei saavuta tavoitetta {goal}:ssa otoksista: kaikki toimenpiteet täysimääräisinä se saavutetaan {best}:ssa {n} otoksesta; keskiarvioilla nettopäästöt vuonna {year} ovat {net} kt{gross}";
+    PlanGrossOver => ", gross {kt} kt above the limit", ", bruttopäästöt {kt} kt yli rajan";
     PrintHeadScenario => "scenario", "skenaario";
     PrintHeadGross => "gross kt", "brutto kt";
     PrintHeadRemoval => "removal kt", "nielut kt";

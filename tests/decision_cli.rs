@@ -55,7 +55,8 @@ fn run_writes_wedges_and_macc() {
         .assert()
         .success()
         .stdout(contains(
-            "wedges: measures with a cost abate 12.5 kt in 2030",
+            // stand-alone abatements: 5 + 5 + 3 + 2 (the two car cuts each alone cut half of 10 kt)
+            "wedges: measures with a cost abate 15.0 kt in 2030",
         ));
     let text = read(out.path(), "wedges.csv");
     let w = wedges(&text, "wedges");
@@ -94,11 +95,13 @@ fn run_writes_wedges_and_macc() {
 
     let macc = read(out.path(), "macc.csv");
     let rows: Vec<&str> = macc.lines().filter(|l| l.starts_with("wedges,")).collect();
+    // each car cut alone: 0.5 · 10 kt = 5 kt (their Shapley shares are 3.75 each, since together
+    // they cut 10 · (1 − 0.5 · 0.5) = 7.5 kt); 5 kt · 10 €/t = 0.05 M€, 5 kt · 40 €/t = 0.2 M€
     assert_eq!(
         rows,
         [
-            "wedges,remote_work,Remote work,digitalisation,2030,3.75,10,0.0375",
-            "wedges,car_pool,Car pooling,transport,2030,3.75,40,0.15",
+            "wedges,remote_work,Remote work,digitalisation,2030,5,10,0.05",
+            "wedges,car_pool,Car pooling,transport,2030,5,40,0.2",
             "wedges,biochar,Biochar sink,bioeconomy,2030,3,90,0.27",
             "wedges,herd,Smaller herd,bioeconomy,2030,2,120,0.24",
             "wedges,no_effect,Process cut on a source without process emissions,other,2030,0,,",

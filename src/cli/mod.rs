@@ -8,6 +8,7 @@ mod import_alas;
 mod list;
 mod manual;
 pub mod panic;
+mod plan;
 mod plot;
 mod run;
 mod sensitivity;
@@ -65,6 +66,8 @@ enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Under which conditions is the target missed? PRIM on a batch → discovery.csv, chart, verdict
     Discover(discover::DiscoverArgs),
+    /// The cheapest measures of a menu that meet the target with probability P → plan/plan.toml, costs, bound (exit 1: none does)
+    Plan(plan::PlanArgs),
     /// Explore a scenario in the browser: a slider per measure, the verdict redrawn at once
     Serve(serve::ServeArgs),
     /// Build a region dataset from Syke's ALas municipal emission results
@@ -405,6 +408,7 @@ pub fn main() -> i32 {
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Discover(a) => discover::discover(a),
+        Command::Plan(a) => plan::plan(a),
         Command::Serve(a) => serve::serve_cmd(a),
         Command::ImportAlas(a) => import_alas::import_alas(a),
         Command::Merge(a) => shard::merge(a),

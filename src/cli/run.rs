@@ -114,8 +114,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
         .collect();
     let maccs: Vec<_> = models
         .iter()
-        .zip(&attributions)
-        .map(|((_, m), a)| decision::macc(m, a))
+        .zip(&params)
+        .map(|((_, m), p)| decision::macc(m, p))
         .collect();
     let wedges: Vec<_> = models.iter().map(|(_, m)| m).zip(&attributions).collect();
     let sampled = attributions

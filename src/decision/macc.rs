@@ -1,12 +1,15 @@
-//! The marginal abatement cost curve: each measure's target-year abatement (its Shapley value)
-//! against its cost per tonne.
+//! The marginal abatement cost curve: each measure's target-year abatement (its stand-alone
+//! reduction: the measure alone against none, [`super::shapley::standalone`]) against its cost
+//! per tonne. The stand-alone abatement makes a scenario's annual cost a sum of terms each of
+//! which depends on one measure only, so that `kymsim plan` can bound it (docs/decision-support.md).
 
 use serde::Serialize;
 
 use crate::model::Model;
 use crate::output::fmt_num;
 
-use super::{Attribution, csv_bytes};
+use super::csv_bytes;
+use super::shapley::standalone;
 
 /// One measure on the cost curve.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +20,7 @@ pub struct MaccRow {
     pub name: String,
     /// Pillar (lower case).
     pub pillar: &'static str,
-    /// Abatement in the target year (Shapley contribution), kt.
+    /// Abatement in the target year (stand-alone: the measure alone against no measure), kt.
     pub abatement_kt: f64,
     /// Central cost, € per tonne (None: the measure has no cost and is not on the curve).
     pub cost_eur_per_t: Option<f64>,
@@ -59,9 +62,10 @@ impl Macc {
     }
 }
 
-/// Builds the cost curve from a scenario's attribution, at the central cost of each measure.
-pub fn macc(model: &Model, attribution: &Attribution) -> Macc {
-    let t = model.target_index();
+/// Builds the cost curve of a scenario at parameters `p` (usually `model.central()`), at the
+/// central cost of each measure.
+pub fn macc(model: &Model, p: &[f64]) -> Macc {
+    let abatement = standalone(model, p);
     let mut rows: Vec<MaccRow> = model
         .measures
         .iter()
@@ -70,7 +74,7 @@ pub fn macc(model: &Model, attribution: &Attribution) -> Macc {
             measure: info.id.clone(),
             name: info.name.clone(),
             pillar: info.pillar.as_str(),
-            abatement_kt: attribution.contribution(m)[t],
+            abatement_kt: abatement[m],
             cost_eur_per_t: info.cost.map(|c| model.params[c].central),
         })
         .collect();
@@ -129,7 +133,6 @@ pub fn macc_csv(maccs: &[Macc]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::decision::testutil::tiny_model;
-    use crate::decision::{ShapleyOptions, attribute};
 
     #[test]
     fn sorted_by_cost_with_uncosted_last() {
@@ -164,8 +167,7 @@ value = 0.5
 adoption = { curve = "step", year = 2020 }
 "#,
         );
-        let attr = attribute(&model, &model.central(), &ShapleyOptions::default());
-        let c = macc(&model, &attr);
+        let c = macc(&model, &model.central());
         let ids: Vec<&str> = c.rows.iter().map(|r| r.measure.as_str()).collect();
         assert_eq!(ids, ["sink", "cows", "cars"]);
         // sink: 3 kt · 1000 · 50 €/t / 1e6 = 0.15 M€; cows: 0.4 · 5 kt = 2 kt at the central

@@ -138,8 +138,8 @@ impl<'m> UnitInputs<'m> {
             let lanes = out.len();
             for (b, u) in pts.chunks(k).enumerate() {
                 let p = ws.lane_mut(b);
-                for ((i, dist, (lo, hi)), &u) in self.params.iter().zip(u) {
-                    p[*i] = dist.quantile(u).clamp(*lo, *hi);
+                for ((i, dist, _), &u) in self.params.iter().zip(u) {
+                    p[*i] = self.model.params[*i].leveled(dist.quantile(u));
                 }
             }
             ws.pad_from(lanes);

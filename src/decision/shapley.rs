@@ -203,6 +203,29 @@ pub fn attribute(model: &Model, p: &[f64], opts: &ShapleyOptions) -> Attribution
     }
 }
 
+/// Each measure's stand-alone reduction of net emissions in the target year at parameters `p`:
+/// v({m}) = net_∅ − net_{m}, the counterfactual with no measure on against the one with only
+/// measure m on (every other measure's value set to 0), in the order of `model.measures`. It
+/// depends on m's own parameters and on the region and uncertainties, never on which other
+/// measures a scenario holds: the cost definition a plan's bound needs (docs/decision-support.md).
+pub fn standalone(model: &Model, p: &[f64]) -> Vec<f64> {
+    let game = Game::new(model, p);
+    let t = model.target_index();
+    let mut ws = Workspace::new(model);
+    let mut q = game.all_off(p);
+    let mut off = vec![0.0; model.ny];
+    game.net(&mut ws, &q, &mut off);
+    let mut on = vec![0.0; model.ny];
+    (0..game.n())
+        .map(|m| {
+            game.set(&mut q, m, true);
+            game.net(&mut ws, &q, &mut on);
+            game.set(&mut q, m, false);
+            off[t] - on[t]
+        })
+        .collect()
+}
+
 /// Exact Shapley values of `players` (each a set of parameter switches) in `model` at
 /// parameters `p`: the worth of a coalition is net(all off) − net(coalition on), per year.
 /// Returns (values `[player × year]`, net with all off, net with all on); the values add up to

@@ -8,7 +8,7 @@
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
 
-use crate::model::Model;
+use crate::model::{Level, Model};
 use crate::scenario::Prepared;
 
 /// Monte Carlo or Latin hypercube.
@@ -26,7 +26,16 @@ pub struct Sampler {
     kind: SamplerKind,
     key: u64,
     n: u64,
-    params: Vec<(usize, Prepared, (f64, f64))>,
+    params: Vec<Drawn>,
+}
+
+/// One parameter the sampler draws: its index, distribution, range and plan level.
+#[derive(Debug, Clone)]
+struct Drawn {
+    index: usize,
+    dist: Prepared,
+    bounds: (f64, f64),
+    level: Option<Level>,
 }
 
 /// SplitMix64: a strong 64-bit mixer.
@@ -81,10 +90,12 @@ impl Sampler {
             .uncertain_params()
             .into_iter()
             .filter_map(|i| {
-                model.params[i]
-                    .spec
-                    .dist()
-                    .map(|d| (i, d.prepare(), model.params[i].bounds))
+                model.params[i].spec.dist().map(|d| Drawn {
+                    index: i,
+                    dist: d.prepare(),
+                    bounds: model.params[i].bounds,
+                    level: model.params[i].level,
+                })
             })
             .collect();
         Sampler {
@@ -102,14 +113,14 @@ impl Sampler {
 
     /// The model parameter indices it draws, in draw order (the model's parameter order).
     pub fn param_indices(&self) -> impl Iterator<Item = usize> + '_ {
-        self.params.iter().map(|(i, _, _)| *i)
+        self.params.iter().map(|d| d.index)
     }
 
     /// Writes sample `i`'s draws into `p` (which holds the central values elsewhere).
     pub fn fill(&self, i: u64, p: &mut [f64]) {
         let mut rng = ChaCha8Rng::seed_from_u64(self.key);
         rng.set_stream(i);
-        for (j, (idx, dist, (lo, hi))) in self.params.iter().enumerate() {
+        for (j, d) in self.params.iter().enumerate() {
             let r = unit(rng.next_u64());
             let u = match self.kind {
                 SamplerKind::MonteCarlo => r,
@@ -118,7 +129,9 @@ impl Sampler {
                     (stratum as f64 + r) / self.n as f64
                 }
             };
-            p[*idx] = dist.quantile(u).clamp(*lo, *hi);
+            let x = d.dist.quantile(u).clamp(d.bounds.0, d.bounds.1);
+            // a plan level moves the value, not the draw: the stream is the same at every level
+            p[d.index] = d.level.map_or(x, |l| l.apply(x));
         }
     }
 }

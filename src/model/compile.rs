@@ -118,8 +118,17 @@ impl ParamTable {
             spec: spec.clone(),
             central,
             bounds,
+            level: None,
         });
         Ok(ParamIx(self.params.len() - 1))
+    }
+
+    /// Puts parameter `i` (a measure's value) at a plan level: its central value and every draw
+    /// are taken to it.
+    fn set_level(&mut self, i: ParamIx, level: crate::model::Level) {
+        let p = &mut self.params[i.0];
+        p.central = level.apply(p.central);
+        p.level = Some(level);
     }
 }
 

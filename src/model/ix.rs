@@ -109,6 +109,7 @@ mod tests {
                 spec: ValueSpec::Fixed(x),
                 central: x,
                 bounds: (0.0, 1.0),
+                level: None,
             })
             .collect();
         let i = ParamIx(2);

@@ -32,9 +32,39 @@ pub struct Param {
     pub central: f64,
     /// Allowed range; draws are clamped to it.
     pub bounds: (f64, f64),
+    /// A measure's plan level: every value (drawn or central) is moved from `from` toward it by
+    /// `at` (docs/scenario-format.md, `level`); the draws keep their place in the sample stream
+    /// at every level, so that a plan's levels never change the other parameters' draws.
+    pub level: Option<Level>,
+}
+
+/// A plan's level of a measure's value: `from + at · (x − from)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Level {
+    /// The value at level 0.
+    pub from: f64,
+    /// The level, 0–1.
+    pub at: f64,
+}
+
+impl Level {
+    /// The value `x` taken to this level.
+    pub fn apply(self, x: f64) -> f64 {
+        self.from + self.at * (x - self.from)
+    }
 }
 
 impl Param {
+    /// A value of the parameter's distribution (or its fixed number), clamped to its range,
+    /// taken to its level: what a sample of the model holds.
+    pub fn leveled(&self, x: f64) -> f64 {
+        let x = x.clamp(self.bounds.0, self.bounds.1);
+        match self.level {
+            Some(l) => l.apply(x),
+            None => x,
+        }
+    }
+
     /// Whether this value varies between samples.
     pub fn is_uncertain(&self) -> bool {
         match &self.spec {

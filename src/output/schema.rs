@@ -160,6 +160,53 @@ pub const MACC_COLUMNS: [&str; 8] = [
     "annual_cost_meur",
 ];
 
+/// The folder of `kymsim plan`'s files.
+pub const PLAN_DIR: &str = "plan";
+/// `plan/plan.toml`: the chosen plan as a scenario.
+pub const PLAN_TOML: &str = "plan/plan.toml";
+/// `plan/plan.csv`.
+pub const PLAN_CSV: &str = "plan/plan.csv";
+/// `plan/portfolio.csv`.
+pub const PORTFOLIO_CSV: &str = "plan/portfolio.csv";
+/// `plan/frontier.csv`.
+pub const FRONTIER_CSV: &str = "plan/frontier.csv";
+
+/// `plan/plan.csv`: one row.
+pub const PLAN_COLUMNS: [&str; 14] = [
+    "menu",
+    "base",
+    "probability_goal",
+    "samples",
+    "seed",
+    "probability_in_sample",
+    "probability_out_of_sample",
+    "probability_out_of_sample_low",
+    "probability_out_of_sample_high",
+    "cost_meur_per_yr",
+    "lower_bound_meur_per_yr",
+    "gap",
+    "nodes",
+    "seconds",
+];
+
+/// `plan/portfolio.csv`: one row per candidate.
+pub const PORTFOLIO_COLUMNS: [&str; 6] = [
+    "measure",
+    "name",
+    "level",
+    "value",
+    "cost_meur_per_yr",
+    "abatement_kt",
+];
+
+/// `plan/frontier.csv`: one row per probability goal.
+pub const FRONTIER_COLUMNS: [&str; 4] = [
+    "probability_goal",
+    "cost_meur_per_yr",
+    "lower_bound_meur_per_yr",
+    "gap",
+];
+
 /// `sensitivity.csv`.
 pub const SENSITIVITY_COLUMNS: [&str; 8] = [
     "scenario",

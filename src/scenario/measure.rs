@@ -136,6 +136,11 @@ pub struct MeasureCommon {
     pub adoption: Spanned<Adoption>,
     /// Cost per tonne abated, for the MACC.
     pub cost_eur_per_t: Option<Spanned<ValueSpec>>,
+    /// A plan's level of the measure (`kymsim plan`), 0–1: every value drawn or fixed is moved
+    /// from `level_from` toward it by this fraction, `from + level · (value − from)`.
+    pub level: Option<Spanned<f64>>,
+    /// Where the level starts: the value the measure has at level 0 (default 0, the measure off).
+    pub level_from: Option<Spanned<f64>>,
 }
 
 /// Who takes a measure and pays for it: what the region's programme can claim as its own is

@@ -4,6 +4,7 @@
 
 mod dist;
 mod measure;
+mod write;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -19,6 +20,7 @@ pub use measure::{
     CarrierTargets, Ccs, FuelSwitch, LandManagement, LandUseChange, MeasureAction, MeasureCommon,
     MeasureKind, MeasureSpec, MixSwitch, Owner, Removal, SourceTargets,
 };
+pub use write::{measure_definition, measure_toml};
 
 use crate::data::load_toml_error;
 use crate::error::{Error, InputError, IoKind, Result, did_you_mean, name_list};

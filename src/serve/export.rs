@@ -6,27 +6,7 @@
 //! back to the same bits, so `kymsim run` of the file reproduces the page's figures exactly.
 
 use super::{Change, Entry};
-
-/// The keys of a `[[measures]]` table in the order the bundled scenarios write them; any other
-/// key follows, sorted.
-const KEY_ORDER: [&str; 16] = [
-    "id",
-    "name",
-    "name_fi",
-    "description",
-    "pillar",
-    "kind",
-    "targets",
-    "from",
-    "to",
-    "value",
-    "energy_ratio",
-    "input_per_output",
-    "sector",
-    "adoption",
-    "cost_eur_per_t",
-    "ets",
-];
+use crate::scenario::measure_toml;
 
 /// A number as TOML writes it: shortest round-trip digits, `.0` on whole numbers.
 fn number(x: f64) -> String {
@@ -78,34 +58,10 @@ pub(super) fn scenario_toml(entry: &Entry, changes: &[Change], name: &str) -> St
         {
             a.insert("full".into(), toml::Value::Float(f));
         }
-        out.push_str("\n[[measures]]\n");
-        let mut keys: Vec<&String> = table.keys().collect();
-        keys.sort_by_key(|k| {
-            (
-                KEY_ORDER
-                    .iter()
-                    .position(|o| o == k)
-                    .unwrap_or(KEY_ORDER.len()),
-                (*k).clone(),
-            )
-        });
-        for k in keys {
-            out.push_str(&format!("{} = {}\n", toml_key(k), table[k]));
-        }
+        out.push('\n');
+        out.push_str(&measure_toml(&table));
     }
     out
-}
-
-/// A key, quoted when it is not a bare key.
-fn toml_key(k: &str) -> String {
-    if !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        k.to_string()
-    } else {
-        toml::Value::String(k.into()).to_string()
-    }
 }
 
 #[cfg(test)]

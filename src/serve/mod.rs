@@ -519,16 +519,6 @@ fn row(model: &Model, vars: &[f64], name: &str) -> Vec<f64> {
 }
 
 /// The `[[measures]]` table defining `id` in `file` (the text of a scenario file).
-fn definition(file: &str, id: &str) -> Option<toml::Table> {
-    let doc: toml::Table = toml::from_str(file).ok()?;
-    doc.get("measures")?
-        .as_array()?
-        .iter()
-        .filter_map(toml::Value::as_table)
-        .find(|t| t.get("id").and_then(toml::Value::as_str) == Some(id))
-        .cloned()
-}
-
 fn measure_view(model: &Model, m: usize, table: &toml::Table, end_year: i32) -> MeasureView {
     let info = &model.measures[m];
     let p = &model.params[info.value];
@@ -541,8 +531,8 @@ fn measure_view(model: &Model, m: usize, table: &toml::Table, end_year: i32) -> 
                 .next()
                 .unwrap_or_default()
                 .to_lowercase(),
-            p5: d.quantile(0.05).clamp(p.bounds.0, p.bounds.1),
-            p95: d.quantile(0.95).clamp(p.bounds.0, p.bounds.1),
+            p5: p.leveled(d.quantile(0.05)),
+            p95: p.leveled(d.quantile(0.95)),
         }),
     };
     let (range, slider_max) = if removal {
@@ -638,7 +628,7 @@ impl Explorer {
                     .files
                     .iter()
                     .filter(|f| f.name == info.file)
-                    .find_map(|f| definition(&f.text, &info.id))
+                    .find_map(|f| crate::scenario::measure_definition(&f.text, &info.id))
                     .ok_or_else(|| {
                         crate::error::InputError::new(format!(
                             "scenario `{name}`: the definition of measure `{}` was not found in `{}`",
@@ -1046,7 +1036,7 @@ impl Explorer {
         let a = self
             .pool
             .install(|| decision::attribute(model, &model.central(), &opts));
-        let macc = decision::macc(model, &a);
+        let macc = decision::macc(model, &model.central());
         let t = model.target_index();
         let (method, permutations, seed) = match a.method {
             ShapleyMethod::Exact => ("exact", None, None),

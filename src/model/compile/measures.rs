@@ -913,6 +913,7 @@ pub(super) fn lay_out_params(
             }
         },
     )?;
+    measure_level(params, m, value, value_bounds)?;
     let cost = match &spec.cost_eur_per_t {
         Some(c) => Some(params.param(
             format!("measure.{id}.cost"),
@@ -958,6 +959,47 @@ pub(super) fn lay_out_params(
         energy_ratio,
         avoided,
     })
+}
+
+/// A plan level (`level`, `level_from`): checked and put on the value parameter.
+fn measure_level(
+    params: &mut ParamTable,
+    m: &Located<MeasureSpec>,
+    value: ParamIx,
+    (lo, hi): (f64, f64),
+) -> Result<()> {
+    let spec = &m.item.common;
+    let Some(level) = &spec.level else {
+        if let Some(f) = &spec.level_from {
+            return Err(m
+                .error_at(&f.span(), "`level_from` without `level`")
+                .hint("add `level = …` (0–1), or remove `level_from`")
+                .into());
+        }
+        return Ok(());
+    };
+    let at = *level.get_ref();
+    if !(0.0..=1.0).contains(&at) {
+        return Err(m
+            .error_at(&level.span(), format!("`level` = {at} is outside 0–1"))
+            .hint(
+                "a level is the fraction of the way from `level_from` to the value: 0, 0.25, …, 1",
+            )
+            .into());
+    }
+    let from = spec.level_from.as_ref().map_or(0.0, |f| *f.get_ref());
+    if !(from.is_finite() && from >= lo && from <= hi) {
+        let span = spec.level_from.as_ref().map_or(level.span(), |f| f.span());
+        return Err(m
+            .error_at(
+                &span,
+                format!("`level_from` = {from} is outside the value's range"),
+            )
+            .hint("`level_from` is a value the measure could take itself")
+            .into());
+    }
+    params.set_level(value, crate::model::Level { from, at });
+    Ok(())
 }
 
 /// The adoption curve, with its completion year as a parameter (linear, logistic).
