@@ -327,6 +327,15 @@ catalogue! {
     MissedWithProbability => "missed: met with probability {p}", "ei saavuteta: todennäköisyys {p}";
     TargetVerdict => "target {year} {verdict}", "vuoden {year} tavoite: {verdict}";
 
+    // the target criteria (src/model/criteria.rs)
+    CriterionGross => "gross {year} ≤ {kt} kt", "bruttopäästöt {year} ≤ {kt} kt";
+    CriterionNetZero => "net {year} ≤ 0", "nettopäästöt {year} ≤ 0";
+    CriterionMilestone => "milestone {year}: gross ≤ {kt} kt", "välitavoite {year}: bruttopäästöt ≤ {kt} kt";
+    CriterionBudgetGross => "carbon budget {from}–{to}: gross ≤ {kt} kt in all",
+        "hiilibudjetti {from}–{to}: bruttopäästöt yhteensä ≤ {kt} kt";
+    CriterionBudgetNet => "carbon budget {from}–{to}: net ≤ {kt} kt in all",
+        "hiilibudjetti {from}–{to}: nettopäästöt yhteensä ≤ {kt} kt";
+
     // who takes a measure
     OwnerRegion => "Region", "Maakunta";
     OwnerMunicipality => "Municipalities", "Kunnat";
