@@ -31,5 +31,6 @@ pub mod model;
 pub mod output;
 pub mod scenario;
 pub mod serve;
+pub mod track;
 
 pub use error::{Error, InputError, Result};
