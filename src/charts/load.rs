@@ -164,8 +164,7 @@ fn parse_batch_summary(
     ];
     let mut optional = columns_except(&BATCH_SUMMARY_COLUMNS, &REQUIRED);
     optional.extend(milestone_cols.iter().map(String::as_str));
-    optional.push("within_budget");
-    optional.extend(schema::BUDGET_COLUMNS);
+    optional.push("p_within_budget");
     let table = Table::read(file, &REQUIRED, &optional)?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
@@ -614,6 +613,8 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
     ];
     let mut optional = columns_except(&SUMMARY_COLUMNS, &REQUIRED);
     optional.extend(milestone_cols.iter().map(String::as_str));
+    optional.push("within_budget");
+    optional.extend(schema::BUDGET_COLUMNS);
     let table = Table::read(file, &REQUIRED, &optional)?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
