@@ -308,6 +308,56 @@ catalogue! {
     MissedWithProbability => "missed: met with probability {p}", "ei saavuteta: todennäköisyys {p}";
     TargetVerdict => "target {year} {verdict}", "vuoden {year} tavoite: {verdict}";
 
+    // kymsim track: the chart, the report section and the terminal
+    TrackTitle => "{region}: are we on track? Gross emissions of {scenario}, projection updated by the observed years",
+        "{region}: olemmeko aikataulussa? Skenaarion {scenario} bruttopäästöt, ennuste päivitettynä havaituilla vuosilla";
+    TrackSubtitle => "5–95 % bands of {n} samples before and after the observations (effective samples {ess}); observations ± 2 sd",
+        "5–95 %:n vaihteluvälit {n} otoksesta ennen havaintoja ja niiden jälkeen (efektiivinen otoskoko {ess}); havainnot ± 2 keskihajontaa";
+    TrackAxisGross => "Gross emissions (kt CO2e per year)", "Bruttopäästöt (kt CO2e vuodessa)";
+    TrackPriorBand => "before the observations, 5–95 %", "ennen havaintoja, 5–95 %";
+    TrackPriorMedian => "before the observations, median", "ennen havaintoja, mediaani";
+    TrackPosteriorBand => "after the observations, 5–95 %", "havaintojen jälkeen, 5–95 %";
+    TrackPosteriorMedian => "after the observations, median", "havaintojen jälkeen, mediaani";
+    TrackTargetPath => "target path", "tavoitepolku";
+    TrackObserved => "observed (inventory)", "havaittu (inventaario)";
+    TrackHeading => "On track?", "Olemmeko aikataulussa?";
+    TrackIntro => "The observed years {years} weigh the {n} samples of {scenario} (effective samples {ess}).",
+        "Havaitut vuodet {years} painottavat skenaarion {scenario} {n} otosta (efektiivinen otoskoko {ess}).";
+    TrackColCriterion => "Criterion", "Kriteeri";
+    TrackColBefore => "P before the observations", "P ennen havaintoja";
+    TrackColAfter => "P after the observations", "P havaintojen jälkeen";
+    TrackTargetRow => "target {year}", "vuoden {year} tavoite";
+    TrackNetRange => "Net {year} (kt), 5–50–95 %", "Nettopäästöt {year} (kt), 5–50–95 %";
+    TrackBehind => "Compared with the central projection, {year}: {list}.", "Verrattuna keskiennusteeseen vuonna {year}: {list}.";
+    TrackAbove => "{variable} {kt} kt above", "{variable} {kt} kt yli";
+    TrackBelow => "{variable} {kt} kt below", "{variable} {kt} kt alle";
+    TrackBudget => "Carbon budget {from}–{to}: {kt} kt ({basis}); the central projection uses {used} kt, {left} kt left; runs out in {year}.",
+        "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, jäljellä {left} kt; loppuu vuonna {year}.";
+    TrackBudgetLasts => "Carbon budget {from}–{to}: {kt} kt ({basis}); the central projection uses {used} kt, {left} kt left; it lasts the horizon.",
+        "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, jäljellä {left} kt; riittää tarkastelujakson loppuun.";
+    TrackPathNote => "Target path: {path}.", "Tavoitepolku: {path}.";
+    TrackPrinted => "{scenario}: {ess} effective of {n} samples; P(target met) {before} before the observations, {after} after",
+        "{scenario}: efektiivinen otoskoko {ess} / {n}; P(tavoite saavutetaan) {before} ennen havaintoja, {after} niiden jälkeen";
+    TrackOutsideHead => "error: observations outside the ensemble (no sample within 5 sd), not weighted; nothing written:",
+        "virhe: havaintoja otosjoukon ulkopuolella (yksikään otos ei ole 5 keskihajonnan sisällä), niitä ei painoteta; mitään ei kirjoitettu:";
+    TrackOutsideLine => "{year} {variable}: observed {kt} ± {sd} kt, nearest sample {sigmas} sd away; samples span {lo} to {hi} kt",
+        "{year} {variable}: havaittu {kt} ± {sd} kt, lähin otos {sigmas} keskihajonnan päässä; otokset välillä {lo} … {hi} kt";
+    TrackOutsideHint => "hint: check the figure and its variable and sd_kt, or widen the scenario's uncertainties so that they cover what was observed",
+        "vihje: tarkista luku, sen muuttuja ja sd_kt, tai levennä skenaarion epävarmuuksia niin, että ne kattavat havaitun";
+    TrackTooFew => "error: the observations leave {ess} effective samples, fewer than {min}: the update is not trusted and nothing was written; rerun with -n {needed} or more",
+        "virhe: havainnoista jää efektiiviseksi otoskooksi {ess}, alle {min}: päivitykseen ei luoteta eikä mitään kirjoitettu; aja uudelleen vähintään -n {needed}";
+    BasisGross => "gross emissions", "bruttopäästöt";
+    BasisNet => "net emissions", "nettopäästöt";
+
+    // the target criteria (src/model/criteria.rs)
+    CriterionGross => "gross {year} ≤ {kt} kt", "bruttopäästöt {year} ≤ {kt} kt";
+    CriterionNetZero => "net {year} ≤ 0", "nettopäästöt {year} ≤ 0";
+    CriterionMilestone => "milestone {year}: gross ≤ {kt} kt", "välitavoite {year}: bruttopäästöt ≤ {kt} kt";
+    CriterionBudgetGross => "carbon budget {from}–{to}: gross ≤ {kt} kt in all",
+        "hiilibudjetti {from}–{to}: bruttopäästöt yhteensä ≤ {kt} kt";
+    CriterionBudgetNet => "carbon budget {from}–{to}: net ≤ {kt} kt in all",
+        "hiilibudjetti {from}–{to}: nettopäästöt yhteensä ≤ {kt} kt";
+
     // who takes a measure
     OwnerRegion => "Region", "Maakunta";
     OwnerMunicipality => "Municipalities", "Kunnat";

@@ -33,5 +33,6 @@ pub mod output;
 pub mod plan;
 pub mod scenario;
 pub mod serve;
+pub mod track;
 
 pub use error::{Error, InputError, Result};

@@ -17,7 +17,7 @@
 //! sampler, exact limit, inputs as (path, SHA-256) pairs), shard, shards, binnings, origin
 //! (data folder, scenario folder, names) — then the list of [`Partial`]s (first, count, cells,
 //! sums, min, max, hist, values, net_target, neutrality, gross_met, net_met, target_met,
-//! milestones_met), each field in the order listed. These are the bytes bincode 1 wrote with its
+//! reported_met), each field in the order listed. These are the bytes bincode 1 wrote with its
 //! default (fixed-width) options, so parts of format 4 written before stay readable.
 //!
 //! Reading never trusts a length: a list or string longer than the bytes left is refused before
@@ -247,7 +247,7 @@ fn write_partial(w: &mut Writer, p: &Partial) {
     w.u64(p.gross_met);
     w.u64(p.net_met);
     w.u64(p.target_met);
-    w.u64s(&p.milestones_met);
+    w.u64s(&p.reported_met);
 }
 
 fn read_partial(r: &mut Reader) -> Result<Partial, DecodeError> {
@@ -271,7 +271,7 @@ fn read_partial(r: &mut Reader) -> Result<Partial, DecodeError> {
         gross_met: r.u64("gross_met")?,
         net_met: r.u64("net_met")?,
         target_met: r.u64("target_met")?,
-        milestones_met: r.u64s("milestones_met")?,
+        reported_met: r.u64s("reported_met")?,
     })
 }
 
@@ -366,7 +366,7 @@ mod tests {
         p.sums = vec![-(1i128 << 70), 5];
         p.net_target = vec![1.0, -2.5];
         p.neutrality = vec![7, u16::MAX];
-        p.milestones_met = vec![1];
+        p.reported_met = vec![1];
         Part {
             header: PartHeader {
                 identity: Identity {

@@ -209,7 +209,7 @@ pub fn check_values(p: &Partial, binning: &Binning) -> std::result::Result<(), S
         ("target", p.target_met),
     ]
     .into_iter()
-    .chain(p.milestones_met.iter().map(|&k| ("milestone", k)))
+    .chain(p.reported_met.iter().map(|&k| ("milestone or budget", k)))
     {
         if k > p.count {
             return Err(format!("{k} samples meet the {what}, of {}", p.count));

@@ -164,6 +164,7 @@ fn parse_batch_summary(
     ];
     let mut optional = columns_except(&BATCH_SUMMARY_COLUMNS, &REQUIRED);
     optional.extend(milestone_cols.iter().map(String::as_str));
+    optional.push("p_within_budget");
     let table = Table::read(file, &REQUIRED, &optional)?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
@@ -612,6 +613,8 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
     ];
     let mut optional = columns_except(&SUMMARY_COLUMNS, &REQUIRED);
     optional.extend(milestone_cols.iter().map(String::as_str));
+    optional.push("within_budget");
+    optional.extend(schema::BUDGET_COLUMNS);
     let table = Table::read(file, &REQUIRED, &optional)?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
@@ -630,6 +633,20 @@ fn parse_summary(file: &TextFile, milestones: &[i32]) -> Result<BTreeMap<String,
                 _ => Some(row.year("neutrality_year")?),
             },
             cumulative_net_kt: row.opt_f64("cumulative_net_kt")?.unwrap_or(f64::NAN),
+            budget: match (
+                row.opt_f64("budget_used_kt")?,
+                row.opt_f64("budget_left_kt")?,
+            ) {
+                (Some(used_kt), Some(left_kt)) => Some(crate::model::criteria::BudgetUse {
+                    used_kt,
+                    left_kt,
+                    exhausted_year: match row.str("budget_exhausted_year") {
+                        "" => None,
+                        _ => Some(row.year("budget_exhausted_year")?),
+                    },
+                }),
+                _ => None,
+            },
         };
         let rec = SummaryRecord {
             summary,

@@ -36,6 +36,7 @@ mod net;
 mod report;
 mod sensitivity;
 pub mod style;
+pub mod track;
 mod wedges;
 pub mod xlsx;
 
@@ -407,7 +408,11 @@ fn render_one(
     }
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+pub(crate) fn encode_png(
+    rgb: &[u8],
+    w: u32,
+    h: u32,
+) -> std::result::Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, w, h);

@@ -16,6 +16,7 @@ mod serve;
 pub mod shard;
 pub mod signals;
 mod slurm;
+mod track;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -31,7 +32,8 @@ use crate::scenario::{Scenario, ScenarioLibrary};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  `check` found differences, or `--require-target` and a scenario misses the target
+  1  `check` found differences, or `--require-target` and a scenario misses the target, or
+     `track`'s observations lie outside the ensemble or leave too few effective samples
   2  bad input: a data or scenario file, an argument (the message names file, line and column)
   3  an output could not be written (disk full, permissions) or an internal error
   130/143  interrupted by Ctrl-C / SIGTERM (no partial results are left behind)
@@ -68,6 +70,8 @@ enum Command {
     Discover(discover::DiscoverArgs),
     /// The cheapest measures of a menu that meet the target with probability P → plan/plan.toml, costs, bound (exit 1: none does)
     Plan(plan::PlanArgs),
+    /// Are we on track? Observed inventory years update the forecast → track/ (exit 1: not trusted)
+    Track(track::TrackArgs),
     /// Explore a scenario in the browser: a slider per measure, the verdict redrawn at once
     Serve(serve::ServeArgs),
     /// Build a region dataset from Syke's ALas municipal emission results
@@ -406,6 +410,7 @@ pub fn main() -> i32 {
         Command::List(a) => list::list(a),
         Command::Plot(a) => plot::plot(a),
         Command::GoalSeek(a) => goal_seek::goal_seek_cmd(a),
+        Command::Track(a) => track::track_cmd(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Discover(a) => discover::discover(a),
         Command::Plan(a) => plan::plan(a),

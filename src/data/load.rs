@@ -129,6 +129,16 @@ struct RegionToml {
     target: TargetToml,
     #[serde(default)]
     milestones: Vec<MilestoneToml>,
+    budget: Option<BudgetToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BudgetToml {
+    from_year: i32,
+    kt: f64,
+    counts: String,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +246,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         None => Vec::new(),
     };
     let milestones = read_milestones(&region_file, &rt, &history)?;
+    let budget = read_budget(&region_file, &rt)?;
     let sources_md = source.read("SOURCES.md")?.map(|f| {
         note(&f);
         f.text
@@ -251,6 +262,7 @@ pub fn load_region(source: &DataSource) -> Result<Region> {
         description: rt.description,
         target,
         milestones,
+        budget,
         land_area_ha: rt.land_area_ha,
         count_ets_removals: rt.count_ets_removals,
         uncounted_land,
@@ -550,6 +562,54 @@ fn read_milestones(
     }
     out.sort_by_key(|m| m.year);
     Ok(out)
+}
+
+/// Resolves `[budget]`: a year within the target period, a finite kt ≥ 0, `gross` or `net`, and
+/// a stated source.
+fn read_budget(file: &TextFile, rt: &RegionToml) -> Result<Option<Budget>> {
+    let Some(b) = &rt.budget else {
+        return Ok(None);
+    };
+    let bad = |msg: String, hint: &str| -> Error {
+        key_input_error(file, "[budget]", msg).hint(hint).into()
+    };
+    if b.from_year < rt.base_year || b.from_year > rt.target.year {
+        return Err(bad(
+            format!(
+                "budget `from_year` = {} is outside {}–{} (the base year to the target year)",
+                b.from_year, rt.base_year, rt.target.year
+            ),
+            "a budget counts emissions from `from_year` through the target year",
+        ));
+    }
+    if !(b.kt.is_finite() && b.kt >= 0.0) {
+        return Err(bad(
+            format!("budget `kt` = {} must be a number ≥ 0", b.kt),
+            "give the budget in kt CO2e, e.g. `kt = 10168`",
+        ));
+    }
+    let basis = match b.counts.as_str() {
+        "gross" => BudgetBasis::Gross,
+        "net" => BudgetBasis::Net,
+        other => {
+            return Err(bad(
+                format!("budget `counts` = `{other}` is neither `gross` nor `net`"),
+                "`counts = \"gross\"` sums Emissions|Kyoto Gases, `counts = \"net\"` Net Emissions|Kyoto Gases",
+            ));
+        }
+    };
+    if b.source.trim().is_empty() {
+        return Err(bad(
+            "budget `source` is empty".into(),
+            "say where the figure comes from or how it was derived",
+        ));
+    }
+    Ok(Some(Budget {
+        from_year: b.from_year,
+        kt: b.kt,
+        basis,
+        source: b.source.clone(),
+    }))
 }
 
 fn check_id(row: &Row, column: &str) -> Result<String> {

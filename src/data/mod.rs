@@ -199,6 +199,39 @@ pub struct Milestone {
     pub basis: String,
 }
 
+/// What a carbon budget counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetBasis {
+    /// Gross emissions (`Emissions|Kyoto Gases`).
+    Gross,
+    /// Net emissions (`Net Emissions|Kyoto Gases`).
+    Net,
+}
+
+impl BudgetBasis {
+    /// The word region.toml uses: `gross` or `net`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BudgetBasis::Gross => "gross",
+            BudgetBasis::Net => "net",
+        }
+    }
+}
+
+/// A carbon budget (`[budget]` in region.toml): the emissions the region may still release from
+/// `from_year` through the target year, summed year by year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// The first year counted.
+    pub from_year: i32,
+    /// The budget, kt CO2e, from `from_year` through the target year inclusive.
+    pub kt: f64,
+    /// What is counted: gross or net emissions.
+    pub basis: BudgetBasis,
+    /// Where the figure comes from, or how it was derived.
+    pub source: String,
+}
+
 /// A land category left out of the model by the region's accounting (`[[uncounted_land]]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UncountedLand {
@@ -231,6 +264,8 @@ pub struct Region {
     pub target: Target,
     /// Interim milestones, by year.
     pub milestones: Vec<Milestone>,
+    /// The carbon budget, if region.toml states one.
+    pub budget: Option<Budget>,
     /// Land area in hectares, if stated: area-based sources (activity unit `ha`) must fit in it.
     pub land_area_ha: Option<f64>,
     /// Whether removals at installations in the EU emissions trading system count (Hinku: no,
@@ -365,6 +400,25 @@ mod tests {
         assert!((path[19].1 - 341.46).abs() < 1e-9);
         // 2035: 329 + (341.46 − 329)/2 = 335.23
         assert!((path[14].1 - 335.23).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_embedded_budget_is_what_the_target_path_emits_2021_to_2040() {
+        // region.toml: 2021–2030 10 × (1,032.9 + 329) / 2 = 6,809.5; 2031–2040
+        // 10 × 329 + 12.46 × 5.5 = 3,358.53; 10,168.03 kt in all
+        let region = load_region(&DataSource::Embedded).unwrap();
+        let budget = region.budget.clone().unwrap();
+        let path = region
+            .target_path(region.base_inventory_kt().unwrap())
+            .unwrap();
+        let total: f64 = path
+            .iter()
+            .filter(|(y, _)| *y >= budget.from_year)
+            .map(|(_, kt)| kt)
+            .sum();
+        assert!((total - 10_168.03).abs() < 1e-6, "{total}");
+        assert!((budget.kt - total).abs() < 1e-6);
+        assert_eq!(budget.basis, super::BudgetBasis::Gross);
     }
 
     #[test]

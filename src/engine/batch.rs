@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::block::{BLOCK, BlockWorkspace};
 use super::sampler::{Sampler, SamplerKind};
 use super::stats::{Accumulator, Binning, EXACT_LIMIT, NEVER, PILOT, Partial};
-use super::{TotalRows, Workspace, milestones_met, summarize};
+use super::{TotalRows, Workspace, reported_met, summarize};
 use crate::error::{Error, InputError, Result};
 use crate::model::Model;
 
@@ -187,7 +187,7 @@ pub fn run_batch(
         .map(|_| {
             let mut ws = BlockWorkspace::<BLOCK>::new(model);
             let mut acc = Partial::new(first, cells, binning);
-            acc.milestones_met = vec![0; model.milestones.len()];
+            acc.reported_met = vec![0; model.criteria.reported().count()];
             let mut scratch = Accumulator::new(cells, binning);
             let mut lane = vec![0.0; cells];
             let total_rows = rows.in_lane_order();
@@ -234,9 +234,9 @@ pub fn run_batch(
                         acc.net_met += u64::from(s.net_zero_met.unwrap_or(true));
                         acc.target_met += u64::from(s.target_met);
                         for (n, met) in acc
-                            .milestones_met
+                            .reported_met
                             .iter_mut()
-                            .zip(milestones_met(model, lane_rows, &totals))
+                            .zip(reported_met(model, lane_rows, &totals))
                         {
                             *n += u64::from(met);
                         }

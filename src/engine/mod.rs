@@ -9,6 +9,7 @@ pub mod stats;
 
 pub use kernel::Workspace;
 
+use crate::model::criteria::{self, BudgetUse, Role};
 use crate::model::{Model, variables};
 
 /// The target-year figures and verdicts of one evaluation.
@@ -36,6 +37,8 @@ pub struct Summary {
     pub neutrality_year: Option<i32>,
     /// Σ net emissions from the base year to the target year inclusive, kt.
     pub cumulative_net_kt: f64,
+    /// How the carbon budget stands (None when the region has none).
+    pub budget: Option<BudgetUse>,
 }
 
 /// Row indices of the totals in a model's variable table.
@@ -66,6 +69,14 @@ impl TotalRows {
         [self.gross, self.removals, self.land, self.net]
     }
 
+    /// The rows the target criteria read.
+    pub fn criteria(&self) -> criteria::Rows {
+        criteria::Rows {
+            gross: self.gross,
+            net: self.net,
+        }
+    }
+
     /// Looks the totals up in a model's variables.
     pub fn of(model: &Model) -> TotalRows {
         let v = &model.variables;
@@ -78,7 +89,8 @@ impl TotalRows {
     }
 }
 
-/// Computes the summary from a variable table `[var × year]`. Allocates nothing.
+/// Computes the summary from a variable table `[var × year]`: the target-year figures and
+/// the verdicts of the target's criteria ([`Model::criteria`]). Allocates nothing.
 pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
     let ny = model.ny;
     let t = model.target_index();
@@ -87,9 +99,11 @@ pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
     let land = &vars[rows.land * ny..(rows.land + 1) * ny];
     let net = &vars[rows.net * ny..(rows.net + 1) * ny];
     let target = &model.target;
-    let gross_met = target.gross_limit_kt().map(|lim| gross[t] <= lim);
-    let net_zero_met = target.net_zero.then(|| net[t] <= 0.0);
-    let target_met = gross_met.unwrap_or(true) && net_zero_met.unwrap_or(true);
+    let (by, crows) = (model.base_year, rows.criteria());
+    let verdict = |id: &str| model.criteria.get(id).map(|c| c.met(by, ny, crows, vars));
+    let gross_met = verdict("gross_met");
+    let net_zero_met = verdict("net_zero_met");
+    let target_met = model.criteria.target_met(by, ny, crows, vars);
     // the first year from which net stays ≤ 0 to the end
     let mut neutrality_year = None;
     for y in (0..ny).rev() {
@@ -111,6 +125,10 @@ pub fn summarize(model: &Model, rows: TotalRows, vars: &[f64]) -> Summary {
         target_met,
         neutrality_year,
         cumulative_net_kt: net[..=t].iter().sum(),
+        budget: model
+            .criteria
+            .budget()
+            .map(|c| BudgetUse::of(c, by, ny, crows, vars)),
     }
 }
 
@@ -121,12 +139,27 @@ pub fn milestones_met<'a>(
     rows: TotalRows,
     vars: &'a [f64],
 ) -> impl Iterator<Item = bool> + 'a {
-    let ny = model.ny;
-    let gross = &vars[rows.gross * ny..(rows.gross + 1) * ny];
+    let (by, ny, crows) = (model.base_year, model.ny, rows.criteria());
     model
-        .milestones
+        .criteria
+        .list
         .iter()
-        .map(move |m| gross[(m.year - model.base_year) as usize] <= m.gross_limit_kt)
+        .filter(|c| c.role == Role::Milestone)
+        .map(move |c| c.met(by, ny, crows, vars))
+}
+
+/// Whether each criterion reported on its own ([`criteria::Criteria::reported`]: the
+/// milestones, then the budget) is met, in order. Allocates nothing.
+pub fn reported_met<'a>(
+    model: &'a Model,
+    rows: TotalRows,
+    vars: &'a [f64],
+) -> impl Iterator<Item = bool> + 'a {
+    let (by, ny, crows) = (model.base_year, model.ny, rows.criteria());
+    model
+        .criteria
+        .reported()
+        .map(move |c| c.met(by, ny, crows, vars))
 }
 
 /// The central evaluation of one scenario.

@@ -103,8 +103,9 @@ pub struct Partial {
     pub net_met: u64,
     /// Samples meeting the whole target.
     pub target_met: u64,
-    /// Samples meeting each milestone.
-    pub milestones_met: Vec<u64>,
+    /// Samples meeting each criterion reported on its own, in the order of
+    /// [`crate::model::criteria::Criteria::reported`]: each milestone, then the budget.
+    pub reported_met: Vec<u64>,
 }
 
 impl Partial {
@@ -128,7 +129,7 @@ impl Partial {
             gross_met: 0,
             net_met: 0,
             target_met: 0,
-            milestones_met: Vec::new(),
+            reported_met: Vec::new(),
         }
     }
 
@@ -156,10 +157,10 @@ impl Partial {
         self.gross_met += other.gross_met;
         self.net_met += other.net_met;
         self.target_met += other.target_met;
-        if self.milestones_met.len() < other.milestones_met.len() {
-            self.milestones_met.resize(other.milestones_met.len(), 0);
+        if self.reported_met.len() < other.reported_met.len() {
+            self.reported_met.resize(other.reported_met.len(), 0);
         }
-        for (a, b) in self.milestones_met.iter_mut().zip(&other.milestones_met) {
+        for (a, b) in self.reported_met.iter_mut().zip(&other.reported_met) {
             *a += b;
         }
     }

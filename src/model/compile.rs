@@ -216,6 +216,11 @@ fn compile_measures_of<'s>(
         ny: region.n_years(),
         target: region.target.clone(),
         milestones: region.milestones.clone(),
+        criteria: criteria::Criteria::of(
+            &region.target,
+            &region.milestones,
+            region.budget.as_ref(),
+        ),
         accounting: region.accounting.clone(),
         count_ets_removals: region.count_ets_removals,
         excluded,

@@ -5,6 +5,7 @@
 
 mod adoption;
 pub(crate) mod compile;
+pub mod criteria;
 mod ix;
 pub mod potential;
 pub(crate) mod rows;
@@ -16,6 +17,7 @@ use ndarray::{Array1, Array2};
 
 pub use adoption::Curve;
 pub use compile::{compile, driver_ratio, glob_match};
+pub use criteria::{Criteria, Criterion};
 pub use ix::{CarrierIx, DriverIx, MeasureIx, MixRowIx, ParamIx, PowerIx, SlotIx, SourceIx};
 pub use variables::{Variable, VariablePlan};
 
@@ -348,6 +350,8 @@ pub struct Model {
     pub target: crate::data::Target,
     /// The region's interim milestones.
     pub milestones: Vec<crate::data::Milestone>,
+    /// The region's target criteria as one list (target, milestones, budget).
+    pub criteria: criteria::Criteria,
     /// The region's accounting basis (region.toml `accounting`).
     pub accounting: Option<String>,
     /// Whether the region counts removals at EU ETS installations.

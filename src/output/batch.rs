@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::schema::{DISTRIBUTIONS_COLUMNS, IAMC_COLUMNS, STATISTIC_COLUMN};
-use super::{csv_bytes, fmt_num, model_name};
+use super::{csv_bytes, fmt_num, model_name, schema};
 use crate::engine::stats::{CellStats, NEVER, Partial, QUANTILES, quantile_sorted};
 use crate::model::Model;
 
@@ -105,9 +105,10 @@ pub struct BatchSummaryRow {
     pub neutrality_p95: String,
     /// P(never neutral within the horizon).
     pub p_never: String,
-    /// `p_milestone_<year>` columns after the fixed ones: (year, probability).
+    /// One `p_<criterion>` column per criterion reported on its own (milestones, budget) after
+    /// the fixed ones: (column, probability).
     #[serde(skip)]
-    pub p_milestones: Vec<(i32, String)>,
+    pub p_criteria: Vec<(String, String)>,
 }
 
 fn neutrality_years(model: &Model, p: &Partial) -> Vec<f64> {
@@ -163,14 +164,14 @@ pub fn batch_summary_row(o: &BatchOutcome) -> BatchSummaryRow {
         neutrality_p50: yq(0.5),
         neutrality_p95: yq(0.95),
         p_never: fmt_num(never / n),
-        p_milestones: o
+        p_criteria: o
             .model
-            .milestones
-            .iter()
+            .criteria
+            .reported()
             .enumerate()
-            .map(|(i, m)| {
-                let met = p.milestones_met.get(i).copied().unwrap_or(0);
-                (m.year, fmt_num(met as f64 / n))
+            .map(|(i, c)| {
+                let met = p.reported_met.get(i).copied().unwrap_or(0);
+                (schema::p_criterion_column(c), fmt_num(met as f64 / n))
             })
             .collect(),
     }
@@ -180,7 +181,7 @@ pub fn batch_summary_row(o: &BatchOutcome) -> BatchSummaryRow {
 pub fn batch_summary_csv(outcomes: &[BatchOutcome]) -> Vec<u8> {
     let mut rows: Vec<BatchSummaryRow> = outcomes.iter().map(batch_summary_row).collect();
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    super::csv_with_milestones(&rows, "p_milestone_", |r| r.p_milestones.clone())
+    super::csv_with_extra(&rows, |r| r.p_criteria.clone())
 }
 
 /// Number of equal bins of the target-year net emission distribution.

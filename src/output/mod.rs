@@ -139,9 +139,10 @@ pub struct SummaryRow {
     pub neutrality_year: String,
     /// Σ net emissions base year → target year.
     pub cumulative_net_kt: String,
-    /// `milestone_<year>` columns after the fixed ones: (year, met).
+    /// The columns of the criteria reported on their own after the fixed ones
+    /// ([`schema::criterion_columns`]): (column, value).
     #[serde(skip)]
-    pub milestones: Vec<(i32, bool)>,
+    pub criteria: Vec<(String, String)>,
 }
 
 impl SummaryRow {
@@ -163,14 +164,37 @@ impl SummaryRow {
             target_met: s.target_met,
             neutrality_year: s.neutrality_year.map_or(String::new(), |y| y.to_string()),
             cumulative_net_kt: fmt_num(s.cumulative_net_kt),
-            milestones: model
-                .milestones
-                .iter()
-                .zip(milestones)
-                .map(|(m, &met)| (m.year, met))
-                .collect(),
+            criteria: criterion_cells(model, s, milestones),
         }
     }
+}
+
+/// The cells of [`schema::criterion_columns`]: each milestone's verdict, then the budget's
+/// verdict, kt used and left and the year it runs out (empty: not within the horizon).
+fn criterion_cells(model: &Model, s: &Summary, milestones: &[bool]) -> Vec<(String, String)> {
+    use crate::model::criteria::Role;
+    let mut out = Vec::new();
+    let mut milestones = milestones.iter();
+    for c in model.criteria.reported() {
+        match (c.role, s.budget) {
+            (Role::Budget, Some(b)) => {
+                let figures = [
+                    (b.left_kt >= 0.0).to_string(),
+                    fmt_num(b.used_kt),
+                    fmt_num(b.left_kt),
+                    b.exhausted_year.map_or(String::new(), |y| y.to_string()),
+                ];
+                let columns = std::iter::once(c.id.clone())
+                    .chain(schema::BUDGET_COLUMNS.iter().map(|s| s.to_string()));
+                out.extend(columns.zip(figures));
+            }
+            _ => {
+                let met = milestones.next().copied().unwrap_or(false);
+                out.push((c.id.clone(), met.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// The header and fields of one serde row, so that columns known only at run time (one per
@@ -197,19 +221,18 @@ pub(crate) fn row_fields<T: Serialize>(row: &T) -> (Vec<String>, Vec<String>) {
     (header, fields)
 }
 
-/// Writes rows of fixed serde columns, each followed by its per-milestone columns
-/// `<prefix><year>` (the same years for every row).
-pub(crate) fn csv_with_milestones<T: Serialize>(
+/// Writes rows of fixed serde columns, each followed by the columns known at run time
+/// `(column, value)` (one per criterion; the same columns for every row).
+pub(crate) fn csv_with_extra<T: Serialize>(
     rows: &[T],
-    prefix: &str,
-    milestones: impl Fn(&T) -> Vec<(i32, String)>,
+    extra: impl Fn(&T) -> Vec<(String, String)>,
 ) -> Vec<u8> {
     csv_bytes(|w| {
         for (i, row) in rows.iter().enumerate() {
             let (mut header, mut fields) = row_fields(row);
-            let extra = milestones(row);
+            let extra = extra(row);
             if i == 0 {
-                header.extend(extra.iter().map(|(y, _)| format!("{prefix}{y}")));
+                header.extend(extra.iter().map(|(c, _)| c.clone()));
                 w.write_record(&header)?;
             }
             fields.extend(extra.into_iter().map(|(_, v)| v));
@@ -226,12 +249,7 @@ pub fn summary_csv(runs: &[(&Model, &CentralResult)]) -> Vec<u8> {
         .map(|(m, r)| SummaryRow::new(m, &r.summary, &r.milestones))
         .collect();
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    csv_with_milestones(&rows, "milestone_", |r| {
-        r.milestones
-            .iter()
-            .map(|(y, met)| (*y, met.to_string()))
-            .collect()
-    })
+    csv_with_extra(&rows, |r| r.criteria.clone())
 }
 
 /// An input file in the manifest.

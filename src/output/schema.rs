@@ -100,7 +100,29 @@ pub fn milestone_column(year: i32) -> String {
     format!("milestone_{year}")
 }
 
-/// `batch/summary.csv`, before one [`p_milestone_column`] per milestone.
+/// The columns of `summary.csv` after [`SUMMARY_COLUMNS`], generated from the criteria list:
+/// each criterion reported on its own by its id (`milestone_<year>`, `within_budget`), the
+/// budget followed by [`BUDGET_COLUMNS`].
+pub fn criterion_columns(criteria: &crate::model::Criteria) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in criteria.reported() {
+        out.push(c.id.clone());
+        if c.role == crate::model::criteria::Role::Budget {
+            out.extend(BUDGET_COLUMNS.iter().map(|s| s.to_string()));
+        }
+    }
+    out
+}
+
+/// The figures of the budget in `summary.csv`, after its `within_budget` verdict.
+pub const BUDGET_COLUMNS: [&str; 3] = ["budget_used_kt", "budget_left_kt", "budget_exhausted_year"];
+
+/// `batch/summary.csv`'s column of a criterion: P(met), `p_<id>`.
+pub fn p_criterion_column(c: &crate::model::Criterion) -> String {
+    format!("p_{}", c.id)
+}
+
+/// `batch/summary.csv`, before one [`p_criterion_column`] per criterion reported on its own.
 pub const BATCH_SUMMARY_COLUMNS: [&str; 18] = [
     "scenario",
     "samples",
@@ -320,10 +342,12 @@ mod tests {
         let r = crate::engine::run_central(&m);
         let got = header(&crate::output::summary_csv(&[(&m, &r)]));
         let mut want = fixed(&SUMMARY_COLUMNS);
-        want.extend(m.milestones.iter().map(|ms| milestone_column(ms.year)));
+        want.extend(criterion_columns(&m.criteria));
         assert_eq!(got, want);
-        // Kymenlaakso has one milestone (2030): 14 fixed columns + 1
-        assert_eq!(got.len(), 15);
+        // Kymenlaakso has one milestone (2030) and a budget: 14 fixed columns + milestone_2030,
+        // within_budget and the budget's 3 figures
+        assert_eq!(got.len(), 19);
+        assert_eq!(got[14], milestone_column(2030));
         let got = header(&crate::output::results_csv(&[(&m, &r)]));
         assert_eq!(&got[..5], &fixed(&IAMC_COLUMNS)[..]);
         assert_eq!(got[5], m.base_year.to_string());
@@ -351,7 +375,10 @@ mod tests {
             sampler: "mc",
         }];
         let mut want = fixed(&BATCH_SUMMARY_COLUMNS);
-        want.extend(m.milestones.iter().map(|ms| p_milestone_column(ms.year)));
+        want.extend(m.criteria.reported().map(p_criterion_column));
+        // p_milestone_2030 and p_within_budget follow the 18 fixed columns
+        assert_eq!(want.len(), 20);
+        assert_eq!(want[18], p_milestone_column(2030));
         assert_eq!(header(&batch_summary_csv(&o)), want);
         assert_eq!(
             header(&distributions_csv(&o)),
