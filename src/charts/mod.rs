@@ -36,7 +36,6 @@ mod net;
 mod report;
 mod sensitivity;
 pub mod style;
-pub mod track;
 mod wedges;
 pub mod xlsx;
 

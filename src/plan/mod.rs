@@ -134,8 +134,9 @@ impl Share {
         let h = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
         Share {
             p,
-            low: (c - h).max(0.0),
-            high: (c + h).min(1.0),
+            // at k = 0 (k = n) the bound is exactly 0 (1); c − h rounds a few ulps off it
+            low: if met == 0 { 0.0 } else { (c - h).max(0.0) },
+            high: if k == n { 1.0 } else { (c + h).min(1.0) },
         }
     }
 }

@@ -723,7 +723,7 @@ mod tests {
         assert_eq!((e.line, e.column), (Some(7), Some(8)));
         let hint = e.hint.unwrap();
         assert!(
-            hint.contains("a `activity` measure takes `id`, `name`, `name_fi`, `description`, `description_fi`, `owner`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `targets`"),
+            hint.contains("a `activity` measure takes `id`, `name`, `name_fi`, `description`, `description_fi`, `owner`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `level`, `level_from`, `kind`, `targets`"),
             "{hint}"
         );
     }
@@ -738,7 +738,7 @@ mod tests {
         assert_eq!(
             e.hint.as_deref(),
             Some(
-                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `description_fi`, `owner`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `kind`, `sector`, `sector_fi`, `ets`, `ets_from`)"
+                "did you mean `sector`? (a `removal` measure takes `id`, `name`, `name_fi`, `description`, `description_fi`, `owner`, `pillar`, `value`, `adoption`, `cost_eur_per_t`, `level`, `level_from`, `kind`, `sector`, `sector_fi`, `ets`, `ets_from`)"
             )
         );
     }
@@ -774,7 +774,9 @@ mod tests {
                 "pillar",
                 "value",
                 "adoption",
-                "cost_eur_per_t"
+                "cost_eur_per_t",
+                "level",
+                "level_from"
             ]
         );
     }

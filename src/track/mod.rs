@@ -3,6 +3,7 @@
 //! weighted by the Gaussian likelihood of the observations; the posterior is the weighted
 //! ensemble (docs/track.md).
 
+mod chart;
 pub mod ensemble;
 pub mod observed;
 mod write;

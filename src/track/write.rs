@@ -298,6 +298,6 @@ pub fn write_all(
         ),
     };
     set.stage(IDENTITY_JSON, &crate::output::pretty_json(&identity))?;
-    crate::charts::track::stage(&mut set, req.region, model, post, lang)?;
+    super::chart::stage(&mut set, req.region, model, post, lang)?;
     set.commit()
 }

@@ -5,7 +5,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{
+use super::Posterior;
+use crate::charts::style::{
     DrawResult, Entry, Style, band, fill, frame, legend, line, padded, register_fonts, time_axes,
 };
 use crate::data::Region;
@@ -13,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::i18n::{Lang, Msg};
 use crate::model::Model;
 use crate::output::OutputSet;
-use crate::track::Posterior;
 
 /// The size of the chart, as `plot`'s default.
 const SIZE: (u32, u32) = (1600, 900);
@@ -189,6 +189,6 @@ pub fn stage(
         draw(&v, &root).map_err(|e| draw_error(&png_path, e))?;
         root.present().map_err(|e| draw_error(&png_path, e))?;
     }
-    let png = super::encode_png(&buf, w, h).map_err(|e| draw_error(&png_path, e))?;
+    let png = crate::charts::encode_png(&buf, w, h).map_err(|e| draw_error(&png_path, e))?;
     set.stage(&png_path, &png)
 }
