@@ -160,6 +160,24 @@ impl Lang {
         })
     }
 
+    /// A measure kind in words (`fuel switch`, `polttoaineen vaihto`).
+    pub fn measure_kind(self, kind: crate::scenario::MeasureKind) -> &'static str {
+        use crate::scenario::MeasureKind as K;
+        self.t(match kind {
+            K::Activity => Msg::KindActivity,
+            K::Efficiency => Msg::KindEfficiency,
+            K::FuelSwitch => Msg::KindFuelSwitch,
+            K::Process => Msg::KindProcess,
+            K::Capture => Msg::KindCapture,
+            K::CarrierEf => Msg::KindCarrierEf,
+            K::MixSwitch => Msg::KindMixSwitch,
+            K::Removal => Msg::KindRemoval,
+            K::Ccs => Msg::KindCcs,
+            K::LandUseChange => Msg::KindLandUseChange,
+            K::LandManagement => Msg::KindLandManagement,
+        })
+    }
+
     /// Who takes a measure, in words (`Region`, `State`, …).
     pub fn owner(self, owner: crate::scenario::Owner) -> &'static str {
         use crate::scenario::Owner as O;
@@ -389,6 +407,81 @@ catalogue! {
     PillarDigitalisation => "Digitalisation", "Digitalisaatio";
     PillarEnergy => "Energy", "Energia";
     PillarOther => "Other", "Muut";
+
+    // measure kinds
+    KindActivity => "activity", "toiminnan vähennys";
+    KindEfficiency => "efficiency", "energiatehokkuus";
+    KindFuelSwitch => "fuel switch", "polttoaineen vaihto";
+    KindProcess => "process", "prosessipäästöjen vähennys";
+    KindCapture => "capture", "talteenotto";
+    KindCarrierEf => "carrier ef", "polttoaineen päästökerroin";
+    KindMixSwitch => "mix switch", "seoksen tai tuotannon rakenne";
+    KindRemoval => "removal", "nielu";
+    KindCcs => "ccs", "hiilidioksidin talteenotto ja varastointi";
+    KindLandUseChange => "land use change", "maankäytön muutos";
+    KindLandManagement => "land management", "hiilinielua lisäävä maan hoito";
+
+    // kymsim validate
+    ValidateDataset => "dataset {name} ({code}): {sources} sources, {carriers} carriers, {drivers} drivers, years {from}–{to}, accounting {accounting}",
+        "aineisto {name} ({code}): {sources} lähdettä, {carriers} energialajia, {drivers} taustamuuttujaa, vuodet {from}–{to}, laskentatapa {accounting}";
+    ValidateNoAccounting => "not stated", "ei ilmoitettu";
+    ValidateCalibration => "base-year calibration ({year}), kt CO2e:", "perusvuoden kalibrointi ({year}), kt CO2e:";
+    ValidateColSector => "sector", "sektori";
+    ValidateColModelled => "modelled", "mallissa";
+    ValidateColInventory => "inventory", "inventaario";
+    ValidateColBasis => "basis", "peruste";
+    ValidateColDiff => "diff", "ero";
+    ValidateIndependent => "independent", "riippumaton";
+    ValidateReconstructed => "reconstructed", "johdettu";
+    ValidateTotal => "Total", "Yhteensä";
+    ValidateReconstructedNote => "(a reconstructed figure comes from the same data as the sources and is not compared; history.csv `basis`)",
+        "(johdettu luku tulee samasta aineistosta kuin lähteet, eikä sitä verrata; history.csv `basis`)";
+    ValidateCalibrated => "calibrated residual `{id}` ({sector}): {kt} kt, {share} of {year} gross; no measure acts on it unless a scenario says so",
+        "kalibroitu jäännöserä `{id}` ({sector}): {kt} kt, {share} vuoden {year} bruttopäästöistä; mikään toimenpide ei vaikuta siihen, ellei skenaario niin määrää";
+    ValidateScenarioOk => "scenario {name} ok: {measures} measures, {uncertain} uncertain parameters",
+        "skenaario {name} kunnossa: {measures} toimenpidettä, {uncertain} epävarmaa parametria";
+    ValidateExtends => ", extends {parent}", ", jatkaa skenaariota {parent}";
+    ValidatePotentialHead => "{scenario}: share of physical potential used (all measures on the same thing, central / upper values)",
+        "{scenario}: käytetty osuus fyysisestä potentiaalista (kaikki samaan kohteeseen kohdistuvat toimenpiteet, keskiarvot / ylärajat)";
+    ClaimHectares => "of the hectares of {id}", "kohteen {id} hehtaareista";
+    ClaimCapture => "of the emissions (capture) of {id}", "kohteen {id} päästöistä (talteenotto)";
+    ClaimManagedArea => "of the managed area of {id}", "kohteen {id} hoidettavasta alasta";
+    ClaimCo2 => "of the CO2 of {id}", "polttoaineen {id} hiilidioksidista";
+
+    // kymsim list
+    ListId => "id", "tunnus";
+    ListKind => "kind", "laji";
+    ListSector => "sector", "sektori";
+    ListActivity => "activity", "aktiviteetti";
+    ListUnit => "unit", "yksikkö";
+    ListName => "name", "nimi";
+    ListEf => "ef t/MWh", "pk t/MWh";
+    ListSourceEmission => "emission", "päästö";
+    ListSourceRemoval => "removal", "nielu";
+    ListSourceLand => "land", "maa";
+    ListFuel => "fuel", "polttoaine";
+    ListBlend => "blend", "seos";
+    ListMix => "mix", "jakauma";
+    ListFromBlend => "from blend", "seoksesta";
+    ListFromMix => "from mix", "jakaumasta";
+    ListInherited => " (inherited)", " (peritty)";
+    ListScenariosFrom => "scenarios: {from}", "skenaariot: {from}";
+    ListGross => "Emissions|Kyoto Gases", "Bruttopäästöt";
+    ListRemovals => "Carbon Removal", "Nielut";
+    ListLand => "Emissions|Land Use", "Maankäyttö";
+
+    // kymsim batch --shard
+    ShardHead => "shard {k}/{n} (from {source}): samples {from}..{to} of {samples} per scenario",
+        "osa {k}/{n} (`{source}`): otokset {from}..{to}, yhteensä {samples} skenaariota kohden";
+    ShardSkip => "{path} is complete for the same inputs: skipping shard {k}/{n} (--force recomputes)",
+        "`{path}` on valmis samoilla syötteillä: osa {k}/{n} ohitetaan (--force laskee uudelleen)";
+    ShardOther => "{path} is from other inputs: recomputing", "`{path}` on laskettu muilla syötteillä: lasketaan uudelleen";
+    ShardDamaged => "{path} is incomplete or damaged: recomputing", "`{path}` on keskeneräinen tai vioittunut: lasketaan uudelleen";
+    ShardWrote => "wrote {path}", "kirjoitettu `{path}`";
+
+    // kymsim merge
+    MergeMerging => "merging {shards} shards of {samples} samples per scenario",
+        "yhdistetään {shards} osaa, {samples} otosta skenaariota kohden";
 
     // shared chart texts
     Year => "Year", "Vuosi";

@@ -1,6 +1,7 @@
 //! No text of a chart touches another: every SVG chart of the bundled scenarios — `run` with a
 //! small batch and Sobol analysis beside it (so the batch, sensitivity and MACC charts exist),
-//! and the Morris chart — in English and in Finnish, rendered in Debian's Chromium
+//! the Morris chart and a discovery chart (of a fixture: nothing is discovered where every
+//! sample misses) — in English and in Finnish, rendered in Debian's Chromium
 //! (`tests/browser/overlap.mjs`, one browser for every chart), with the rendered box of each
 //! `<text>` compared with every other's.
 //!
@@ -64,6 +65,21 @@ fn no_text_of_any_chart_touches_another_in_either_language() {
             o,
         ]);
         files.extend(svgs(&out));
+        // no bundled scenario meets the target in any sample, so there is nothing to discover
+        // in them: the discovery chart comes from the fixture whose target is missed in about
+        // half of its samples
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let disc = tmp.path().join(format!("discovery-{lang}"));
+        cargo_bin_cmd!("kymsim")
+            .args(["discover", "threshold", "-q", "--lang", lang, "--data"])
+            .arg(fixtures.join("tiny"))
+            .arg("--scenarios")
+            .arg(fixtures.join("discovery"))
+            .arg("--out")
+            .arg(&disc)
+            .assert()
+            .success();
+        files.extend(svgs(&disc));
     }
     // every kind of chart of every bundled scenario is among them
     let names: Vec<String> = files
@@ -81,6 +97,7 @@ fn no_text_of_any_chart_touches_another_in_either_language() {
         "macc_neutral2040",
         "sensitivity_programme",
         "morris_programme",
+        "discovery_threshold",
     ] {
         assert_eq!(
             names

@@ -1,6 +1,6 @@
 //! Finnish everywhere under `--lang fi`: the bundled data carry every Finnish text and owner the
-//! output needs, and the Finnish report, every Finnish chart and every line `run`, `batch`,
-//! `discover` and `sensitivity` print hold no English word of a list of words that must not
+//! output needs, and the Finnish report, every Finnish chart and every line `run`, `batch`
+//! (sharded too), `merge`, `discover`, `sensitivity`, `validate` and `list` print hold no English word of a list of words that must not
 //! appear (ids, file names and commands in backquotes excepted).
 
 use std::fs;
@@ -268,6 +268,68 @@ fn finnish_run() -> &'static FinnishRun {
                         .map(|l| format!("{}: {l}", args[0])),
                 );
             }
+        }
+        // the commands that write no output folder
+        for args in [
+            vec!["validate"],
+            vec!["list", "sources"],
+            vec!["list", "carriers"],
+            vec!["list", "measures"],
+            vec!["list", "scenarios"],
+        ] {
+            let o = cargo_bin_cmd!("kymsim")
+                .args(&args)
+                .args(["--bundled-scenarios", "--lang", "fi"])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{args:?}: {o:?}");
+            for stream in [&o.stdout, &o.stderr] {
+                printed.extend(
+                    String::from_utf8_lossy(stream)
+                        .lines()
+                        .map(|l| format!("{}: {l}", args.join(" "))),
+                );
+            }
+        }
+        // a sharded batch and its merge, in a folder of their own
+        let shards = dir.join("shards");
+        let shards = shards.to_str().unwrap();
+        for args in [
+            vec!["batch", "baseline", "-n", "40", "--shard", "1/2"],
+            vec!["batch", "baseline", "-n", "40", "--shard", "2/2"],
+        ] {
+            let o = cargo_bin_cmd!("kymsim")
+                .args(&args)
+                .args(["--bundled-scenarios", "--lang", "fi", "--out", shards])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{args:?}: {o:?}");
+            for stream in [&o.stdout, &o.stderr] {
+                printed.extend(
+                    String::from_utf8_lossy(stream)
+                        .lines()
+                        .map(|l| format!("batch --shard: {l}")),
+                );
+            }
+        }
+        let o = cargo_bin_cmd!("kymsim")
+            .args([
+                "merge",
+                &format!("{shards}/batch/parts"),
+                "--lang",
+                "fi",
+                "--out",
+                shards,
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "merge: {o:?}");
+        for stream in [&o.stdout, &o.stderr] {
+            printed.extend(
+                String::from_utf8_lossy(stream)
+                    .lines()
+                    .map(|l| format!("merge: {l}")),
+            );
         }
         // plot redraws in the language the run drew in, and says so in it
         let o = cargo_bin_cmd!("kymsim")

@@ -291,7 +291,7 @@ impl Metadata {
             count_ets_removals: region.count_ets_removals,
             lang: region.lang.unwrap_or_default(),
             sectors_fi: {
-                let mut fi = sectors_fi(region);
+                let mut fi = region.sector_names_fi();
                 for (en, f) in removal_sectors_fi(models.iter().map(|(s, _)| s)) {
                     fi.entry(en).or_insert(f);
                 }
@@ -443,22 +443,6 @@ fn removal_sectors_fi<'a>(
                 out.entry(en[..k].join("|"))
                     .or_insert_with(|| fi[..k].join("|"));
             }
-        }
-    }
-    out
-}
-
-/// Every prefix of every source's sector path with its Finnish name (from `sector_fi`); the
-/// first source naming a path decides.
-pub(crate) fn sectors_fi(region: &Region) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for s in &region.sources {
-        let Some(fi) = &s.sector_fi else { continue };
-        let (en, fi): (Vec<&str>, Vec<&str>) =
-            (s.sector.split('|').collect(), fi.split('|').collect());
-        for k in 1..=en.len().min(fi.len()) {
-            out.entry(en[..k].join("|"))
-                .or_insert_with(|| fi[..k].join("|"));
         }
     }
     out

@@ -87,27 +87,15 @@ fn verdict_cell(met_at_central: bool, p: Option<f64>, lang: Lang) -> String {
     )
 }
 
-/// A measure kind in words.
+/// A measure kind in words (the catalogue's; an unknown kind as written, `_` as spaces).
 fn kind_words(kind: &str, lang: Lang) -> String {
-    let fi = match kind {
-        "activity" => "toiminnan vähennys",
-        "efficiency" => "energiatehokkuus",
-        "fuel_switch" => "polttoaineen vaihto",
-        "process" => "prosessipäästöjen vähennys",
-        "capture" => "talteenotto",
-        "carrier_ef" => "polttoaineen päästökerroin",
-        "mix_switch" => "seoksen tai tuotannon rakenne",
-        "removal" => "nielu",
-        "ccs" => "hiilidioksidin talteenotto ja varastointi",
-        "land_use_change" => "maankäytön muutos",
-        "land_management" => "hiilinielua lisäävä maan hoito",
-        _ => "",
-    };
-    if lang == Lang::Fi && !fi.is_empty() {
-        fi.to_string()
-    } else {
-        kind.replace('_', " ")
-    }
+    crate::scenario::MeasureKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == kind)
+        .map_or_else(
+            || kind.replace('_', " "),
+            |k| lang.measure_kind(k).to_string(),
+        )
 }
 
 /// An adoption curve in words (`logistic 2022–2040` → `logistinen 2022–2040`).

@@ -216,7 +216,7 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     let picked = pick(args.shard.as_deref(), args.shards, &env_vars())?;
     let (prep, lang) = prepare(&args)?;
     if let Some(picked) = picked {
-        return run_shard(&args, &prep, picked);
+        return run_shard(&args, &prep, picked, lang);
     }
     if !args.force && already_done(&args.out, &prep.identity, args.keep_samples) {
         if !args.quiet {
@@ -276,7 +276,7 @@ pub fn origin_of(input: &InputArgs, names: &[String]) -> Origin {
 
 /// Runs one shard of a batch: writes `<out>/batch/parts/part-K-of-N.kpart`, or skips when a
 /// complete part of the same inputs is there.
-pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked) -> Result<i32> {
+pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked, lang: Lang) -> Result<i32> {
     let Picked { k, n, source } = picked;
     if n > args.samples {
         return Err(InputError::new(format!(
@@ -298,8 +298,18 @@ pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked) -> Result<i3
     let path = args.out.join(&rel);
     if !args.quiet {
         eprintln!(
-            "shard {k}/{n} (from {source}): samples {}..{} of {} per scenario",
-            range.start, range.end, args.samples
+            "{}",
+            lang.fill(
+                Msg::ShardHead,
+                &[
+                    ("k", &k),
+                    ("n", &n),
+                    ("source", &source),
+                    ("from", &range.start),
+                    ("to", &range.end),
+                    ("samples", &args.samples)
+                ]
+            )
         );
     }
     let binnings = prep.binnings();
@@ -315,20 +325,29 @@ pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked) -> Result<i3
             Ok(old) if same_shard(&old.header, &header) => {
                 if !args.quiet {
                     eprintln!(
-                        "{} is complete for the same inputs: skipping shard {k}/{n} (--force recomputes)",
-                        path.display()
+                        "{}",
+                        lang.fill(
+                            Msg::ShardSkip,
+                            &[("path", &path.display()), ("k", &k), ("n", &n)]
+                        )
                     );
                 }
                 return Ok(0);
             }
             Ok(_) => {
                 if !args.quiet {
-                    eprintln!("{} is from other inputs: recomputing", path.display());
+                    eprintln!(
+                        "{}",
+                        lang.fill(Msg::ShardOther, &[("path", &path.display())])
+                    );
                 }
             }
             Err(_) => {
                 if !args.quiet {
-                    eprintln!("{} is incomplete or damaged: recomputing", path.display());
+                    eprintln!(
+                        "{}",
+                        lang.fill(Msg::ShardDamaged, &[("path", &path.display())])
+                    );
                 }
             }
         }
@@ -345,7 +364,10 @@ pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked) -> Result<i3
     }
     set.commit()?;
     if !args.quiet {
-        eprintln!("wrote {}", path.display());
+        eprintln!(
+            "{}",
+            lang.fill(Msg::ShardWrote, &[("path", &path.display())])
+        );
     }
     Ok(0)
 }

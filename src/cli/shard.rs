@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::batch::print_outputs;
-use super::{InputArgs, signals};
+use super::{InputArgs, LangArg, signals};
 use crate::batch::part::{Part, check_inputs_unchanged, check_parts, merge_parts, part_files};
 use crate::batch::write_outputs;
 use crate::error::Result;
@@ -27,6 +27,8 @@ pub struct MergeArgs {
     /// Scenario folder (default: the one the shards used)
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+    #[command(flatten)]
+    pub lang: LangArg,
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
@@ -55,7 +57,8 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
     };
     let region = input.region()?;
     let models = input.models(&region, &origin.names)?;
-    input.announce(&region, args.quiet);
+    let lang = args.lang.resolve(&region);
+    input.announce_in(&region, args.quiet, lang);
     let scenarios: Vec<_> = models.iter().map(|(s, _)| s).collect();
     let now = crate::output::recorded::input_hashes(&region, &scenarios);
     let names: Vec<String> = models.iter().map(|(s, _)| s.name.clone()).collect();
@@ -63,8 +66,11 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
     let finished = merge_parts(parts)?;
     if !args.quiet {
         eprintln!(
-            "merging {} shards of {} samples per scenario",
-            header.shards, id.samples
+            "{}",
+            lang.fill(
+                crate::i18n::Msg::MergeMerging,
+                &[("shards", &header.shards), ("samples", &id.samples)]
+            )
         );
     }
     let rows = write_outputs(
@@ -77,8 +83,8 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
         signals::cancel_flag(),
     )?;
     if !args.quiet {
-        let names = super::display_names(&models, crate::i18n::Lang::En);
-        print_outputs(&args.out, id, &rows, crate::i18n::Lang::En, &names);
+        let names = super::display_names(&models, lang);
+        print_outputs(&args.out, id, &rows, lang, &names);
     }
     Ok(0)
 }

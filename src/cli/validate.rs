@@ -2,9 +2,11 @@
 
 use clap::Args;
 
-use super::InputArgs;
+use super::{InputArgs, LangArg};
 use crate::engine::calibration;
 use crate::error::Result;
+use crate::i18n::{Lang, Msg};
+use crate::model::potential::ClaimOn;
 
 /// Arguments of `kymsim validate`.
 #[derive(Debug, Args)]
@@ -14,6 +16,8 @@ pub struct ValidateArgs {
     pub names: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub lang: LangArg,
     /// Print nothing but errors (exit 0: the inputs are valid)
     #[arg(long, short)]
     pub quiet: bool,
@@ -24,91 +28,159 @@ pub struct ValidateArgs {
 pub fn validate(args: ValidateArgs) -> Result<i32> {
     let region = args.input.region()?;
     let models = args.input.models(&region, &args.names)?;
-    args.input.announce(&region, args.quiet);
+    let lang = args.lang.resolve(&region);
+    args.input.announce_in(&region, args.quiet, lang);
     let rows = calibration(&region)?;
     if args.quiet {
         return Ok(0);
     }
     println!(
-        "dataset {} ({}): {} sources, {} carriers, {} drivers, years {}–{}, accounting {}",
-        region.name,
-        region.code,
-        region.sources.len(),
-        region.carriers.len(),
-        region.drivers.len(),
-        region.base_year,
-        region.end_year,
-        region.accounting.as_deref().unwrap_or("not stated")
+        "{}",
+        lang.fill(
+            Msg::ValidateDataset,
+            &[
+                ("name", &region.name),
+                ("code", &region.code),
+                ("sources", &region.sources.len()),
+                ("carriers", &region.carriers.len()),
+                ("drivers", &region.drivers.len()),
+                ("from", &region.base_year),
+                ("to", &region.end_year),
+                (
+                    "accounting",
+                    &region
+                        .accounting
+                        .as_deref()
+                        .unwrap_or(lang.t(Msg::ValidateNoAccounting))
+                ),
+            ]
+        )
     );
-    println!("\nbase-year calibration ({}), kt CO2e:", region.base_year);
+    println!(
+        "\n{}",
+        lang.fill(Msg::ValidateCalibration, &[("year", &region.base_year)])
+    );
     println!(
         "{:<28} {:>10} {:>10} {:<13} {:>8}",
-        "sector", "modelled", "inventory", "basis", "diff"
+        lang.t(Msg::ValidateColSector),
+        lang.t(Msg::ValidateColModelled),
+        lang.t(Msg::ValidateColInventory),
+        lang.t(Msg::ValidateColBasis),
+        lang.t(Msg::ValidateColDiff)
     );
+    let sectors_fi = region.sector_names_fi();
     for row in rows {
-        let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
-        let d = row
-            .difference()
-            .map_or("–".to_string(), |d| format!("{:+.1}%", d * 100.0));
+        let f = |x: Option<f64>| x.map_or("–".to_string(), |v| one_decimal(v, lang));
+        let d = row.difference().map_or("–".to_string(), |d| match lang {
+            Lang::En => format!("{:+.1}%", d * 100.0),
+            Lang::Fi => format!(
+                "{}{}{}%",
+                if d >= 0.0 { "+" } else { "" },
+                lang.fixed(d * 100.0, 1),
+                crate::i18n::NBSP
+            ),
+        });
         let basis = match (row.inventory_kt, row.independent) {
             (None, _) => "",
-            (Some(_), true) => "independent",
-            (Some(_), false) => "reconstructed",
+            (Some(_), true) => lang.t(Msg::ValidateIndependent),
+            (Some(_), false) => lang.t(Msg::ValidateReconstructed),
+        };
+        let sector = match (lang, row.sector.as_str()) {
+            (_, "Total") => lang.t(Msg::ValidateTotal),
+            (Lang::Fi, s) => sectors_fi.get(s).map_or(s, String::as_str),
+            (Lang::En, s) => s,
         };
         println!(
             "{:<28} {:>10} {:>10} {:<13} {:>8}",
-            row.sector,
+            sector,
             f(row.modelled_kt),
             f(row.inventory_kt),
             basis,
             d
         );
     }
-    println!(
-        "(a reconstructed figure comes from the same data as the sources and is not compared; history.csv `basis`)"
-    );
-    print_calibrated(&region)?;
+    println!("{}", lang.t(Msg::ValidateReconstructedNote));
+    print_calibrated(&region, lang)?;
     println!();
+    let names = super::display_names(&models, lang);
     for (sc, m) in &models {
         let uncertain = m.uncertain_params().len();
-        println!(
-            "scenario {:<14} ok: {} measures, {} uncertain parameters{}",
-            sc.name,
-            m.measures.len(),
-            uncertain,
-            sc.extends
-                .as_ref()
-                .map_or(String::new(), |p| format!(", extends {p}"))
+        let extends = sc.extends.as_ref().map_or(String::new(), |p| {
+            lang.fill(
+                Msg::ValidateExtends,
+                &[("parent", &shown_name(&names, p, lang))],
+            )
+        });
+        let line = lang.fill(
+            Msg::ValidateScenarioOk,
+            &[
+                ("name", &format!("{:<14}", super::shown(&names, &sc.name))),
+                ("measures", &m.measures.len()),
+                ("uncertain", &uncertain),
+            ],
         );
+        println!("{line}{extends}");
     }
     for (sc, m) in &models {
-        print_potential(&sc.name, m);
+        print_potential(super::shown(&names, &sc.name), m, lang);
     }
     Ok(0)
 }
 
+/// `v` to one decimal as `validate` prints it: `1032.9`; `1 032,9` in Finnish.
+fn one_decimal(v: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{v:.1}"),
+        Lang::Fi => lang.fixed(v, 1),
+    }
+}
+
+/// A scenario's printed name; one not loaded is its id, in backquotes in Finnish (an id, not a
+/// word).
+fn shown_name(
+    names: &std::collections::BTreeMap<String, String>,
+    name: &str,
+    lang: Lang,
+) -> String {
+    match (names.get(name), lang) {
+        (Some(n), _) => n.clone(),
+        (None, Lang::En) => name.to_string(),
+        (None, Lang::Fi) => format!("`{name}`"),
+    }
+}
+
 /// Each measure's share of its physical potential (docs/model.md, "Physical potential").
-fn print_potential(scenario: &str, model: &crate::model::Model) {
+fn print_potential(scenario: &str, model: &crate::model::Model, lang: Lang) {
     let uses = crate::model::potential::potential_use(model);
-    if uses.iter().all(|u| u.what.is_none()) {
+    if uses.iter().all(|u| u.claim.is_none()) {
         return;
     }
     println!(
-        "\n{scenario}: share of physical potential used (all measures on the same thing, central / upper values)"
+        "\n{}",
+        lang.fill(Msg::ValidatePotentialHead, &[("scenario", &scenario)])
     );
     for u in uses {
-        let Some(what) = &u.what else { continue };
+        let Some((on, id)) = &u.claim else { continue };
+        let msg = match on {
+            ClaimOn::Hectares => Msg::ClaimHectares,
+            ClaimOn::Capture => Msg::ClaimCapture,
+            ClaimOn::ManagedArea => Msg::ClaimManagedArea,
+            ClaimOn::Co2 => Msg::ClaimCo2,
+        };
+        // ids in backquotes in Finnish: they are names in the data, not words
+        let id = super::list::id(id, lang);
         println!(
-            "  {:<28} {:>5.0} % / {:>5.0} %  of the {what}",
-            model.measures[u.measure].id,
+            "  {:<28} {:>5.0} % / {:>5.0} %  {}",
+            super::list::id(&model.measures[u.measure].id, lang),
             u.central * 100.0,
-            u.upper * 100.0
+            u.upper * 100.0,
+            lang.fill(msg, &[("id", &id)])
         );
     }
 }
 
 /// Names the sources fitted to the inventory total (provenance `CALIBRATED…`) with their share.
-fn print_calibrated(region: &crate::data::Region) -> Result<()> {
+fn print_calibrated(region: &crate::data::Region, lang: Lang) -> Result<()> {
     let model = crate::model::compile(region, &crate::scenario::Scenario::empty("data"))?;
     let r = crate::engine::run_central(&model);
     let gross = model
@@ -122,12 +194,22 @@ fn print_calibrated(region: &crate::data::Region) -> Result<()> {
             .starts_with("calibrated")
         {
             let kt = r.leaves[s * model.ny];
+            let share = match lang {
+                Lang::En => format!("{:.1} %", kt / gross * 100.0),
+                Lang::Fi => format!("{} %", lang.fixed(kt / gross * 100.0, 1)),
+            };
             println!(
-                "calibrated residual `{}` ({}): {kt:.1} kt, {:.1} % of {} gross; no measure acts on it unless a scenario says so",
-                src.id,
-                src.sector,
-                kt / gross * 100.0,
-                region.base_year
+                "{}",
+                lang.fill(
+                    Msg::ValidateCalibrated,
+                    &[
+                        ("id", &src.id),
+                        ("sector", &lang.pick(&src.sector, src.sector_fi.as_deref())),
+                        ("kt", &one_decimal(kt, lang)),
+                        ("share", &share),
+                        ("year", &region.base_year),
+                    ]
+                )
             );
         }
     }

@@ -355,6 +355,22 @@ impl Region {
         Some(path)
     }
 
+    /// Every prefix of every source's sector path with its Finnish name (from `sector_fi`); the
+    /// first source naming a path decides.
+    pub fn sector_names_fi(&self) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        for s in &self.sources {
+            let Some(fi) = &s.sector_fi else { continue };
+            let (en, fi): (Vec<&str>, Vec<&str>) =
+                (s.sector.split('|').collect(), fi.split('|').collect());
+            for k in 1..=en.len().min(fi.len()) {
+                out.entry(en[..k].join("|"))
+                    .or_insert_with(|| fi[..k].join("|"));
+            }
+        }
+        out
+    }
+
     /// The inventory's total gross emissions in the base year (history.csv `Total`), if given.
     pub fn base_inventory_kt(&self) -> Option<f64> {
         self.history

@@ -21,11 +21,40 @@
 use super::{Field, Model};
 use crate::scenario::{MeasureKind, ValueSpec};
 
+/// What of a source or carrier measures claim shares of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimOn {
+    /// A land category's or a source's hectares (land-use change, activity in ha).
+    Hectares,
+    /// A source's emissions, by capture.
+    Capture,
+    /// A land category's area, by land management.
+    ManagedArea,
+    /// A fuel's CO2, by CCS.
+    Co2,
+}
+
+impl ClaimOn {
+    /// The English words before the id (`hectares` of …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimOn::Hectares => "hectares",
+            ClaimOn::Capture => "emissions (capture)",
+            ClaimOn::ManagedArea => "managed area",
+            ClaimOn::Co2 => "CO2",
+        }
+    }
+}
+
 /// One thing measures claim shares of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claim {
-    /// What is claimed, e.g. `activity of agriculture.fields.organic`, `CO2 of municipal_waste`.
+    /// What is claimed, e.g. `hectares of agriculture.fields.organic`, `CO2 of municipal_waste`.
     pub what: String,
+    /// What of it is claimed.
+    pub on: ClaimOn,
+    /// The source's or carrier's id.
+    pub id: String,
     /// The measures claiming a share, with their values at the centre and at the upper end.
     pub by: Vec<(usize, f64, f64)>,
 }
@@ -50,6 +79,8 @@ pub struct PotentialUse {
     pub measure: usize,
     /// What it shares most ([`Claim::what`]); `None` when the kind claims nothing.
     pub what: Option<String>,
+    /// [`Claim::on`] and [`Claim::id`] of that claim.
+    pub claim: Option<(ClaimOn, String)>,
     /// Σ claims on it at the central values.
     pub central: f64,
     /// Σ claims on it at the upper ends.
@@ -78,44 +109,47 @@ fn upper(spec: &ValueSpec, bound: f64) -> f64 {
 /// Every claim of the model's measures, in the order first claimed.
 pub fn claims(model: &Model) -> Vec<Claim> {
     let mut out: Vec<Claim> = Vec::new();
-    let mut add = |what: String, measure: usize| {
+    let mut add = |on: ClaimOn, id: &str, measure: usize| {
         let p = &model.params[model.measures[measure].value.0];
         let c = (measure, p.central, upper(&p.spec, p.bounds.1));
+        let what = format!("{} of {id}", on.as_str());
         match out.iter_mut().find(|x| x.what == what) {
             Some(x) => {
                 if !x.by.iter().any(|b| b.0 == measure) {
                     x.by.push(c);
                 }
             }
-            None => out.push(Claim { what, by: vec![c] }),
+            None => out.push(Claim {
+                what,
+                on,
+                id: id.to_string(),
+                by: vec![c],
+            }),
         }
     };
     let source = |s: usize| model.source_ids[s].as_str();
     for op in &model.land_moves {
-        add(format!("hectares of {}", source(op.from.0)), op.measure.0);
+        add(ClaimOn::Hectares, source(op.from.0), op.measure.0);
     }
     for op in &model.mult_ops {
-        let field = match op.field {
-            Field::Activity if model.source_in_ha[op.source.0] => "hectares",
-            Field::Capture => "emissions (capture)",
+        let on = match op.field {
+            Field::Activity if model.source_in_ha[op.source.0] => ClaimOn::Hectares,
+            Field::Capture => ClaimOn::Capture,
             _ => continue,
         };
-        add(format!("{field} of {}", source(op.source.0)), op.measure.0);
+        add(on, source(op.source.0), op.measure.0);
     }
     for (op, lm) in model.removal_ops.iter().filter_map(|op| match op.basis {
         super::RemovalBasis::Land(l) => Some((op, &model.land_management[l])),
         _ => None,
     }) {
         for s in &lm.sources {
-            add(format!("managed area of {}", source(s.0)), op.measure.0);
+            add(ClaimOn::ManagedArea, source(s.0), op.measure.0);
         }
     }
     for op in &model.carrier_ops {
         if model.measures[op.measure.0].kind == MeasureKind::Ccs {
-            add(
-                format!("CO2 of {}", model.carrier_ids[op.carrier.0]),
-                op.measure.0,
-            );
+            add(ClaimOn::Co2, &model.carrier_ids[op.carrier.0], op.measure.0);
         }
     }
     out
@@ -133,6 +167,7 @@ pub fn potential_use(model: &Model) -> Vec<PotentialUse> {
             PotentialUse {
                 measure: m,
                 what: most.map(|c| c.what.clone()),
+                claim: most.map(|c| (c.on, c.id.clone())),
                 central: most.map_or(0.0, Claim::central),
                 upper: most.map_or(0.0, Claim::upper),
             }

@@ -672,7 +672,7 @@ impl Explorer {
             .map_err(|e| {
                 crate::error::Error::internal(format!("cannot start worker threads: {e}"))
             })?;
-        let sectors_fi = crate::charts::metadata::sectors_fi(&region);
+        let sectors_fi = region.sector_names_fi();
         let mut explorer = Explorer {
             scenario_colors: ColorMap::scenarios(entries.iter().map(|e| e.name.as_str())),
             region,
