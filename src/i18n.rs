@@ -479,6 +479,12 @@ catalogue! {
     ShardDamaged => "{path} is incomplete or damaged: recomputing", "`{path}` on keskeneräinen tai vioittunut: lasketaan uudelleen";
     ShardWrote => "wrote {path}", "kirjoitettu `{path}`";
 
+    // kymsim run
+    PrintKeptSample => "evaluated at sample {sample} of {file} (the values the batch drew), not at the central values; no charts or report",
+        "laskettu tiedoston `{file}` otoksella {sample} (erän arpomat arvot), ei keskiarvioilla; ei kuvia eikä raporttia";
+    PrintManifestIgnored => "note: an earlier manifest.json lists {why}: left alone",
+        "huom.: aiempi manifest.json luettelee {why}: jätetään ennalleen";
+
     // kymsim merge
     MergeMerging => "merging {shards} shards of {samples} samples per scenario",
         "yhdistetään {shards} osaa, {samples} otosta skenaariota kohden";

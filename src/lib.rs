@@ -30,6 +30,7 @@ pub mod input;
 pub mod lang;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod plan;
 pub mod scenario;
 pub mod serve;

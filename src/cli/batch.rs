@@ -8,16 +8,14 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{InputArgs, signals};
-use crate::batch::part::{Origin, PARTS_DIR, Part, PartHeader, part_name, same_shard, shard_range};
-use crate::batch::shard::{Picked, env_vars, pick};
+use crate::batch::shard::{env_vars, pick};
 use crate::batch::{
     Finished, Identity, KeepSamples, Plan, Prepared, already_done, finish, write_outputs,
 };
 use crate::engine::sampler::SamplerKind;
 use crate::engine::stats::{Binning, Partial};
-use crate::error::{Error, InputError, Result};
+use crate::error::Result;
 use crate::i18n::{Lang, Msg};
-use crate::output::OutputSet;
 use crate::output::batch::BatchSummaryRow;
 
 /// Sampling method.
@@ -216,7 +214,7 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     let picked = pick(args.shard.as_deref(), args.shards, &env_vars())?;
     let (prep, lang) = prepare(&args)?;
     if let Some(picked) = picked {
-        return run_shard(&args, &prep, picked, lang);
+        return super::shard::run_shard(&args, &prep, picked, lang);
     }
     if !args.force && already_done(&args.out, &prep.identity, args.keep_samples) {
         if !args.quiet {
@@ -247,127 +245,6 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     if !args.quiet {
         let names = super::display_names(&prep.models, lang);
         print_outputs(&args.out, &prep.identity, &rows, lang, &names);
-    }
-    Ok(0)
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-/// The origin of a batch's input arguments: where a merge re-reads them.
-pub fn origin_of(input: &InputArgs, names: &[String]) -> Origin {
-    Origin {
-        data: input.data.as_deref().map(absolute),
-        // the folder the scenarios were resolved from (none: the bundled set)
-        scenarios: input.scenario_source().dir().map(absolute),
-        names: names
-            .iter()
-            .map(|n| {
-                if n.ends_with(".toml") && Path::new(n).exists() {
-                    absolute(Path::new(n)).to_string_lossy().into_owned()
-                } else {
-                    n.clone()
-                }
-            })
-            .collect(),
-    }
-}
-
-/// Runs one shard of a batch: writes `<out>/batch/parts/part-K-of-N.kpart`, or skips when a
-/// complete part of the same inputs is there.
-pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked, lang: Lang) -> Result<i32> {
-    let Picked { k, n, source } = picked;
-    if n > args.samples {
-        return Err(InputError::new(format!(
-            "{n} shards for {} samples: more shards than samples",
-            args.samples
-        ))
-        .hint("use fewer shards")
-        .into());
-    }
-    if args.keep_samples {
-        return Err(
-            InputError::new("--keep-samples is not available for a shard")
-                .hint("run the batch unsharded to keep every sample")
-                .into(),
-        );
-    }
-    let range = shard_range(k, n, args.samples);
-    let rel = format!("{PARTS_DIR}/{}", part_name(k, n));
-    let path = args.out.join(&rel);
-    if !args.quiet {
-        eprintln!(
-            "{}",
-            lang.fill(
-                Msg::ShardHead,
-                &[
-                    ("k", &k),
-                    ("n", &n),
-                    ("source", &source),
-                    ("from", &range.start),
-                    ("to", &range.end),
-                    ("samples", &args.samples)
-                ]
-            )
-        );
-    }
-    let binnings = prep.binnings();
-    let header = PartHeader {
-        identity: prep.identity.clone(),
-        shard: k,
-        shards: n,
-        binnings,
-        origin: origin_of(&args.input, &args.names),
-    };
-    if !args.force && path.exists() {
-        match Part::read(&path) {
-            Ok(old) if same_shard(&old.header, &header) => {
-                if !args.quiet {
-                    eprintln!(
-                        "{}",
-                        lang.fill(
-                            Msg::ShardSkip,
-                            &[("path", &path.display()), ("k", &k), ("n", &n)]
-                        )
-                    );
-                }
-                return Ok(0);
-            }
-            Ok(_) => {
-                if !args.quiet {
-                    eprintln!(
-                        "{}",
-                        lang.fill(Msg::ShardOther, &[("path", &path.display())])
-                    );
-                }
-            }
-            Err(_) => {
-                if !args.quiet {
-                    eprintln!(
-                        "{}",
-                        lang.fill(Msg::ShardDamaged, &[("path", &path.display())])
-                    );
-                }
-            }
-        }
-    }
-    let mut partials = Vec::new();
-    for (i, bin) in header.binnings.iter().enumerate() {
-        partials.push(compute(prep, args, i, bin, Some(range.clone()))?);
-    }
-    let part = Part { header, partials };
-    let mut set = OutputSet::new(&args.out)?;
-    set.stage(&rel, &part.to_bytes())?;
-    if signals::interrupted() {
-        return Err(Error::Interrupted);
-    }
-    set.commit()?;
-    if !args.quiet {
-        eprintln!(
-            "{}",
-            lang.fill(Msg::ShardWrote, &[("path", &path.display())])
-        );
     }
     Ok(0)
 }

@@ -1,27 +1,17 @@
-//! `kymsim discover`: under which conditions does the target fail? A seeded batch keeps every
-//! sample's inputs and verdict, PRIM finds the box of inputs where the outcome concentrates.
+//! `kymsim discover`: under which conditions does the target fail? The arguments, and the
+//! verdict in words around [`crate::pipeline::discover`].
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use serde::Serialize;
-
 use super::batch::{SamplerArg, progress_bar, sampler_kind};
 use super::{InputArgs, signals};
-use crate::batch::{MAX_SAMPLES, sampler_name, thread_pool};
-use crate::charts::discovery::DiscoveryChart;
-use crate::charts::{DEFAULT_SIZE, Standalone, render_standalone};
-use crate::decision::prim::{
-    PrimBox, PrimError, PrimOptions, discovery_csv, prim, select_box, trajectory_csv,
-};
+use crate::decision::prim::{PrimBox, PrimOptions};
 use crate::decision::{DISCOVERY_CSV, DISCOVERY_TRAJECTORY_CSV};
-use crate::engine::batch::{BatchOptions, sample_outcomes};
-use crate::error::{Error, InputError, Result};
+use crate::error::Result;
 use crate::i18n::{Lang, Msg};
-use crate::output::OutputSet;
-use crate::output::pretty_json;
-use crate::output::recorded::{InputHash, input_hashes};
+use crate::pipeline::discover::{DiscoverRequest, Outcome};
 
 /// The outcome PRIM explains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,10 +23,10 @@ pub enum OutcomeArg {
 }
 
 impl OutcomeArg {
-    fn name(self) -> &'static str {
+    fn outcome(self) -> Outcome {
         match self {
-            OutcomeArg::Missed => "missed",
-            OutcomeArg::Met => "met",
+            OutcomeArg::Missed => Outcome::Missed,
+            OutcomeArg::Met => Outcome::Met,
         }
     }
 }
@@ -87,66 +77,6 @@ pub struct DiscoverArgs {
     /// Print nothing but errors
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-pub use crate::output::schema::DISCOVERY_IDENTITY_JSON;
-
-/// Everything that determines the discovery files: equal identities give equal files.
-#[derive(Debug, Serialize)]
-struct DiscoveryIdentity<'a> {
-    kymsim_version: &'a str,
-    region: &'a str,
-    scenario: &'a str,
-    samples: u64,
-    seed: u64,
-    sampler: &'a str,
-    outcome: &'a str,
-    peel_alpha: f64,
-    paste_alpha: f64,
-    mass_min: f64,
-    /// `densest box with coverage >= C` or `box K`.
-    selection: String,
-    inputs: Vec<InputHash>,
-}
-
-/// The most samples `discover` accepts (it keeps every sample's inputs in memory).
-pub const MAX_DISCOVER_SAMPLES: u64 = 1_000_000;
-
-fn check_args(a: &DiscoverArgs) -> Result<()> {
-    let bad = |m: String, h: &str| -> Result<()> { Err(InputError::new(m).hint(h).into()) };
-    if !(20..=MAX_DISCOVER_SAMPLES.min(MAX_SAMPLES)).contains(&a.samples) {
-        return bad(
-            format!("--samples {} is out of range", a.samples),
-            "give 20 to 1000000 samples; PRIM needs a few hundred samples of interest to find a box",
-        );
-    }
-    if !(a.threshold_coverage > 0.0 && a.threshold_coverage <= 1.0) {
-        return bad(
-            format!(
-                "--threshold-coverage {} is outside (0, 1]",
-                a.threshold_coverage
-            ),
-            "give a share, e.g. 0.8 for boxes holding at least 80 % of the samples of interest",
-        );
-    }
-    for (flag, v) in [
-        ("--peel-alpha", a.peel_alpha),
-        ("--paste-alpha", a.paste_alpha),
-    ] {
-        if !(v > 0.0 && v < 0.5) {
-            return bad(
-                format!("{flag} {v} is outside (0, 0.5)"),
-                "the usual value is 0.05: 5 % of a box's samples per step",
-            );
-        }
-    }
-    if !(a.mass_min > 0.0 && a.mass_min < 1.0) {
-        return bad(
-            format!("--mass-min {} is outside (0, 1)", a.mass_min),
-            "the usual value is 0.05: boxes keep at least 5 % of the samples",
-        );
-    }
-    Ok(())
 }
 
 /// What a parameter's values measure, for the verdict's bounds.
@@ -243,218 +173,131 @@ fn conditions(names: &[String], units: &[Unit], b: &PrimBox, lang: Lang) -> Stri
     parts.join(lang.t(Msg::ReportAnd))
 }
 
-/// Runs `kymsim discover`.
+/// Runs `kymsim discover`: [`crate::pipeline::discover`], then the verdict in words.
 pub fn discover(args: DiscoverArgs) -> Result<i32> {
-    check_args(&args)?;
-    let region = args.input.region()?;
-    let models = args
-        .input
-        .models(&region, std::slice::from_ref(&args.scenario))?;
-    let (scenario, model) = &models[0];
-    let pool = thread_pool(args.threads)?;
-    let kind = sampler_kind(args.sampler);
-    let sampler_name = sampler_name(kind);
-    let opts = BatchOptions::new(args.samples, kind, args.seed);
-    let show = !args.quiet && super::stderr_is_terminal();
-    let bar = progress_bar(show, args.samples, &model.scenario);
-    let outcomes =
-        pool.install(|| sample_outcomes(model, &opts, signals::cancel_flag(), &|n| bar.inc(n)))?;
-    bar.finish_and_clear();
-    let names: Vec<String> = outcomes
-        .params
-        .iter()
-        .map(|&i| model.params[i].name.clone())
-        .collect();
-    if names.is_empty() {
-        return Err(InputError::new(format!(
-            "scenario `{}` has no uncertain parameters: there is nothing to discover",
-            model.scenario
-        ))
-        .hint("give measures or [[uncertainty]] entries distributions (docs/scenario-format.md)")
-        .into());
-    }
-    let outcome = args.outcome.name();
-    let interest: Vec<bool> = outcomes
-        .target_met
-        .iter()
-        .map(|&met| met == (args.outcome == OutcomeArg::Met))
-        .collect();
-    let prim_opts = PrimOptions {
-        peel_alpha: args.peel_alpha,
-        paste_alpha: args.paste_alpha,
-        mass_min: args.mass_min,
-    };
-    let result = pool
-        .install(|| prim(&outcomes.inputs, names.len(), &interest, &prim_opts))
-        .map_err(|e| -> Error {
-            let n = args.samples;
-            let other = if args.outcome == OutcomeArg::Met { "missed" } else { "met" };
-            match e {
-                PrimError::NoneOfInterest => InputError::new(format!(
-                    "the target is {outcome} in none of the {n} samples of `{}`: there is no condition to find",
-                    model.scenario
-                ))
-                .hint(format!("try --outcome {other}, or more samples (-n)"))
-                .into(),
-                PrimError::AllOfInterest => InputError::new(format!(
-                    "the target is {outcome} in all {n} samples of `{}`: it is {outcome} whatever the uncertain inputs",
-                    model.scenario
-                ))
-                .hint(format!("try --outcome {other}, or more samples (-n)"))
-                .into(),
-                other => InputError::new(other.to_string()).into(),
-            }
-        })?;
-    let selected = match args.pick {
-        Some(k) if k >= result.trajectory.len() => {
-            return Err(InputError::new(format!(
-                "--box {k}: the peeling trajectory has boxes 0 to {}",
-                result.trajectory.len() - 1
-            ))
-            .hint("run without --box to see the trajectory, then pick one of its boxes")
-            .into());
-        }
-        Some(k) => k,
-        None => select_box(&result, args.threshold_coverage),
-    };
-    let chart = Standalone::Discovery(DiscoveryChart {
-        region: region.name.clone(),
-        scenario: model.scenario.clone(),
-        outcome: outcome.to_string(),
+    let inputs = args.input.inputs();
+    let req = DiscoverRequest {
+        inputs: &inputs,
+        scenario: &args.scenario,
         samples: args.samples,
-        boxes: result
-            .trajectory
-            .iter()
-            .map(|b| (b.coverage, b.density, b.restricted()))
-            .collect(),
-        pasted_from: result.pasted_from,
-        selected,
-        threshold: args.pick.is_none().then_some(args.threshold_coverage),
-    });
-    let stem = format!("discovery_{}", model.scenario);
-    let rendered = render_standalone(&chart, &stem, DEFAULT_SIZE, args.lang.resolve(&region))?;
-    let mut set = OutputSet::new(&args.out)?;
-    set.stage(
-        DISCOVERY_CSV,
-        &discovery_csv(&model.scenario, outcome, &names, &result, selected),
-    )?;
-    set.stage(
-        DISCOVERY_TRAJECTORY_CSV,
-        &trajectory_csv(&model.scenario, outcome, &result, selected),
-    )?;
-    for r in &rendered {
-        set.stage(&r.path, &r.bytes)?;
-    }
-    let identity = DiscoveryIdentity {
-        kymsim_version: env!("CARGO_PKG_VERSION"),
-        region: &region.name,
-        scenario: &model.scenario,
-        samples: args.samples,
+        sampler: sampler_kind(args.sampler),
         seed: args.seed,
-        sampler: sampler_name,
-        outcome,
-        peel_alpha: args.peel_alpha,
-        paste_alpha: args.paste_alpha,
-        mass_min: args.mass_min,
-        selection: match args.pick {
-            Some(k) => format!("box {k}"),
-            None => format!("densest box with coverage >= {}", args.threshold_coverage),
+        threads: args.threads,
+        outcome: args.outcome.outcome(),
+        threshold_coverage: args.threshold_coverage,
+        pick: args.pick,
+        prim: PrimOptions {
+            peel_alpha: args.peel_alpha,
+            paste_alpha: args.paste_alpha,
+            mass_min: args.mass_min,
         },
-        inputs: input_hashes(&region, &[scenario]),
+        out: &args.out,
+        lang: args.lang.lang,
     };
-    set.stage(DISCOVERY_IDENTITY_JSON, &pretty_json(&identity))?;
-    if signals::interrupted() {
-        return Err(Error::Interrupted);
-    }
-    set.commit()?;
-
+    let p = crate::pipeline::discover::prepare(&req)?;
+    let show = !args.quiet && super::stderr_is_terminal();
+    let bar = progress_bar(show, args.samples, &p.model.scenario);
+    let found =
+        crate::pipeline::discover::execute(&req, &p, signals::cancel_flag(), &|n| bar.inc(n))?;
+    bar.finish_and_clear();
     if !args.quiet {
-        let lang = args.lang.resolve(&region);
-        // readable names in the verdict, each with its id as in discovery.csv
-        let labels: Vec<String> = names
-            .iter()
-            .map(|n| {
-                let l = crate::charts::metadata::model_parameter_label(model, scenario, n, lang);
-                if l == *n { l } else { format!("{l} ({n})") }
-            })
-            .collect();
-        let units: Vec<Unit> = names.iter().map(|n| unit_of(model, n)).collect();
-        let all = &result.trajectory[0];
-        let b = &result.trajectory[selected];
-        let met = args.outcome == OutcomeArg::Met;
-        let outcome_words = lang.t(if met {
-            Msg::DiscoverOutcomeMet
-        } else {
-            Msg::DiscoverOutcomeMissed
-        });
+        print_verdict(&args, &p, &found);
+    }
+    Ok(0)
+}
+
+/// The chosen box in words, with the files written.
+fn print_verdict(
+    args: &DiscoverArgs,
+    p: &crate::pipeline::discover::Prepared,
+    found: &crate::pipeline::discover::Discovery,
+) {
+    let (lang, model, scenario) = (p.lang, &p.model, &p.scenario);
+    let (names, result, selected) = (&found.names, &found.prim, found.selected);
+    // readable names in the verdict, each with its id as in discovery.csv
+    let labels: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let l = crate::charts::metadata::model_parameter_label(model, scenario, n, lang);
+            if l == *n { l } else { format!("{l} ({n})") }
+        })
+        .collect();
+    let units: Vec<Unit> = names.iter().map(|n| unit_of(model, n)).collect();
+    let all = &result.trajectory[0];
+    let b = &result.trajectory[selected];
+    let met = args.outcome == OutcomeArg::Met;
+    let outcome_words = lang.t(if met {
+        Msg::DiscoverOutcomeMet
+    } else {
+        Msg::DiscoverOutcomeMissed
+    });
+    println!(
+        "{}",
+        lang.fill(
+            Msg::DiscoverHead,
+            &[
+                (
+                    "scenario",
+                    &lang.pick(&scenario.name, scenario.name_fi.as_deref())
+                ),
+                ("n", &args.samples),
+                ("sampler", &found.sampler),
+                ("seed", &args.seed),
+                ("outcome", &outcome_words),
+                ("k", &all.of_interest),
+                ("p", &lang.percent(all.density)),
+            ]
+        )
+    );
+    if b.restricted() == 0 {
         println!(
             "{}",
             lang.fill(
-                Msg::DiscoverHead,
+                Msg::DiscoverWholeSpace,
                 &[
-                    (
-                        "scenario",
-                        &lang.pick(&scenario.name, scenario.name_fi.as_deref())
-                    ),
-                    ("n", &args.samples),
-                    ("sampler", &sampler_name),
-                    ("seed", &args.seed),
+                    ("k", &selected),
+                    ("p", &lang.percent(args.threshold_coverage)),
                     ("outcome", &outcome_words),
-                    ("k", &all.of_interest),
-                    ("p", &lang.percent(all.density)),
                 ]
             )
         );
-        if b.restricted() == 0 {
-            println!(
-                "{}",
-                lang.fill(
-                    Msg::DiscoverWholeSpace,
-                    &[
-                        ("k", &selected),
-                        ("p", &lang.percent(args.threshold_coverage)),
-                        ("outcome", &outcome_words),
-                    ]
-                )
-            );
-        } else {
-            println!(
-                "{}",
-                lang.fill(
-                    if met {
-                        Msg::DiscoverBoxMet
-                    } else {
-                        Msg::DiscoverBoxMissed
-                    },
-                    &[
-                        ("density", &lang.percent(b.density)),
-                        ("conditions", &conditions(&labels, &units, b, lang)),
-                        ("coverage", &lang.percent(b.coverage)),
-                        ("k", &selected),
-                        ("last", &(result.trajectory.len() - 1)),
-                        ("mass", &lang.percent(b.mass)),
-                    ]
-                )
-            );
-        }
+    } else {
         println!(
-            "\n{}",
+            "{}",
             lang.fill(
-                Msg::PrintWroteFiles,
-                &[(
-                    "files",
-                    &[
-                        args.out.join(DISCOVERY_CSV),
-                        args.out.join(DISCOVERY_TRAJECTORY_CSV),
-                        args.out.join("charts").join(format!("{stem}.png")),
-                    ]
+                if met {
+                    Msg::DiscoverBoxMet
+                } else {
+                    Msg::DiscoverBoxMissed
+                },
+                &[
+                    ("density", &lang.percent(b.density)),
+                    ("conditions", &conditions(&labels, &units, b, lang)),
+                    ("coverage", &lang.percent(b.coverage)),
+                    ("k", &selected),
+                    ("last", &(result.trajectory.len() - 1)),
+                    ("mass", &lang.percent(b.mass)),
+                ]
+            )
+        );
+    }
+    let files = [
+        args.out.join(DISCOVERY_CSV),
+        args.out.join(DISCOVERY_TRAJECTORY_CSV),
+        args.out.join("charts").join(format!("{}.png", found.stem)),
+    ];
+    println!(
+        "\n{}",
+        lang.fill(
+            Msg::PrintWroteFiles,
+            &[(
+                "files",
+                &files
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
-                )]
-            )
-        );
-    }
-    Ok(0)
+            )]
+        )
+    );
 }

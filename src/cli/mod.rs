@@ -3,10 +3,12 @@
 mod batch;
 mod check;
 mod discover;
+mod errors;
 mod goal_seek;
 mod import_alas;
 mod list;
 mod manual;
+pub use errors::print_error;
 pub mod panic;
 mod plan;
 mod plot;
@@ -19,14 +21,15 @@ mod slurm;
 mod track;
 mod validate;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::data::{DataSource, Region, load_region};
-use crate::error::{Error, Result, printable};
-use crate::model::{Model, compile};
+use crate::data::Region;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::pipeline::inputs::Inputs;
 use crate::scenario::{Scenario, ScenarioLibrary};
 
 const EXIT_CODES: &str = "\
@@ -132,137 +135,46 @@ impl LangArg {
     }
 }
 
-/// The folder name looked up in the working directory and in a dataset folder.
-pub const SCENARIOS_DIR: &str = "scenarios";
-
-/// Where a command's scenarios come from, in the order they are looked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScenarioSource {
-    /// `--scenarios DIR`.
-    Given(PathBuf),
-    /// `--bundled-scenarios`, or no `--data` and no `./scenarios/`.
-    Bundled,
-    /// `DIR/scenarios/` of `--data DIR`.
-    Dataset(PathBuf),
-    /// `./scenarios/` of the working directory.
-    WorkingDir(PathBuf),
-    /// `--data DIR` without `DIR/scenarios/`: none (the bundled set is for Kymenlaakso).
-    Missing(PathBuf),
-}
-
-impl ScenarioSource {
-    /// The folder the scenarios are read from, if any.
-    pub fn dir(&self) -> Option<&std::path::Path> {
-        match self {
-            ScenarioSource::Given(d)
-            | ScenarioSource::Dataset(d)
-            | ScenarioSource::WorkingDir(d) => Some(d),
-            ScenarioSource::Bundled | ScenarioSource::Missing(_) => None,
-        }
-    }
-
-    /// How the stderr line names the source in Finnish.
-    pub fn describe_fi(&self) -> String {
-        match self {
-            ScenarioSource::Given(d) => format!("`{}` (--scenarios)", d.display()),
-            ScenarioSource::Bundled => "ohjelmaan sisältyvät Kymenlaakson skenaariot".into(),
-            ScenarioSource::Dataset(d) => format!("`{}` (aineiston kansio)", d.display()),
-            ScenarioSource::WorkingDir(d) => {
-                format!("`./{}/` (työhakemistosta)", d.display())
-            }
-            ScenarioSource::Missing(d) => {
-                format!(
-                    "ei yhtään (kansiossa `{}` ei ole {SCENARIOS_DIR}/-kansiota)",
-                    d.display()
-                )
-            }
-        }
-    }
-
-    /// How the manifest and the stderr line name the source.
-    pub fn describe(&self) -> String {
-        match self {
-            ScenarioSource::Given(d) => format!("{} (--scenarios)", d.display()),
-            ScenarioSource::Bundled => "the bundled Kymenlaakso scenarios".into(),
-            ScenarioSource::Dataset(d) => format!("{} (the dataset's folder)", d.display()),
-            ScenarioSource::WorkingDir(d) => {
-                format!("./{}/ (found in the working directory)", d.display())
-            }
-            ScenarioSource::Missing(d) => {
-                format!("none (`{}` has no {SCENARIOS_DIR}/ folder)", d.display())
-            }
-        }
-    }
-}
+pub use crate::pipeline::inputs::{SCENARIOS_DIR, ScenarioSource};
 
 impl InputArgs {
-    /// Loads the region.
+    /// The inputs these arguments name.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            data: self.data.clone(),
+            scenarios: self.scenarios.clone(),
+            bundled_scenarios: self.bundled_scenarios,
+        }
+    }
+
+    /// Loads the region ([`Inputs::region`]).
     pub fn region(&self) -> Result<Region> {
-        match &self.data {
-            Some(d) => load_region(&DataSource::Dir(d.clone())),
-            None => load_region(&DataSource::Embedded),
-        }
+        self.inputs().region()
     }
 
-    /// Where the dataset and scenarios came from, as a manifest records them.
+    /// [`Inputs::provenance`].
     pub fn provenance(&self) -> crate::batch::Provenance {
-        crate::batch::Provenance {
-            dataset: self.dataset_description(),
-            scenarios_from: self.scenario_source().describe(),
-        }
+        self.inputs().provenance()
     }
 
-    /// How the manifest and the stderr line name the dataset.
+    /// [`Inputs::dataset_description`].
     pub fn dataset_description(&self) -> String {
-        match &self.data {
-            Some(d) => d.display().to_string(),
-            None => "embedded:data/kymenlaakso".into(),
-        }
+        self.inputs().dataset_description()
     }
 
-    /// Where the scenarios come from: `--scenarios DIR`; `--bundled-scenarios`; with
-    /// `--data DIR`, `DIR/scenarios/` (none when absent); `./scenarios/`; the bundled set.
+    /// [`Inputs::scenario_source`].
     pub fn scenario_source(&self) -> ScenarioSource {
-        if let Some(d) = &self.scenarios {
-            return ScenarioSource::Given(d.clone());
-        }
-        if self.bundled_scenarios {
-            return ScenarioSource::Bundled;
-        }
-        if let Some(data) = &self.data {
-            let d = data.join(SCENARIOS_DIR);
-            return if d.is_dir() {
-                ScenarioSource::Dataset(d)
-            } else {
-                ScenarioSource::Missing(data.clone())
-            };
-        }
-        let local = PathBuf::from(SCENARIOS_DIR);
-        if local.is_dir() {
-            ScenarioSource::WorkingDir(local)
-        } else {
-            ScenarioSource::Bundled
-        }
+        self.inputs().scenario_source()
     }
 
-    /// The scenario library of [`InputArgs::scenario_source`].
+    /// [`Inputs::library`].
     pub fn library(&self) -> Result<ScenarioLibrary> {
-        match self.scenario_source() {
-            ScenarioSource::Given(d)
-            | ScenarioSource::Dataset(d)
-            | ScenarioSource::WorkingDir(d) => ScenarioLibrary::from_dir(&d),
-            ScenarioSource::Bundled => Ok(ScenarioLibrary::bundled()),
-            ScenarioSource::Missing(data) => Ok(ScenarioLibrary::none(
-                format!(
-                    "the dataset `{}` has no {SCENARIOS_DIR}/ folder, and the bundled scenarios are written for Kymenlaakso",
-                    data.display()
-                ),
-                format!(
-                    "put the region's scenario files in `{}` (`kymsim import-alas` writes a starter baseline.toml), pass --scenarios DIR, or --bundled-scenarios to apply the Kymenlaakso ones anyway",
-                    data.join(SCENARIOS_DIR).display()
-                ),
-            )),
-        }
+        self.inputs().library()
+    }
+
+    /// [`Inputs::models`].
+    pub fn models(&self, region: &Region, names: &[String]) -> Result<Vec<(Scenario, Model)>> {
+        self.inputs().models(region, names)
     }
 
     /// The one stderr line saying where the dataset and the scenarios come from (not when `quiet`).
@@ -292,43 +204,6 @@ impl InputArgs {
                 self.scenario_source().describe_fi()
             ),
         }
-    }
-
-    /// Resolves the named scenarios (all in the library when `names` is empty) and compiles them.
-    pub fn models(&self, region: &Region, names: &[String]) -> Result<Vec<(Scenario, Model)>> {
-        let lib = self.library()?;
-        if names.is_empty() && lib.is_empty() {
-            return Err(lib.empty_error());
-        }
-        let names: Vec<String> = if names.is_empty() {
-            lib.names().map(String::from).collect()
-        } else {
-            names.to_vec()
-        };
-        // every scenario is checked, so one run reports the errors of all of them
-        let mut out: Vec<(Scenario, Model)> = Vec::new();
-        let mut errors = crate::error::Errors::default();
-        for n in &names {
-            let one = lib.resolve(n).and_then(|sc| {
-                if out.iter().any(|(s, _)| s.name == sc.name) {
-                    return Err(crate::error::InputError::new(format!(
-                        "scenario `{}` is given twice",
-                        sc.name
-                    ))
-                    .hint("each scenario name may appear once in a run")
-                    .into());
-                }
-                let model = compile(region, &sc)?;
-                crate::engine::check_central(&model)?;
-                out.push((sc, model));
-                Ok(())
-            });
-            if !errors.keep(one) {
-                break;
-            }
-        }
-        errors.finish()?;
-        Ok(out)
     }
 }
 
@@ -435,120 +310,6 @@ pub fn main() -> i32 {
     }
 }
 
-/// Prints an error as `error: …`, `  --> file:line:column`, the offending line, and a hint;
-/// several errors one after the other, then how many there were.
-pub fn print_error(e: &Error) {
-    let mut err = std::io::stderr().lock();
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let style = if color {
-        ("\x1b[31;1m", "\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
-    match e {
-        Error::Input(ie) => print_input_error(&mut err, ie, style),
-        Error::Several(all) => {
-            for ie in all {
-                print_input_error(&mut err, ie, style);
-            }
-            let more = if all.len() >= crate::error::MAX_ERRORS {
-                format!(
-                    " (the first {}; fix them and run again for more)",
-                    all.len()
-                )
-            } else {
-                String::new()
-            };
-            let _ = writeln!(err, "{} errors{more}", all.len());
-        }
-        other => {
-            let (red, bold, reset) = style;
-            let _ = writeln!(
-                err,
-                "{red}error{reset}{bold}: {}{reset}",
-                printable(&other.to_string(), MAX_MESSAGE_CHARS)
-            );
-            if let Some(h) = other.hint() {
-                let _ = writeln!(err, "  = hint: {}", printable(h, MAX_MESSAGE_CHARS));
-            }
-        }
-    }
-}
-
-/// Longest message, hint or location printed whole (characters); longer ones are cut.
-const MAX_MESSAGE_CHARS: usize = 1000;
-/// Characters of an offending source line shown around its column.
-const SNIPPET_CHARS: usize = 120;
-
-fn print_input_error(
-    err: &mut impl Write,
-    ie: &crate::error::InputError,
-    (red, bold, reset): (&str, &str, &str),
-) {
-    let _ = writeln!(
-        err,
-        "{red}error{reset}{bold}: {}{reset}",
-        printable(&ie.message, MAX_MESSAGE_CHARS)
-    );
-    if let Some(loc) = ie.location() {
-        let _ = writeln!(err, "  --> {}", printable(&loc, MAX_MESSAGE_CHARS));
-    }
-    if let (Some(text), Some(line)) = (&ie.source_line, ie.line) {
-        let width = line.to_string().len();
-        let (shown, caret) = snippet(text, ie.column);
-        let _ = writeln!(err, "{:width$} |", "");
-        let _ = writeln!(err, "{line} | {shown}");
-        if let Some(col) = caret {
-            // spaces written out: a column of any size (no format width, which stops at 65,535)
-            let _ = writeln!(err, "{:width$} | {}^", "", " ".repeat(col - 1));
-        }
-    }
-    if let Some(h) = &ie.hint {
-        let _ = writeln!(err, "  = hint: {}", printable(h, MAX_MESSAGE_CHARS));
-    }
-}
-
-/// The part of an offending line shown under an error: at most [`SNIPPET_CHARS`] characters
-/// around the 1-based `column` (`…` marks what is cut), each control character shown as one
-/// replacement character so the caret stays under its column. Returns the text and the caret's
-/// 1-based column in it.
-fn snippet(text: &str, column: Option<usize>) -> (String, Option<usize>) {
-    let total = text.chars().count();
-    let col = column.unwrap_or(1).max(1);
-    let (start, end) = if total <= SNIPPET_CHARS {
-        (1, total)
-    } else {
-        let start = col
-            .saturating_sub(SNIPPET_CHARS / 2)
-            .max(1)
-            .min(total + 1 - SNIPPET_CHARS);
-        (start, start + SNIPPET_CHARS - 1)
-    };
-    let mut shown = String::new();
-    if start > 1 {
-        shown.push('…');
-    }
-    for c in text.chars().skip(start - 1).take(end + 1 - start) {
-        shown.push(match c {
-            '\t' => ' ',
-            c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
-                '\u{fffd}'
-            }
-            c => c,
-        });
-    }
-    if end < total {
-        shown.push('…');
-    }
-    let caret = column.map(|_| {
-        let at = col.clamp(start, end + 1) - start + 1;
-        at + usize::from(start > 1)
-    });
-    (shown, caret)
-}
-
 /// Whether progress output may go to stderr.
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
@@ -558,25 +319,6 @@ pub fn stderr_is_terminal() -> bool {
 mod tests {
     use super::*;
     use clap::CommandFactory;
-
-    #[test]
-    fn a_snippet_shows_the_column_of_any_size_under_a_caret() {
-        // a short line is shown whole; a tab and an escape become one character each
-        assert_eq!(
-            snippet("ab\tc\x1bd", Some(4)),
-            ("ab c\u{fffd}d".to_string(), Some(4))
-        );
-        // 100,000 characters, the error at column 70,000: 120 around it, cut on both sides
-        let line = "x".repeat(69_999) + "!" + &"y".repeat(30_000);
-        let (shown, caret) = snippet(&line, Some(70_000));
-        assert_eq!(shown.chars().count(), 122);
-        assert!(shown.starts_with('…') && shown.ends_with('…'));
-        let caret = caret.unwrap();
-        assert_eq!(shown.chars().nth(caret - 1), Some('!'));
-        // past the end of the line: the caret just after it
-        let (shown, caret) = snippet("abc", Some(9));
-        assert_eq!((shown.as_str(), caret), ("abc", Some(4)));
-    }
 
     #[test]
     fn command_line_definition_is_consistent() {

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::InputArgs;
-use crate::batch::samples::{SampleRef, evaluate_kept, read_kept_sample};
-use crate::charts;
+use crate::batch::samples::SampleRef;
 use crate::decision;
-use crate::engine::run_central;
 use crate::error::Result;
 use crate::i18n::{Lang, Msg};
-use crate::output::{self, Manifest, OutputSet};
+use crate::output;
+use crate::pipeline;
+use crate::pipeline::run::{Prepared, RunOutcome, RunRequest};
 
 /// Arguments of `kymsim run`.
 #[derive(Debug, Args)]
@@ -63,266 +63,132 @@ pub struct RunArgs {
     pub lang: super::LangArg,
 }
 
-/// Runs `kymsim run`.
+/// Runs `kymsim run`: [`crate::pipeline::run`], then the printed summary.
 pub fn run(args: RunArgs) -> Result<i32> {
     check_args(&args)?;
-    let region = args.input.region()?;
-    let lang = args.lang.resolve(&region);
-    let models = args.input.models(&region, &args.names)?;
-    let reference = reference(&args, &region, &models)?;
-    args.input.announce_in(&region, args.quiet, lang);
-    let scenarios: Vec<&crate::scenario::Scenario> = models.iter().map(|(s, _)| s).collect();
-    let inputs = output::recorded::input_hashes(&region, &scenarios);
-    // the parameters evaluated: the central values, or those of one kept batch sample
-    let kept = match &args.sample {
-        Some(at) => {
-            let ms: Vec<&crate::model::Model> = models.iter().map(|(_, m)| m).collect();
-            let kept = read_kept_sample(at, &ms, &inputs)?;
-            if !args.quiet {
-                eprintln!(
-                    "evaluated at sample {} of {} (the values the batch drew), not at the central values; no charts or report",
-                    kept.sample, kept.file
-                );
-            }
-            Some(kept)
-        }
-        None => None,
-    };
-    let params: Vec<Vec<f64>> = match &kept {
-        Some(k) => k.params.clone(),
-        None => models.iter().map(|(_, m)| m.central()).collect(),
-    };
-    let results: Vec<_> = match &kept {
-        Some(k) => {
-            let ms: Vec<&crate::model::Model> = models.iter().map(|(_, m)| m).collect();
-            evaluate_kept(&ms, &k.params)?
-        }
-        None => models.iter().map(|(_, m)| run_central(m)).collect(),
-    };
-    let runs: Vec<_> = models.iter().map(|(_, m)| m).zip(results.iter()).collect();
-
-    // decision support: Shapley wedges of each measure and the cost curve
-    let shapley = decision::ShapleyOptions {
+    let inputs = args.input.inputs();
+    let req = RunRequest {
+        inputs: &inputs,
+        names: &args.names,
+        out: &args.out,
+        lang: args.lang.lang,
+        no_charts: args.no_charts,
+        size: args.size,
         seed: args.seed,
         permutations: args.permutations,
-        ..Default::default()
+        against: args.against.as_deref(),
+        sample: args.sample.as_ref(),
     };
-    let attributions: Vec<_> = models
-        .iter()
-        .zip(&params)
-        .map(|((_, m), p)| decision::attribute(m, p, &shapley))
-        .collect();
-    let maccs: Vec<_> = models
-        .iter()
-        .zip(&params)
-        .map(|((_, m), p)| decision::macc(m, p))
-        .collect();
-    let wedges: Vec<_> = models.iter().map(|(_, m)| m).zip(&attributions).collect();
-    let sampled = attributions
-        .iter()
-        .any(|a| matches!(a.method, decision::ShapleyMethod::Sampled { .. }));
-    // each scenario against the reference: the gap in net emissions by differing measure
-    let differences: Vec<decision::Difference> = match &reference {
-        Some((rs, rm)) => models
-            .iter()
-            .filter(|(s, _)| s.name != rs.name)
-            .map(|(s, m)| decision::difference(&region, s, m, rs, rm))
-            .collect::<Result<_>>()?,
-        None => Vec::new(),
-    };
-
-    // what an earlier run wrote here, to remove what this run no longer writes
-    let previous = output::recorded::previous_outputs(&args.out.join(output::MANIFEST_JSON))?;
-
-    let mut set = OutputSet::new(&args.out)?;
-    let mut metadata = charts::Metadata::new(&region, &models);
-    metadata.lang = lang;
-    metadata.add_reference_measures(reference.as_ref().map(|(s, m)| (s, m)), &models);
-    let mut staged: Vec<(&str, Vec<u8>)> = vec![
-        (output::RESULTS_CSV, output::results_csv(&runs)),
-        (output::SUMMARY_CSV, output::summary_csv(&runs)),
-        (decision::WEDGES_CSV, decision::wedges_csv(&wedges)),
-        (decision::MACC_CSV, decision::macc_csv(&maccs)),
-        (charts::METADATA_JSON, metadata.to_bytes()),
-    ];
-    if reference.is_some() {
-        staged.push((
-            decision::DIFFERENCE_CSV,
-            decision::difference_csv(&differences),
-        ));
+    let prepared = pipeline::run::prepare(&req)?;
+    let lang = prepared.lang;
+    args.input.announce_in(&prepared.region, args.quiet, lang);
+    if let (Some(kept), false) = (&prepared.kept, args.quiet) {
+        eprintln!(
+            "{}",
+            lang.fill(
+                Msg::PrintKeptSample,
+                &[("sample", &kept.sample), ("file", &kept.file)]
+            )
+        );
     }
-    let mut outputs: Vec<String> = Vec::new();
-    for (name, bytes) in &staged {
-        set.stage(name, bytes)?;
-        outputs.push((*name).into());
-    }
-    let version = env!("CARGO_PKG_VERSION");
-    let mut prior_read = Vec::new();
-    let mut batch = std::collections::BTreeMap::new();
-    // the charts and the report label what they show as central values: none for a sample
-    if !args.no_charts && kept.is_none() {
-        // results of earlier commands in --out (batch, sensitivity, discover, Morris): read only
-        // when they come from these inputs, and recorded in the manifest
-        let prior = super::read_prior_in(
-            &args.out,
-            Some(output::prior::Current {
-                version,
-                inputs: &inputs,
-            }),
-            args.quiet,
-            lang,
-        )?;
-        let mut skip = prior.skip_files();
-        // without a reference, a difference.csv of an earlier run is not this run's
-        if reference.is_none() {
-            skip.push(charts::load::DIFFERENCE_CSV);
+    let done = pipeline::run::execute(&req, &prepared, super::signals::cancel_flag())?;
+    if !args.quiet {
+        for line in &done.prior_notes {
+            eprintln!("{line}");
         }
-        // a current batch gives each verdict its probability in the printed table
-        if prior
-            .read
-            .iter()
-            .any(|i| i.path == output::batch::BATCH_SUMMARY_CSV)
-        {
-            let milestones: Vec<i32> = region.milestones.iter().map(|m| m.year).collect();
-            batch = charts::load::read_batch_summary(&args.out, &milestones).unwrap_or_default();
+        for why in &done.ignored {
+            eprintln!("{}", lang.fill(Msg::PrintManifestIgnored, &[("why", why)]));
         }
-        prior_read = prior.read;
-        let staged: Vec<(&str, &[u8])> = staged.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-        // the report shows `discover` and Morris charts recorded for these very inputs
-        let current = charts::CurrentInputs {
-            version: version.into(),
-            inputs: inputs
-                .iter()
-                .map(|i| (i.path.clone(), i.sha256.clone()))
-                .collect(),
-        };
-        for f in charts::render_run(&args.out, &staged, args.size, &skip, &current)? {
-            set.stage(&f.path, &f.bytes)?;
-            outputs.push(f.path);
-        }
-    }
-    let manifest = Manifest {
-        kymsim_version: env!("CARGO_PKG_VERSION").into(),
-        command: std::env::args().collect(),
-        created: output::now_rfc3339(),
-        region: region.name.clone(),
-        dataset: args.input.dataset_description(),
-        scenarios_from: args.input.scenario_source().describe(),
-        scenarios: models.iter().map(|(s, _)| s.name.clone()).collect(),
-        seed: sampled.then_some(args.seed),
-        samples: None,
-        inputs,
-        prior_results: prior_read,
-        outputs: outputs.clone(),
-        accounting: output::ManifestAccounting::new(models.iter().map(|(_, m)| m)),
-        sample: kept.as_ref().map(|k| output::ManifestSample {
-            file: k.file.clone(),
-            sha256: k.sha256.clone(),
-            sample: k.sample,
-        }),
-    };
-    set.stage(output::MANIFEST_JSON, &manifest.to_bytes())?;
-    if super::signals::interrupted() {
-        return Err(crate::error::Error::Interrupted);
-    }
-    set.commit()?;
-    if let Some(previous) = previous {
-        let done = output::recorded::remove_unlisted(&args.out, &previous, &outputs)?;
-        if !args.quiet {
-            for why in &done.ignored {
-                eprintln!("note: an earlier manifest.json lists {why}: left alone");
-            }
-        }
-        let removed = done.removed;
-        if !args.quiet && !removed.is_empty() {
+        if let Some(first) = done.removed.first() {
             eprintln!(
                 "{}",
                 lang.fill(
                     Msg::PrintRemoved,
-                    &[("n", &removed.len()), ("example", &removed[0])]
+                    &[("n", &done.removed.len()), ("example", first)]
                 )
             );
         }
+        print_run(&args, &prepared, &done);
     }
-
-    if !args.quiet {
-        let names = super::display_names(&models, lang);
-        print_summary(&runs, &region, lang, &batch, &names);
-        for c in maccs.iter().filter(|c| c.costed().next().is_some()) {
-            println!(
-                "{}",
-                lang.fill(
-                    Msg::PrintMacc,
-                    &[
-                        ("scenario", &super::shown(&names, &c.scenario)),
-                        ("kt", &dec(lang, c.total_abatement_kt(), 1)),
-                        ("year", &c.target_year),
-                        ("meur", &dec(lang, c.total_annual_cost_meur(), 2)),
-                        ("file", &decision::MACC_CSV),
-                    ]
-                )
-            );
-        }
-        let ty = runs.first().map(|(m, _)| (m.target.year, m.target_index()));
-        for (d, (year, yi)) in differences.iter().zip(std::iter::repeat(ty).flatten()) {
-            println!(
-                "{}",
-                lang.fill(
-                    Msg::PrintDifference,
-                    &[
-                        ("scenario", &super::shown(&names, &d.scenario)),
-                        ("reference", &super::shown(&names, &d.reference)),
-                        ("year", &year),
-                        (
-                            "gap",
-                            &dec(lang, d.reference_net[yi] - d.scenario_net[yi], 1)
-                        ),
-                        (
-                            "own",
-                            &dec(
-                                lang,
-                                d.shares
-                                    .iter()
-                                    .filter(|s| s.is_regional())
-                                    .map(|s| s.kt[yi])
-                                    .sum::<f64>(),
-                                1
-                            )
-                        ),
-                        (
-                            "cost",
-                            &dec(
-                                lang,
-                                d.shares
-                                    .iter()
-                                    .filter(|s| s.is_regional())
-                                    .filter_map(|s| s.annual_cost_meur(yi))
-                                    .sum::<f64>(),
-                                2
-                            )
-                        ),
-                        ("file", &decision::DIFFERENCE_CSV),
-                    ]
-                )
-            );
-        }
-        println!(
-            "\n{}",
-            lang.fill(Msg::PrintWrote, &[("dir", &args.out.display())])
-        );
-    }
-    let missed = runs.iter().any(|(_, r)| !r.summary.target_met);
+    let missed = done.results.iter().any(|r| !r.summary.target_met);
     let mut code = if args.require_target && missed { 1 } else { 0 };
     if let Some(dir) = &args.check {
         let fresh: [(&str, &[u8]); 2] = [
-            (output::RESULTS_CSV, &staged[0].1),
-            (output::SUMMARY_CSV, &staged[1].1),
+            (output::RESULTS_CSV, &done.results_csv),
+            (output::SUMMARY_CSV, &done.summary_csv),
         ];
         code = code.max(super::check::after_run(
             &args.out, dir, args.bless, &fresh, args.quiet,
         )?);
     }
     Ok(code)
+}
+
+/// What `run` prints after writing: the summary table, each cost curve's total and each
+/// scenario's difference from the reference.
+fn print_run(args: &RunArgs, p: &Prepared, done: &RunOutcome) {
+    let lang = p.lang;
+    let runs: Vec<_> = p
+        .models
+        .iter()
+        .map(|(_, m)| m)
+        .zip(done.results.iter())
+        .collect();
+    let names = super::display_names(&p.models, lang);
+    print_summary(&runs, &p.region, lang, &done.batch, &names);
+    for c in done.maccs.iter().filter(|c| c.costed().next().is_some()) {
+        println!(
+            "{}",
+            lang.fill(
+                Msg::PrintMacc,
+                &[
+                    ("scenario", &super::shown(&names, &c.scenario)),
+                    ("kt", &dec(lang, c.total_abatement_kt(), 1)),
+                    ("year", &c.target_year),
+                    ("meur", &dec(lang, c.total_annual_cost_meur(), 2)),
+                    ("file", &decision::MACC_CSV),
+                ]
+            )
+        );
+    }
+    let ty = runs.first().map(|(m, _)| (m.target.year, m.target_index()));
+    for (d, (year, yi)) in done.differences.iter().zip(std::iter::repeat(ty).flatten()) {
+        let regional = || d.shares.iter().filter(|s| s.is_regional());
+        println!(
+            "{}",
+            lang.fill(
+                Msg::PrintDifference,
+                &[
+                    ("scenario", &super::shown(&names, &d.scenario)),
+                    ("reference", &super::shown(&names, &d.reference)),
+                    ("year", &year),
+                    (
+                        "gap",
+                        &dec(lang, d.reference_net[yi] - d.scenario_net[yi], 1)
+                    ),
+                    (
+                        "own",
+                        &dec(lang, regional().map(|s| s.kt[yi]).sum::<f64>(), 1)
+                    ),
+                    (
+                        "cost",
+                        &dec(
+                            lang,
+                            regional()
+                                .filter_map(|s| s.annual_cost_meur(yi))
+                                .sum::<f64>(),
+                            2
+                        )
+                    ),
+                    ("file", &decision::DIFFERENCE_CSV),
+                ]
+            )
+        );
+    }
+    println!(
+        "\n{}",
+        lang.fill(Msg::PrintWrote, &[("dir", &args.out.display())])
+    );
 }
 
 /// `v` with `d` decimals: as Rust formats it in English (the printed table is read by scripts),
@@ -338,36 +204,6 @@ fn dec(lang: Lang, v: f64, d: usize) -> String {
 pub(crate) fn basis_words(basis: &str, lang: Lang) -> String {
     lang.milestone_basis(basis)
 }
-
-/// The reference of the difference view: `--against NAME` (compiled here when it is not
-/// among the scenarios run), `none` for no reference; without the flag `baseline` when it is
-/// run.
-fn reference(
-    args: &RunArgs,
-    region: &crate::data::Region,
-    models: &[(crate::scenario::Scenario, crate::model::Model)],
-) -> Result<Option<(crate::scenario::Scenario, crate::model::Model)>> {
-    // a kept sample has no counterpart in the reference scenario
-    if args.sample.is_some() {
-        return Ok(None);
-    }
-    let name = match args.against.as_deref() {
-        Some("none") => return Ok(None),
-        Some(n) => n,
-        None => DEFAULT_REFERENCE,
-    };
-    if let Some(found) = models.iter().find(|(s, _)| s.name == name) {
-        return Ok(Some(found.clone()));
-    }
-    if args.against.is_none() {
-        return Ok(None);
-    }
-    let mut compiled = args.input.models(region, &[name.to_string()])?;
-    Ok(compiled.pop())
-}
-
-/// The reference of the difference view when `--against` is not given (and it is run).
-pub const DEFAULT_REFERENCE: &str = "baseline";
 
 /// The table of `kymsim run`, and each scenario's verdict with its probability when a current
 /// batch gives one (`batch`: its `batch/summary.csv` rows; empty: verdicts at central values).
@@ -597,19 +433,8 @@ fn print_summary(
     }
 }
 
-/// The most permutations of the sampled Shapley attribution (its work lists grow with them).
-pub const MAX_PERMUTATIONS: usize = 10_000_000;
-
 /// Checks the arguments before any work, so a bad one writes nothing.
 fn check_args(args: &RunArgs) -> Result<()> {
-    if args.permutations == 0 || args.permutations > MAX_PERMUTATIONS {
-        return Err(crate::error::InputError::new(format!(
-            "--permutations {} is out of range",
-            args.permutations
-        ))
-        .hint(format!("give 1 to {MAX_PERMUTATIONS} permutations"))
-        .into());
-    }
     // --bless creates the folder of expected results; without it the folder must be there
     if let Some(dir) = &args.check
         && args.bless
