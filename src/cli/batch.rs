@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::batch_table::print_outputs;
 use super::{InputArgs, signals};
-use crate::batch::shard::{env_vars, pick};
-use crate::batch::{
-    Finished, Identity, KeepSamples, Plan, Prepared, already_done, finish, write_outputs,
-};
+use crate::batch::part::{Origin, PARTS_DIR, Part, PartHeader, part_name, same_shard, shard_range};
+use crate::batch::shard::{Picked, env_vars, pick};
+use crate::batch::{Finished, KeepSamples, Plan, Prepared, already_done, finish, write_outputs};
 use crate::engine::sampler::SamplerKind;
 use crate::engine::stats::{Binning, Partial};
-use crate::error::Result;
+use crate::error::{Error, InputError, Result};
 use crate::i18n::{Lang, Msg};
-use crate::output::batch::BatchSummaryRow;
+use crate::output::OutputSet;
 
 /// Sampling method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,93 +128,12 @@ pub(super) fn compute(
     Ok(partial)
 }
 
-/// Prints the summary table of a written batch.
-pub(super) fn print_outputs(
-    out_dir: &Path,
-    identity: &Identity,
-    rows: &[BatchSummaryRow],
-    lang: Lang,
-    names: &std::collections::BTreeMap<String, String>,
-) {
-    print_table(identity, rows, lang, names);
-    println!(
-        "\n{}",
-        lang.fill(
-            Msg::PrintWrote,
-            &[("dir", &out_dir.join("batch").display())]
-        )
-    );
-}
-
-fn print_table(
-    identity: &Identity,
-    rows: &[BatchSummaryRow],
-    lang: Lang,
-    names: &std::collections::BTreeMap<String, String>,
-) {
-    println!(
-        "{}",
-        lang.fill(
-            Msg::PrintBatchHead,
-            &[
-                ("n", &identity.samples),
-                ("sampler", &identity.sampler),
-                ("seed", &identity.seed)
-            ]
-        )
-    );
-    let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
-    let kt = |s: &str| match lang {
-        Lang::En => s.to_string(),
-        Lang::Fi => lang.fixed(num(s), 1),
-    };
-    let pct = |v: f64| match lang {
-        Lang::En => format!("{:.1}%", v * 100.0),
-        Lang::Fi => format!("{}\u{a0}%", lang.fixed(v * 100.0, 1)),
-    };
-    let line = |s: String| println!("{}", s.trim_end());
-    let w = rows
-        .iter()
-        .map(|r| super::shown(names, &r.scenario).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(16);
-    line(format!(
-        "{:<w$} {:>9} {:>8} {:>11} {:>11} {:>11}  {:<14}",
-        lang.t(Msg::PrintHeadScenario),
-        lang.t(Msg::PrintHeadP),
-        "± SE",
-        lang.t(Msg::PrintHeadNetP5),
-        lang.t(Msg::PrintHeadNetP50),
-        lang.t(Msg::PrintHeadNetP95),
-        lang.t(Msg::PrintHeadNeutralP50)
-    ));
-    for r in rows {
-        let p = num(&r.p_target_met);
-        line(format!(
-            "{:<w$} {:>9} {:>8} {:>11} {:>11} {:>11}  {:<14}",
-            super::shown(names, &r.scenario),
-            pct(p),
-            pct(crate::output::batch::standard_error(p, r.samples)),
-            kt(&r.net_kt_p5),
-            kt(&r.net_kt_p50),
-            kt(&r.net_kt_p95),
-            if r.neutrality_p50.is_empty() {
-                lang.t(Msg::Never).to_string()
-            } else {
-                r.neutrality_p50.clone()
-            }
-        ));
-    }
-    println!("{}", lang.t(Msg::PrintSeNote));
-}
-
 /// Runs `kymsim batch`.
 pub fn batch(args: BatchArgs) -> Result<i32> {
     let picked = pick(args.shard.as_deref(), args.shards, &env_vars())?;
     let (prep, lang) = prepare(&args)?;
     if let Some(picked) = picked {
-        return super::shard::run_shard(&args, &prep, picked, lang);
+        return run_shard(&args, &prep, picked, lang);
     }
     if !args.force && already_done(&args.out, &prep.identity, args.keep_samples) {
         if !args.quiet {
@@ -245,6 +164,127 @@ pub fn batch(args: BatchArgs) -> Result<i32> {
     if !args.quiet {
         let names = super::display_names(&prep.models, lang);
         print_outputs(&args.out, &prep.identity, &rows, lang, &names);
+    }
+    Ok(0)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The origin of a batch's input arguments: where a merge re-reads them.
+pub fn origin_of(input: &InputArgs, names: &[String]) -> Origin {
+    Origin {
+        data: input.data.as_deref().map(absolute),
+        // the folder the scenarios were resolved from (none: the bundled set)
+        scenarios: input.scenario_source().dir().map(absolute),
+        names: names
+            .iter()
+            .map(|n| {
+                if n.ends_with(".toml") && Path::new(n).exists() {
+                    absolute(Path::new(n)).to_string_lossy().into_owned()
+                } else {
+                    n.clone()
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Runs one shard of a batch: writes `<out>/batch/parts/part-K-of-N.kpart`, or skips when a
+/// complete part of the same inputs is there.
+pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked, lang: Lang) -> Result<i32> {
+    let Picked { k, n, source } = picked;
+    if n > args.samples {
+        return Err(InputError::new(format!(
+            "{n} shards for {} samples: more shards than samples",
+            args.samples
+        ))
+        .hint("use fewer shards")
+        .into());
+    }
+    if args.keep_samples {
+        return Err(
+            InputError::new("--keep-samples is not available for a shard")
+                .hint("run the batch unsharded to keep every sample")
+                .into(),
+        );
+    }
+    let range = shard_range(k, n, args.samples);
+    let rel = format!("{PARTS_DIR}/{}", part_name(k, n));
+    let path = args.out.join(&rel);
+    if !args.quiet {
+        eprintln!(
+            "{}",
+            lang.fill(
+                Msg::ShardHead,
+                &[
+                    ("k", &k),
+                    ("n", &n),
+                    ("source", &source),
+                    ("from", &range.start),
+                    ("to", &range.end),
+                    ("samples", &args.samples)
+                ]
+            )
+        );
+    }
+    let binnings = prep.binnings();
+    let header = PartHeader {
+        identity: prep.identity.clone(),
+        shard: k,
+        shards: n,
+        binnings,
+        origin: origin_of(&args.input, &args.names),
+    };
+    if !args.force && path.exists() {
+        match Part::read(&path) {
+            Ok(old) if same_shard(&old.header, &header) => {
+                if !args.quiet {
+                    eprintln!(
+                        "{}",
+                        lang.fill(
+                            Msg::ShardSkip,
+                            &[("path", &path.display()), ("k", &k), ("n", &n)]
+                        )
+                    );
+                }
+                return Ok(0);
+            }
+            Ok(_) => {
+                if !args.quiet {
+                    eprintln!(
+                        "{}",
+                        lang.fill(Msg::ShardOther, &[("path", &path.display())])
+                    );
+                }
+            }
+            Err(_) => {
+                if !args.quiet {
+                    eprintln!(
+                        "{}",
+                        lang.fill(Msg::ShardDamaged, &[("path", &path.display())])
+                    );
+                }
+            }
+        }
+    }
+    let mut partials = Vec::new();
+    for (i, bin) in header.binnings.iter().enumerate() {
+        partials.push(compute(prep, args, i, bin, Some(range.clone()))?);
+    }
+    let part = Part { header, partials };
+    let mut set = OutputSet::new(&args.out)?;
+    set.stage(&rel, &part.to_bytes())?;
+    if signals::interrupted() {
+        return Err(Error::Interrupted);
+    }
+    set.commit()?;
+    if !args.quiet {
+        eprintln!(
+            "{}",
+            lang.fill(Msg::ShardWrote, &[("path", &path.display())])
+        );
     }
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, error printing and exit codes.
 
 mod batch;
+mod batch_table;
 mod check;
 mod discover;
 mod errors;

@@ -1,19 +1,13 @@
-//! Sharded batches: `kymsim batch --shard K/N` computes one shard into a part file
-//! ([`run_shard`]); `kymsim merge` combines the part files into the outputs of the unsharded
-//! batch — argument handling and printing around [`crate::batch::part`].
+//! `kymsim merge`: the part files of a sharded batch combined into the outputs of the
+//! unsharded batch — argument handling and printing around [`crate::batch::part`]. The shards
+//! themselves are computed by `kymsim batch --shard K/N` ([`super::batch`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::batch::{BatchArgs, compute, print_outputs};
+use super::batch_table::print_outputs;
 use super::{InputArgs, LangArg, signals};
-use crate::batch::Prepared;
-use crate::batch::part::{Origin, PARTS_DIR, PartHeader, part_name, same_shard, shard_range};
-use crate::batch::shard::Picked;
-use crate::error::{Error, InputError};
-use crate::i18n::{Lang, Msg};
-use crate::output::OutputSet;
 use crate::batch::part::{Part, check_inputs_unchanged, check_parts, merge_parts, part_files};
 use crate::batch::write_outputs;
 use crate::error::Result;
@@ -91,127 +85,6 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
     if !args.quiet {
         let names = super::display_names(&models, lang);
         print_outputs(&args.out, id, &rows, lang, &names);
-    }
-    Ok(0)
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-/// The origin of a batch's input arguments: where a merge re-reads them.
-pub fn origin_of(input: &InputArgs, names: &[String]) -> Origin {
-    Origin {
-        data: input.data.as_deref().map(absolute),
-        // the folder the scenarios were resolved from (none: the bundled set)
-        scenarios: input.scenario_source().dir().map(absolute),
-        names: names
-            .iter()
-            .map(|n| {
-                if n.ends_with(".toml") && Path::new(n).exists() {
-                    absolute(Path::new(n)).to_string_lossy().into_owned()
-                } else {
-                    n.clone()
-                }
-            })
-            .collect(),
-    }
-}
-
-/// Runs one shard of a batch: writes `<out>/batch/parts/part-K-of-N.kpart`, or skips when a
-/// complete part of the same inputs is there.
-pub fn run_shard(args: &BatchArgs, prep: &Prepared, picked: Picked, lang: Lang) -> Result<i32> {
-    let Picked { k, n, source } = picked;
-    if n > args.samples {
-        return Err(InputError::new(format!(
-            "{n} shards for {} samples: more shards than samples",
-            args.samples
-        ))
-        .hint("use fewer shards")
-        .into());
-    }
-    if args.keep_samples {
-        return Err(
-            InputError::new("--keep-samples is not available for a shard")
-                .hint("run the batch unsharded to keep every sample")
-                .into(),
-        );
-    }
-    let range = shard_range(k, n, args.samples);
-    let rel = format!("{PARTS_DIR}/{}", part_name(k, n));
-    let path = args.out.join(&rel);
-    if !args.quiet {
-        eprintln!(
-            "{}",
-            lang.fill(
-                Msg::ShardHead,
-                &[
-                    ("k", &k),
-                    ("n", &n),
-                    ("source", &source),
-                    ("from", &range.start),
-                    ("to", &range.end),
-                    ("samples", &args.samples)
-                ]
-            )
-        );
-    }
-    let binnings = prep.binnings();
-    let header = PartHeader {
-        identity: prep.identity.clone(),
-        shard: k,
-        shards: n,
-        binnings,
-        origin: origin_of(&args.input, &args.names),
-    };
-    if !args.force && path.exists() {
-        match Part::read(&path) {
-            Ok(old) if same_shard(&old.header, &header) => {
-                if !args.quiet {
-                    eprintln!(
-                        "{}",
-                        lang.fill(
-                            Msg::ShardSkip,
-                            &[("path", &path.display()), ("k", &k), ("n", &n)]
-                        )
-                    );
-                }
-                return Ok(0);
-            }
-            Ok(_) => {
-                if !args.quiet {
-                    eprintln!(
-                        "{}",
-                        lang.fill(Msg::ShardOther, &[("path", &path.display())])
-                    );
-                }
-            }
-            Err(_) => {
-                if !args.quiet {
-                    eprintln!(
-                        "{}",
-                        lang.fill(Msg::ShardDamaged, &[("path", &path.display())])
-                    );
-                }
-            }
-        }
-    }
-    let mut partials = Vec::new();
-    for (i, bin) in header.binnings.iter().enumerate() {
-        partials.push(compute(prep, args, i, bin, Some(range.clone()))?);
-    }
-    let part = Part { header, partials };
-    let mut set = OutputSet::new(&args.out)?;
-    set.stage(&rel, &part.to_bytes())?;
-    if signals::interrupted() {
-        return Err(Error::Interrupted);
-    }
-    set.commit()?;
-    if !args.quiet {
-        eprintln!(
-            "{}",
-            lang.fill(Msg::ShardWrote, &[("path", &path.display())])
-        );
     }
     Ok(0)
 }
