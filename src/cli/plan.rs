@@ -82,7 +82,7 @@ pub fn plan(args: PlanArgs) -> Result<i32> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| crate::error::Error::Internal(format!("thread pool: {e}")))?;
-    let result = pool.install(|| crate::plan::run(&region, &library, &request, &args.out))?;
+    let result = pool.install(|| crate::plan::run(&region, &library, &request, &args.out, lang))?;
     match result {
         PlanResult::Found(r) => {
             if !args.quiet {
