@@ -568,3 +568,27 @@ fn the_report_shows_a_current_plan_and_drops_a_stale_one() {
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(!html.contains("<section id=\"plan\">"));
 }
+
+#[test]
+fn a_count_decided_early_is_the_count_of_every_sample() {
+    // `at_least` may stop evaluating once the answer is known: it must answer as `met` does,
+    // at the count met, one more and one fewer, over rounds of samples and within one
+    use kymsim::plan::Oracle;
+    let region = tiny();
+    let library = ScenarioLibrary::from_dir(&fixture(SCENARIOS)).unwrap();
+    let prep = prepare(&region, &library, &request(0.8, 2)).unwrap();
+    let all: Vec<u32> = (0..2000).collect();
+    let some: Vec<u32> = (0..2000).step_by(7).collect();
+    for levels in [[0u8; 5], [2; 5], [1, 2, 0, 2, 1], [2, 1, 1, 0, 2]] {
+        for samples in [&all, &some] {
+            let met = prep.models.met(&levels, samples).unwrap().len() as u32;
+            for count in [0, met.saturating_sub(1), met, met + 1, samples.len() as u32] {
+                assert_eq!(
+                    prep.models.at_least(&levels, samples, count).unwrap(),
+                    met >= count,
+                    "{levels:?}: {met} met, at least {count}?"
+                );
+            }
+        }
+    }
+}

@@ -29,6 +29,13 @@ pub trait Oracle: Sync {
     /// Of `samples` (ascending indices), those that meet the criteria when candidate c is at
     /// level `levels[c]`, ascending.
     fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>>;
+
+    /// Whether at least `count` of `samples` meet the criteria at `levels`. The answer is that
+    /// of [`Oracle::met`]; an oracle may stop evaluating as soon as it is decided (enough met,
+    /// or too many missed for the rest to make up).
+    fn at_least(&self, levels: &[u8], samples: &[u32], count: u32) -> Result<bool> {
+        Ok(self.met(levels, samples)?.len() as u32 >= count)
+    }
 }
 
 /// What to solve.
@@ -186,6 +193,22 @@ impl<O: Oracle> Search<'_, O> {
         Ok(b)
     }
 
+    /// Whether `levels` meets at least the samples needed, knowing that it meets `known` and
+    /// may meet only those of `unknown` besides: a count, not the set, so the oracle may stop
+    /// once the answer is decided.
+    fn reaches(&mut self, levels: &[u8], known: &Bits, unknown: &[u32]) -> Result<bool> {
+        let need = self.problem.need;
+        let k = known.count();
+        if k >= need {
+            return Ok(true);
+        }
+        if k as usize + unknown.len() < need as usize {
+            return Ok(false);
+        }
+        self.evaluations += 1;
+        self.oracle.at_least(levels, unknown, need - k)
+    }
+
     /// The cost above which a box cannot improve the incumbent enough to matter.
     fn cutoff(&self) -> f64 {
         match &self.best {
@@ -221,7 +244,7 @@ impl<O: Oracle> Search<'_, O> {
                         let mid = (a + b) / 2;
                         let mut x = node.hi.clone();
                         x[c] = mid;
-                        if self.met_with(&x, &node.sure, &open)?.count() >= need {
+                        if self.reaches(&x, &node.sure, &open)? {
                             b = mid;
                         } else {
                             a = mid + 1;
@@ -271,7 +294,7 @@ impl<O: Oracle> Search<'_, O> {
         // the cheapest portfolio of the box: feasible closes the box at its bound
         let cheap = self.cheapest_levels(&node.lo, &node.hi);
         let open = node.maybe.minus(&node.sure);
-        if self.met_with(&cheap, &node.sure, &open)?.count() >= need {
+        if self.reaches(&cheap, &node.sure, &open)? {
             self.offer(&cheap);
             return Ok(None);
         }
@@ -284,7 +307,6 @@ impl<O: Oracle> Search<'_, O> {
     /// A feasible portfolio from the box's `hi`: each candidate, dearest first, goes down to the
     /// lowest level that keeps enough samples with the others where they are.
     fn descend(&mut self, node: &Node) -> Result<()> {
-        let need = self.problem.need;
         let mut x = node.hi.clone();
         let mut order: Vec<usize> = (0..x.len()).collect();
         let costs = &self.problem.costs;
@@ -301,8 +323,7 @@ impl<O: Oracle> Search<'_, O> {
                 let mut y = x.clone();
                 y[c] = mid;
                 let open = met.minus(&node.sure);
-                let m = self.met_with(&y, &node.sure, &open)?;
-                if m.count() >= need {
+                if self.reaches(&y, &node.sure, &open)? {
                     b = mid;
                 } else {
                     a = mid + 1;
