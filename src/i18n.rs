@@ -758,7 +758,7 @@ catalogue! {
     PrintNotCounted => "not counted", "ei lasketa mukaan";
     PlanVerdict => "cheapest plan from {base} toward {menu} meeting the target in {goal} of {n} samples: {cost} M€/yr (lower bound {bound}, gap {gap}; {nodes} nodes, {seconds} s)",
         "halvin suunnitelma skenaariosta {base} kohti skenaariota {menu}, joka saavuttaa tavoitteen {goal}:ssa {n} otoksesta: {cost} M€/v (alaraja {bound}, ero {gap}; {nodes} solmua, {seconds} s)";
-    PlanMeasure => "  {id}: level {level} ({cost} M€/yr, {kt} kt)", "  {id}: taso {level} ({cost} M€/v, {kt} kt)";
+    PlanMeasure => "  `{id}`: level {level} ({cost} M€/yr, {kt} kt)", "  `{id}`: taso {level} ({cost} M€/v, {kt} kt)";
     PlanNone => "  no measure needed: {base} meets the goal as it is", "  toimenpiteitä ei tarvita: {base} saavuttaa tavoitteen sellaisenaan";
     PlanShares => "P(target met) in sample {inside}; out of sample {outside} (95 % interval {low}–{high}, {n} fresh samples, seed {seed})",
         "P(tavoite saavutetaan) otoksessa {inside}; otoksen ulkopuolella {outside} (95 %:n väli {low}–{high}, {n} uutta otosta, siemenluku {seed})";
@@ -771,6 +771,34 @@ catalogue! {
     PlanUnreachable => "no plan from {base} toward {menu} meets the target in {goal} of samples: with every measure at its maximum it is met in {best} of {n} samples; at the central values net {year} emissions are {net} kt{gross}",
         "mikään suunnitelma skenaariosta {base} kohti skenaariota {menu} ei saavuta tavoitetta {goal}:ssa otoksista: kaikki toimenpiteet täysimääräisinä se saavutetaan {best}:ssa {n} otoksesta; keskiarvioilla nettopäästöt vuonna {year} ovat {net} kt{gross}";
     PlanGrossOver => ", gross {kt} kt above the limit", ", bruttopäästöt {kt} kt yli rajan";
+    FrontierTitle => "{region}: the cheapest plan against the probability of meeting the target",
+        "{region}: halvin suunnitelma tavoitteen saavuttamisen todennäköisyyden mukaan";
+    FrontierSubtitle => "measures of {menu} added to {base}, each at one of {levels} levels; {n} samples",
+        "skenaarion {menu} toimenpiteet lisättyinä skenaarioon {base}, kukin yhdellä {levels} tasosta; {n} otosta";
+    FrontierAxisGoal => "Probability goal (share of samples that meet the target)",
+        "Todennäköisyystavoite (tavoitteen saavuttavien otosten osuus)";
+    FrontierAxisCost => "Annual cost (M€ per year)", "Vuosikustannus (M€ vuodessa)";
+    FrontierCost => "cheapest plan found", "halvin löydetty suunnitelma";
+    FrontierBound => "proven lower bound on the cost", "todistettu kustannuksen alaraja";
+    ReportPlanHeading => "Cheapest plan", "Halvin suunnitelma";
+    ReportPlanIntro => "The cheapest set of measures of {menu} to add to {base} so that the target is met in at least {goal} of {n} samples (seed {seed}), each measure at one of {levels} levels.",
+        "Halvin joukko skenaarion {menu} toimenpiteitä lisättäväksi skenaarioon {base}, jolla tavoite saavutetaan vähintään {goal}:ssa {n} otoksesta (siemenluku {seed}), kukin toimenpide yhdellä {levels} tasosta.";
+    ReportPlanCost => "Annual cost {cost} M€; no plan meeting the goal costs less than {bound} M€ (gap {gap}).",
+        "Vuosikustannus {cost} M€; mikään tavoitteen saavuttava suunnitelma ei maksa alle {bound} M€ (ero {gap}).";
+    ReportPlanShares => "The plan meets the target in {inside} of these samples, and in {outside} of {n} fresh samples (95 % interval {low}–{high}).",
+        "Suunnitelma saavuttaa tavoitteen {inside}:ssa näistä otoksista ja {outside}:ssa {n} uudesta otoksesta (95 %:n väli {low}–{high}).";
+    ReportPlanShort => "Out of sample the plan meets the target less often than the goal of {goal}, beyond sampling error: plan again with more samples.",
+        "Otoksen ulkopuolella suunnitelma saavuttaa tavoitteen harvemmin kuin tavoiteltu {goal}, yli otantavirheen: laadi suunnitelma uudelleen useammilla otoksilla.";
+    ReportPlanNone => "No measure needs adding: {base} meets the goal as it is.",
+        "Toimenpiteitä ei tarvitse lisätä: {base} saavuttaa tavoitteen sellaisenaan.";
+    ReportPlanColMeasure => "Measure", "Toimenpide";
+    ReportPlanColLevel => "Level", "Taso";
+    ReportPlanColValue => "Value", "Arvo";
+    ReportPlanColCost => "Cost (M€/yr)", "Kustannus (M€/v)";
+    ReportPlanColAbatement => "Abatement (kt)", "Vähennys (kt)";
+    ReportPlanFiles => "Files:", "Tiedostot:";
+    CapFrontier => "Cost of the cheapest plan against the probability goal, with the proven lower bound.",
+        "Halvimman suunnitelman kustannus todennäköisyystavoitteen mukaan ja todistettu alaraja.";
     PrintHeadScenario => "scenario", "skenaario";
     PrintHeadGross => "gross kt", "brutto kt";
     PrintHeadRemoval => "removal kt", "nielut kt";

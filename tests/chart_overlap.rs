@@ -1,7 +1,8 @@
 //! No text of a chart touches another: every SVG chart of the bundled scenarios — `run` with a
 //! small batch and Sobol analysis beside it (so the batch, sensitivity and MACC charts exist),
-//! the Morris chart and a discovery chart (of a fixture: nothing is discovered where every
-//! sample misses) — in English and in Finnish, rendered in Debian's Chromium
+//! the Morris chart, a discovery chart and the frontier chart of `plan` (both of fixtures: no
+//! bundled scenario meets the target in any sample) — in English and in Finnish, rendered in
+//! Debian's Chromium
 //! (`tests/browser/overlap.mjs`, one browser for every chart), with the rendered box of each
 //! `<text>` compared with every other's.
 //!
@@ -80,6 +81,26 @@ fn no_text_of_any_chart_touches_another_in_either_language() {
             .assert()
             .success();
         files.extend(svgs(&disc));
+        // the frontier chart of `plan --frontier`, on the plan fixture (no bundled target is
+        // reachable)
+        let planned = tmp.path().join(format!("plan-{lang}"));
+        cargo_bin_cmd!("kymsim")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "plan", "menu", "--from", "base", "-p", "0.8", "--steps", "1",
+            ])
+            .args(["--frontier", "-q", "--lang", lang])
+            .args([
+                "--data",
+                "tests/fixtures/tiny",
+                "--scenarios",
+                "tests/fixtures/plan",
+            ])
+            .arg("--out")
+            .arg(&planned)
+            .assert()
+            .success();
+        files.push(planned.join("charts/frontier_menu.svg"));
     }
     // every kind of chart of every bundled scenario is among them
     let names: Vec<String> = files
@@ -98,6 +119,7 @@ fn no_text_of_any_chart_touches_another_in_either_language() {
         "sensitivity_programme",
         "morris_programme",
         "discovery_threshold",
+        "frontier_menu",
     ] {
         assert_eq!(
             names

@@ -500,3 +500,65 @@ fn bundled_data_carry_every_finnish_text_and_owner() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn the_plan_printed_its_report_section_and_its_frontier_chart_are_finnish() {
+    // the plan fixture on the tiny dataset (no bundled target is reachable); its measures carry
+    // Finnish names, its scenario descriptions do not, so only the plan's own section is read
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let mut printed = Vec::new();
+    for args in [
+        vec![
+            "plan",
+            "menu",
+            "--from",
+            "base",
+            "-p",
+            "0.8",
+            "--steps",
+            "1",
+            "--frontier",
+        ],
+        vec!["run", "base", "menu"],
+    ] {
+        let o = cargo_bin_cmd!("kymsim")
+            .current_dir(root)
+            .args(&args)
+            .args([
+                "--data",
+                "tests/fixtures/tiny",
+                "--scenarios",
+                "tests/fixtures/plan",
+            ])
+            .args(["--lang", "fi", "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {o:?}");
+        if args[0] == "plan" {
+            printed.extend(
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    assert!(printed[0].starts_with("halvin suunnitelma"), "{printed:?}");
+    let mut english: Vec<String> = printed.iter().flat_map(|l| english_words(l)).collect();
+    let html = fs::read_to_string(out.path().join("report.html")).unwrap();
+    let start = html.find("<section id=\"plan\">").expect("a plan section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("<h2>Halvin suunnitelma</h2>"), "{section}");
+    english.extend(page_text(section).lines().flat_map(english_words));
+    let svg = fs::read_to_string(out.path().join("charts/frontier_menu.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    assert!(texts.iter().any(|t| t.contains("alaraja")), "{texts:?}");
+    english.extend(texts.iter().flat_map(|t| english_words(t)));
+    assert!(
+        english.is_empty(),
+        "English in the Finnish plan:\n{}",
+        english.join("\n")
+    );
+}

@@ -4,6 +4,7 @@
 //! `plan.toml`, plan levels in scenarios, bad input and an unreachable target.
 
 mod common;
+mod serve_common;
 
 use std::path::Path;
 
@@ -366,4 +367,228 @@ fn level_from_without_level_is_refused() {
         "{}",
         e.message
     );
+}
+
+/// The tiny dataset with a milestone: gross emissions in 2025 at most 26 kt.
+fn tiny_with_milestone() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixture(DATA)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, d.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let region = d.path().join("region.toml");
+    let mut text = std::fs::read_to_string(&region).unwrap();
+    text.push_str("\n[[milestones]]\nyear = 2025\nmax_gross_kt = 26\n");
+    std::fs::write(&region, text).unwrap();
+    d
+}
+
+/// `plan menu --from base` on the milestone fixture: (levels by measure, cost).
+fn milestone_plan(data: &Path, extra: &[&str]) -> (Vec<(String, String)>, f64) {
+    let out = tempfile::tempdir().unwrap();
+    kymsim()
+        .args(["plan", "menu", "--from", "base", "--data"])
+        .arg(data)
+        .args(["--scenarios", "tests/fixtures/plan_milestones"])
+        .args(["-p", "0.9", "-n", "100", "--steps", "1", "--gap", "0", "-q"])
+        .args(extra)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let cost = row(&out.path().join("plan/plan.csv"), None)["cost_meur_per_yr"]
+        .parse()
+        .unwrap();
+    let text = std::fs::read_to_string(out.path().join("plan/portfolio.csv")).unwrap();
+    let levels = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_string(), cells[2].to_string())
+        })
+        .collect();
+    (levels, cost)
+}
+
+#[test]
+fn milestones_are_required_too() {
+    // No uncertainty: every sample is the central run, so a plan meets in all samples or none.
+    // 2030 (the target: net ≤ 0): the base nets 10 + 12.5 + 5 − 2 = 25.5 kt; only capture brings
+    // it below 0 (25.5 − 28 = −2.5; both cuts without it leave 25.5 − 5 − 10 = 10.5).
+    // 2025 (the milestone: gross ≤ 26): cars 90 Mvkm × 500 × 0.25 t = 11.25 + heat 12.5 + cows
+    // 5 = 28.75 kt, missed; no_cows makes it 23.75, heat_cut 18.75; capture changes no gross.
+    let data = tiny_with_milestone();
+    let levels = |l: [&str; 3]| -> Vec<(String, String)> {
+        ["capture", "no_cows", "heat_cut"]
+            .iter()
+            .zip(l)
+            .map(|(m, l)| (m.to_string(), l.to_string()))
+            .collect()
+    };
+    // the target alone: capture only, 28 kt × 10 €/t = 0.28 M€/yr
+    let (got, cost) = milestone_plan(data.path(), &[]);
+    assert_eq!(got, levels(["1", "0", "0"]));
+    assert!((cost - 0.28).abs() < 1e-9, "{cost}");
+    // with the milestone: capture and the cheaper cut that keeps 2025 under 26 kt, no_cows
+    // (5 kt × 100 €/t = 0.5 M€/yr, heat_cut would cost 10 kt × 100 €/t = 1.0): 0.78 M€/yr
+    let (got, cost) = milestone_plan(data.path(), &["--milestones"]);
+    assert_eq!(got, levels(["1", "1", "0"]));
+    assert!((cost - 0.78).abs() < 1e-9, "{cost}");
+}
+
+#[test]
+fn serve_loads_plan_toml_like_any_scenario() {
+    let out = tempfile::tempdir().unwrap();
+    plan(out.path(), &["-p", "0.8", "--steps", "2", "-q"]).success();
+    // the plan beside the scenarios it builds on, as a user would put it
+    let scenarios = tempfile::tempdir().unwrap();
+    for f in ["base.toml", "menu.toml"] {
+        std::fs::copy(fixture(SCENARIOS).join(f), scenarios.path().join(f)).unwrap();
+    }
+    std::fs::copy(
+        out.path().join("plan/plan.toml"),
+        scenarios.path().join("plan.toml"),
+    )
+    .unwrap();
+    let data = fixture(DATA);
+    let s = serve_common::Served::start(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--scenarios",
+        scenarios.path().to_str().unwrap(),
+    ]);
+    let (status, cat) = s.get("/api/scenarios");
+    assert_eq!(status, 200, "{cat}");
+    let names: Vec<&str> = cat["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"plan"), "{names:?}");
+    let (status, ev) = s.post("/api/evaluate", &serde_json::json!({"scenario": "plan"}));
+    assert_eq!(status, 200, "{ev}");
+    // the explorer's figures are those of `run` on the same file
+    let checked = tempfile::tempdir().unwrap();
+    kymsim()
+        .args([
+            "run",
+            "plan",
+            "--no-charts",
+            "-q",
+            "--data",
+            DATA,
+            "--scenarios",
+        ])
+        .arg(scenarios.path())
+        .arg("--out")
+        .arg(checked.path())
+        .assert()
+        .success();
+    let summary = row(&checked.path().join("summary.csv"), Some("plan"));
+    for col in ["gross_kt", "removals_kt", "net_kt"] {
+        assert_eq!(
+            kymsim::output::fmt_num(ev["summary"][col].as_f64().unwrap()),
+            summary[col],
+            "{col}"
+        );
+    }
+}
+
+#[test]
+fn the_report_shows_a_current_plan_and_drops_a_stale_one() {
+    let scenarios = tempfile::tempdir().unwrap();
+    for f in ["base.toml", "menu.toml"] {
+        std::fs::copy(fixture(SCENARIOS).join(f), scenarios.path().join(f)).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let with = |cmd: &[&str]| {
+        kymsim()
+            .args(cmd)
+            .args(["-q", "--data", DATA, "--scenarios"])
+            .arg(scenarios.path())
+            .arg("--out")
+            .arg(out.path())
+            .assert()
+            .success();
+    };
+    with(&[
+        "plan",
+        "menu",
+        "--from",
+        "base",
+        "-p",
+        "0.8",
+        "--steps",
+        "1",
+        "--frontier",
+    ]);
+    for f in [
+        "plan/identity.json",
+        "charts/frontier_menu.png",
+        "charts/frontier_menu.svg",
+    ] {
+        assert!(out.path().join(f).is_file(), "{f}");
+    }
+    with(&["run", "base", "menu"]);
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let figures = row(&out.path().join("plan/plan.csv"), None);
+    let section = &html[html.find("<section id=\"plan\">").expect("a plan section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("<h2>Cheapest plan</h2>"), "{section}");
+    // the cost and bound with two decimals, both shares with one, the interval too
+    let num = |k: &str| figures[k].parse::<f64>().unwrap();
+    for text in [
+        format!("Annual cost {:.2} M€", num("cost_meur_per_yr")),
+        format!("less than {:.2} M€", num("lower_bound_meur_per_yr")),
+        format!(
+            "meets the target in {:.1} % of these samples",
+            100.0 * num("probability_in_sample")
+        ),
+        format!(
+            "95 % interval {:.1} %–{:.1} %",
+            100.0 * num("probability_out_of_sample_low"),
+            100.0 * num("probability_out_of_sample_high")
+        ),
+    ] {
+        assert!(section.contains(&text), "{text} not in {section}");
+    }
+    assert!(section.contains("id=\"fig-frontier_menu\""), "{section}");
+    assert!(html.contains("<a href=\"#plan\">Cheapest plan</a>"));
+    // the manifest lists what the run read of the plan
+    let manifest = std::fs::read_to_string(out.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("plan/plan.csv"), "{manifest}");
+    // a scenario the plan came from changes: the plan is stale and not shown
+    let menu = scenarios.path().join("menu.toml");
+    let mut text = std::fs::read_to_string(&menu).unwrap();
+    text.push_str("\n# changed\n");
+    std::fs::write(&menu, text).unwrap();
+    with(&["run", "base", "menu"]);
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(!html.contains("<section id=\"plan\">"));
+}
+
+#[test]
+fn a_count_decided_early_is_the_count_of_every_sample() {
+    // `at_least` may stop evaluating once the answer is known: it must answer as `met` does,
+    // at the count met, one more and one fewer, over rounds of samples and within one
+    use kymsim::plan::Oracle;
+    let region = tiny();
+    let library = ScenarioLibrary::from_dir(&fixture(SCENARIOS)).unwrap();
+    let prep = prepare(&region, &library, &request(0.8, 2)).unwrap();
+    let all: Vec<u32> = (0..2000).collect();
+    let some: Vec<u32> = (0..2000).step_by(7).collect();
+    for levels in [[0u8; 5], [2; 5], [1, 2, 0, 2, 1], [2, 1, 1, 0, 2]] {
+        for samples in [&all, &some] {
+            let met = prep.models.met(&levels, samples).unwrap().len() as u32;
+            for count in [0, met.saturating_sub(1), met, met + 1, samples.len() as u32] {
+                assert_eq!(
+                    prep.models.at_least(&levels, samples, count).unwrap(),
+                    met >= count,
+                    "{levels:?}: {met} met, at least {count}?"
+                );
+            }
+        }
+    }
 }

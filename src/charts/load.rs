@@ -368,6 +368,8 @@ pub struct ChartData {
     pub batch_summary: BTreeMap<String, BatchSummaryRecord>,
     /// Shares of the gap to the reference scenario (None: no `difference.csv`).
     pub difference: Option<Vec<DifferenceRow>>,
+    /// The plan of `plan/` while it is current (set by the caller, who knows the inputs).
+    pub plan: Option<super::load_plan::PlanSection>,
 }
 
 impl ChartData {
@@ -445,6 +447,7 @@ impl ChartData {
                 .as_ref()
                 .map(parse_difference)
                 .transpose()?,
+            plan: None,
         })
     }
 

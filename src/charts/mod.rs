@@ -29,6 +29,7 @@ mod distribution;
 mod emissions;
 mod energy;
 pub mod load;
+pub mod load_plan;
 mod macc;
 pub mod metadata;
 pub mod morris;
@@ -584,10 +585,13 @@ pub fn render_dir(
     skip: &[&str],
 ) -> Result<Vec<Rendered>> {
     let files = OutputFiles::read_dir(dir)?.without(skip);
-    let data = ChartData::parse(&files)?;
+    let mut data = ChartData::parse(&files)?;
     let lang = lang.unwrap_or(data.meta.lang);
     let current = crate::output::recorded::read_record(&dir.join(crate::output::MANIFEST_JSON))?
         .and_then(|b| CurrentInputs::from_manifest(&b));
+    if let Some(c) = &current {
+        data.plan = load_plan::read(dir, |id| c.matches(id))?;
+    }
     let attached = match current {
         Some(c) => attached_charts(dir, &c)?,
         None => Vec::new(),
@@ -638,7 +642,8 @@ pub fn render_run(
             *slot = Some(f);
         }
     }
-    let data = ChartData::parse(&files)?;
+    let mut data = ChartData::parse(&files)?;
+    data.plan = load_plan::read(dir, |id| current.matches(id))?;
     render_with(&data, size, data.meta.lang, &attached_charts(dir, current)?)
 }
 

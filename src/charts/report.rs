@@ -8,6 +8,8 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::load::{ChartData, ScenarioData};
 use super::style::{pillar_color, pillar_named};
+
+mod plan;
 use crate::decision::difference::RESIDUAL;
 use crate::i18n::{Lang, Msg, Verdict};
 use crate::scenario::Pillar;
@@ -216,7 +218,7 @@ pub(super) fn svg_is_inert(svg: &str) -> bool {
     true
 }
 
-fn figure(out: &mut String, svgs: &[(String, &[u8])], stem: &str, caption: &str) {
+pub(super) fn figure(out: &mut String, svgs: &[(String, &[u8])], stem: &str, caption: &str) {
     let Some((_, bytes)) = svgs.iter().find(|(s, _)| s == stem) else {
         return;
     };
@@ -973,6 +975,7 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
         lang.t(Msg::Summary),
         lang.t(Msg::AllScenarios)
     );
+    plan::nav(&mut out, data, lang);
     for sc in &data.scenarios {
         let _ = writeln!(
             out,
@@ -1004,6 +1007,7 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
     );
     figure(&mut out, svgs, "net_all", lang.t(Msg::CapNetAll));
     out.push_str("</section>\n");
+    plan::section(&mut out, data, svgs, lang);
 
     for sc in &data.scenarios {
         let n = esc(&sc.name);

@@ -36,7 +36,7 @@ pub struct PlanArgs {
     /// Require every milestone too, with the same probability
     #[arg(long)]
     pub milestones: bool,
-    /// Solve for P = 0.5, 0.6, 0.7, 0.8, 0.9, 0.95 too → plan/frontier.csv
+    /// Solve for P = 0.5, 0.6, 0.7, 0.8, 0.9, 0.95 too → plan/frontier.csv, charts/frontier_<MENU>
     #[arg(long)]
     pub frontier: bool,
     /// Relative gap between cost and lower bound at which the search stops
@@ -82,7 +82,7 @@ pub fn plan(args: PlanArgs) -> Result<i32> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| crate::error::Error::Internal(format!("thread pool: {e}")))?;
-    let result = pool.install(|| crate::plan::run(&region, &library, &request, &args.out))?;
+    let result = pool.install(|| crate::plan::run(&region, &library, &request, &args.out, lang))?;
     match result {
         PlanResult::Found(r) => {
             if !args.quiet {

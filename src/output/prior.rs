@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use super::recorded::{DERIVED, InputHash, Skipped, read_record, stale_derived};
-use super::schema::{DISCOVERY_IDENTITY_JSON, MORRIS_IDENTITY_JSON};
+use super::schema::{DISCOVERY_IDENTITY_JSON, MORRIS_IDENTITY_JSON, PLAN_IDENTITY_JSON};
 use crate::error::Result;
 
 /// The inputs of the command that reads: its kymsim version and input files.
@@ -122,6 +122,16 @@ pub fn prior_results(dir: &Path, current: Option<Current>) -> Result<PriorResult
     for (_, rel) in &attached {
         read.extend(hash_of(dir, rel)?);
     }
+    // the tables of a current plan are read for the report's "cheapest plan" section
+    if let Some(c) = current
+        && read_record(&dir.join(PLAN_IDENTITY_JSON))?
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|id| identity_matches(&id, c))
+    {
+        for f in [super::schema::PLAN_CSV, super::schema::PORTFOLIO_CSV] {
+            read.extend(hash_of(dir, f)?);
+        }
+    }
     Ok(PriorResults {
         read,
         skipped,
@@ -174,6 +184,7 @@ pub fn attached_charts(dir: &Path, current: Current) -> Result<Vec<(String, Stri
     for (identity, prefix) in [
         (DISCOVERY_IDENTITY_JSON, "discovery_"),
         (MORRIS_IDENTITY_JSON, "morris_"),
+        (PLAN_IDENTITY_JSON, "frontier_"),
     ] {
         let Some(id) = read_record(&dir.join(identity))?
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())

@@ -192,6 +192,9 @@ pub const PLAN_CSV: &str = "plan/plan.csv";
 pub const PORTFOLIO_CSV: &str = "plan/portfolio.csv";
 /// `plan/frontier.csv`.
 pub const FRONTIER_CSV: &str = "plan/frontier.csv";
+/// `plan/identity.json`: the kymsim version, menu, base, steps and input files of the plan (the
+/// report shows `plan/` only while they are the run's).
+pub const PLAN_IDENTITY_JSON: &str = "plan/identity.json";
 
 /// `plan/plan.csv`: one row.
 pub const PLAN_COLUMNS: [&str; 14] = [

@@ -4,6 +4,7 @@
 //! The method and why its bound holds are in docs/decision-support.md ("The cheapest plan").
 
 pub mod candidates;
+pub mod chart;
 pub mod eval;
 pub mod output;
 pub mod search;
@@ -226,6 +227,12 @@ pub struct PlanReport {
     pub frontier: Vec<(f64, Option<Solved>)>,
     /// `plan.toml`.
     pub plan_toml: String,
+    /// The region's name (the frontier chart's title).
+    pub region: String,
+    /// The input files of the plan: the region's, MENU's and BASE's (`plan/identity.json`).
+    pub inputs: Vec<crate::output::recorded::InputHash>,
+    /// The language of the frontier chart.
+    pub lang: crate::i18n::Lang,
     /// Files written.
     pub written: Vec<std::path::PathBuf>,
 }
@@ -421,6 +428,7 @@ pub fn run(
     library: &ScenarioLibrary,
     request: &Request,
     out: &Path,
+    lang: crate::i18n::Lang,
 ) -> Result<PlanResult> {
     let prep = prepare(region, library, request)?;
     let Some(solved) = prep.solve(request, request.probability)? else {
@@ -445,6 +453,11 @@ pub fn run(
         }
     }
     let plan_toml = prep.menu.plan_toml(&solved.levels, request.steps);
+    let (menu, base) = (
+        library.resolve(&request.menu)?,
+        library.resolve(&request.base)?,
+    );
+    let inputs = crate::output::recorded::input_hashes(region, &[&menu, &base]);
     let mut report = PlanReport {
         request: request.clone(),
         solved,
@@ -453,6 +466,9 @@ pub fn run(
         out_of_sample,
         frontier,
         plan_toml,
+        region: region.name.clone(),
+        inputs,
+        lang,
         written: Vec::new(),
     };
     report.written = output::write(&report, out)?;

@@ -3,13 +3,52 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use super::PlanReport;
+use super::chart::{Frontier, stage};
 use crate::error::Result;
+use crate::output::recorded::InputHash;
 use crate::output::schema::{
-    FRONTIER_COLUMNS, FRONTIER_CSV, PLAN_COLUMNS, PLAN_CSV, PLAN_TOML, PORTFOLIO_COLUMNS,
-    PORTFOLIO_CSV,
+    FRONTIER_COLUMNS, FRONTIER_CSV, PLAN_COLUMNS, PLAN_CSV, PLAN_IDENTITY_JSON, PLAN_TOML,
+    PORTFOLIO_COLUMNS, PORTFOLIO_CSV,
 };
 use crate::output::{OutputSet, csv_bytes};
+
+/// What the plan's files were computed from: the report shows `plan/` only while every input
+/// file recorded here is an input of the run with the same SHA-256, under the same kymsim
+/// version. `scenario` (MENU) names the frontier chart `charts/frontier_<menu>`.
+#[derive(Debug, Serialize)]
+struct PlanIdentity<'a> {
+    kymsim_version: &'a str,
+    region: &'a str,
+    scenario: &'a str,
+    base: &'a str,
+    probability: f64,
+    samples: u64,
+    seed: u64,
+    steps: u8,
+    milestones: bool,
+    inputs: &'a [InputHash],
+}
+
+/// `plan/identity.json`.
+pub fn identity_json(r: &PlanReport) -> Vec<u8> {
+    let q = &r.request;
+    let id = PlanIdentity {
+        kymsim_version: env!("CARGO_PKG_VERSION"),
+        region: &r.region,
+        scenario: &q.menu,
+        base: &q.base,
+        probability: q.probability,
+        samples: q.samples,
+        seed: q.seed,
+        steps: q.steps,
+        milestones: q.milestones,
+        inputs: &r.inputs,
+    };
+    crate::output::pretty_json(&id)
+}
 
 /// A number in the shortest form that reads back to the same double (costs and shares are
 /// compared digit for digit with `run` and `batch`).
@@ -87,8 +126,19 @@ pub fn write(r: &PlanReport, out: &Path) -> Result<Vec<PathBuf>> {
     set.stage(PLAN_TOML, r.plan_toml.as_bytes())?;
     set.stage(PLAN_CSV, &plan_csv(r))?;
     set.stage(PORTFOLIO_CSV, &portfolio_csv(r))?;
+    set.stage(PLAN_IDENTITY_JSON, &identity_json(r))?;
     if !r.frontier.is_empty() {
         set.stage(FRONTIER_CSV, &frontier_csv(r))?;
+        let q = &r.request;
+        let frontier = Frontier {
+            region: &r.region,
+            menu: &q.menu,
+            base: &q.base,
+            samples: q.samples,
+            steps: q.steps,
+            points: &r.frontier,
+        };
+        stage(&mut set, &frontier, r.lang)?;
     }
     set.commit()
 }
