@@ -3,13 +3,16 @@
 //! The files and their columns are described in `docs/data-format.md`.
 
 mod load;
+mod read;
 mod table;
 mod trajectory;
 
 use std::path::PathBuf;
 
-pub(crate) use load::load_toml_error;
-pub use load::{DataSource, load_region, mix_order};
+pub use load::{DataSource, load_region};
+pub use read::carrier_mix::mix_order;
+pub(crate) use read::load_toml_error;
+pub use read::sources::{MAX_FLUX_PER_UNIT, SOURCES_COLUMNS, SOURCES_OPTIONAL};
 pub use table::{MAX_ABS_VALUE, Row, Table, field_column, field_column_with, nth_line};
 pub use trajectory::{Trajectory, interpolate};
 
