@@ -335,6 +335,14 @@ catalogue! {
         "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, jäljellä {left} kt; loppuu vuonna {year}.";
     TrackBudgetLasts => "Carbon budget {from}–{to}: {kt} kt ({basis}); the central projection uses {used} kt, {left} kt left; it lasts the horizon.",
         "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, jäljellä {left} kt; riittää tarkastelujakson loppuun.";
+    TrackCaption => "Gross emissions before and after the observed years, with the observations and the target path",
+        "Bruttopäästöt ennen havaittuja vuosia ja niiden jälkeen, havainnot ja tavoitepolku";
+    TrackColVariable => "Observed figure", "Havaittu suure";
+    TrackColObserved => "Observed (kt)", "Havaittu (kt)";
+    TrackColSd => "Standard deviation (kt)", "Keskihajonta (kt)";
+    TrackColPriorBand => "Before the observations: 5–50–95 % (kt)", "Ennen havaintoja: 5–50–95 % (kt)";
+    TrackColPercentile => "Samples below the observation", "Otoksia havaintoa pienempinä";
+    BudgetKept => "Staying within the budget: {verdict}.", "Budjetissa pysyminen: {verdict}.";
     TrackPathNote => "Target path: {path}.", "Tavoitepolku: {path}.";
     TrackPrinted => "{scenario}: {ess} effective of {n} samples; P(target met) {before} before the observations, {after} after",
         "{scenario}: efektiivinen otoskoko {ess} / {n}; P(tavoite saavutetaan) {before} ennen havaintoja, {after} niiden jälkeen";

@@ -34,6 +34,8 @@ pub mod metadata;
 pub mod morris;
 mod net;
 mod report;
+pub mod report_budget;
+pub mod report_track;
 mod sensitivity;
 pub mod style;
 mod wedges;

@@ -570,6 +570,7 @@ fn print_summary(
             )
         );
     }
+    print_budget(runs, region, lang, batch, names);
     for (m, _) in runs {
         for e in &m.excluded {
             let reason = match lang {
@@ -594,6 +595,30 @@ fn print_summary(
                 )
             );
         }
+    }
+}
+
+/// The carbon budget in words, per scenario: what its central projection uses and leaves, the
+/// year it runs out, and P(within the budget) when a current batch gives it.
+fn print_budget(
+    runs: &[(&crate::model::Model, &crate::engine::CentralResult)],
+    region: &crate::data::Region,
+    lang: Lang,
+    batch: &std::collections::BTreeMap<String, crate::output::schema::BatchSummaryRecord>,
+    names: &std::collections::BTreeMap<String, String>,
+) {
+    let Some(b) = &region.budget else { return };
+    let b = charts::metadata::BudgetMeta::of(b);
+    for (m, r) in runs {
+        let Some(used) = r.summary.budget else {
+            continue;
+        };
+        let p = batch.get(&m.scenario).and_then(|s| s.p_within_budget);
+        println!(
+            "{}: {}",
+            super::shown(names, &m.scenario),
+            charts::report_budget::budget_words(&b, m.target.year, used, p, lang)
+        );
     }
 }
 

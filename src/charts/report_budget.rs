@@ -1,0 +1,75 @@
+//! The report's words on the carbon budget: for each scenario, what its central projection uses
+//! of the budget, what is left and the year it runs out (`summary.csv`), and the probability of
+//! staying within it when a current batch gives one (`batch/summary.csv`).
+
+use std::fmt::Write;
+
+use super::load::ChartData;
+use super::report::{esc, kt};
+use crate::i18n::{Lang, Msg, Verdict};
+
+/// One paragraph per scenario with a budget figure (nothing without a budget).
+pub(super) fn note(out: &mut String, data: &ChartData, lang: Lang) {
+    let meta = &data.meta;
+    let Some(b) = &meta.budget else { return };
+    for sc in &data.scenarios {
+        let Some(used) = sc.summary.as_ref().and_then(|s| s.budget) else {
+            continue;
+        };
+        let text = budget_words(
+            b,
+            meta.target.year,
+            used,
+            data.batch_summary
+                .get(&sc.name)
+                .and_then(|r| r.p_within_budget),
+            lang,
+        );
+        let _ = writeln!(
+            out,
+            "<p>{}: {}</p>",
+            esc(&meta.scenario_name(&sc.name, lang)),
+            esc(&text)
+        );
+    }
+}
+
+/// The budget in words: its span, size and basis, what the central projection uses and leaves,
+/// the year it runs out (or that it lasts), and P(within the budget) in words when given.
+pub fn budget_words(
+    b: &super::metadata::BudgetMeta,
+    target_year: i32,
+    used: crate::model::criteria::BudgetUse,
+    p: Option<f64>,
+    lang: Lang,
+) -> String {
+    let basis = lang.t(if b.basis == "net" {
+        Msg::BasisNet
+    } else {
+        Msg::BasisGross
+    });
+    let (msg, year) = match used.exhausted_year {
+        Some(y) => (Msg::TrackBudget, y.to_string()),
+        None => (Msg::TrackBudgetLasts, String::new()),
+    };
+    let mut text = lang.fill(
+        msg,
+        &[
+            ("from", &b.from_year),
+            ("to", &target_year),
+            ("kt", &lang.thousands(b.kt)),
+            ("basis", &basis),
+            ("used", &kt(used.used_kt, lang)),
+            ("left", &kt(used.left_kt, lang)),
+            ("year", &year),
+        ],
+    );
+    if let Some(p) = p {
+        text.push(' ');
+        text.push_str(&lang.fill(
+            Msg::BudgetKept,
+            &[("verdict", &Verdict::Probability(p).text(lang))],
+        ));
+    }
+    text
+}
