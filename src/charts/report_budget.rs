@@ -49,6 +49,7 @@ pub fn budget_words(
         Msg::BasisGross
     });
     let (msg, year) = match used.exhausted_year {
+        Some(y) if used.left_kt < 0.0 => (Msg::BudgetOverspent, y.to_string()),
         Some(y) => (Msg::TrackBudget, y.to_string()),
         None => (Msg::TrackBudgetLasts, String::new()),
     };
@@ -61,6 +62,7 @@ pub fn budget_words(
             ("basis", &basis),
             ("used", &kt(used.used_kt, lang)),
             ("left", &kt(used.left_kt, lang)),
+            ("over", &kt(-used.left_kt, lang)),
             ("year", &year),
         ],
     );
@@ -72,4 +74,50 @@ pub fn budget_words(
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::metadata::BudgetMeta;
+    use crate::model::criteria::BudgetUse;
+
+    #[test]
+    fn the_budget_in_words_left_overspent_and_with_its_probability() {
+        let b = BudgetMeta {
+            from_year: 2021,
+            kt: 100.0,
+            basis: "gross".into(),
+        };
+        // 120 kt used of 100: 20 kt over, run out in 2030
+        let over = BudgetUse {
+            used_kt: 120.0,
+            left_kt: -20.0,
+            exhausted_year: Some(2030),
+        };
+        let text = budget_words(&b, 2040, over, Some(0.25), Lang::En);
+        assert!(
+            text.starts_with(
+                "Carbon budget 2021–2040: 100 kt (gross emissions); the central projection uses \
+                 120 kt, 20 kt over the budget; runs out in 2030. Staying within the budget: \
+                 likely missed: met with probability 25"
+            ),
+            "{text}"
+        );
+        // 80 kt used of a net budget of 100: 20 kt left, lasts the horizon, no batch
+        let net = BudgetMeta {
+            basis: "net".into(),
+            ..b
+        };
+        let left = BudgetUse {
+            used_kt: 80.0,
+            left_kt: 20.0,
+            exhausted_year: None,
+        };
+        assert_eq!(
+            budget_words(&net, 2040, left, None, Lang::Fi),
+            "Hiilibudjetti 2021–2040: 100 kt (nettopäästöt); keskiennuste käyttää 80 kt, \
+             jäljellä 20 kt; riittää tarkastelujakson loppuun."
+        );
+    }
 }

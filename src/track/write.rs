@@ -283,6 +283,7 @@ pub fn write_all(
         ),
     };
     set.stage(IDENTITY_JSON, &crate::output::pretty_json(&identity))?;
-    super::chart::stage(&mut set, req.region, model, post, lang)?;
+    let shown = lang.pick(&req.scenario.name, req.scenario.name_fi.as_deref());
+    super::chart::stage(&mut set, shown, req.region, model, post, lang)?;
     set.commit()
 }
