@@ -915,7 +915,7 @@ fn p_within_budget_is_the_share_of_samples_within_the_budget() {
     std::fs::create_dir_all(&scenarios).unwrap();
     std::fs::write(
         scenarios.join("cows.toml"),
-        "description = \"fewer cows\"\n\n[[measures]]\nid = \"cows\"\nkind = \"activity\"\n\
+        "description = \"fewer cows\"\n\n[[measures]]\nid = \"cows\"\npillar = \"bioeconomy\"\nkind = \"activity\"\n\
          targets = [\"agriculture.cows\"]\nvalue = { dist = \"uniform\", min = 0, max = 1 }\n\
          adoption = { curve = \"step\", year = 2021 }\n",
     )

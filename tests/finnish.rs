@@ -263,7 +263,14 @@ fn finnish_run() -> &'static FinnishRun {
                 "--candidates",
                 "8",
             ],
-            vec!["track", "programme", "-n", "300", "--observed", &observed],
+            vec![
+                "track",
+                "programme",
+                "-n",
+                "300",
+                "--observed",
+                observed.as_str(),
+            ],
             vec!["run"],
         ] {
             let o = cargo_bin_cmd!("kymsim")

@@ -49,7 +49,7 @@ pub struct OutputFiles {
     /// `difference.csv`.
     pub difference: Option<TextFile>,
     /// `track/` (summary, observations, deviation and the chart).
-    pub track: Option<super::report_track::TrackFiles>,
+    pub track: Option<super::load_track::TrackFiles>,
 }
 
 fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
@@ -135,7 +135,7 @@ impl OutputFiles {
             distributions: read_optional(dir, DISTRIBUTIONS_CSV)?,
             batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
             difference: read_optional(dir, DIFFERENCE_CSV)?,
-            track: super::report_track::TrackFiles::read(dir)?,
+            track: super::load_track::TrackFiles::read(dir)?,
         })
     }
 }
@@ -376,7 +376,7 @@ pub struct ChartData {
     /// Shares of the gap to the reference scenario (None: no `difference.csv`).
     pub difference: Option<Vec<DifferenceRow>>,
     /// The update by observed years (None: no current `track/`).
-    pub track: Option<super::report_track::TrackData>,
+    pub track: Option<super::load_track::TrackData>,
 }
 
 impl ChartData {

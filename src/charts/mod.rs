@@ -29,6 +29,7 @@ mod distribution;
 mod emissions;
 mod energy;
 pub mod load;
+pub mod load_track;
 mod macc;
 pub mod metadata;
 pub mod morris;

@@ -60,7 +60,7 @@ footer { color: var(--muted); font-size: 0.85rem; margin-top: 3em; }
 ";
 
 /// kt for tables: whole numbers from 100 up, one decimal below (`614`, `−56.6`).
-pub(super) fn kt(v: f64, lang: Lang) -> String {
+fn kt(v: f64, lang: Lang) -> String {
     if v.abs() >= 100.0 {
         lang.thousands(v)
     } else {
@@ -425,7 +425,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
     }
     out.push_str("</tbody>\n</table>\n");
     milestone_note(out, data, lang);
-    super::report_budget::note(out, data, lang);
+    super::report_budget::note(out, data, lang, esc);
     accounting_note(out, data, lang);
 }
 
@@ -1017,7 +1017,12 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
     );
     figure(&mut out, svgs, "net_all", lang.t(Msg::CapNetAll));
     out.push_str("</section>\n");
-    super::report_track::section(&mut out, data, lang);
+    let helpers = super::report_track::Html {
+        esc,
+        kt,
+        svg_is_inert,
+    };
+    super::report_track::section(&mut out, data, lang, &helpers);
 
     for sc in &data.scenarios {
         let n = esc(&sc.name);

@@ -5,11 +5,20 @@
 use std::fmt::Write;
 
 use super::load::ChartData;
-use super::report::{esc, kt};
 use crate::i18n::{Lang, Msg, Verdict};
 
-/// One paragraph per scenario with a budget figure (nothing without a budget).
-pub(super) fn note(out: &mut String, data: &ChartData, lang: Lang) {
+/// kt in words, as the report's tables write it: whole numbers from 100 up, one decimal below.
+fn kt(v: f64, lang: Lang) -> String {
+    if v.abs() >= 100.0 {
+        lang.thousands(v)
+    } else {
+        lang.thousands((v * 10.0).round() / 10.0)
+    }
+}
+
+/// One paragraph per scenario with a budget figure (nothing without a budget); `esc` is the
+/// report's escaping of text for HTML (handed over: `report.rs` calls this file).
+pub(super) fn note(out: &mut String, data: &ChartData, lang: Lang, esc: fn(&str) -> String) {
     let meta = &data.meta;
     let Some(b) = &meta.budget else { return };
     for sc in &data.scenarios {
