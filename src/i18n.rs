@@ -327,8 +327,8 @@ catalogue! {
     TargetVerdict => "target {year} {verdict}", "vuoden {year} tavoite: {verdict}";
 
     // kymsim track: the chart, the report section and the terminal
-    TrackTitle => "{region}: are we on track? Gross emissions of {scenario}, projection updated by the observed years",
-        "{region}: olemmeko aikataulussa? Skenaarion {scenario} bruttopäästöt, ennuste päivitettynä havaituilla vuosilla";
+    TrackTitle => "{region}: are we on track? {scenario}: gross emissions updated by the observations",
+        "{region}: olemmeko aikataulussa? {scenario}: bruttopäästöt havainnoilla päivitettynä";
     TrackSubtitle => "5–95 % bands of {n} samples before and after the observations (effective samples {ess}); observations ± 2 sd",
         "5–95 %:n vaihteluvälit {n} otoksesta ennen havaintoja ja niiden jälkeen (efektiivinen otoskoko {ess}); havainnot ± 2 keskihajontaa";
     TrackAxisGross => "Gross emissions (kt CO2e per year)", "Bruttopäästöt (kt CO2e vuodessa)";
@@ -353,6 +353,16 @@ catalogue! {
         "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, jäljellä {left} kt; loppuu vuonna {year}.";
     TrackBudgetLasts => "Carbon budget {from}–{to}: {kt} kt ({basis}); the central projection uses {used} kt, {left} kt left; it lasts the horizon.",
         "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, jäljellä {left} kt; riittää tarkastelujakson loppuun.";
+    TrackCaption => "Gross emissions before and after the observed years, with the observations and the target path",
+        "Bruttopäästöt ennen havaittuja vuosia ja niiden jälkeen, havainnot ja tavoitepolku";
+    TrackColVariable => "Observed figure", "Havaittu suure";
+    TrackColObserved => "Observed (kt)", "Havaittu (kt)";
+    TrackColSd => "Standard deviation (kt)", "Keskihajonta (kt)";
+    TrackColPriorBand => "Before the observations: 5–50–95 % (kt)", "Ennen havaintoja: 5–50–95 % (kt)";
+    TrackColPercentile => "Samples below the observation", "Otoksia havaintoa pienempinä";
+    BudgetOverspent => "Carbon budget {from}–{to}: {kt} kt ({basis}); the central projection uses {used} kt, {over} kt over the budget; runs out in {year}.",
+        "Hiilibudjetti {from}–{to}: {kt} kt ({basis}); keskiennuste käyttää {used} kt, {over} kt yli budjetin; loppuu vuonna {year}.";
+    BudgetKept => "Staying within the budget: {verdict}.", "Budjetissa pysyminen: {verdict}.";
     TrackPathNote => "Target path: {path}.", "Tavoitepolku: {path}.";
     TrackPrinted => "{scenario}: {ess} effective of {n} samples; P(target met) {before} before the observations, {after} after",
         "{scenario}: efektiivinen otoskoko {ess} / {n}; P(tavoite saavutetaan) {before} ennen havaintoja, {after} niiden jälkeen";

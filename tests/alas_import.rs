@@ -497,3 +497,77 @@ fn import_then_validate_then_run_uses_the_starter_scenario() {
     assert!(manifest.contains("scenarios/baseline.toml"));
     assert!(!manifest.contains("embedded:scenarios"));
 }
+
+#[test]
+fn observed_out_writes_the_later_years_and_track_reads_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("kymi");
+    let observed = tmp.path().join("observed.csv");
+    // the update in two commands: import with the base year 2020 (the files hold 2020–2022),
+    // then track against the years after it
+    import(
+        &out,
+        MAIN_FILES,
+        &["--region", "Kymenlaakso", "--base-year", "2020", "-q"],
+    )
+    .arg("--observed-out")
+    .arg(&observed)
+    .assert()
+    .success();
+    let text = std::fs::read_to_string(&observed).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("year,variable,kt,sd_kt,provenance"));
+    let provenance = "Syke ALas 2021 (hinku): kunta_075.csv kunta_489.csv";
+    // 2021 gross: Hamina 33 + Miehikkälä 8 = 41 (hinku_import_matches_hand_sums); 2022: 38.25;
+    // sd empty (track's default); the provenance names the files read
+    assert!(
+        text.contains(&format!("2021,Emissions|Kyoto Gases,41,,{provenance}\n")),
+        "{text}"
+    );
+    assert!(text.contains("2022,Emissions|Kyoto Gases,38.25,,Syke ALas 2022 (hinku): "));
+    // 2022 sectors: passenger cars 10.5 + 2.5 = 13, transport 13 + 6.25 = 19.25, heating 9.5
+    for line in [
+        "2022,Emissions|Kyoto Gases|Transport|Road|Passenger Cars,13,,",
+        "2022,Emissions|Kyoto Gases|Transport,19.25,,",
+        "2022,Emissions|Kyoto Gases|Heating,9.5,,",
+    ] {
+        assert!(text.contains(line), "{line} missing in\n{text}");
+    }
+    // no base-year line, no wind credit (not a gross variable)
+    assert!(!text.contains("\n2020,"), "{text}");
+    assert!(!text.contains("Wind"), "{text}");
+    let track = tmp.path().join("track-out");
+    let o = kymsim()
+        .args(["track", "baseline", "-n", "200", "-q", "--data"])
+        .arg(&out)
+        .arg("--observed")
+        .arg(&observed)
+        .arg("--out")
+        .arg(&track)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let obs = std::fs::read_to_string(track.join("track/observations.csv")).unwrap();
+    assert!(obs.contains("2022,Emissions|Kyoto Gases,38.25,"), "{obs}");
+}
+
+#[test]
+fn observed_out_without_later_years_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("kymi");
+    let observed = tmp.path().join("observed.csv");
+    // the base year defaults to the last year in the files (2022): nothing after it
+    import(&out, MAIN_FILES, &["--region", "Kymenlaakso", "-q"])
+        .arg("--observed-out")
+        .arg(&observed)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no year after the base year 2022"));
+    assert!(!observed.exists());
+    assert!(!out.join("region.toml").exists());
+}

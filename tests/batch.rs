@@ -888,3 +888,58 @@ fn run_sample_refuses_a_scenario_the_batch_did_not_run() {
     );
     assert!(!r.exists());
 }
+
+/// P(within the carbon budget) by hand. Tinyland's gross emissions in year 2020 + k are cars
+/// 12.5 · (1 − 0.02 k) + district heat 12.5 + cows 5 = 30 − 0.25 k kt (tests/model.rs), so
+/// 2021–2030 (k = 1…10) sum to 300 − 0.25 · 55 = 286.25 kt. A cut of the cows' activity by
+/// v ~ uniform(0, 1) from 2021 (step) removes 5 v kt a year, 50 v kt in all: within a budget
+/// of 266.25 kt iff 286.25 − 50 v ≤ 266.25, i.e. v ≥ 0.4, with probability 1 − 0.4 = 0.6.
+/// The Latin hypercube of 100 samples puts one draw in each hundredth of [0, 1): exactly the 60
+/// of [0.40, 1) are within, so p_within_budget is 0.6 with no sampling error.
+#[test]
+fn p_within_budget_is_the_share_of_samples_within_the_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("tiny");
+    std::fs::create_dir_all(&data).unwrap();
+    for e in std::fs::read_dir(tiny_dir()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, data.join(p.file_name().unwrap())).unwrap();
+    }
+    let mut region = std::fs::read_to_string(data.join("region.toml")).unwrap();
+    region.push_str(
+        "\n[budget]\nfrom_year = 2021\nkt = 266.25\ncounts = \"gross\"\n\
+         source = \"test: the 286.25 kt of 2021-2030 without measures, less 20 kt\"\n",
+    );
+    std::fs::write(data.join("region.toml"), region).unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).unwrap();
+    std::fs::write(
+        scenarios.join("cows.toml"),
+        "description = \"fewer cows\"\n\n[[measures]]\nid = \"cows\"\npillar = \"bioeconomy\"\nkind = \"activity\"\n\
+         targets = [\"agriculture.cows\"]\nvalue = { dist = \"uniform\", min = 0, max = 1 }\n\
+         adoption = { curve = \"step\", year = 2021 }\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    batch(
+        &[
+            "cows",
+            "-n",
+            "100",
+            "--sampler",
+            "lhs",
+            "--data",
+            data.to_str().unwrap(),
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+        ],
+        &out,
+    );
+    let summary = std::fs::read_to_string(out.join("batch/summary.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(summary.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "p_within_budget").unwrap();
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "cows");
+    assert_eq!(row[col].parse::<f64>().unwrap(), 0.6, "{summary}");
+}

@@ -233,6 +233,16 @@ fn finnish_run() -> &'static FinnishRun {
         fs::create_dir_all(&dir).unwrap();
         let out = dir.to_str().unwrap().to_string();
         let mut printed = Vec::new();
+        // observed years for `track`: the report shows its section ("Olemmeko aikataulussa?")
+        let observed = dir.join("observed.csv");
+        fs::write(
+            &observed,
+            "year,variable,kt,sd_kt,provenance\n2022,Emissions|Kyoto Gases,1035,30,test\n\
+             2023,Emissions|Kyoto Gases,1000,30,test\n\
+             2023,Emissions|Kyoto Gases|Transport|Road,240,,test\n",
+        )
+        .unwrap();
+        let observed = observed.to_str().unwrap().to_string();
         for args in [
             vec!["batch", "-n", "300", "--force"],
             vec![
@@ -252,6 +262,14 @@ fn finnish_run() -> &'static FinnishRun {
                 "4",
                 "--candidates",
                 "8",
+            ],
+            vec![
+                "track",
+                "programme",
+                "-n",
+                "300",
+                "--observed",
+                observed.as_str(),
             ],
             vec!["run"],
         ] {
@@ -398,8 +416,15 @@ fn the_finnish_report_and_every_finnish_chart_are_finnish() {
     let run = finnish_run();
     let html = fs::read_to_string(run.dir.join("report.html")).unwrap();
     let mut english: Vec<String> = page_text(&html).lines().flat_map(english_words).collect();
+    // the section of `track`, with its chart
+    assert!(html.contains("<section id=\"track\">"), "no track section");
+    assert!(html.contains("Olemmeko aikataulussa?"));
     let mut charts = 0;
-    for e in fs::read_dir(run.dir.join("charts")).unwrap() {
+    let track_charts = fs::read_dir(run.dir.join("track/charts")).unwrap();
+    for e in fs::read_dir(run.dir.join("charts"))
+        .unwrap()
+        .chain(track_charts)
+    {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "svg") {
             charts += 1;

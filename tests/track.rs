@@ -357,3 +357,46 @@ fn bad_zero_sd() {
         "`sd_kt` = 0",
     );
 }
+
+/// `kymsim run … --out DIR` after `track`: the report's "On track?" section while `track/` is
+/// current, left out (with a note) once its recorded inputs are not this run's.
+#[test]
+fn the_report_shows_a_current_track_and_leaves_a_stale_one_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let obs = "year,variable,kt,sd_kt,provenance\n2022,Emissions|Kyoto Gases,1035,30,test\n2023,Emissions|Kyoto Gases,1000,30,test\n";
+    assert_eq!(kymsim_track(dir.path(), obs, &[]).status.code(), Some(0));
+    let out = dir.path().join("out");
+    let run = |scenario: &str| {
+        cargo_bin_cmd!("kymsim")
+            .args(["run", scenario, "--bundled-scenarios", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    // programme (extends baseline): the very inputs track recorded
+    let o = run("programme");
+    assert!(o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("track/summary.csv"), "{err}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"track\">"));
+    assert!(
+        html.contains("<h2>On track? — Scenario programme</h2>"),
+        "no heading"
+    );
+    // the observed years, the probabilities in words, the observations and the chart
+    assert!(html.contains("The observed years 2022–2023 weigh the 300 samples"));
+    assert!(html.contains("met with probability"));
+    assert!(html.contains("<td>2023</td><td>Gross emissions</td><td class=\"num\">1 000</td>"));
+    assert!(html.contains("<figure id=\"fig-track\""));
+    assert!(html.contains("Compared with the central projection, 2023: Gross emissions"));
+    // the budget in words under the summary
+    assert!(html.contains("programme: Carbon budget 2021–2040: 10 168 kt (gross emissions)"));
+    // baseline alone: programme's scenario file is not an input, so track/ is stale
+    let o = run("baseline");
+    assert!(o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("note: track/ is not drawn"), "{err}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<section id=\"track\">"));
+}

@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod mapping;
+pub mod observed;
 pub mod reader;
 pub mod write;
 
@@ -102,6 +103,8 @@ pub struct Outcome {
     pub settings: Settings,
     /// `Err` when the sums disagree with the independent sum of the rows (a bug: exit 3).
     pub check: std::result::Result<(), String>,
+    /// The ALas municipality files read, by file name.
+    pub files: Vec<String>,
 }
 
 fn file_name(p: &Path) -> String {
@@ -169,8 +172,93 @@ pub fn import(req: &Request) -> Result<Outcome> {
         },
     };
     let members = aggregate::members(&list, &selection)?;
-    let is_member = |n: u32| members.iter().any(|m| m.number == n);
+    let read = read_member_files(req, &list, &members, &list_file, &list_name)?;
+    let (rows, names, inputs, skipped) = (read.rows, read.names, read.inputs, read.skipped);
 
+    let agg = aggregate::aggregate(&rows, &names, &members, req.framework);
+    if agg.years.is_empty() {
+        return Err(InputError::new(format!(
+            "none of the files has rows for the municipalities of `{}` ({})",
+            req.region,
+            members
+                .iter()
+                .take(10)
+                .map(Member::label)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .hint("give the members' files kunta_<number>.csv (or their folder)")
+        .into());
+    }
+    let independent = aggregate::independent_totals(&rows, &members, req.framework);
+    let check = aggregate::cross_check(&agg, &independent);
+
+    let years = check_years(req, &agg)?;
+    let (base_year, reference_year) = (years.base_year, years.reference_year);
+    let (reference_kt, reference_note) = (years.reference_kt, years.reference_note);
+
+    let code = match &req.code {
+        Some(c) => c.clone(),
+        None => nuts3(&req.region).unwrap_or("").to_string(),
+    };
+    let boundary = boundary_text(&selection, &list, &list_name);
+    let command = command_text(req, &list_name, &names, skipped);
+
+    let settings = Settings {
+        name: req.region.clone(),
+        code,
+        base_year,
+        end_year: req.end_year,
+        target_year: req.target_year,
+        reference_year,
+        reference_kt,
+        reference_note,
+        max_gross_fraction: req.max_gross_fraction,
+        net_zero: req.net_zero,
+        boundary,
+        command,
+    };
+    let dataset = write::build(&agg, &members, &list, &list_name, &inputs, &settings);
+    let mut issues = agg.issues.clone();
+    issues.extend(dataset.issues.iter().cloned());
+    if skipped > 0 {
+        issues.push(Issue {
+            kind: IssueKind::Skipped,
+            message: format!(
+                "{skipped} file(s) of municipalities outside the region were not read"
+            ),
+        });
+    }
+    Ok(Outcome {
+        dataset,
+        aggregate: agg,
+        members,
+        issues,
+        settings,
+        check,
+        files: names,
+    })
+}
+
+/// The member files read, in order of municipality number.
+struct MemberFiles {
+    rows: Vec<AlasRow>,
+    names: Vec<String>,
+    inputs: Vec<InputInfo>,
+    /// Files of municipalities outside the region, not read.
+    skipped: usize,
+}
+
+/// Reads the files of the region's members (a file named for a non-member is skipped unread);
+/// a municipality with rows in two files is refused.
+fn read_member_files(
+    req: &Request,
+    list: &reader::MunicipalityList,
+    members: &[Member],
+    list_file: &TextFile,
+    list_name: &str,
+) -> Result<MemberFiles> {
+    let is_member = |n: u32| members.iter().any(|m| m.number == n);
     // read the member files (a file named for a non-member is skipped unread)
     let paths = expand(&req.files)?;
     let mut paths: Vec<(Option<u32>, PathBuf)> = paths
@@ -181,7 +269,7 @@ pub fn import(req: &Request) -> Result<Outcome> {
     let mut rows: Vec<AlasRow> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut inputs: Vec<InputInfo> = vec![InputInfo {
-        name: list_name.clone(),
+        name: list_name.to_string(),
         sha256: list_file.sha256.clone(),
         role: "municipality list".into(),
     }];
@@ -233,24 +321,24 @@ pub fn import(req: &Request) -> Result<Outcome> {
         rows.extend(file_rows);
     }
 
-    let agg = aggregate::aggregate(&rows, &names, &members, req.framework);
-    if agg.years.is_empty() {
-        return Err(InputError::new(format!(
-            "none of the files has rows for the municipalities of `{}` ({})",
-            req.region,
-            members
-                .iter()
-                .take(10)
-                .map(Member::label)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .hint("give the members' files kunta_<number>.csv (or their folder)")
-        .into());
-    }
-    let independent = aggregate::independent_totals(&rows, &members, req.framework);
-    let check = aggregate::cross_check(&agg, &independent);
+    Ok(MemberFiles {
+        rows,
+        names,
+        inputs,
+        skipped,
+    })
+}
 
+/// The base year, the reference year and emissions of the target, checked against the years
+/// the files hold.
+struct Years {
+    base_year: i32,
+    reference_year: i32,
+    reference_kt: f64,
+    reference_note: String,
+}
+
+fn check_years(req: &Request, agg: &Aggregate) -> Result<Years> {
     let first = agg.years[0];
     let last = *agg.years.last().unwrap_or(&first);
     let base_year = req.base_year.unwrap_or(last);
@@ -316,11 +404,21 @@ pub fn import(req: &Request) -> Result<Outcome> {
         );
     }
 
-    let code = match &req.code {
-        Some(c) => c.clone(),
-        None => nuts3(&req.region).unwrap_or("").to_string(),
-    };
-    let boundary = match &selection {
+    Ok(Years {
+        base_year,
+        reference_year,
+        reference_kt,
+        reference_note,
+    })
+}
+
+/// The boundary in words, for region.toml.
+fn boundary_text(
+    selection: &Selection,
+    list: &reader::MunicipalityList,
+    list_name: &str,
+) -> String {
+    match selection {
         Selection::Only(n) => format!(
             "Explicit list of municipalities (--only {}), the same for every year.",
             n.iter()
@@ -352,10 +450,14 @@ pub fn import(req: &Request) -> Result<Outcome> {
                 shown.join("; ")
             )
         }
-    };
+    }
+}
+
+/// The command that reproduces the import, for SOURCES.md.
+fn command_text(req: &Request, list_name: &str, names: &[String], skipped: usize) -> String {
     let mut command = format!(
         "kymsim import-alas --municipalities {} --region {} --framework {}",
-        quote_arg(&list_name),
+        quote_arg(list_name),
         quote_arg(&req.region),
         req.framework.name()
     );
@@ -382,7 +484,7 @@ pub fn import(req: &Request) -> Result<Outcome> {
             ))
         ));
     }
-    for n in &names {
+    for n in names {
         command.push(' ');
         command.push_str(&quote_arg(n));
     }
@@ -392,39 +494,7 @@ pub fn import(req: &Request) -> Result<Outcome> {
         ));
     }
 
-    let settings = Settings {
-        name: req.region.clone(),
-        code,
-        base_year,
-        end_year: req.end_year,
-        target_year: req.target_year,
-        reference_year,
-        reference_kt,
-        reference_note,
-        max_gross_fraction: req.max_gross_fraction,
-        net_zero: req.net_zero,
-        boundary,
-        command,
-    };
-    let dataset = write::build(&agg, &members, &list, &list_name, &inputs, &settings);
-    let mut issues = agg.issues.clone();
-    issues.extend(dataset.issues.iter().cloned());
-    if skipped > 0 {
-        issues.push(Issue {
-            kind: IssueKind::Skipped,
-            message: format!(
-                "{skipped} file(s) of municipalities outside the region were not read"
-            ),
-        });
-    }
-    Ok(Outcome {
-        dataset,
-        aggregate: agg,
-        members,
-        issues,
-        settings,
-        check,
-    })
+    command
 }
 
 /// Loads the dataset's files from memory (nothing is written anywhere) and, when `calibration`,

@@ -146,7 +146,7 @@ impl Dataset {
 }
 
 /// Every sector path of the sources and all their prefixes, sorted.
-fn sector_paths(agg: &Aggregate) -> Vec<String> {
+pub(super) fn sector_paths(agg: &Aggregate) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
     for &s in &agg.sources {
         let parts: Vec<&str> = SOURCES[s].sector.split('|').collect();
@@ -161,7 +161,7 @@ fn sector_paths(agg: &Aggregate) -> Vec<String> {
     paths
 }
 
-fn path_total(agg: &Aggregate, path: &str, year: i32) -> f64 {
+pub(super) fn path_total(agg: &Aggregate, path: &str, year: i32) -> f64 {
     agg.sources
         .iter()
         .filter(|&&s| {
@@ -182,12 +182,56 @@ pub fn build(
     settings: &Settings,
 ) -> Dataset {
     let base = settings.base_year;
-    let fw = agg.framework.name();
     let mut issues: Vec<Issue> = Vec::new();
     let base_members: Vec<&Member> = members.iter().filter(|m| m.covers(base)).collect();
-    let sourced = format!("sourced: Syke ALas {base}");
 
-    // ---- sources
+    let sources = source_rows(agg, settings, &mut issues);
+    let with_credit = agg.framework.with_credits() && agg.has_credits();
+    let sources_csv = sources_csv(&sources);
+    let (carriers_csv, mix_csv) = carriers_and_mix(&sources);
+    let (drivers_csv, population_note) = drivers(list, &base_members, base, list_file_name);
+    let history_csv = history_csv(agg, members, with_credit);
+    let region_toml = region_toml(agg, members, settings);
+
+    let scenario = "# No measures: the imported base year held constant (no source follows a driver).\n\
+                    description = \"No measures: the ALas base year held constant\"\n";
+
+    let mut all_issues = agg.issues.clone();
+    all_issues.extend(issues.iter().cloned());
+    let sources_md = sources_md(
+        agg,
+        members,
+        inputs,
+        settings,
+        &sources,
+        &population_note,
+        &all_issues,
+    );
+
+    Dataset {
+        files: vec![
+            ("region.toml".into(), region_toml.into_bytes()),
+            ("sources.csv".into(), sources_csv),
+            ("carriers.csv".into(), carriers_csv),
+            ("energy_mix.csv".into(), mix_csv),
+            ("drivers.csv".into(), drivers_csv),
+            ("history.csv".into(), history_csv),
+            ("SOURCES.md".into(), sources_md.into_bytes()),
+            (
+                "scenarios/baseline.toml".into(),
+                scenario.as_bytes().to_vec(),
+            ),
+        ],
+        issues,
+    }
+}
+
+/// The base-year sources (and the wind credit's removal under a credit framework); values
+/// kymsim cannot hold are reported in `issues`.
+fn source_rows(agg: &Aggregate, settings: &Settings, issues: &mut Vec<Issue>) -> Vec<SourceRow> {
+    let base = settings.base_year;
+    let fw = agg.framework.name();
+    let sourced = format!("sourced: Syke ALas {base}");
     let mut sources: Vec<SourceRow> = Vec::new();
     for &s in &agg.sources {
         let def = &SOURCES[s];
@@ -208,9 +252,8 @@ pub fn build(
             }
         };
         if c.gwh > 0.0 {
-            let ef = non_negative(&mut issues, "energy emissions", c.kt_energy) / c.gwh;
-            let direct =
-                non_negative(&mut issues, "non-energy emissions", c.kt - c.kt_energy) / c.gwh;
+            let ef = non_negative(issues, "energy emissions", c.kt_energy) / c.gwh;
+            let direct = non_negative(issues, "non-energy emissions", c.kt - c.kt_energy) / c.gwh;
             let carrier_id = format!("{}_mix", def.id);
             let carrier_name = format!("{} (ALas mix)", def.name);
             sources.push(SourceRow {
@@ -260,7 +303,7 @@ pub fn build(
                     ),
                 });
             }
-            let kt = non_negative(&mut issues, "emissions", c.kt);
+            let kt = non_negative(issues, "emissions", c.kt);
             sources.push(SourceRow {
                 id: def.id.into(),
                 name: def.name.into(),
@@ -279,8 +322,7 @@ pub fn build(
             });
         }
     }
-    let with_credit = agg.framework.with_credits() && agg.has_credits();
-    if with_credit {
+    if agg.framework.with_credits() && agg.has_credits() {
         let mut credit = agg.credit(base);
         if credit < 0.0 {
             issues.push(Issue {
@@ -309,6 +351,11 @@ pub fn build(
         });
     }
 
+    sources
+}
+
+/// `sources.csv`.
+fn sources_csv(sources: &[SourceRow]) -> Vec<u8> {
     let source_rows: Vec<Vec<String>> = sources
         .iter()
         .map(|s| {
@@ -328,7 +375,7 @@ pub fn build(
             ]
         })
         .collect();
-    let sources_csv = csv_bytes(
+    csv_bytes(
         &[
             "id",
             "name",
@@ -344,12 +391,15 @@ pub fn build(
             "provenance",
         ],
         &source_rows,
-    );
+    )
+}
 
-    // ---- carriers and energy mix
+/// `carriers.csv` and `energy_mix.csv`: each energy source's own mix carrier (a placeholder
+/// carrier when none reports energy).
+fn carriers_and_mix(sources: &[SourceRow]) -> (Vec<u8>, Vec<u8>) {
     let mut carrier_rows: Vec<Vec<String>> = Vec::new();
     let mut mix_rows: Vec<Vec<String>> = Vec::new();
-    for s in &sources {
+    for s in sources {
         if let Some((id, name, ef, prov)) = &s.carrier {
             carrier_rows.push(vec![
                 id.clone(),
@@ -376,10 +426,20 @@ pub fn build(
             "estimated: placeholder; no imported source reports energy in the base year".into(),
         ]);
     }
-    let carriers_csv = csv_bytes(&["id", "name", "kind", "ef", "provenance"], &carrier_rows);
-    let mix_csv = csv_bytes(&["source", "carrier", "share", "provenance"], &mix_rows);
+    (
+        csv_bytes(&["id", "name", "kind", "ef", "provenance"], &carrier_rows),
+        csv_bytes(&["source", "carrier", "share", "provenance"], &mix_rows),
+    )
+}
 
-    // ---- drivers
+/// `drivers.csv` (the members' population, when the list gives it) and the note on it for
+/// SOURCES.md.
+fn drivers(
+    list: &MunicipalityList,
+    base_members: &[&Member],
+    base: i32,
+    list_file_name: &str,
+) -> (Vec<u8>, String) {
     let mut driver_rows: Vec<Vec<String>> = Vec::new();
     let mut population_note =
         "the municipality list has no population column, so drivers.csv is empty".to_string();
@@ -410,9 +470,16 @@ pub fn build(
             );
         }
     }
-    let drivers_csv = csv_bytes(&["driver", "year", "value", "provenance"], &driver_rows);
+    (
+        csv_bytes(&["driver", "year", "value", "provenance"], &driver_rows),
+        population_note,
+    )
+}
 
-    // ---- history
+/// `history.csv`: every year, the total, every sector path and its prefixes, and the wind
+/// credit under a credit framework.
+fn history_csv(agg: &Aggregate, members: &[Member], with_credit: bool) -> Vec<u8> {
+    let fw = agg.framework.name();
     let paths = sector_paths(agg);
     let mut history_rows: Vec<Vec<String>> = Vec::new();
     for &y in &agg.years {
@@ -441,9 +508,13 @@ pub fn build(
             ]);
         }
     }
-    let history_csv = csv_bytes(&["year", "sector", "kt", "provenance"], &history_rows);
+    csv_bytes(&["year", "sector", "kt", "provenance"], &history_rows)
+}
 
-    // ---- region.toml
+/// `region.toml`.
+fn region_toml(agg: &Aggregate, members: &[Member], settings: &Settings) -> String {
+    let base = settings.base_year;
+    let fw = agg.framework.name();
     let description = format!(
         "Imported from Syke ALas municipal results ({} municipalities, {}–{}), framework {fw}: {}",
         members.len(),
@@ -469,42 +540,10 @@ pub fn build(
             net_zero: settings.net_zero,
         },
     };
-    let region_toml = format!(
+    format!(
         "# Imported by `kymsim import-alas` from Syke ALas; see SOURCES.md.\n{}",
         toml::to_string(&region).expect("region.toml serializes")
-    );
-
-    let scenario = "# No measures: the imported base year held constant (no source follows a driver).\n\
-                    description = \"No measures: the ALas base year held constant\"\n";
-
-    let mut all_issues = agg.issues.clone();
-    all_issues.extend(issues.iter().cloned());
-    let sources_md = sources_md(
-        agg,
-        members,
-        inputs,
-        settings,
-        &sources,
-        &population_note,
-        &all_issues,
-    );
-
-    Dataset {
-        files: vec![
-            ("region.toml".into(), region_toml.into_bytes()),
-            ("sources.csv".into(), sources_csv),
-            ("carriers.csv".into(), carriers_csv),
-            ("energy_mix.csv".into(), mix_csv),
-            ("drivers.csv".into(), drivers_csv),
-            ("history.csv".into(), history_csv),
-            ("SOURCES.md".into(), sources_md.into_bytes()),
-            (
-                "scenarios/baseline.toml".into(),
-                scenario.as_bytes().to_vec(),
-            ),
-        ],
-        issues,
-    }
+    )
 }
 
 fn md_escape(s: &str) -> String {

@@ -48,6 +48,8 @@ pub struct OutputFiles {
     pub batch_summary: Option<TextFile>,
     /// `difference.csv`.
     pub difference: Option<TextFile>,
+    /// `track/` (summary, observations, deviation and the chart).
+    pub track: Option<super::load_track::TrackFiles>,
 }
 
 fn read_required(dir: &Path, name: &str) -> Result<TextFile> {
@@ -114,6 +116,9 @@ impl OutputFiles {
                 *slot = None;
             }
         }
+        if skip.contains(&schema::TRACK_SUMMARY_CSV) {
+            self.track = None;
+        }
         self
     }
 
@@ -130,6 +135,7 @@ impl OutputFiles {
             distributions: read_optional(dir, DISTRIBUTIONS_CSV)?,
             batch_summary: read_optional(dir, BATCH_SUMMARY_CSV)?,
             difference: read_optional(dir, DIFFERENCE_CSV)?,
+            track: super::load_track::TrackFiles::read(dir)?,
         })
     }
 }
@@ -178,6 +184,7 @@ fn parse_batch_summary(
                 .iter()
                 .map(|c| row.opt_f64(c))
                 .collect::<Result<_>>()?,
+            p_within_budget: row.opt_f64("p_within_budget")?,
         };
         out.insert(scenario_name(&row, "scenario")?.to_string(), rec);
     }
@@ -370,6 +377,8 @@ pub struct ChartData {
     pub difference: Option<Vec<DifferenceRow>>,
     /// The plan of `plan/` while it is current (set by the caller, who knows the inputs).
     pub plan: Option<super::load_plan::PlanSection>,
+    /// The update by observed years (None: no current `track/`).
+    pub track: Option<super::load_track::TrackData>,
 }
 
 impl ChartData {
@@ -448,6 +457,7 @@ impl ChartData {
                 .map(parse_difference)
                 .transpose()?,
             plan: None,
+            track: files.track.as_ref().map(|t| t.parse()).transpose()?,
         })
     }
 

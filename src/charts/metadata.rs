@@ -73,6 +73,51 @@ pub struct Metadata {
     /// appendix of the report (generated from the data, as `SOURCES.md` is English prose).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceMeta>,
+    /// The carbon budget (region.toml `[budget]`), for the report's words on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetMeta>,
+}
+
+/// The carbon budget as the report names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetMeta {
+    /// The first year counted (the last is the target year).
+    pub from_year: i32,
+    /// The budget, kt CO2e.
+    pub kt: f64,
+    /// What is counted: `gross` or `net`.
+    pub basis: String,
+}
+
+impl BudgetMeta {
+    /// The budget of region.toml.
+    pub fn of(b: &crate::data::Budget) -> BudgetMeta {
+        BudgetMeta {
+            from_year: b.from_year,
+            kt: b.kt,
+            basis: b.basis.as_str().into(),
+        }
+    }
+
+    /// The budget as a criterion of the list ([`crate::model::criteria`]), judged in
+    /// `target_year`: its label is the report's name for it.
+    pub fn criterion(&self, target_year: i32) -> crate::model::criteria::Criterion {
+        use crate::model::criteria::{Criterion, Role, Test};
+        Criterion {
+            id: "within_budget".into(),
+            role: Role::Budget,
+            test: Test::Cumulative {
+                from_year: self.from_year,
+                to_year: target_year,
+                kt: self.kt,
+                basis: if self.basis == "net" {
+                    crate::data::BudgetBasis::Net
+                } else {
+                    crate::data::BudgetBasis::Gross
+                },
+            },
+        }
+    }
 }
 
 /// An emission source of the dataset and how its numbers were obtained.
@@ -325,6 +370,7 @@ impl Metadata {
                         .map(|c| (c.id.clone(), (c.name.clone(), c.name_fi.clone()))),
                 )
                 .collect(),
+            budget: region.budget.as_ref().map(BudgetMeta::of),
         }
     }
 

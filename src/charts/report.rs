@@ -415,6 +415,7 @@ fn summary_table(out: &mut String, data: &ChartData, lang: Lang) {
     }
     out.push_str("</tbody>\n</table>\n");
     milestone_note(out, data, lang);
+    super::report_budget::note(out, data, lang, esc);
     accounting_note(out, data, lang);
 }
 
@@ -1008,6 +1009,12 @@ pub(super) fn html(data: &ChartData, svgs: &[(String, &[u8])], lang: Lang) -> St
     figure(&mut out, svgs, "net_all", lang.t(Msg::CapNetAll));
     out.push_str("</section>\n");
     plan::section(&mut out, data, svgs, lang);
+    let helpers = super::report_track::Html {
+        esc,
+        kt,
+        svg_is_inert,
+    };
+    super::report_track::section(&mut out, data, lang, &helpers);
 
     for sc in &data.scenarios {
         let n = esc(&sc.name);

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use super::InputArgs;
-use crate::decision::{Criterion, Lever, goal_seek};
+use crate::decision::{Goal, Lever, goal_seek};
 use crate::error::{InputError, Result, did_you_mean, name_list};
 
 /// The measure parameter to search.
@@ -75,12 +75,12 @@ pub fn goal_seek_cmd(args: GoalSeekArgs) -> Result<i32> {
         LeverArg::Value => Lever::Value,
         LeverArg::Full => Lever::Full,
     };
-    let criterion = match args.target {
-        TargetArg::Net => Criterion::Net,
-        TargetArg::Gross => Criterion::Gross,
-        TargetArg::Both => Criterion::Both,
+    let goal = match args.target {
+        TargetArg::Net => Goal::Net,
+        TargetArg::Gross => Goal::Gross,
+        TargetArg::Both => Goal::Both,
     };
-    let result = goal_seek(model, measure, lever, criterion)?;
+    let result = goal_seek(model, measure, lever, goal)?;
     if !args.quiet {
         println!("scenario `{}`", model.scenario);
         println!("{}", result.describe(model));

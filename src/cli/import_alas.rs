@@ -110,6 +110,10 @@ pub struct ImportAlasArgs {
     /// Require net emissions ≤ 0 in the target year
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
     pub net_zero: bool,
+    /// Also write the years after the base year as observations for `kymsim track`
+    /// (year,variable,kt,sd_kt,provenance)
+    #[arg(long, value_name = "FILE")]
+    pub observed_out: Option<PathBuf>,
     /// Treat gaps, unknown codes and other warnings as errors (exit 2)
     #[arg(long)]
     pub strict: bool,
@@ -251,11 +255,52 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
         return Err(importer_bug("the new dataset does not load", &msg));
     }
 
+    let observed = match &args.observed_out {
+        Some(file) => Some((
+            file,
+            alas::observed::observations_csv(
+                &outcome.aggregate,
+                &outcome.files,
+                &outcome.settings,
+                &outcome.dataset,
+            )?,
+        )),
+        None => None,
+    };
+
     let mut set = OutputSet::new(&args.out)?;
     for (name, bytes) in &outcome.dataset.files {
         set.stage(name, bytes)?;
     }
+    // the observations: staged beside the dataset's files when in the same folder (one lock),
+    // else in their own folder; committed after the dataset
+    let mut observed_set = None;
+    if let Some((file, bytes)) = &observed {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| {
+                InputError::new(format!("--observed-out `{}` names no file", file.display()))
+                    .hint("give a file name such as observed.csv")
+            })?
+            .to_string();
+        let parent = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let same = |a: &std::path::Path, b: &std::path::Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y);
+        if same(&parent, &args.out) {
+            set.stage(&name, bytes)?;
+        } else {
+            let mut s = OutputSet::new(&parent)?;
+            s.stage(&name, bytes)?;
+            observed_set = Some(s);
+        }
+    }
     set.commit()?;
+    if let Some(s) = observed_set {
+        s.commit()?;
+    }
 
     if !args.quiet {
         let a = &outcome.aggregate;
@@ -287,6 +332,9 @@ pub fn import_alas(args: ImportAlasArgs) -> Result<i32> {
             println!("{strict_errors} warning(s), listed in SOURCES.md");
         }
         println!("wrote {}", args.out.display());
+        if let Some((file, _)) = &observed {
+            println!("wrote {}", file.display());
+        }
     }
     Ok(0)
 }

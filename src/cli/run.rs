@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::InputArgs;
 use crate::batch::samples::SampleRef;
+use crate::charts;
 use crate::decision;
 use crate::error::Result;
 use crate::i18n::{Lang, Msg};
@@ -406,6 +407,7 @@ fn print_summary(
             )
         );
     }
+    print_budget(runs, region, lang, batch, names);
     for (m, _) in runs {
         for e in &m.excluded {
             let reason = match lang {
@@ -430,6 +432,30 @@ fn print_summary(
                 )
             );
         }
+    }
+}
+
+/// The carbon budget in words, per scenario: what its central projection uses and leaves, the
+/// year it runs out, and P(within the budget) when a current batch gives it.
+fn print_budget(
+    runs: &[(&crate::model::Model, &crate::engine::CentralResult)],
+    region: &crate::data::Region,
+    lang: Lang,
+    batch: &std::collections::BTreeMap<String, crate::output::schema::BatchSummaryRecord>,
+    names: &std::collections::BTreeMap<String, String>,
+) {
+    let Some(b) = &region.budget else { return };
+    let b = charts::metadata::BudgetMeta::of(b);
+    for (m, r) in runs {
+        let Some(used) = r.summary.budget else {
+            continue;
+        };
+        let p = batch.get(&m.scenario).and_then(|s| s.p_within_budget);
+        println!(
+            "{}: {}",
+            super::shown(names, &m.scenario),
+            charts::report_budget::budget_words(&b, m.target.year, used, p, lang)
+        );
     }
 }
 

@@ -73,14 +73,23 @@ pub fn track_cmd(args: TrackArgs) -> Result<i32> {
     };
     let pool = thread_pool(args.threads)?;
     let outcome = pool.install(|| crate::track::track(&req, &args.out, lang))?;
-    print_outcome(&outcome, model, lang, args.quiet);
+    let shown = lang
+        .pick(&scenario.name, scenario.name_fi.as_deref())
+        .to_string();
+    print_outcome(&outcome, model, &shown, lang, args.quiet);
     Ok(match outcome {
         Outcome::Updated(_) => 0,
         _ => 1,
     })
 }
 
-fn print_outcome(outcome: &Outcome, model: &crate::model::Model, lang: Lang, quiet: bool) {
+fn print_outcome(
+    outcome: &Outcome,
+    model: &crate::model::Model,
+    shown: &str,
+    lang: Lang,
+    quiet: bool,
+) {
     match outcome {
         Outcome::Updated(post) => {
             if quiet {
@@ -92,7 +101,7 @@ fn print_outcome(outcome: &Outcome, model: &crate::model::Model, lang: Lang, qui
                 lang.fill(
                     Msg::TrackPrinted,
                     &[
-                        ("scenario", &model.scenario),
+                        ("scenario", &shown),
                         ("ess", &lang.thousands(post.effective.round())),
                         ("n", &lang.thousands(post.ensemble.n as f64)),
                         ("before", &lang.percent(a)),

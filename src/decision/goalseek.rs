@@ -4,6 +4,7 @@
 
 use crate::engine::{Summary, TotalRows, Workspace, summarize};
 use crate::error::{InputError, Result};
+use crate::model::criteria::{Criterion, Role, Test};
 use crate::model::{MeasureIx, Model};
 use crate::output::fmt_num;
 
@@ -33,15 +34,47 @@ impl Lever {
     }
 }
 
-/// Which part of the target must be met in the target year.
+/// Which criteria of the region's list ([`crate::model::criteria`]) goal seek must meet: the
+/// `--target` flag names a subset of the target's criteria ([`Role::Target`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Criterion {
-    /// Net emissions ≤ 0.
+pub enum Goal {
+    /// The target's net-zero criterion (`net_zero_met`).
     Net,
-    /// Gross emissions ≤ the region's limit.
+    /// The target's gross-limit criterion (`gross_met`).
     Gross,
-    /// Every criterion the region's target sets.
+    /// Every criterion of the target.
     Both,
+}
+
+impl Goal {
+    /// The criteria of `model`'s list it asks for, in list order. Errors (bad input): `gross`
+    /// when the target sets no gross limit, `net` when it does not ask for net zero, and a
+    /// target with no criterion at all.
+    pub fn criteria(self, model: &Model) -> Result<Vec<Criterion>> {
+        let target = model
+            .criteria
+            .list
+            .iter()
+            .filter(|c| c.role == Role::Target);
+        let is_gross = |c: &&Criterion| matches!(c.test, Test::GrossAtMost { .. });
+        let is_net = |c: &&Criterion| matches!(c.test, Test::NetZero { .. });
+        let chosen: Vec<Criterion> = match self {
+            Goal::Gross => target.filter(is_gross).cloned().collect(),
+            Goal::Net => target.filter(is_net).cloned().collect(),
+            Goal::Both => target.cloned().collect(),
+        };
+        if chosen.is_empty() {
+            return Err(match self {
+                Goal::Gross => InputError::new("the region's target sets no gross-emission limit")
+                    .hint("use `--target net`"),
+                Goal::Net => InputError::new("the region's target does not ask for net zero")
+                    .hint("use `--target gross`"),
+                Goal::Both => InputError::new("the region's target sets no criterion to meet"),
+            }
+            .into());
+        }
+        Ok(chosen)
+    }
 }
 
 /// The outcome of a goal seek.
@@ -82,29 +115,38 @@ struct Probe {
     param: usize,
     ws: Workspace,
     rows: TotalRows,
-    gross_limit: Option<f64>,
-    net_zero: bool,
+    criteria: Vec<Criterion>,
     evaluations: usize,
 }
 
 impl Probe {
-    /// max over criteria of (figure − limit) in the target year: ≤ 0 means met.
+    /// max over the criteria of (figure − limit): ≤ 0 means met. Only the rows the criteria
+    /// read are summed from the leaves.
     fn margin(&mut self, x: f64) -> f64 {
         self.p[self.param] = x;
         self.ws.evaluate(&self.model, &self.p);
         self.evaluations += 1;
-        let t = self.model.target_index();
+        let (m, leaves) = (&self.model, self.ws.leaves_flat());
+        let at = |row: usize, year: i32| variable_at(m, row, leaves, (year - m.base_year) as usize);
         let mut g = f64::NEG_INFINITY;
-        if let Some(lim) = self.gross_limit {
-            g = g.max(variable_at(&self.model, self.rows.gross, self.ws.leaves_flat(), t) - lim);
-        }
-        if self.net_zero {
-            g = g.max(variable_at(
-                &self.model,
-                self.rows.net,
-                self.ws.leaves_flat(),
-                t,
-            ));
+        for c in &self.criteria {
+            let figure = match c.test {
+                Test::GrossAtMost { year, .. } => at(self.rows.gross, year),
+                Test::NetZero { year } => at(self.rows.net, year),
+                Test::Cumulative {
+                    from_year,
+                    to_year,
+                    basis,
+                    ..
+                } => {
+                    let row = match basis {
+                        crate::data::BudgetBasis::Gross => self.rows.gross,
+                        crate::data::BudgetBasis::Net => self.rows.net,
+                    };
+                    (from_year..=to_year).map(|y| at(row, y)).sum()
+                }
+            };
+            g = g.max(figure - c.limit_kt());
         }
         g
     }
@@ -117,19 +159,14 @@ impl Probe {
     }
 }
 
-/// Searches measure `measure`'s `lever` for the target `criterion`, every other parameter at its
-/// central value.
+/// Searches measure `measure`'s `lever` for the criteria `goal` names, every other parameter at
+/// its central value.
 ///
 /// Assumes the target-year response is monotone in the lever (more value or an earlier `full`
 /// year never raises emissions); this is checked at the ends of the range. Errors (bad input):
 /// `full` on a measure without a linear or logistic adoption; `gross` when the region's target
 /// sets no gross limit; `net` when it does not ask for net zero.
-pub fn goal_seek(
-    model: &Model,
-    measure: usize,
-    lever: Lever,
-    criterion: Criterion,
-) -> Result<GoalSeek> {
+pub fn goal_seek(model: &Model, measure: usize, lever: Lever, goal: Goal) -> Result<GoalSeek> {
     let info = &model.measures[measure];
     let param = match lever {
         Lever::Value => info.value,
@@ -141,31 +178,15 @@ pub fn goal_seek(
             .hint("use `--param value`, or give the measure a linear or logistic adoption")
         })?,
     };
-    let target = &model.target;
-    let limit = target.gross_limit_kt();
-    let (gross_limit, net_zero) = match criterion {
-        Criterion::Gross => (
-            Some(limit.ok_or_else(|| {
-                InputError::new("the region's target sets no gross-emission limit")
-                    .hint("use `--target net`")
-            })?),
-            false,
-        ),
-        Criterion::Net => {
-            if !target.net_zero {
-                return Err(
-                    InputError::new("the region's target does not ask for net zero")
-                        .hint("use `--target gross`")
-                        .into(),
-                );
-            }
-            (None, true)
-        }
-        Criterion::Both => (limit, target.net_zero),
-    };
-    if gross_limit.is_none() && !net_zero {
-        return Err(InputError::new("the region's target sets no criterion to meet").into());
-    }
+    let criteria = goal.criteria(model)?;
+    // what the account names: the gross limit and net zero asked for
+    let gross_limit = criteria.iter().find_map(|c| match c.test {
+        Test::GrossAtMost { limit_kt, .. } => Some(limit_kt),
+        _ => None,
+    });
+    let net_zero = criteria
+        .iter()
+        .any(|c| matches!(c.test, Test::NetZero { .. }));
     let mut m = model.clone();
     if lever == Lever::Full && !m.dyn_adoption.contains(&MeasureIx(measure)) {
         // the full year now varies: recompute this measure's adoption on every evaluation
@@ -198,8 +219,7 @@ pub fn goal_seek(
         p: m.central(),
         model: m,
         param: param.get(),
-        gross_limit,
-        net_zero,
+        criteria,
         evaluations: 0,
     };
     let g_weak = probe.margin(weak);
@@ -372,7 +392,7 @@ adoption = { curve = "linear", start = 2020, full = 2030 }
     fn removal_value_is_minimal() {
         let model = tiny_model("gs", SCENARIO);
         // with cars (−5) and cows (−1): net 2030 = 25.5 − 5 − 1 − sink = 19.5 − sink; so 19.5 kt
-        let r = goal_seek(&model, 0, Lever::Value, Criterion::Net).unwrap();
+        let r = goal_seek(&model, 0, Lever::Value, Goal::Net).unwrap();
         assert!(r.met && !r.met_without_effort);
         assert!((r.x - 19.5).abs() <= VALUE_TOLERANCE, "{}", r.x);
         assert!(r.summary.net_kt <= 0.0);
@@ -389,12 +409,12 @@ adoption = { curve = "linear", start = 2020, full = 2030 }
     fn fraction_value_cannot_reach_net_zero_alone() {
         let model = tiny_model("gs", SCENARIO);
         // cows fully cut saves 5 kt: net 25.5 − 5 (cars) − 10 (sink) − 5 = 5.5 > 0
-        let r = goal_seek(&model, 2, Lever::Value, Criterion::Net).unwrap();
+        let r = goal_seek(&model, 2, Lever::Value, Goal::Net).unwrap();
         assert!(!r.met);
         assert_eq!(r.x, 1.0);
         assert!((r.summary.net_kt - 5.5).abs() < 1e-9);
         // gross 27.5 − 5 − 1 = 21.5 is within the 50 kt limit without the measure
-        let g = goal_seek(&model, 2, Lever::Value, Criterion::Gross).unwrap();
+        let g = goal_seek(&model, 2, Lever::Value, Goal::Gross).unwrap();
         assert!(g.met && g.met_without_effort && g.x == 0.0);
     }
 
@@ -403,7 +423,7 @@ adoption = { curve = "linear", start = 2020, full = 2030 }
         let model = tiny_model("gs", &SCENARIO.replace("value = 10", "value = 30"));
         // 2030 sink = 30 · (2030 − 2020)/(full − 2020) for full > 2030 must reach 19.5:
         // full = 2020 + 300/19.5 = 2035.3846…
-        let r = goal_seek(&model, 0, Lever::Full, Criterion::Net).unwrap();
+        let r = goal_seek(&model, 0, Lever::Full, Goal::Net).unwrap();
         assert!(r.met && !r.met_without_effort);
         let exact = 2020.0 + 300.0 / 19.5;
         assert!(r.x <= exact && exact - r.x <= FULL_TOLERANCE, "{}", r.x);
@@ -438,7 +458,7 @@ value = 0.1
 adoption = { curve = "step", year = 2020 }
 "#,
         );
-        let r = goal_seek(&model, 0, Lever::Value, Criterion::Net).unwrap();
+        let r = goal_seek(&model, 0, Lever::Value, Goal::Net).unwrap();
         assert!(!r.met && r.counterproductive);
         assert!(r.describe(&model).contains("moves the 2030 figures away"));
     }
@@ -446,7 +466,7 @@ adoption = { curve = "step", year = 2020 }
     #[test]
     fn step_adoption_has_no_full_year() {
         let model = tiny_model("gs", SCENARIO);
-        let e = goal_seek(&model, 1, Lever::Full, Criterion::Both).unwrap_err();
+        let e = goal_seek(&model, 1, Lever::Full, Goal::Both).unwrap_err();
         assert_eq!(e.exit_code(), 2);
     }
 }

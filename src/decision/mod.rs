@@ -15,7 +15,7 @@ pub mod shapley;
 pub mod sobol;
 
 pub use difference::{DIFFERENCE_CSV, Difference, difference, difference_csv};
-pub use goalseek::{Criterion, GoalSeek, Lever, goal_seek};
+pub use goalseek::{Goal, GoalSeek, Lever, goal_seek};
 pub use macc::{Macc, MaccRow, macc, macc_csv};
 pub use shapley::{Attribution, ShapleyMethod, ShapleyOptions, attribute, wedges_csv};
 pub use sobol::{

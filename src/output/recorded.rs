@@ -169,6 +169,16 @@ pub const DERIVED: &[Derived] = &[
         identity: SENSITIVITY_IDENTITY_JSON,
         files: &[schema::SENSITIVITY_CSV],
     },
+    Derived {
+        what: "track/",
+        command: "kymsim track",
+        identity: schema::TRACK_IDENTITY_JSON,
+        files: &[
+            schema::TRACK_SUMMARY_CSV,
+            schema::TRACK_OBSERVATIONS_CSV,
+            schema::TRACK_DEVIATION_CSV,
+        ],
+    },
 ];
 
 /// A derived output that is present in a folder but not drawn, and why.

@@ -196,6 +196,35 @@ pub const FRONTIER_CSV: &str = "plan/frontier.csv";
 /// report shows `plan/` only while they are the run's).
 pub const PLAN_IDENTITY_JSON: &str = "plan/identity.json";
 
+/// `track/summary.csv` (written by `kymsim track`, `src/track/write.rs`; read by the report).
+pub const TRACK_SUMMARY_CSV: &str = "track/summary.csv";
+/// `track/observations.csv`.
+pub const TRACK_OBSERVATIONS_CSV: &str = "track/observations.csv";
+/// `track/deviation.csv`.
+pub const TRACK_DEVIATION_CSV: &str = "track/deviation.csv";
+/// `track/identity.json`: the inputs the update read.
+pub const TRACK_IDENTITY_JSON: &str = "track/identity.json";
+
+/// `track/observations.csv`'s columns.
+pub const TRACK_OBSERVATIONS_COLUMNS: [&str; 8] = [
+    "year",
+    "variable",
+    "observed_kt",
+    "sd_kt",
+    "p5",
+    "p50",
+    "p95",
+    "percentile",
+];
+/// `track/deviation.csv`'s columns.
+pub const TRACK_DEVIATION_COLUMNS: [&str; 5] = [
+    "year",
+    "variable",
+    "observed_kt",
+    "central_kt",
+    "deviation_kt",
+];
+
 /// `plan/plan.csv`: one row.
 pub const PLAN_COLUMNS: [&str; 14] = [
     "menu",
@@ -319,6 +348,8 @@ pub struct BatchSummaryRecord {
     pub net_kt_p95: f64,
     /// P(each milestone of the metadata met), None where the column is absent.
     pub p_milestones: Vec<Option<f64>>,
+    /// P(within the carbon budget), None where the column is absent.
+    pub p_within_budget: Option<f64>,
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub fn stem(scenario: &str) -> String {
 }
 
 struct View<'a> {
+    /// The scenario's name in the chart's language.
+    shown: &'a str,
     region: &'a Region,
     model: &'a Model,
     post: &'a Posterior,
@@ -67,7 +69,7 @@ fn draw<DB: DrawingBackend>(v: &View, root: &DrawingArea<DB, Shift>) -> DrawResu
         st,
         &st.fill(
             Msg::TrackTitle,
-            &[("region", &m.region), ("scenario", &m.scenario)],
+            &[("region", &m.region), ("scenario", &v.shown)],
         ),
         &st.fill(
             Msg::TrackSubtitle,
@@ -157,9 +159,11 @@ fn draw_error(path: &str, e: impl std::fmt::Display) -> Error {
     Error::internal(format!("cannot draw {path}: {e}"))
 }
 
-/// Draws the chart as SVG and PNG and stages both in `set`.
+/// Draws the chart as SVG and PNG and stages both in `set`; `shown` is the scenario's name in
+/// `lang` (its `name_fi` in Finnish when given).
 pub fn stage(
     set: &mut OutputSet,
+    shown: &str,
     region: &Region,
     model: &Model,
     post: &Posterior,
@@ -167,6 +171,7 @@ pub fn stage(
 ) -> Result<()> {
     register_fonts().map_err(|e| Error::internal(format!("cannot load the fonts: {e}")))?;
     let v = View {
+        shown,
         region,
         model,
         post,

@@ -13,29 +13,20 @@ use crate::output::{OutputSet, csv_bytes, fmt_num};
 /// The folder of `track`'s files inside `--out`.
 pub const TRACK_DIR: &str = "track";
 /// `track/observations.csv`.
-pub const OBSERVATIONS_CSV: &str = "track/observations.csv";
+pub const OBSERVATIONS_CSV: &str = crate::output::schema::TRACK_OBSERVATIONS_CSV;
 /// `track/posterior.csv`.
 pub const POSTERIOR_CSV: &str = "track/posterior.csv";
 /// `track/summary.csv`.
-pub const SUMMARY_CSV: &str = "track/summary.csv";
+pub const SUMMARY_CSV: &str = crate::output::schema::TRACK_SUMMARY_CSV;
 /// `track/deviation.csv`.
-pub const DEVIATION_CSV: &str = "track/deviation.csv";
+pub const DEVIATION_CSV: &str = crate::output::schema::TRACK_DEVIATION_CSV;
 /// `track/fan.csv`: p5/p50/p95 of gross emissions per year, prior and posterior.
 pub const FAN_CSV: &str = "track/fan.csv";
 /// `track/identity.json`: the inputs the update read.
-pub const IDENTITY_JSON: &str = "track/identity.json";
+pub const IDENTITY_JSON: &str = crate::output::schema::TRACK_IDENTITY_JSON;
 
 /// `track/observations.csv`'s columns.
-pub const OBSERVATIONS_COLUMNS: [&str; 8] = [
-    "year",
-    "variable",
-    "observed_kt",
-    "sd_kt",
-    "p5",
-    "p50",
-    "p95",
-    "percentile",
-];
+pub const OBSERVATIONS_COLUMNS: [&str; 8] = crate::output::schema::TRACK_OBSERVATIONS_COLUMNS;
 /// `track/posterior.csv`'s columns.
 pub const POSTERIOR_COLUMNS: [&str; 6] = [
     "parameter",
@@ -46,13 +37,7 @@ pub const POSTERIOR_COLUMNS: [&str; 6] = [
     "posterior_sd",
 ];
 /// `track/deviation.csv`'s columns.
-pub const DEVIATION_COLUMNS: [&str; 5] = [
-    "year",
-    "variable",
-    "observed_kt",
-    "central_kt",
-    "deviation_kt",
-];
+pub const DEVIATION_COLUMNS: [&str; 5] = crate::output::schema::TRACK_DEVIATION_COLUMNS;
 
 /// The quantiles of the bands.
 const BAND: [f64; 3] = [0.05, 0.5, 0.95];
@@ -298,6 +283,7 @@ pub fn write_all(
         ),
     };
     set.stage(IDENTITY_JSON, &crate::output::pretty_json(&identity))?;
-    super::chart::stage(&mut set, req.region, model, post, lang)?;
+    let shown = lang.pick(&req.scenario.name, req.scenario.name_fi.as_deref());
+    super::chart::stage(&mut set, shown, req.region, model, post, lang)?;
     set.commit()
 }
