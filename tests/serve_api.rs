@@ -1,5 +1,6 @@
 //! `kymsim serve`'s JSON API over real HTTP: the scenario listing, evaluations that equal
-//! `kymsim run` of the exported scenario, 400s that name the field, bounds, loopback default.
+//! `kymsim run` of the exported scenario, 400s that name the field (the physical-potential check
+//! included), bounds, loopback default.
 
 mod serve_common;
 
@@ -312,6 +313,85 @@ fn bad_requests_get_400_naming_the_field_and_the_server_stays_up() {
     let (status, ev) = s.post("/api/evaluate", &json!({"scenario": "programme"}));
     assert_eq!(status, 200);
     assert_eq!(ev["summary"]["target_met"], false);
+}
+
+#[test]
+fn overrides_that_claim_more_than_there_is_are_refused_as_kymsim_run_refuses_the_export() {
+    // two cuts in the tiny dataset's forest hectares (40 % + 50 %), each with an uncertain
+    // completion year; moving the second to 70 % claims 110 % of the hectares
+    let dir = scratch("serve-api-potential");
+    let scenarios = dir.join("scenarios");
+    std::fs::create_dir_all(&scenarios).unwrap();
+    let cut = |id: &str, v: &str| {
+        format!(
+            "[[measures]]\nid = \"{id}\"\npillar = \"other\"\nkind = \"activity\"\ntargets = [\"lulucf.forest\"]\nvalue = {v}\nadoption = {{ curve = \"linear\", start = 2022, full = {{ dist = \"uniform\", min = 2028, max = 2032 }} }}\n"
+        )
+    };
+    std::fs::write(
+        scenarios.join("forest.toml"),
+        format!(
+            "name = \"forest\"\ndescription = \"two cuts\"\n\n{}\n{}",
+            cut("a", "0.4"),
+            cut("b", "0.5")
+        ),
+    )
+    .unwrap();
+    let tiny = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny");
+    let s = Served::start(&["--data", tiny, "--scenarios", scenarios.to_str().unwrap()]);
+    let bad = json!({"scenario": "forest", "overrides": {"b": {"value": 0.7}}});
+    let (status, v) = s.post("/api/evaluate", &bad);
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["field"], "overrides", "{v}");
+    let error = v["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(
+            "overrides: measures claim 110 % of the hectares of lulucf.forest at their upper values (`a` 40 % + `b` 70 %): more than there is"
+        ),
+        "{error}"
+    );
+    let (status, b) = s.post(
+        "/api/batch",
+        &json!({"scenario": "forest", "samples": 100, "overrides": {"b": {"value": 0.7}}}),
+    );
+    assert_eq!(status, 400, "{b}");
+    assert_eq!(b["error"], v["error"]);
+    // `kymsim run` of the exported settings refuses them with the same words
+    let file = export_to(&s, &bad, &dir);
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_kymsim"))
+        .args(["run", "--data", tiny, "--scenarios"])
+        .arg(&scenarios)
+        .args(["--no-charts", "--quiet", "--out"])
+        .arg(dir.join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("measures claim 110 % of the hectares of lulucf.forest at their upper values (`a` 40 % + `b` 70 %): more than there is"),
+        "{stderr}"
+    );
+    // within the potential, and a completion year moved: as `kymsim run` of the export
+    let ok = json!({"scenario": "forest", "overrides": {"b": {"value": 0.6, "full": 2030.5}}});
+    let (status, ev) = s.post("/api/evaluate", &ok);
+    assert_eq!(status, 200, "{ev}");
+    let file = export_to(&s, &ok, &dir);
+    let out = dir.join("out-ok");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_kymsim"))
+        .args(["run", "--data", tiny, "--scenarios"])
+        .arg(&scenarios)
+        .args(["--no-charts", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(run.success());
+    let row = &csv_rows(&out.join("summary.csv"))[0];
+    assert_eq!(fmt_num(num(&ev["summary"]["net_kt"])), row["net_kt"]);
+    assert_eq!(
+        fmt_num(num(&ev["summary"]["cumulative_net_kt"])),
+        row["cumulative_net_kt"]
+    );
 }
 
 #[test]

@@ -199,7 +199,11 @@ pub fn first_implausible(model: &Model, vars: &[f64]) -> Option<(String, i32, St
 /// whose sources emit nothing in the base year at the central values: it has no total to keep
 /// (its scale would be 1 in every evaluation and its total factor ignored).
 pub fn check_central(model: &Model) -> crate::error::Result<()> {
-    let r = run_central(model);
+    check_central_result(model, &run_central(model))
+}
+
+/// [`check_central`] on a central run already made (`r` = [`run_central`] of `model`).
+pub fn check_central_result(model: &Model, r: &CentralResult) -> crate::error::Result<()> {
     if let Some((var, year, what)) = first_implausible(model, &r.vars) {
         return Err(crate::error::InputError::new(format!(
             "scenario `{}`: `{var}` in {year} is {what} at the central values",

@@ -132,7 +132,7 @@ impl ParamTable {
     }
 }
 
-fn range_text(lo: f64, hi: f64) -> String {
+pub(super) fn range_text(lo: f64, hi: f64) -> String {
     let f = |x: f64| {
         if x == f64::INFINITY {
             "∞".to_string()
@@ -282,28 +282,14 @@ fn check_potential(model: &Model, scenario: &Scenario) -> Result<()> {
     let Some((claim, m)) = super::potential::first_overclaim(model) else {
         return Ok(());
     };
-    let names: Vec<String> = claim
-        .by
-        .iter()
-        .map(|b| format!("`{}` {}", model.measures[b.0].id, pct(b.2)))
-        .collect();
     let spec = &scenario.measures[m];
     Err(spec
         .error_at(
             &spec.item.common.value.span(),
-            format!(
-                "measures claim {} of the {} at their upper values ({}): more than there is",
-                pct(claim.upper()),
-                claim.what,
-                names.join(" + ")
-            ),
+            super::potential::overclaim_message(model, &claim),
         )
-        .hint("two measures cannot act on the same hectares or the same share of a source: lower their values, or let one act on what the other leaves (`kymsim validate` lists each measure's share of its potential)")
+        .hint(super::potential::OVERCLAIM_HINT)
         .into())
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0} %", x * 100.0)
 }
 
 /// Refuses a scenario with more than [`MAX_MEASURES`] measures.

@@ -9,6 +9,7 @@ pub mod criteria;
 mod ix;
 pub mod potential;
 pub(crate) mod rows;
+mod settings;
 pub mod variables;
 
 use std::ops::Range;
@@ -19,6 +20,7 @@ pub use adoption::Curve;
 pub use compile::{compile, driver_ratio, glob_match};
 pub use criteria::{Criteria, Criterion};
 pub use ix::{CarrierIx, DriverIx, MeasureIx, MixRowIx, ParamIx, PowerIx, SlotIx, SourceIx};
+pub use settings::MeasureSetting;
 pub use variables::{Variable, VariablePlan};
 
 use crate::scenario::{MeasureKind, Pillar, ValueSpec};

@@ -189,3 +189,25 @@ pub fn first_overclaim(model: &Model) -> Option<(Claim, usize)> {
         None
     })
 }
+
+/// What to do about an overclaim: the hint of its error.
+pub const OVERCLAIM_HINT: &str = "two measures cannot act on the same hectares or the same share of a source: lower their values, or let one act on what the other leaves (`kymsim validate` lists each measure's share of its potential)";
+
+/// The message refusing `claim`, a claim over the whole: what is claimed, by whom, how much.
+pub fn overclaim_message(model: &Model, claim: &Claim) -> String {
+    let names: Vec<String> = claim
+        .by
+        .iter()
+        .map(|b| format!("`{}` {}", model.measures[b.0].id, pct(b.2)))
+        .collect();
+    format!(
+        "measures claim {} of the {} at their upper values ({}): more than there is",
+        pct(claim.upper()),
+        claim.what,
+        names.join(" + ")
+    )
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}

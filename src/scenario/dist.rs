@@ -222,6 +222,21 @@ impl<'de> Deserialize<'de> for ValueSpec {
 }
 
 impl Dist {
+    /// The distribution's name as a scenario writes it (`dist = "triangular"`).
+    ///
+    /// ```
+    /// use kymsim::scenario::Dist;
+    /// assert_eq!(Dist::Uniform { min: 0.1, max: 0.3 }.name(), "uniform");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Dist::Uniform { .. } => "uniform",
+            Dist::Triangular { .. } => "triangular",
+            Dist::Normal { .. } => "normal",
+            Dist::Lognormal { .. } => "lognormal",
+        }
+    }
+
     /// The central value used by `run`: mean of uniform and normal, mode of triangular,
     /// median of lognormal. A truncated normal or lognormal keeps the central value of the
     /// untruncated distribution, clamped into [min, max].
@@ -708,6 +723,20 @@ mod tests {
             .check()
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_distribution_is_named_as_a_scenario_writes_it() {
+        for text in [
+            "dist = \"uniform\"\nmin = 0.1\nmax = 0.3",
+            "dist = \"triangular\"\nmin = 0.1\nmode = 0.2\nmax = 0.3",
+            "dist = \"normal\"\nmean = 0.2\nsd = 0.05",
+            "dist = \"lognormal\"\nmedian = 0.2\nsigma = 0.1",
+        ] {
+            let d: Dist = toml::from_str(text).unwrap();
+            let written = text.split('"').nth(1).unwrap();
+            assert_eq!(d.name(), written);
+        }
     }
 
     #[test]

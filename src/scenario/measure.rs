@@ -363,6 +363,24 @@ impl MeasureAction {
         }
     }
 
+    /// The carriers (`fuel_switch`, `mix_switch`) or land categories (`land_use_change`) the
+    /// measure moves from and to, as written; none for the other kinds.
+    pub fn from_to(&self) -> Option<(&str, &str)> {
+        match self {
+            MeasureAction::FuelSwitch(f) => Some((f.from.get_ref(), f.to.get_ref())),
+            MeasureAction::MixSwitch(m) => Some((m.from.get_ref(), m.to.get_ref())),
+            MeasureAction::LandUseChange(l) => Some((l.from.get_ref(), l.to.get_ref())),
+            MeasureAction::Activity(_)
+            | MeasureAction::Efficiency(_)
+            | MeasureAction::Process(_)
+            | MeasureAction::Capture(_)
+            | MeasureAction::CarrierEf(_)
+            | MeasureAction::Removal(_)
+            | MeasureAction::Ccs(_)
+            | MeasureAction::LandManagement(_) => None,
+        }
+    }
+
     /// The targets as written (none for a removal or a land-use change).
     pub fn targets(&self) -> &[Spanned<String>] {
         match self {

@@ -110,6 +110,26 @@ pub enum Adoption {
     },
 }
 
+impl Adoption {
+    /// The curve's name as a scenario writes it (`curve = "linear"`).
+    pub fn curve(&self) -> &'static str {
+        match self {
+            Adoption::Linear { .. } => "linear",
+            Adoption::Logistic { .. } => "logistic",
+            Adoption::Step { .. } => "step",
+            Adoption::Table { .. } => "table",
+        }
+    }
+
+    /// The year adoption starts (linear and logistic).
+    pub fn start(&self) -> Option<i32> {
+        match self {
+            Adoption::Linear { start, .. } | Adoption::Logistic { start, .. } => Some(*start),
+            Adoption::Step { .. } | Adoption::Table { .. } => None,
+        }
+    }
+}
+
 /// One `[[uncertainty]]` entry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

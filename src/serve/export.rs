@@ -1,12 +1,14 @@
 //! The explorer's settings as a scenario TOML that extends the scenario picked.
 //!
 //! Each changed measure is written whole (an inherited id replaces that measure in place, see
-//! docs/scenario-format.md): its definition as read from its file, with `value` and
-//! `adoption.full` set to the numbers chosen. Floats are written in the shortest form that reads
+//! docs/scenario-format.md): its `[[measures]]` table as written in its file, with `value` and
+//! `adoption.full` set to the numbers chosen — the numbers the explorer fixes in the model's
+//! parameters ([`crate::model::Model::with_params`]). Floats are written in the shortest form that reads
 //! back to the same bits, so `kymsim run` of the file reproduces the page's figures exactly.
 
-use super::{Change, Entry};
-use crate::scenario::measure_toml;
+use super::{ApiError, Entry};
+use crate::model::MeasureSetting;
+use crate::scenario::{measure_definition, measure_toml};
 
 /// A number as TOML writes it: shortest round-trip digits, `.0` on whole numbers.
 fn number(x: f64) -> String {
@@ -14,10 +16,14 @@ fn number(x: f64) -> String {
 }
 
 /// The scenario file `name` extending `entry` with `changes`.
-pub(super) fn scenario_toml(entry: &Entry, changes: &[Change], name: &str) -> String {
+pub(super) fn scenario_toml(
+    entry: &Entry,
+    changes: &[MeasureSetting],
+    name: &str,
+) -> Result<String, ApiError> {
     let mut said = Vec::new();
     for c in changes {
-        let m = &entry.measures[c.measure];
+        let m = &entry.measures[c.measure.0];
         let mut what = Vec::new();
         if let Some(v) = c.value {
             what.push(format!("value {} (was {})", number(v), number(m.value)));
@@ -49,7 +55,14 @@ pub(super) fn scenario_toml(entry: &Entry, changes: &[Change], name: &str) -> St
         toml::Value::String(entry.name.clone())
     ));
     for c in changes {
-        let mut table = entry.definitions[c.measure].clone();
+        let spec = &entry.scenario.measures[entry.specs[c.measure.0]];
+        let mut table = measure_definition(&spec.file.text, spec.item.id()).ok_or_else(|| {
+            ApiError::request(format!(
+                "the definition of measure `{}` was not found in `{}`",
+                spec.item.id(),
+                spec.file.name
+            ))
+        })?;
         if let Some(v) = c.value {
             table.insert("value".into(), toml::Value::Float(v));
         }
@@ -61,7 +74,7 @@ pub(super) fn scenario_toml(entry: &Entry, changes: &[Change], name: &str) -> St
         out.push('\n');
         out.push_str(&measure_toml(&table));
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 // Measures `POST /api/evaluate` round trips against a running `kymsim serve` (docs/serve.md):
-// N requests, each with a setting not asked before (so each compiles its exported scenario —
-// the slider's case), then N among the last 8 settings (answered from the cache of recent
-// settings), then N of the scenarios as written.
+// N requests, each with a setting not asked before (so each fixes new parameter values in the
+// compiled model and runs it — the slider's case), then N among the last 8 settings (answered
+// from the cache of recent settings), then N of the scenarios as written.
 //
 //   node api-latency.mjs URL [N]
 const [url, n = '300'] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 // Drives the `kymsim serve` page in Debian's Chromium (playwright-core, no downloaded browser):
-// loads neutral2040, moves one slider by keyboard, records the slider-to-redraw latencies, and
-// prints what the page shows as JSON on stdout for tests/serve_browser.rs to check.
+// loads neutral2040, moves one slider by keyboard, records the slider-to-redraw latencies, reads
+// how the region's own measures are told apart from the state's and the EU's, and prints what
+// the page shows as JSON on stdout for tests/serve_browser.rs to check.
 //
 //   node serve.mjs URL [SCREENSHOT_DIR]
 import { chromium } from 'playwright-core';
@@ -51,6 +52,28 @@ try {
   // the attribution follows when the sliders rest
   await page.waitForFunction(() => !document.getElementById('annual-cost').textContent.includes('…'));
   out.after = await shown();
+  // the region's own measures apart from the state's and the EU's: in the measure list, in the
+  // bars of the attribution, and in the own-cost line
+  const owners = async () => page.evaluate(() => {
+    const own = document.getElementById('own-cost');
+    const full = (e) => (e.querySelector('title') || e).textContent;
+    return {
+      ownCost: own && { value: Number(own.dataset.value), text: own.textContent },
+      annualCost: document.getElementById('annual-cost').textContent,
+      measures: [...document.querySelectorAll('#measures .measure')].map((d) => ({
+        id: d.id.slice(2),
+        owner: d.dataset.owner,
+        marked: d.classList.contains('state-eu'),
+        tag: d.querySelector('.owner-tag') ? d.querySelector('.owner-tag').textContent : null,
+      })),
+      bars: [...document.querySelectorAll('#chart-wedges rect[data-measure]')].map((r) => ({
+        id: r.dataset.measure,
+        stateEu: r.classList.contains('state-eu'),
+        label: full(r.previousElementSibling),
+      })),
+    };
+  });
+  out.owners = await owners();
   out.latencies = await page.evaluate(() => window.kymsim.latencies.slice());
   out.phases = await page.evaluate(() => window.kymsim.phases.slice());
   if (shots) {
@@ -67,6 +90,7 @@ try {
   await page.click('#lang-fi');
   out.fi = await shown();
   out.fiLang = await page.evaluate(() => document.documentElement.lang);
+  out.fiOwners = await owners();
   if (shots) {
     await page.screenshot({ path: `${shots}/explorer-fi.png`, fullPage: false });
   }

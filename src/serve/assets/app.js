@@ -33,6 +33,7 @@
       cost: 'Annual cost of the costed measures',
       ownCost: 'of which the region\'s own measures',
       stateEu: 'state/EU',
+      owners: { national: 'taken by the state', eu: 'taken by the EU' },
       meurYear: 'M€/yr',
       computing: 'computing…',
       ktyr: 'kt CO2e/yr',
@@ -102,6 +103,7 @@
       cost: 'Hinnoiteltujen toimenpiteiden vuosikustannus',
       ownCost: 'josta alueen omat toimenpiteet',
       stateEu: 'valtio/EU',
+      owners: { national: 'valtion toimenpide', eu: 'EU:n toimenpide' },
       meurYear: 'M€/v',
       computing: 'lasketaan…',
       ktyr: 'kt CO2e/v',
@@ -318,7 +320,18 @@
       syncMeasure(m);
       changed(performance.now());
     });
-    head.append(name, reset);
+    head.append(name);
+    // the state's and the EU's measures marked apart from the region's own
+    div.dataset.owner = m.owner || '';
+    if (!ownMeasure(m)) {
+      div.classList.add('state-eu');
+      const tag = document.createElement('span');
+      tag.className = 'owner-tag';
+      tag.textContent = t().stateEu;
+      tag.title = t().owners[m.owner];
+      head.append(tag);
+    }
+    head.append(reset);
     div.append(head);
 
     const s = sliderOf(m);
@@ -639,6 +652,7 @@
       v: r.v,
       color: state.cat.pillars[r.m.pillar],
       own: ownMeasure(r.m),
+      id: r.m.id,
     }));
     if (rows.length > MAX) {
       const rest = rows.slice(MAX);
@@ -661,9 +675,12 @@
     bars.forEach((b, i) => {
       const y = top + i * rowH;
       const label = b.label.length > 44 ? `${b.label.slice(0, 43)}…` : b.label;
-      text(svg, labelW - 8, y + 15, label, { 'text-anchor': 'end' });
+      const tx = text(svg, labelW - 8, y + 15, label, { 'text-anchor': 'end' });
+      if (label !== b.label) el('title', {}, tx).textContent = b.label;
       const x0 = X(Math.min(0, b.v));
-      el('rect', { x: x0, y: y + 3, width: Math.max(1, Math.abs(X(b.v) - X(0))), height: rowH - 7, fill: b.color, 'fill-opacity': b.own === false ? 0.3 : 1, class: b.own === false ? 'state-eu' : 'own' }, svg);
+      const bar = { x: x0, y: y + 3, width: Math.max(1, Math.abs(X(b.v) - X(0))), height: rowH - 7, fill: b.color, 'fill-opacity': b.own === false ? 0.3 : 1, class: b.own === false ? 'state-eu' : 'own' };
+      if (b.id) bar['data-measure'] = b.id;
+      el('rect', bar, svg);
       text(svg, X(Math.max(0, b.v)) + 5, y + 15, fmt(b.v), { class: 'tick' });
     });
     el('line', { x1: X(0), x2: X(0), y1: top, y2: H - 24, class: 'axis' }, svg);
