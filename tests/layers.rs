@@ -348,3 +348,66 @@ fn nothing_below_the_command_line_prints() {
     }
     assert!(found.is_empty(), "printing below src/cli/: {found:?}");
 }
+
+/// The functions of `text` with their length in lines: from the `fn` line to the closing brace
+/// at the same indentation (declarations without a body are skipped).
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let body = l.trim_start();
+        let indent = &l[..l.len() - body.len()];
+        let mut rest = body;
+        for prefix in [
+            "pub(crate) ",
+            "pub(super) ",
+            "pub ",
+            "const ",
+            "async ",
+            "unsafe ",
+        ] {
+            rest = rest.strip_prefix(prefix).unwrap_or(rest);
+        }
+        let Some(name) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        if l.trim_end().ends_with(';') {
+            continue;
+        }
+        let close = format!("{indent}}}");
+        if let Some(j) = (i + 1..lines.len()).find(|&j| lines[j] == close) {
+            out.push((ident(name).to_string(), j - i + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_grows_over_200_lines_and_no_command_file_over_350() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = root.join("src");
+    let mut long = Vec::new();
+    for f in rust_files(&src) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let rel = f.strip_prefix(root).unwrap().display().to_string();
+        for (name, n) in function_lengths(&text) {
+            if n > 200 {
+                long.push(format!("{rel}: fn {name}, {n} lines"));
+            }
+        }
+        let n = text.lines().count();
+        if f.starts_with(src.join("cli")) && n > 350 {
+            long.push(format!("{rel}: {n} lines"));
+        }
+    }
+    assert!(long.is_empty(), "too long: {long:#?}");
+}
+
+#[test]
+fn function_lengths_count_from_fn_to_its_brace() {
+    let text = "fn a() {\n    x();\n}\n\nimpl T {\n    pub fn b(&self) {\n        y();\n        z();\n    }\n    fn c();\n}\n";
+    assert_eq!(
+        function_lengths(text),
+        vec![("a".to_string(), 3), ("b".to_string(), 4)]
+    );
+}

@@ -375,23 +375,13 @@ fn sources_csv(sources: &[SourceRow]) -> Vec<u8> {
             ]
         })
         .collect();
-    csv_bytes(
-        &[
-            "id",
-            "name",
-            "sector",
-            "kind",
-            "activity_unit",
-            "activity",
-            "driver",
-            "elasticity",
-            "intensity",
-            "intensity_trend",
-            "direct_ef",
-            "provenance",
-        ],
-        &source_rows,
-    )
+    // the columns the dataset reader requires, in its order, then the provenance
+    let columns: Vec<&str> = crate::data::SOURCES_COLUMNS
+        .iter()
+        .copied()
+        .chain(["provenance"])
+        .collect();
+    csv_bytes(&columns, &source_rows)
 }
 
 /// `carriers.csv` and `energy_mix.csv`: each energy source's own mix carrier (a placeholder

@@ -65,51 +65,7 @@ pub(super) fn draw<DB: DrawingBackend>(
                 ("scenario", &ctx.scenario_name(&sc.name)),
             ],
         ),
-        &match data.batch_summary.get(&sc.name) {
-            // the exact shares from batch/summary.csv
-            Some(b) => format!(
-                "{}{}",
-                st.fill(
-                    share_msg(
-                        b.p_target_met,
-                        [
-                            Msg::BatchSubtitleNone,
-                            Msg::BatchSubtitleExact,
-                            Msg::BatchSubtitleAll
-                        ]
-                    ),
-                    &[
-                        ("n", &st.num(b.samples as f64)),
-                        ("year", &t.year),
-                        ("p", &st.pct(b.p_target_met)),
-                    ],
-                ),
-                b.p_net_zero_met.map_or(String::new(), |p| st.fill(
-                    share_msg(
-                        p,
-                        [
-                            Msg::BatchNetZeroNone,
-                            Msg::BatchNetZeroShare,
-                            Msg::BatchNetZeroAll
-                        ]
-                    ),
-                    &[("p", &st.pct(p))]
-                ))
-            ),
-            // histogram bins alone: the bins wholly at or below zero
-            None if met == 0 => st.fill(
-                Msg::BatchNearlyNone,
-                &[("n", &st.num(samples as f64)), ("year", &t.year)],
-            ),
-            None => st.fill(
-                Msg::BatchAtLeast,
-                &[
-                    ("n", &st.num(samples as f64)),
-                    ("year", &t.year),
-                    ("p", &st.pct(met as f64 / total)),
-                ],
-            ),
-        },
+        &subtitle(ctx, sc, samples, met),
     )?;
     let (w, _) = f.plot.dim_in_pixel();
     let (left, right) = f.plot.split_horizontally(w as i32 * 56 / 100);
@@ -164,6 +120,97 @@ pub(super) fn draw<DB: DrawingBackend>(
         ))?;
     }
 
+    neutrality(ctx, &right, &d, total, c)?;
+
+    let entries = vec![
+        Entry::heading(st.t(Msg::Samples)),
+        Entry::area(
+            st.fill(
+                Msg::ScenarioNamed,
+                &[("name", &ctx.scenario_name(&sc.name))],
+            ),
+            c.mix(0.85),
+        ),
+        Entry::area(
+            st.fill(Msg::NotNeutralBy, &[("year", &data.meta.end_year)]),
+            NEVER,
+        ),
+        Entry::heading(st.t(Msg::LegendTarget)),
+        Entry::line(
+            st.fill(Msg::BatchTargetLegend, &[("year", &t.year)]),
+            TARGET,
+            st.width(2.5),
+        ),
+    ];
+    legend(&f.legend, st, &entries)
+}
+
+/// The subtitle: the exact shares of `batch/summary.csv`, or from the histogram bins alone the
+/// share of bins wholly at or below zero.
+fn subtitle(ctx: &Ctx, sc: &ScenarioData, samples: u64, met: u64) -> String {
+    let st = &ctx.st;
+    let data = ctx.data;
+    let t = &data.meta.target;
+    let total = samples.max(1) as f64;
+    match data.batch_summary.get(&sc.name) {
+        // the exact shares from batch/summary.csv
+        Some(b) => format!(
+            "{}{}",
+            st.fill(
+                share_msg(
+                    b.p_target_met,
+                    [
+                        Msg::BatchSubtitleNone,
+                        Msg::BatchSubtitleExact,
+                        Msg::BatchSubtitleAll
+                    ]
+                ),
+                &[
+                    ("n", &st.num(b.samples as f64)),
+                    ("year", &t.year),
+                    ("p", &st.pct(b.p_target_met)),
+                ],
+            ),
+            b.p_net_zero_met.map_or(String::new(), |p| st.fill(
+                share_msg(
+                    p,
+                    [
+                        Msg::BatchNetZeroNone,
+                        Msg::BatchNetZeroShare,
+                        Msg::BatchNetZeroAll
+                    ]
+                ),
+                &[("p", &st.pct(p))]
+            ))
+        ),
+        // histogram bins alone: the bins wholly at or below zero
+        None if met == 0 => st.fill(
+            Msg::BatchNearlyNone,
+            &[("n", &st.num(samples as f64)), ("year", &t.year)],
+        ),
+        None => st.fill(
+            Msg::BatchAtLeast,
+            &[
+                ("n", &st.num(samples as f64)),
+                ("year", &t.year),
+                ("p", &st.pct(met as f64 / total)),
+            ],
+        ),
+    }
+}
+
+/// The right panel: the neutrality year of the samples, with "never" at the right and the
+/// target year marked.
+fn neutrality<DB: DrawingBackend>(
+    ctx: &Ctx,
+    right: &DrawingArea<DB, Shift>,
+    d: &super::load::Distributions,
+    total: f64,
+    c: RGBColor,
+) -> DrawResult<DB> {
+    let st = &ctx.st;
+    let data = ctx.data;
+    let t = &data.meta.target;
     // neutrality year, with "never" at the right
     let years: Vec<&Bin> = d
         .neutrality_year
@@ -199,7 +246,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     ticks.retain(|&x| never_x - x >= 3.5);
     ticks.push(never_x);
     let mut chart = value_axes(
-        &right,
+        right,
         st,
         ValueAxes {
             x: (y_lo - 0.6, never_x + 0.8),
@@ -239,25 +286,5 @@ pub(super) fn draw<DB: DrawingBackend>(
         line(TARGET, st.width(2.5)),
     ))?;
 
-    let entries = vec![
-        Entry::heading(st.t(Msg::Samples)),
-        Entry::area(
-            st.fill(
-                Msg::ScenarioNamed,
-                &[("name", &ctx.scenario_name(&sc.name))],
-            ),
-            c.mix(0.85),
-        ),
-        Entry::area(
-            st.fill(Msg::NotNeutralBy, &[("year", &data.meta.end_year)]),
-            NEVER,
-        ),
-        Entry::heading(st.t(Msg::LegendTarget)),
-        Entry::line(
-            st.fill(Msg::BatchTargetLegend, &[("year", &t.year)]),
-            TARGET,
-            st.width(2.5),
-        ),
-    ];
-    legend(&f.legend, st, &entries)
+    Ok(())
 }

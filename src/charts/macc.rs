@@ -24,17 +24,7 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let st = &ctx.st;
     let data = ctx.data;
-    let mut rows: Vec<&MaccRow> = data
-        .macc
-        .iter()
-        .flatten()
-        .filter(|r| r.scenario == sc.name && r.abatement_kt > 0.0)
-        .collect();
-    rows.sort_by(|a, b| {
-        a.cost_eur_per_t
-            .total_cmp(&b.cost_eur_per_t)
-            .then_with(|| a.measure.cmp(&b.measure))
-    });
+    let rows = sorted_rows(data, sc);
     let total: f64 = rows.iter().map(|r| r.abatement_kt).sum();
     let year = rows
         .first()
@@ -217,29 +207,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         root.draw_text(&label, &style, (x - bx, y - by))?;
         key.push((k, r, name));
     }
-    let mut entries = vec![Entry::heading(st.t(Msg::Pillar))];
-    for p in Pillar::ALL {
-        if rows.iter().any(|r| r.pillar == p) {
-            entries.push(Entry::area(st.lang.pillar(p), pillar_color(p)));
-        }
-    }
-    if rows.iter().any(|r| !own(sc, r)) {
-        entries.push(Entry::heading(st.t(Msg::ColOwner)));
-        entries.push(Entry::area(st.t(Msg::OwnMeasures), MUTED));
-        entries.push(Entry::hatched(st.t(Msg::NationalMeasures), MUTED));
-    }
-    if !key.is_empty() {
-        entries.push(Entry::heading(st.t(Msg::MaccKey)));
-        for (k, r, name) in key {
-            let c = pillar_color(r.pillar);
-            let label = format!("{k} {name}");
-            entries.push(if own(sc, r) {
-                Entry::area(label, c)
-            } else {
-                Entry::hatched(label, c)
-            });
-        }
-    }
+    let entries = entries(ctx, sc, &rows, key);
     legend(&f.legend, st, &entries)
 }
 
@@ -272,4 +240,55 @@ impl Placed {
     fn add(&mut self, r: [i32; 4]) {
         self.0.push(r);
     }
+}
+
+/// The scenario's MACC rows with a positive abatement, cheapest first (ties by measure id).
+fn sorted_rows<'a>(data: &'a super::ChartData, sc: &ScenarioData) -> Vec<&'a MaccRow> {
+    let mut rows: Vec<&MaccRow> = data
+        .macc
+        .iter()
+        .flatten()
+        .filter(|r| r.scenario == sc.name && r.abatement_kt > 0.0)
+        .collect();
+    rows.sort_by(|a, b| {
+        a.cost_eur_per_t
+            .total_cmp(&b.cost_eur_per_t)
+            .then_with(|| a.measure.cmp(&b.measure))
+    });
+    rows
+}
+
+/// The legend: the pillars shown, the owners when national or EU measures are among the bars,
+/// and the key of the numbered bars.
+fn entries(
+    ctx: &Ctx,
+    sc: &ScenarioData,
+    rows: &[&MaccRow],
+    key: Vec<(usize, &MaccRow, String)>,
+) -> Vec<Entry> {
+    let st = &ctx.st;
+    let mut entries = vec![Entry::heading(st.t(Msg::Pillar))];
+    for p in Pillar::ALL {
+        if rows.iter().any(|r| r.pillar == p) {
+            entries.push(Entry::area(st.lang.pillar(p), pillar_color(p)));
+        }
+    }
+    if rows.iter().any(|r| !own(sc, r)) {
+        entries.push(Entry::heading(st.t(Msg::ColOwner)));
+        entries.push(Entry::area(st.t(Msg::OwnMeasures), MUTED));
+        entries.push(Entry::hatched(st.t(Msg::NationalMeasures), MUTED));
+    }
+    if !key.is_empty() {
+        entries.push(Entry::heading(st.t(Msg::MaccKey)));
+        for (k, r, name) in key {
+            let c = pillar_color(r.pillar);
+            let label = format!("{k} {name}");
+            entries.push(if own(sc, r) {
+                Entry::area(label, c)
+            } else {
+                Entry::hatched(label, c)
+            });
+        }
+    }
+    entries
 }

@@ -19,6 +19,7 @@ mod serve;
 pub mod shard;
 pub mod signals;
 mod slurm;
+mod summary;
 mod track;
 mod validate;
 
