@@ -160,6 +160,44 @@ impl Lang {
         })
     }
 
+    /// An adoption curve in words (`logistic 2022–2040` → `logistinen 2022–2040`), table
+    /// points with a decimal comma in Finnish.
+    ///
+    /// ```
+    /// use kymsim::i18n::Lang;
+    /// assert_eq!(Lang::Fi.adoption("logistic 2022–2040"), "logistinen 2022–2040");
+    /// assert_eq!(Lang::Fi.adoption("table 2026: 0.094"), "taulukko 2026: 0,094");
+    /// assert_eq!(Lang::En.adoption("step from 2030"), "step from 2030");
+    /// ```
+    pub fn adoption(self, adoption: &str) -> String {
+        if self == Lang::En {
+            return adoption.to_string();
+        }
+        let words = adoption
+            .replacen("linear", "lineaarinen", 1)
+            .replacen("logistic", "logistinen", 1)
+            .replacen("step", "kertaheitto", 1)
+            .replacen("table", "taulukko", 1)
+            .replacen(" from ", " vuodesta ", 1);
+        // decimal commas in the table points (`2026: 0.094` → `2026: 0,094`)
+        let chars: Vec<char> = words.chars().collect();
+        let digit = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(char::is_ascii_digit)
+        };
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                    ','
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
     /// A measure kind in words (`fuel switch`, `polttoaineen vaihto`).
     pub fn measure_kind(self, kind: crate::scenario::MeasureKind) -> &'static str {
         use crate::scenario::MeasureKind as K;

@@ -100,36 +100,6 @@ fn kind_words(kind: &str, lang: Lang) -> String {
         )
 }
 
-/// An adoption curve in words (`logistic 2022–2040` → `logistinen 2022–2040`).
-fn adoption_words(adoption: &str, lang: Lang) -> String {
-    if lang == Lang::En {
-        return adoption.to_string();
-    }
-    let words = adoption
-        .replacen("linear", "lineaarinen", 1)
-        .replacen("logistic", "logistinen", 1)
-        .replacen("step", "kertaheitto", 1)
-        .replacen("table", "taulukko", 1)
-        .replacen(" from ", " vuodesta ", 1);
-    // decimal commas in the table points (`2026: 0.094` → `2026: 0,094`)
-    let chars: Vec<char> = words.chars().collect();
-    let digit = |j: Option<usize>| {
-        j.and_then(|j| chars.get(j))
-            .is_some_and(char::is_ascii_digit)
-    };
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            if c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
-                ','
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 /// Elements and attributes of the SVG that plotters writes: the only ones inlined.
 const SVG_ELEMENTS: [&str; 7] = [
     "svg", "rect", "line", "polyline", "polygon", "circle", "text",
@@ -569,7 +539,7 @@ fn measures_table(out: &mut String, data: &ChartData, sc: &ScenarioData, lang: L
                 .collect::<Vec<_>>()
                 .join(", ")),
             value,
-            esc(&adoption_words(&m.adoption, lang)),
+            esc(&lang.adoption(&m.adoption)),
             ab.map_or("–".to_string(), |a| kt(a, lang)),
             m.cost_eur_per_t
                 .map_or("–".to_string(), |c| lang.thousands(c)),
