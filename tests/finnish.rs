@@ -225,6 +225,17 @@ struct FinnishRun {
     printed: Vec<String>,
 }
 
+/// Keeps every line a command printed (stdout, then stderr), each after `label: `.
+fn keep(printed: &mut Vec<String>, label: &str, o: &std::process::Output) {
+    for stream in [&o.stdout, &o.stderr] {
+        printed.extend(
+            String::from_utf8_lossy(stream)
+                .lines()
+                .map(|l| format!("{label}: {l}")),
+        );
+    }
+}
+
 fn finnish_run() -> &'static FinnishRun {
     static RUN: OnceLock<FinnishRun> = OnceLock::new();
     RUN.get_or_init(|| {
@@ -279,13 +290,7 @@ fn finnish_run() -> &'static FinnishRun {
                 .output()
                 .unwrap();
             assert!(o.status.success(), "{args:?}: {o:?}");
-            for stream in [&o.stdout, &o.stderr] {
-                printed.extend(
-                    String::from_utf8_lossy(stream)
-                        .lines()
-                        .map(|l| format!("{}: {l}", args[0])),
-                );
-            }
+            keep(&mut printed, args[0], &o);
         }
         // the commands that write no output folder
         for args in [
@@ -301,13 +306,7 @@ fn finnish_run() -> &'static FinnishRun {
                 .output()
                 .unwrap();
             assert!(o.status.success(), "{args:?}: {o:?}");
-            for stream in [&o.stdout, &o.stderr] {
-                printed.extend(
-                    String::from_utf8_lossy(stream)
-                        .lines()
-                        .map(|l| format!("{}: {l}", args.join(" "))),
-                );
-            }
+            keep(&mut printed, &args.join(" "), &o);
         }
         // a sharded batch and its merge, in a folder of their own
         let shards = dir.join("shards");
@@ -322,13 +321,7 @@ fn finnish_run() -> &'static FinnishRun {
                 .output()
                 .unwrap();
             assert!(o.status.success(), "{args:?}: {o:?}");
-            for stream in [&o.stdout, &o.stderr] {
-                printed.extend(
-                    String::from_utf8_lossy(stream)
-                        .lines()
-                        .map(|l| format!("batch --shard: {l}")),
-                );
-            }
+            keep(&mut printed, "batch --shard", &o);
         }
         let o = cargo_bin_cmd!("kymsim")
             .args([
@@ -342,13 +335,7 @@ fn finnish_run() -> &'static FinnishRun {
             .output()
             .unwrap();
         assert!(o.status.success(), "merge: {o:?}");
-        for stream in [&o.stdout, &o.stderr] {
-            printed.extend(
-                String::from_utf8_lossy(stream)
-                    .lines()
-                    .map(|l| format!("merge: {l}")),
-            );
-        }
+        keep(&mut printed, "merge", &o);
         // plot redraws in the language the run drew in, and says so in it
         let o = cargo_bin_cmd!("kymsim")
             .args(["plot", &out])
@@ -357,13 +344,7 @@ fn finnish_run() -> &'static FinnishRun {
         assert!(o.status.success(), "plot: {o:?}");
         let said = String::from_utf8_lossy(&o.stdout);
         assert!(said.starts_with("kirjoitettu "), "plot: {said}");
-        for stream in [&o.stdout, &o.stderr] {
-            printed.extend(
-                String::from_utf8_lossy(stream)
-                    .lines()
-                    .map(|l| format!("plot: {l}")),
-            );
-        }
+        keep(&mut printed, "plot", &o);
         // no bundled scenario meets the target in any sample: discover runs on the fixture
         // whose target is missed in about half of them (its names are ids, its texts Finnish)
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -376,13 +357,7 @@ fn finnish_run() -> &'static FinnishRun {
             .output()
             .unwrap();
         assert!(o.status.success(), "discover: {o:?}");
-        for stream in [&o.stdout, &o.stderr] {
-            printed.extend(
-                String::from_utf8_lossy(stream)
-                    .lines()
-                    .map(|l| format!("discover: {l}")),
-            );
-        }
+        keep(&mut printed, "discover", &o);
         FinnishRun { dir, printed }
     })
 }

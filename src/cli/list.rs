@@ -83,10 +83,7 @@ fn list_sources(args: &ListArgs) -> Result<()> {
             printable(&sector, 200),
             number(s.activity, lang),
             unit(&s.activity_unit, lang),
-            match lang {
-                Lang::En => format!("{kt:.1}"),
-                Lang::Fi => lang.fixed(kt, 1),
-            }
+            super::summary::dec(lang, kt, 1)
         );
     }
     Ok(())

@@ -70,7 +70,7 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
     );
     let sectors_fi = region.sector_names_fi();
     for row in rows {
-        let f = |x: Option<f64>| x.map_or("–".to_string(), |v| one_decimal(v, lang));
+        let f = |x: Option<f64>| x.map_or("–".to_string(), |v| super::summary::dec(lang, v, 1));
         let d = row.difference().map_or("–".to_string(), |d| match lang {
             Lang::En => format!("{:+.1}%", d * 100.0),
             Lang::Fi => format!(
@@ -125,14 +125,6 @@ pub fn validate(args: ValidateArgs) -> Result<i32> {
         print_potential(super::shown(&names, &sc.name), m, lang);
     }
     Ok(0)
-}
-
-/// `v` to one decimal as `validate` prints it: `1032.9`; `1 032,9` in Finnish.
-fn one_decimal(v: f64, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("{v:.1}"),
-        Lang::Fi => lang.fixed(v, 1),
-    }
 }
 
 /// A scenario's printed name; one not loaded is its id, in backquotes in Finnish (an id, not a
@@ -205,7 +197,7 @@ fn print_calibrated(region: &crate::data::Region, lang: Lang) -> Result<()> {
                     &[
                         ("id", &src.id),
                         ("sector", &lang.pick(&src.sector, src.sector_fi.as_deref())),
-                        ("kt", &one_decimal(kt, lang)),
+                        ("kt", &super::summary::dec(lang, kt, 1)),
                         ("share", &share),
                         ("year", &region.base_year),
                     ]
