@@ -812,6 +812,10 @@ catalogue! {
         "P(tavoite saavutetaan) otoksessa {inside}; otoksen ulkopuolella {outside} (95 %:n väli {low}–{high}, {n} uutta otosta, siemenluku {seed})";
     PlanShort => "warning: out of sample the plan meets the target in fewer than {goal} of samples, beyond sampling error: use more samples (-n)",
         "varoitus: otoksen ulkopuolella suunnitelma saavuttaa tavoitteen harvemmin kuin {goal}:ssa otoksista, yli otantavirheen: käytä useampia otoksia (-n)";
+    PlanSeparable => "the lower bound is the separable one only: {why}; the coupled bound assumes that no measure abates more because another is taken (the gap can stay wide)",
+        "alaraja on vain erillisten kustannusten alaraja: {why}; kytketty alaraja olettaa, ettei mikään toimenpide vähennä päästöjä enemmän toisen toimenpiteen ansiosta (ero voi jäädä suureksi)";
+    PlanReinforcing => "these measures may reinforce each other: {pairs}", "nämä toimenpiteet voivat vahvistaa toisiaan: {pairs}";
+    PlanBaseYear => "a measure acts already in the base year", "jokin toimenpide vaikuttaa jo perusvuonna";
     PlanFrontier => "  P {goal}: {cost} M€/yr (bound {bound})", "  P {goal}: {cost} M€/v (alaraja {bound})";
     PlanFrontierNone => "  P {goal}: unreachable", "  P {goal}: ei saavutettavissa";
     PlanFrontierHead => "cost against probability (see {file}):", "kustannus todennäköisyyden mukaan (ks. {file}):";

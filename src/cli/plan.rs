@@ -8,7 +8,7 @@ use clap::Args;
 use super::InputArgs;
 use crate::error::Result;
 use crate::i18n::{Lang, Msg};
-use crate::plan::{PlanReport, PlanResult, Request, Unreachable};
+use crate::plan::{PlanReport, PlanResult, Request, Separable, Unreachable};
 
 /// Arguments of `kymsim plan`.
 #[derive(Debug, Args)]
@@ -123,6 +123,19 @@ fn print_plan(r: &PlanReport, lang: Lang) {
             ]
         )
     );
+    if let Some(why) = &r.separable {
+        let why = match why {
+            Separable::Reinforcing(pairs) => {
+                let pairs: Vec<String> = pairs
+                    .iter()
+                    .map(|(a, b)| format!("`{a}` → `{b}`"))
+                    .collect();
+                lang.fill(Msg::PlanReinforcing, &[("pairs", &pairs.join(", "))])
+            }
+            Separable::BaseYear => lang.t(Msg::PlanBaseYear).to_string(),
+        };
+        eprintln!("{}", lang.fill(Msg::PlanSeparable, &[("why", &why)]));
+    }
     let chosen: Vec<_> = r.portfolio.iter().filter(|p| p.level > 0.0).collect();
     if chosen.is_empty() {
         println!("{}", lang.fill(Msg::PlanNone, &[("base", &q.base)]));

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::candidates::level_value;
-use super::search::Oracle;
+use super::oracle::Oracle;
 use crate::data::Region;
 use crate::engine::block::{BLOCK, BlockWorkspace};
 use crate::engine::sampler::{Sampler, SamplerKind};
@@ -13,6 +13,7 @@ use crate::engine::{TotalRows, milestones_met, summarize};
 use crate::error::Result;
 use std::sync::Mutex;
 
+use crate::model::criteria::{Criterion, Role};
 use crate::model::{Level, Model, ParamIx, compile};
 use crate::scenario::Scenario;
 
@@ -120,7 +121,88 @@ impl PlanModels<'_> {
     }
 }
 
+impl PlanModels<'_> {
+    /// The criteria a plan is judged on: the target's, and the milestones with `milestones`.
+    pub fn criteria_of(model: &Model, milestones: bool) -> Vec<&Criterion> {
+        model
+            .criteria
+            .list
+            .iter()
+            .filter(|c| c.role == Role::Target || (milestones && c.role == Role::Milestone))
+            .collect()
+    }
+
+    /// Of `samples`, each one's margin on each criterion of [`PlanModels::criteria_of`] — the
+    /// figure minus its limit, `[sample × criterion]`: a sample meets exactly when every margin
+    /// is ≤ 0 (the comparison [`meets`] makes).
+    pub fn margins_in(
+        model: &Model,
+        seed: u64,
+        n: u64,
+        samples: &[u32],
+        milestones: bool,
+    ) -> Vec<f64> {
+        let sampler = Sampler::new(model, SamplerKind::MonteCarlo, seed, n);
+        let rows = TotalRows::of(model).in_lane_order();
+        let criteria = Self::criteria_of(model, milestones);
+        let (by, ny, crows) = (model.base_year, model.ny, TotalRows::LANE.criteria());
+        samples
+            .par_chunks(256)
+            .map_init(
+                || {
+                    (
+                        BlockWorkspace::<BLOCK>::new(model),
+                        vec![0.0; rows.len() * model.ny],
+                    )
+                },
+                |(ws, totals), part| {
+                    let mut out = Vec::with_capacity(part.len() * criteria.len());
+                    for block in part.chunks(BLOCK) {
+                        for (b, &s) in block.iter().enumerate() {
+                            sampler.fill(u64::from(s), ws.lane_mut(b));
+                        }
+                        ws.pad_from(block.len());
+                        ws.evaluate(model);
+                        for b in 0..block.len() {
+                            ws.gather_vars(b, &rows, totals);
+                            out.extend(
+                                criteria
+                                    .iter()
+                                    .map(|c| c.cumulative_kt(by, ny, crows, totals) - c.limit_kt()),
+                            );
+                        }
+                    }
+                    out
+                },
+            )
+            .flatten_iter()
+            .collect()
+    }
+}
+
 impl Oracle for PlanModels<'_> {
+    fn criteria(&self) -> usize {
+        let model = self
+            .compiled
+            .lock()
+            .map(|m| Self::criteria_of(&m, self.milestones).len());
+        model.unwrap_or(0)
+    }
+
+    fn margins(&self, levels: &[u8], samples: &[u32]) -> Result<Option<Vec<f64>>> {
+        let mut model = self.compiled.lock().map_err(|_| {
+            crate::error::Error::Internal("the plan model's lock is poisoned".into())
+        })?;
+        self.relevel(&mut model, levels);
+        Ok(Some(Self::margins_in(
+            &model,
+            self.seed,
+            self.samples,
+            samples,
+            self.milestones,
+        )))
+    }
+
     fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>> {
         let mut model = self.compiled.lock().map_err(|_| {
             crate::error::Error::Internal("the plan model's lock is poisoned".into())

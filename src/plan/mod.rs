@@ -6,7 +6,9 @@
 pub mod candidates;
 pub mod chart;
 pub mod eval;
+pub mod oracle;
 pub mod output;
+pub mod relax;
 pub mod search;
 
 use std::path::Path;
@@ -14,7 +16,8 @@ use std::time::Instant;
 
 pub use candidates::{Candidate, Menu, PLAN_NAME};
 pub use eval::{PlanModels, meets};
-pub use search::{Found, Oracle, Outcome, Problem, solve};
+pub use oracle::Oracle;
+pub use search::{Found, Outcome, Problem, solve};
 
 use crate::data::Region;
 use crate::decision::macc;
@@ -233,8 +236,19 @@ pub struct PlanReport {
     pub inputs: Vec<crate::output::recorded::InputHash>,
     /// The language of the frontier chart.
     pub lang: crate::i18n::Lang,
+    /// Why only the separable bound was used (None: the coupled bound was).
+    pub separable: Option<Separable>,
     /// Files written.
     pub written: Vec<std::path::PathBuf>,
+}
+
+/// Why a search used the separable bound only (docs/decision-support.md §7).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Separable {
+    /// These pairs of candidates may reinforce each other.
+    Reinforcing(Vec<(String, String)>),
+    /// A candidate changes the base year.
+    BaseYear,
 }
 
 impl PlanReport {
@@ -255,6 +269,30 @@ pub struct Prepared<'a> {
     pub costs: Vec<Vec<f64>>,
     /// Cost of the rest, M€/yr.
     pub fixed: f64,
+    /// Pairs of candidates that may reinforce each other ([`relax::interactions`]); the
+    /// coupled bound is used only when there is none.
+    pub interactions: Vec<(String, String)>,
+    /// Whether a candidate changes the base year (a split group's rescaling then depends on
+    /// the levels, not linearly): the coupled bound is not used.
+    pub acts_in_base_year: bool,
+}
+
+impl Prepared<'_> {
+    /// Whether the coupled bound holds for this menu (docs/decision-support.md §7).
+    pub fn coupled(&self) -> bool {
+        self.separable().is_none()
+    }
+
+    /// Why the coupled bound does not hold for this menu; None when it does.
+    pub fn separable(&self) -> Option<Separable> {
+        if !self.interactions.is_empty() {
+            Some(Separable::Reinforcing(self.interactions.clone()))
+        } else if self.acts_in_base_year {
+            Some(Separable::BaseYear)
+        } else {
+            None
+        }
+    }
 }
 
 /// Resolves MENU and BASE, lists the candidates and tabulates their costs.
@@ -323,11 +361,23 @@ pub fn prepare<'a>(
             }
         }
     }
+    let interactions = relax::interactions(region, &menu.candidates);
+    // every variable of the base year, with every candidate off and at its top
+    let acts_in_base_year = {
+        let at = |l: u8| -> Result<Vec<f64>> {
+            let model = models.model(&vec![l; n])?;
+            let vars = crate::engine::run_central(&model).vars;
+            Ok(vars.iter().step_by(model.ny).copied().collect())
+        };
+        at(0)? != at(k)?
+    };
     Ok(Prepared {
         menu,
         models,
         costs,
         fixed,
+        interactions,
+        acts_in_base_year,
     })
 }
 
@@ -342,6 +392,7 @@ impl Prepared<'_> {
             need: samples_to_meet(probability, request.samples),
             gap: request.gap,
             max_nodes: request.max_nodes,
+            coupled: self.coupled(),
         };
         Ok(match solve(&problem, &self.models, request.steps)? {
             Outcome::Infeasible { .. } => None,
@@ -469,6 +520,7 @@ pub fn run(
         region: region.name.clone(),
         inputs,
         lang,
+        separable: prep.separable(),
         written: Vec::new(),
     };
     report.written = output::write(&report, out)?;

@@ -14,6 +14,10 @@
 //!   depends on its own level only (the stand-alone abatement of the MACC), so the cheapest
 //!   level of each candidate within its range, summed, is a lower bound on every portfolio of
 //!   the box.
+//! - **Diminishing returns** (when [`Problem::coupled`]). A measure never abates more because
+//!   another is also taken, so each sample's margins are bounded below by a sum of one term per
+//!   candidate: the coupled bound of [`super::relax`], the `need`-th smallest of the samples'
+//!   own bounds, is a lower bound on every feasible portfolio of the box too.
 //!
 //! Nodes are taken cheapest bound first; the smallest bound among the open nodes (and the
 //! incumbent) is the global lower bound, and the search stops when the incumbent is within the
@@ -21,22 +25,12 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use super::oracle::Oracle;
+use super::relax::{Deltas, kth_smallest};
 
 use crate::error::Result;
-
-/// Which samples meet the criteria for a portfolio of levels.
-pub trait Oracle: Sync {
-    /// Of `samples` (ascending indices), those that meet the criteria when candidate c is at
-    /// level `levels[c]`, ascending.
-    fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>>;
-
-    /// Whether at least `count` of `samples` meet the criteria at `levels`. The answer is that
-    /// of [`Oracle::met`]; an oracle may stop evaluating as soon as it is decided (enough met,
-    /// or too many missed for the rest to make up).
-    fn at_least(&self, levels: &[u8], samples: &[u32], count: u32) -> Result<bool> {
-        Ok(self.met(levels, samples)?.len() as u32 >= count)
-    }
-}
 
 /// What to solve.
 #[derive(Debug, Clone)]
@@ -53,6 +47,9 @@ pub struct Problem {
     pub gap: f64,
     /// Nodes after which to stop (the gap reached so far is reported).
     pub max_nodes: u64,
+    /// Whether the candidates have diminishing returns, so that the coupled bound
+    /// ([`super::relax`]) holds besides the separable one.
+    pub coupled: bool,
 }
 
 /// The result of a search that found a feasible portfolio.
@@ -99,6 +96,9 @@ impl Bits {
     fn count(&self) -> u32 {
         self.0.iter().map(|w| w.count_ones()).sum()
     }
+    fn has(&self, s: u32) -> bool {
+        self.0[s as usize / 64] & (1 << (s % 64)) != 0
+    }
     /// The samples in `self` and not in `other`, ascending.
     fn minus(&self, other: &Bits) -> Vec<u32> {
         let mut out = Vec::new();
@@ -123,6 +123,10 @@ struct Node {
     maybe: Bits,
     bound: f64,
     depth: u32,
+    /// The rises measured at this box's top (shared with the boxes below it that keep the top).
+    deltas: Option<Arc<Deltas>>,
+    /// The open samples, hardest to meet first by the last coupled bound above this box.
+    hardest: Option<Arc<Vec<u32>>>,
 }
 
 impl PartialEq for Node {
@@ -301,13 +305,159 @@ impl<O: Oracle> Search<'_, O> {
         if node.lo == node.hi {
             return Ok(None);
         }
+        if self.problem.coupled {
+            let bound = self.coupled_bound(&mut node)?;
+            if bound >= self.cutoff() {
+                self.cut = self.cut.min(bound);
+                return Ok(None);
+            }
+            node.bound = node.bound.max(bound);
+            if node.depth > 0 {
+                self.relaxed_start(&mut node, 4)?;
+            }
+            if node.bound >= self.cutoff() {
+                self.cut = self.cut.min(node.bound);
+                return Ok(None);
+            }
+        }
         Ok(Some(node))
+    }
+
+    /// The rises at the node's top for its open samples, measured when the node has none that
+    /// hold for its box.
+    fn deltas(&mut self, node: &mut Node) -> Result<Option<Arc<Deltas>>> {
+        if let Some(d) = &node.deltas
+            && d.within(&node.lo, &node.hi)
+        {
+            return Ok(Some(d.clone()));
+        }
+        let mut open = node.maybe.minus(&node.sure);
+        // only the samples that can decide the bound: the hardest by the box above, with as
+        // many again to spare (the others count at the separable bound, which is lower)
+        if let Some(hardest) = &node.hardest {
+            let need = self.problem.need.saturating_sub(node.sure.count()) as usize;
+            let decide = (open.len() + 1).saturating_sub(need);
+            let keep = 2 * decide + 64;
+            if keep < open.len() {
+                let mut inside = node.maybe.clone();
+                inside
+                    .0
+                    .iter_mut()
+                    .zip(&node.sure.0)
+                    .for_each(|(m, s)| *m &= !s);
+                let mut chosen: Vec<u32> = hardest
+                    .iter()
+                    .copied()
+                    .filter(|&s| inside.has(s))
+                    .take(keep)
+                    .collect();
+                chosen.sort_unstable();
+                open = chosen;
+            }
+        }
+        let measured = Deltas::measure(self.oracle, &node.lo, &node.hi, &open)?;
+        node.deltas = measured.map(|(d, evaluations)| {
+            self.evaluations += evaluations;
+            Arc::new(d)
+        });
+        Ok(node.deltas.clone())
+    }
+
+    /// The rises at the node's top, its open samples, the measured ones among them and their
+    /// bounds ([`Deltas::sample_bounds`]). None when the oracle gives no margins.
+    #[allow(clippy::type_complexity)]
+    fn open_bounds(
+        &mut self,
+        node: &mut Node,
+    ) -> Result<Option<(Arc<Deltas>, Vec<u32>, Vec<u32>, Vec<f64>)>> {
+        let Some(d) = self.deltas(node)? else {
+            return Ok(None);
+        };
+        let open = node.maybe.minus(&node.sure);
+        let (samples, bounds) = d.sample_bounds(
+            &self.problem.costs,
+            self.problem.fixed,
+            &node.lo,
+            &node.hi,
+            &open,
+        );
+        Ok(Some((d, open, samples, bounds)))
+    }
+
+    /// The coupled bound of a box: the `need`-th smallest of its samples' bounds (the samples
+    /// it surely meets, and the open ones not measured, at −∞). −∞ when the oracle gives no
+    /// margins.
+    fn coupled_bound(&mut self, node: &mut Node) -> Result<f64> {
+        let sure = node.sure.count();
+        if sure >= self.problem.need {
+            return Ok(f64::NEG_INFINITY);
+        }
+        let Some((_, open, samples, bounds)) = self.open_bounds(node)? else {
+            return Ok(f64::NEG_INFINITY);
+        };
+        let need = (self.problem.need - sure) as usize;
+        let unmeasured = open.len() - samples.len();
+        let mut ranked: Vec<(f64, u32)> = bounds.iter().copied().zip(samples).collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        node.hardest = Some(Arc::new(ranked.iter().map(|r| r.1).collect()));
+        if need <= unmeasured {
+            return Ok(f64::NEG_INFINITY);
+        }
+        Ok(kth_smallest(&bounds, need - unmeasured))
+    }
+
+    /// An incumbent from the relaxation: the portfolio [`Deltas::greedy`] finds for the samples
+    /// cheapest to meet, raised (step by step, most margin won per cost first; at most
+    /// `max_steps`) until it meets the samples needed exactly, then — when it is cheaper than
+    /// the incumbent — lowered as far as the samples allow and offered.
+    fn relaxed_start(&mut self, node: &mut Node, max_steps: usize) -> Result<()> {
+        let Some((d, open, samples, bounds)) = self.open_bounds(node)? else {
+            return Ok(());
+        };
+        let need = self.problem.need.saturating_sub(node.sure.count()) as usize;
+        let order = d.easiest(&samples, &bounds);
+        let keep = &order[..need.min(order.len())];
+        let mut x = d.greedy(&self.problem.costs, keep);
+        let costs = &self.problem.costs;
+        let mut steps = 0;
+        while !self.reaches(&x, &node.sure, &open)? {
+            if steps == max_steps {
+                return Ok(());
+            }
+            steps += 1;
+            // the step up that wins most predicted margin on the samples still short, per cost
+            let mut best: Option<(f64, usize)> = None;
+            for c in (0..x.len()).filter(|&c| x[c] < node.hi[c]) {
+                let up = x[c] + 1;
+                let won = d.margin_won(&x, c, up, &order);
+                let dearer = (costs[c][usize::from(up)] - costs[c][usize::from(x[c])]).max(1e-9);
+                let score = won / dearer;
+                if best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, c));
+                }
+            }
+            let Some((_, c)) = best else { break };
+            x[c] += 1;
+        }
+        if self.cost(&x) >= self.cutoff() {
+            return Ok(());
+        }
+        self.descend_from(node, x)
     }
 
     /// A feasible portfolio from the box's `hi`: each candidate, dearest first, goes down to the
     /// lowest level that keeps enough samples with the others where they are.
     fn descend(&mut self, node: &Node) -> Result<()> {
-        let mut x = node.hi.clone();
+        self.descend_from(node, node.hi.clone())
+    }
+
+    /// As [`Search::descend`], from `x` (within the box): offered when it meets the samples
+    /// needed.
+    fn descend_from(&mut self, node: &Node, mut x: Vec<u8>) -> Result<()> {
+        let all = node.maybe.minus(&node.sure);
+        if x != node.hi && !self.reaches(&x, &node.sure, &all)? {
+            return Ok(());
+        }
         let mut order: Vec<usize> = (0..x.len()).collect();
         let costs = &self.problem.costs;
         order.sort_by(|&a, &b| {
@@ -315,7 +465,11 @@ impl<O: Oracle> Search<'_, O> {
             let db = costs[b][x[b] as usize] - costs[b][node.lo[b] as usize];
             db.total_cmp(&da).then(a.cmp(&b))
         });
-        let mut met = node.maybe.clone();
+        let mut met = if x == node.hi {
+            node.maybe.clone()
+        } else {
+            self.met_with(&x, &node.sure, &all)?
+        };
         for c in order {
             let (mut a, mut b) = (node.lo[c], x[c]);
             while a < b {
@@ -395,11 +549,16 @@ pub fn solve<O: Oracle>(problem: &Problem, oracle: &O, max_level: u8) -> Result<
         maybe,
         bound: f64::NEG_INFINITY,
         depth: 0,
+        deltas: None,
+        hardest: None,
     };
     let mut nodes = 1u64;
     let mut heap = BinaryHeap::new();
-    if let Some(root) = s.refine(root, true)? {
+    if let Some(mut root) = s.refine(root, true)? {
         s.descend(&root)?;
+        if problem.coupled {
+            s.relaxed_start(&mut root, usize::MAX)?;
+        }
         heap.push(root);
     }
     let mut left = f64::INFINITY;
@@ -414,7 +573,8 @@ pub fn solve<O: Oracle>(problem: &Problem, oracle: &O, max_level: u8) -> Result<
         }
         for child in s.split(&node)? {
             nodes += 1;
-            let probe = child.hi != node.hi;
+            // with the coupled bound, probing below the root costs more than it prunes
+            let probe = child.hi != node.hi && !problem.coupled;
             if let Some(c) = s.refine(child, probe)? {
                 heap.push(c);
             }
@@ -457,6 +617,25 @@ mod tests {
                 .filter(|&s| total >= self.threshold[s as usize])
                 .collect())
         }
+
+        fn criteria(&self) -> usize {
+            1
+        }
+
+        /// The threshold less the sum: additive in the levels, so the relaxation is exact.
+        fn margins(&self, levels: &[u8], samples: &[u32]) -> Result<Option<Vec<f64>>> {
+            let total: f64 = levels
+                .iter()
+                .enumerate()
+                .map(|(c, &l)| self.weight[c][l as usize])
+                .sum();
+            Ok(Some(
+                samples
+                    .iter()
+                    .map(|&s| self.threshold[s as usize] - total)
+                    .collect(),
+            ))
+        }
     }
 
     fn problem(costs: Vec<Vec<f64>>, samples: u32, need: u32) -> Problem {
@@ -467,7 +646,16 @@ mod tests {
             need,
             gap: 0.0,
             max_nodes: 1_000_000,
+            coupled: false,
         }
+    }
+
+    /// `p` with the separable bound only, and with the coupled bound too.
+    fn both_bounds(p: &Problem) -> [Problem; 2] {
+        [false, true].map(|coupled| Problem {
+            coupled,
+            ..p.clone()
+        })
     }
 
     fn found(o: Outcome) -> Found {
@@ -575,20 +763,23 @@ mod tests {
             let need = 1 + (g.next() * samples as f64) as u32 % samples;
             let p = problem(costs, samples, need);
             let expected = brute_force(&p, &oracle, k);
-            match (solve(&p, &oracle, k).unwrap(), expected) {
-                (Outcome::Found(f), Some(best)) => {
-                    assert!(
-                        (f.cost - best).abs() < 1e-12,
-                        "case {case}: {} vs {best}",
-                        f.cost
-                    );
-                    assert!(f.lower_bound <= f.cost + 1e-12, "case {case}");
-                    // the levels found meet and cost what is said
-                    let all: Vec<u32> = (0..samples).collect();
-                    assert!(oracle.met(&f.levels, &all).unwrap().len() as u32 >= need);
+            // with the separable bound only, and with the coupled bound (exact for a sum)
+            for p in both_bounds(&p) {
+                match (solve(&p, &oracle, k).unwrap(), expected) {
+                    (Outcome::Found(f), Some(best)) => {
+                        assert!(
+                            (f.cost - best).abs() < 1e-12,
+                            "case {case}: {} vs {best}",
+                            f.cost
+                        );
+                        assert!(f.lower_bound <= f.cost + 1e-12, "case {case}");
+                        // the levels found meet and cost what is said
+                        let all: Vec<u32> = (0..samples).collect();
+                        assert!(oracle.met(&f.levels, &all).unwrap().len() as u32 >= need);
+                    }
+                    (Outcome::Infeasible { .. }, None) => {}
+                    (got, want) => panic!("case {case}: {got:?} vs {want:?}"),
                 }
-                (Outcome::Infeasible { .. }, None) => {}
-                (got, want) => panic!("case {case}: {got:?} vs {want:?}"),
             }
         }
     }
@@ -632,24 +823,26 @@ mod tests {
             let mut p = problem(costs, samples, need);
             p.gap = gap;
             let best = brute_force(&p, &oracle, k);
-            match (solve(&p, &oracle, k).unwrap(), best) {
-                (Outcome::Found(f), Some(best)) => {
-                    assert!(
-                        f.lower_bound <= best + 1e-12,
-                        "case {case}: bound {} above the optimum {best}",
-                        f.lower_bound
-                    );
-                    assert!(f.cost >= best - 1e-12, "case {case}");
-                    assert!(
-                        f.cost - f.lower_bound <= gap * f.cost.abs() + 1e-12,
-                        "case {case}: gap {} > {gap}",
-                        (f.cost - f.lower_bound) / f.cost.abs()
-                    );
-                    let all: Vec<u32> = (0..samples).collect();
-                    assert!(oracle.met(&f.levels, &all).unwrap().len() as u32 >= need);
+            for p in both_bounds(&p) {
+                match (solve(&p, &oracle, k).unwrap(), best) {
+                    (Outcome::Found(f), Some(best)) => {
+                        assert!(
+                            f.lower_bound <= best + 1e-12,
+                            "case {case}: bound {} above the optimum {best}",
+                            f.lower_bound
+                        );
+                        assert!(f.cost >= best - 1e-12, "case {case}");
+                        assert!(
+                            f.cost - f.lower_bound <= gap * f.cost.abs() + 1e-12,
+                            "case {case}: gap {} > {gap}",
+                            (f.cost - f.lower_bound) / f.cost.abs()
+                        );
+                        let all: Vec<u32> = (0..samples).collect();
+                        assert!(oracle.met(&f.levels, &all).unwrap().len() as u32 >= need);
+                    }
+                    (Outcome::Infeasible { .. }, None) => {}
+                    (got, want) => panic!("case {case}: {got:?} vs {want:?}"),
                 }
-                (Outcome::Infeasible { .. }, None) => {}
-                (got, want) => panic!("case {case}: {got:?} vs {want:?}"),
             }
         }
     }
@@ -729,5 +922,130 @@ mod tests {
         }
         // two of the twenty break the bound, and neither is monotone
         assert_eq!(broken, [(15, false), (18, false)]);
+    }
+
+    /// Sample s meets when its emissions E_s · Π_c (1 − r_c(level)) are at most L_s: reductions
+    /// that multiply, so a measure abates less when another is taken (diminishing returns) and
+    /// the relaxation is a strict lower bound, not exact.
+    struct Product {
+        reduction: Vec<Vec<f64>>,
+        emissions: Vec<f64>,
+        limit: Vec<f64>,
+    }
+
+    impl Product {
+        fn level(&self, levels: &[u8], s: u32) -> f64 {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(c, &l)| 1.0 - self.reduction[c][l as usize])
+                .product::<f64>()
+                * self.emissions[s as usize]
+        }
+    }
+
+    impl Oracle for Product {
+        fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>> {
+            Ok(samples
+                .iter()
+                .copied()
+                .filter(|&s| self.level(levels, s) - self.limit[s as usize] <= 0.0)
+                .collect())
+        }
+        fn criteria(&self) -> usize {
+            1
+        }
+        fn margins(&self, levels: &[u8], samples: &[u32]) -> Result<Option<Vec<f64>>> {
+            Ok(Some(
+                samples
+                    .iter()
+                    .map(|&s| self.level(levels, s) - self.limit[s as usize])
+                    .collect(),
+            ))
+        }
+    }
+
+    #[test]
+    fn the_coupled_bound_holds_for_reductions_that_multiply() {
+        let mut g = Lcg(23);
+        let mut strict = 0;
+        for case in 0..60 {
+            let n = 3 + case % 3;
+            let k = 1 + (case % 3) as u8;
+            // reductions of up to 40 % growing with the level
+            let reduction: Vec<Vec<f64>> = (0..n)
+                .map(|_| {
+                    let top = 0.1 + 0.3 * g.next();
+                    (0..=k).map(|l| top * f64::from(l) / f64::from(k)).collect()
+                })
+                .collect();
+            let costs: Vec<Vec<f64>> = (0..n)
+                .map(|_| {
+                    let unit = 0.5 + g.next();
+                    (0..=k).map(|l| unit * f64::from(l)).collect()
+                })
+                .collect();
+            let samples = 40;
+            let emissions: Vec<f64> = (0..samples).map(|_| 80.0 + 40.0 * g.next()).collect();
+            let limit: Vec<f64> = (0..samples).map(|_| 50.0 + 30.0 * g.next()).collect();
+            let oracle = Product {
+                reduction,
+                emissions,
+                limit,
+            };
+            let need = 1 + (g.next() * f64::from(samples)) as u32 % samples;
+            let p = Problem {
+                coupled: true,
+                ..problem(costs, samples, need)
+            };
+            // brute force over the same grid
+            let all: Vec<u32> = (0..samples).collect();
+            let mut best: Option<f64> = None;
+            let mut x = vec![0u8; n];
+            'grid: loop {
+                if oracle.met(&x, &all).unwrap().len() as u32 >= need {
+                    let cost: f64 = x
+                        .iter()
+                        .enumerate()
+                        .map(|(c, &l)| p.costs[c][l as usize])
+                        .sum();
+                    best = Some(best.map_or(cost, |b: f64| b.min(cost)));
+                }
+                for c in 0..n {
+                    if x[c] < k {
+                        x[c] += 1;
+                        continue 'grid;
+                    }
+                    x[c] = 0;
+                }
+                break;
+            }
+            match (solve(&p, &oracle, k).unwrap(), best) {
+                (Outcome::Found(f), Some(best)) => {
+                    assert!(
+                        (f.cost - best).abs() < 1e-9,
+                        "case {case}: {} vs {best}",
+                        f.cost
+                    );
+                    assert!(f.lower_bound <= best + 1e-9, "case {case}");
+                    // the root's coupled bound alone, before any branching, is below the optimum
+                    let root = Problem {
+                        max_nodes: 1,
+                        gap: 0.0,
+                        ..p.clone()
+                    };
+                    if let Outcome::Found(r) = solve(&root, &oracle, k).unwrap() {
+                        assert!(r.lower_bound <= best + 1e-9, "case {case}: root bound");
+                        if r.lower_bound < best - 1e-9 {
+                            strict += 1;
+                        }
+                    }
+                }
+                (Outcome::Infeasible { .. }, None) => {}
+                (got, want) => panic!("case {case}: {got:?} vs {want:?}"),
+            }
+        }
+        // the instances are not trivial: the root bound is below the optimum on some of them
+        assert!(strict > 5, "only {strict} instances left a gap at the root");
     }
 }
