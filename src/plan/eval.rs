@@ -84,13 +84,20 @@ impl PlanModels<'_> {
         }
     }
 
-    /// Of `samples` (indices below `n`, drawn with `seed`), those `model` meets, ascending.
-    pub fn met_in(model: &Model, seed: u64, n: u64, samples: &[u32], milestones: bool) -> Vec<u32> {
+    /// Evaluates `samples` (indices below `n`, drawn with `seed`) block by block on the rayon
+    /// pool; `visit` gets each sample's index and totals (`[var × year]`, lane order) and adds
+    /// what it keeps to the output, which comes back in the order of `samples`.
+    fn each_sample<T: Send>(
+        model: &Model,
+        seed: u64,
+        n: u64,
+        samples: &[u32],
+        visit: impl Fn(u32, &[f64], &mut Vec<T>) + Sync,
+    ) -> Vec<T> {
         let sampler = Sampler::new(model, SamplerKind::MonteCarlo, seed, n);
         let rows = TotalRows::of(model).in_lane_order();
-        let chunk = 256;
         samples
-            .par_chunks(chunk)
+            .par_chunks(256)
             .map_init(
                 || {
                     (
@@ -99,7 +106,7 @@ impl PlanModels<'_> {
                     )
                 },
                 |(ws, totals), part| {
-                    let mut met = Vec::new();
+                    let mut out = Vec::new();
                     for block in part.chunks(BLOCK) {
                         for (b, &s) in block.iter().enumerate() {
                             sampler.fill(u64::from(s), ws.lane_mut(b));
@@ -108,20 +115,25 @@ impl PlanModels<'_> {
                         ws.evaluate(model);
                         for (b, &s) in block.iter().enumerate() {
                             ws.gather_vars(b, &rows, totals);
-                            if meets(model, totals, milestones) {
-                                met.push(s);
-                            }
+                            visit(s, totals, &mut out);
                         }
                     }
-                    met
+                    out
                 },
             )
             .flatten_iter()
             .collect()
     }
-}
 
-impl PlanModels<'_> {
+    /// Of `samples` (indices below `n`, drawn with `seed`), those `model` meets, ascending.
+    pub fn met_in(model: &Model, seed: u64, n: u64, samples: &[u32], milestones: bool) -> Vec<u32> {
+        Self::each_sample(model, seed, n, samples, |s, totals, met| {
+            if meets(model, totals, milestones) {
+                met.push(s);
+            }
+        })
+    }
+
     /// The criteria a plan is judged on: the target's, and the milestones with `milestones`.
     pub fn criteria_of(model: &Model, milestones: bool) -> Vec<&Criterion> {
         model
@@ -142,72 +154,30 @@ impl PlanModels<'_> {
         samples: &[u32],
         milestones: bool,
     ) -> Vec<f64> {
-        let sampler = Sampler::new(model, SamplerKind::MonteCarlo, seed, n);
-        let rows = TotalRows::of(model).in_lane_order();
         let criteria = Self::criteria_of(model, milestones);
         let (by, ny, crows) = (model.base_year, model.ny, TotalRows::LANE.criteria());
-        samples
-            .par_chunks(256)
-            .map_init(
-                || {
-                    (
-                        BlockWorkspace::<BLOCK>::new(model),
-                        vec![0.0; rows.len() * model.ny],
-                    )
-                },
-                |(ws, totals), part| {
-                    let mut out = Vec::with_capacity(part.len() * criteria.len());
-                    for block in part.chunks(BLOCK) {
-                        for (b, &s) in block.iter().enumerate() {
-                            sampler.fill(u64::from(s), ws.lane_mut(b));
-                        }
-                        ws.pad_from(block.len());
-                        ws.evaluate(model);
-                        for b in 0..block.len() {
-                            ws.gather_vars(b, &rows, totals);
-                            out.extend(
-                                criteria
-                                    .iter()
-                                    .map(|c| c.cumulative_kt(by, ny, crows, totals) - c.limit_kt()),
-                            );
-                        }
-                    }
-                    out
-                },
-            )
-            .flatten_iter()
-            .collect()
+        Self::each_sample(model, seed, n, samples, |_, totals, out| {
+            out.extend(
+                criteria
+                    .iter()
+                    .map(|c| c.cumulative_kt(by, ny, crows, totals) - c.limit_kt()),
+            );
+        })
+    }
+
+    /// The compiled plan model, locked, at `levels`.
+    fn at_levels(&self, levels: &[u8]) -> Result<std::sync::MutexGuard<'_, Model>> {
+        let mut model = self.compiled.lock().map_err(|_| {
+            crate::error::Error::Internal("the plan model's lock is poisoned".into())
+        })?;
+        self.relevel(&mut model, levels);
+        Ok(model)
     }
 }
 
 impl Oracle for PlanModels<'_> {
-    fn criteria(&self) -> usize {
-        let model = self
-            .compiled
-            .lock()
-            .map(|m| Self::criteria_of(&m, self.milestones).len());
-        model.unwrap_or(0)
-    }
-
-    fn margins(&self, levels: &[u8], samples: &[u32]) -> Result<Option<Vec<f64>>> {
-        let mut model = self.compiled.lock().map_err(|_| {
-            crate::error::Error::Internal("the plan model's lock is poisoned".into())
-        })?;
-        self.relevel(&mut model, levels);
-        Ok(Some(Self::margins_in(
-            &model,
-            self.seed,
-            self.samples,
-            samples,
-            self.milestones,
-        )))
-    }
-
     fn met(&self, levels: &[u8], samples: &[u32]) -> Result<Vec<u32>> {
-        let mut model = self.compiled.lock().map_err(|_| {
-            crate::error::Error::Internal("the plan model's lock is poisoned".into())
-        })?;
-        self.relevel(&mut model, levels);
+        let model = self.at_levels(levels)?;
         Ok(Self::met_in(
             &model,
             self.seed,
@@ -220,10 +190,7 @@ impl Oracle for PlanModels<'_> {
     /// Evaluates `samples` in rounds of [`ROUND`], stopping once enough meet or too many miss
     /// for the rest to make up: the same answer as counting them all.
     fn at_least(&self, levels: &[u8], samples: &[u32], count: u32) -> Result<bool> {
-        let mut model = self.compiled.lock().map_err(|_| {
-            crate::error::Error::Internal("the plan model's lock is poisoned".into())
-        })?;
-        self.relevel(&mut model, levels);
+        let model = self.at_levels(levels)?;
         let (mut met, mut left) = (0usize, samples.len());
         let count = count as usize;
         for round in samples.chunks(ROUND) {
@@ -234,6 +201,25 @@ impl Oracle for PlanModels<'_> {
             left -= round.len();
         }
         Ok(met >= count)
+    }
+
+    fn criteria(&self) -> usize {
+        let model = self
+            .compiled
+            .lock()
+            .map(|m| Self::criteria_of(&m, self.milestones).len());
+        model.unwrap_or(0)
+    }
+
+    fn margins(&self, levels: &[u8], samples: &[u32]) -> Result<Option<Vec<f64>>> {
+        let model = self.at_levels(levels)?;
+        Ok(Some(Self::margins_in(
+            &model,
+            self.seed,
+            self.samples,
+            samples,
+            self.milestones,
+        )))
     }
 }
 

@@ -69,7 +69,9 @@ impl Deltas {
             for l in lo[c]..hi[c] {
                 let mut x = hi.to_vec();
                 x[c] = l;
-                let m = oracle.margins(&x, samples)?.unwrap_or_default();
+                let Some(m) = oracle.margins(&x, samples)? else {
+                    return Ok(None);
+                };
                 evaluations += 1;
                 levels[usize::from(l)] = m.iter().zip(&base).map(|(a, b)| a - b).collect();
             }

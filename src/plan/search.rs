@@ -96,9 +96,6 @@ impl Bits {
     fn count(&self) -> u32 {
         self.0.iter().map(|w| w.count_ones()).sum()
     }
-    fn has(&self, s: u32) -> bool {
-        self.0[s as usize / 64] & (1 << (s % 64)) != 0
-    }
     /// The samples in `self` and not in `other`, ascending.
     fn minus(&self, other: &Bits) -> Vec<u32> {
         let mut out = Vec::new();
@@ -339,16 +336,10 @@ impl<O: Oracle> Search<'_, O> {
             let decide = (open.len() + 1).saturating_sub(need);
             let keep = 2 * decide + 64;
             if keep < open.len() {
-                let mut inside = node.maybe.clone();
-                inside
-                    .0
-                    .iter_mut()
-                    .zip(&node.sure.0)
-                    .for_each(|(m, s)| *m &= !s);
                 let mut chosen: Vec<u32> = hardest
                     .iter()
                     .copied()
-                    .filter(|&s| inside.has(s))
+                    .filter(|s| open.binary_search(s).is_ok())
                     .take(keep)
                     .collect();
                 chosen.sort_unstable();
@@ -706,6 +697,21 @@ mod tests {
         }
     }
 
+    /// Per candidate, weights from 0 rising by `floor` + a fresh draw per level (k levels
+    /// above 0): monotone by construction.
+    fn rising(g: &mut Lcg, n: usize, k: u8, floor: f64) -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|_| {
+                let mut w = vec![0.0];
+                for _ in 0..k {
+                    let last = *w.last().unwrap();
+                    w.push(last + floor + g.next());
+                }
+                w
+            })
+            .collect()
+    }
+
     fn brute_force(p: &Problem, o: &Sum, k: u8) -> Option<f64> {
         let n = p.costs.len();
         let all: Vec<u32> = (0..p.samples).collect();
@@ -739,16 +745,7 @@ mod tests {
         for case in 0..40 {
             let n = 2 + case % 4;
             let k = 1 + (case % 3) as u8;
-            let weight: Vec<Vec<f64>> = (0..n)
-                .map(|_| {
-                    let mut w = vec![0.0];
-                    for _ in 0..k {
-                        let last = *w.last().unwrap();
-                        w.push(last + g.next());
-                    }
-                    w
-                })
-                .collect();
+            let weight = rising(&mut g, n, k, 0.0);
             // costs of any sign, not monotone in the level (a saving measure, a dear middle)
             let costs: Vec<Vec<f64>> = (0..n)
                 .map(|_| {
@@ -798,16 +795,7 @@ mod tests {
             let n = 2 + case % 4;
             let k = 1 + (case % 3) as u8;
             // level l adds a fresh positive step: monotone by construction
-            let weight: Vec<Vec<f64>> = (0..n)
-                .map(|_| {
-                    let mut w = vec![0.0];
-                    for _ in 0..k {
-                        let last = *w.last().unwrap();
-                        w.push(last + 0.2 + g.next());
-                    }
-                    w
-                })
-                .collect();
+            let weight = rising(&mut g, n, k, 0.2);
             let costs: Vec<Vec<f64>> = (0..n)
                 .map(|_| {
                     let mut c = vec![0.0];
@@ -855,16 +843,7 @@ mod tests {
         for case in 0..20 {
             let n = 4;
             let k = 3;
-            let weight: Vec<Vec<f64>> = (0..n)
-                .map(|_| {
-                    let mut w = vec![0.0];
-                    for _ in 0..k {
-                        let last = *w.last().unwrap();
-                        w.push(last + 0.2 + g.next());
-                    }
-                    w
-                })
-                .collect();
+            let weight = rising(&mut g, n, k, 0.2);
             let costs: Vec<Vec<f64>> = (0..n)
                 .map(|_| (0..=k).map(|l| l as f64 * (1.0 + g.next())).collect())
                 .collect();
@@ -873,8 +852,8 @@ mod tests {
             assert!(is_monotone(&oracle));
             let mut p = problem(costs, 60, 45);
             p.gap = 0.05;
-            let best = brute_force(&p, &oracle, k as u8);
-            if let (Outcome::Found(f), Some(best)) = (solve(&p, &oracle, k as u8).unwrap(), best) {
+            let best = brute_force(&p, &oracle, k);
+            if let (Outcome::Found(f), Some(best)) = (solve(&p, &oracle, k).unwrap(), best) {
                 assert!(
                     f.lower_bound <= best + 1e-12,
                     "case {case}: bound above the optimum"
